@@ -1,0 +1,123 @@
+"""The ``scpb`` command: compare periods, build the pack, write the demo data.
+
+``scpb build`` with no ``--data`` writes the synthetic demo data to ``data/demo`` and builds on
+it, so a fresh install runs end to end; point ``--data`` at real MPS files for the real pack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from scpb_analysis.errors import CoverageError, InputDataError, UnmappedCategoryError
+
+_USER_ERRORS = (InputDataError, CoverageError, UnmappedCategoryError)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scpb",
+        description="Safer Communities Partnership Board analysis: recorded-crime comparisons "
+        "and the quarterly pack.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    compare = sub.add_parser(
+        "compare",
+        help="12-month and 3-month comparisons for one borough",
+        description="Load MPS recorded-crime files (any published vintage or format) and "
+        "compare the 12 and 3 months to --end with the year before.",
+    )
+    compare.add_argument("--data", nargs="+", required=True, metavar="PATH",
+                         help="MPS CSV files and/or folders of them")
+    compare.add_argument("--borough", required=True, help="borough name, e.g. Barnet")
+    compare.add_argument("--end", required=True, help="last month of the period, YYYY-MM")
+    compare.add_argument("--format", choices=["table", "csv"], default="table",
+                         help="plain-text table (default) or CSV")
+    compare.add_argument("--output", type=Path, help="write to this file instead of stdout")
+
+    build = sub.add_parser(
+        "build",
+        help="build the pack (on the synthetic demo data unless --data is given)",
+        description="Build the pack's outputs: the period comparison and the load reports "
+        "(files, row accounting, revisions, series breaks, unmapped categories), with "
+        "provenance.",
+    )
+    build.add_argument("--data", nargs="+", metavar="PATH",
+                       help="MPS CSV files and/or folders; default: write and use demo data")
+    build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
+    build.add_argument("--end", help="last month of the period, YYYY-MM (default: latest)")
+    build.add_argument("--output-dir", type=Path, default=Path("output"),
+                       help="where outputs go (default ./output)")
+    build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
+                       help="where the demo data are written (default ./data/demo)")
+
+    demo = sub.add_parser("demo", help="write the synthetic demo data in the MPS formats")
+    demo.add_argument("--out", type=Path, default=Path("data") / "demo",
+                      help="folder to write to (default ./data/demo)")
+    return parser
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from scpb_analysis.comparison import compare_periods, comparison_text
+    from scpb_analysis.sources.mps import read_mps_crime
+
+    load = read_mps_crime(args.data)
+    _warn_unmapped(load)
+    table = compare_periods(load.table, args.borough, args.end, breaks=load.breaks)
+    text = table.to_csv(index=False) if args.format == "csv" else comparison_text(table) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _warn_unmapped(load) -> None:
+    if len(load.unmapped):
+        for row in load.unmapped.itertuples(index=False):
+            print(f"scpb: warning: {row.file}: category not in the taxonomy, carried as "
+                  f"'{row.indicator}' and left out of comparisons", file=sys.stderr)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from scpb_analysis.report import build_crime_outputs
+
+    if args.data:
+        data = [Path(p) for p in args.data]
+    else:
+        from scpb_analysis.demo import write_demo_data
+
+        data = [write_demo_data(args.demo_dir)]
+        print(f"scpb: demo data (synthetic) written to {data[0]}", file=sys.stderr)
+    written = build_crime_outputs(data, args.borough, args.output_dir, end=args.end)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from scpb_analysis.demo import write_demo_data
+
+    print(write_demo_data(args.out))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scpb`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {"compare": _compare, "build": _build, "demo": _demo}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            return handlers[args.command](args)
+        except _USER_ERRORS as exc:
+            print(f"scpb: error: {exc}", file=sys.stderr)
+            return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""The scpb command: compare, build, demo; errors are one clear line and exit status 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scpb_analysis.cli import main
+from scpb_analysis.comparison import SYNTHETIC_STATUS
+
+REQUIRED = ["indicator", "borough", "period_end", "n_12m", "n_12m_prev", "pct_change_12m",
+            "n_3m", "n_3m_prev", "pct_change_3m", "direction_12m", "direction_3m"]
+
+
+def _csv_rows(text: str) -> dict[str, dict[str, str]]:
+    return {r["indicator"]: r for r in csv.DictReader(io.StringIO(text))}
+
+
+def test_compare_csv_on_real_data(mps_borough_dir, capsys):
+    status = main(["compare", "--data", str(mps_borough_dir / "to-202307"), "--borough",
+                   "Barnet", "--end", "2023-05", "--format", "csv"])
+    assert status == 0
+    rows = _csv_rows(capsys.readouterr().out)
+    res = rows["residential_burglary"]
+    assert set(REQUIRED) <= set(res)
+    assert (res["n_12m"], res["n_12m_prev"], res["pct_change_12m"]) == ("1951", "1848", "+5.6")
+    assert (res["n_3m"], res["n_3m_prev"], res["pct_change_3m"]) == ("479", "464", "+3.2")
+    assert res["direction_12m"] == res["direction_3m"] == "increase"
+    assert res["period_end"] == "2023-05" and res["borough"] == "Barnet"
+
+
+def test_compare_table_on_demo_data(demo_dir, capsys):
+    assert main(["compare", "--data", str(demo_dir), "--borough", "Barnet", "--end",
+                 "2024-05"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == SYNTHETIC_STATUS
+    assert "3 months:  March 2024 to May 2024 vs March 2023 to May 2023" in out
+    assert "series break February 2024 (recording system change)" in out
+
+
+def test_compare_error_is_one_line_with_exit_2(demo_dir, capsys):
+    status = main(["compare", "--data", str(demo_dir / "borough"), "--borough", "Barnet",
+                   "--end", "2026-01"])
+    assert status == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("scpb: error: the data for Barnet end in February 2025")
+    assert len(err.splitlines()) == 1
+
+
+def test_compare_bad_file_names_it(tmp_path, capsys):
+    bad = tmp_path / "crime.csv"
+    bad.write_text("MajorText,MinorText,LookUp_BoroughName,202301\nTheft,Shoplifting,Barnet,x\n")
+    assert main(["compare", "--data", str(bad), "--borough", "Barnet", "--end", "2023-01"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"scpb: error: {bad}, row 2, column '202301': 'x' is not a count; "
+        "expected a whole number of 0 or more")
+
+
+def test_build_on_demo_is_deterministic_and_says_synthetic(tmp_path, capsys):
+    outputs = []
+    for run in ("a", "b"):
+        assert main(["build", "--demo-dir", str(tmp_path / run / "demo"), "--output-dir",
+                     str(tmp_path / run / "out")]) == 0
+        outputs.append(tmp_path / run / "out")
+    capsys.readouterr()
+    names = sorted(p.name for p in outputs[0].iterdir())
+    assert names == sorted(p.name for p in outputs[1].iterdir())
+    for name in names:
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+    assert (outputs[0] / "README.txt").read_text().startswith(SYNTHETIC_STATUS.upper())
+    provenance = json.loads((outputs[0] / "provenance.json").read_text())
+    assert provenance["synthetic"] is True and provenance["data_status"] == SYNTHETIC_STATUS
+    rows = _csv_rows((outputs[0] / "comparison.csv").read_text())
+    assert {r["data_status"] for r in rows.values()} == {SYNTHETIC_STATUS}
+    assert rows["residential_burglary"]["period_end"] == "2025-02"
+    assert (outputs[0] / "comparison.txt").read_text().startswith(SYNTHETIC_STATUS)
+
+
+def test_build_on_real_data_is_not_marked_synthetic(mps_borough_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(mps_borough_dir / "to-202307"), "--end", "2023-05",
+                 "--output-dir", str(out)]) == 0
+    provenance = json.loads((out / "provenance.json").read_text())
+    assert provenance["synthetic"] is False
+    assert {i["vintage"] for i in provenance["inputs"]} == {"2023-07"}
+    assert "SYNTHETIC" not in (out / "comparison.txt").read_text()
+
+
+@pytest.mark.skipif(shutil.which("scpb") is None and not (Path(sys.executable).parent /
+                                                           "scpb").exists(),
+                    reason="the scpb console script is not installed in this environment")
+def test_console_script_runs(demo_dir):
+    exe = shutil.which("scpb") or str(Path(sys.executable).parent / "scpb")
+    done = subprocess.run([exe, "compare", "--data", str(demo_dir / "borough"), "--borough",
+                           "Barnet", "--end", "2023-05", "--format", "csv"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "residential_burglary" in done.stdout

@@ -1,0 +1,197 @@
+"""Bad input: each case names the file, row and column and says what was expected."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scpb_analysis.errors import InputDataError
+from scpb_analysis.sources.mps import load_mps_crime, read_mps_crime
+
+HEADER = "MajorText,MinorText,LookUp_BoroughName,202301,202302,202303\n"
+GOOD_ROWS = (
+    "Burglary,Domestic Burglary,Barnet,150,140,160\n"
+    "Robbery,Robbery of Personal Property,Barnet,50,45,61\n"
+)
+
+
+def _error(path) -> str:
+    with pytest.raises(InputDataError) as err:
+        read_mps_crime(path)
+    return str(err.value)
+
+
+def test_good_file_loads_with_every_row_accounted(write_csv):
+    load = read_mps_crime(write_csv(HEADER + GOOD_ROWS))
+    assert load.table["count"].sum() == 150 + 140 + 160 + 50 + 45 + 61
+    row = load.files.iloc[0]
+    assert (row.rows_read, row.rows_loaded, row.rows_set_aside) == (2, 2, 0)
+
+
+def test_unknown_header(write_csv):
+    path = write_csv("Major,Minor,Area,202301\nBurglary,Domestic Burglary,Barnet,1\n")
+    msg = _error(path)
+    assert msg.startswith(f"{path}, row 1: has an unknown header (Major, Minor, Area, 202301)")
+    assert "expected 'Borough, Major Category, Minor Category'" in msg
+    assert "MajorText, MinorText, WardName, WardCode, LookUp_BoroughName" in msg
+
+
+def test_month_column_not_yyyymm(write_csv):
+    path = write_csv("MajorText,MinorText,LookUp_BoroughName,202301,2023-02\n"
+                     "Burglary,Domestic Burglary,Barnet,1,2\n")
+    assert _error(path) == (
+        f"{path}, row 1, column '2023-02': column '2023-02' is not a month; "
+        "expected month columns named YYYYMM, e.g. 202305"
+    )
+
+
+def test_month_thirteen_is_not_a_month(write_csv):
+    path = write_csv("MajorText,MinorText,LookUp_BoroughName,202313\n"
+                     "Burglary,Domestic Burglary,Barnet,1\n")
+    assert "column '202313' is not a month" in _error(path)
+
+
+def test_non_numeric_count(write_csv):
+    path = write_csv(HEADER + GOOD_ROWS + "Theft,Shoplifting,Barnet,12,abc,14\n")
+    assert _error(path) == (
+        f"{path}, row 4, column '202302': 'abc' is not a count; "
+        "expected a whole number of 0 or more"
+    )
+
+
+def test_negative_count(write_csv):
+    path = write_csv(HEADER + "Theft,Shoplifting,Barnet,12,13,-4\n" + GOOD_ROWS)
+    assert _error(path) == (
+        f"{path}, row 2, column '202303': the count -4 is negative; "
+        "expected a whole number of 0 or more"
+    )
+
+
+def test_empty_count(write_csv):
+    path = write_csv(HEADER + GOOD_ROWS + "Theft,Shoplifting,Barnet,12,,14\n")
+    assert "row 4, column '202302': the count is empty" in _error(path)
+
+
+def test_fractional_count_is_not_a_count(write_csv):
+    path = write_csv(HEADER + "Theft,Shoplifting,Barnet,12,2.5,14\n")
+    assert "row 2, column '202302': '2.5' is not a count" in _error(path)
+
+
+def test_excel_style_counts_are_accepted(write_csv):
+    path = write_csv(HEADER + 'Theft,Other Theft,Barnet,"1,204",12.0,7\n')
+    assert read_mps_crime(path).table["count"].tolist() == [1204, 12, 7]
+
+
+def test_duplicated_row(write_csv):
+    path = write_csv(HEADER + GOOD_ROWS + "Burglary,Domestic Burglary,Barnet,1,2,3\n")
+    msg = _error(path)
+    assert msg.startswith(f"{path}, row 4: row 4 duplicates row 2 (same category and area:")
+    assert "MinorText='Domestic Burglary'" in msg
+
+
+def test_ragged_row(write_csv):
+    path = write_csv(HEADER + "Burglary,Domestic Burglary,Barnet,1,2\n")
+    assert _error(path) == (f"{path}, row 2: has 5 values where the header has 6; "
+                            "expected 6 comma-separated values")
+
+
+@pytest.mark.parametrize(
+    "payload, what",
+    [(b"PK\x03\x04rest-of-a-zip", "an Excel workbook or zip archive"),
+     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel (.xls) workbook"),
+     (b"%PDF-1.7", "a PDF document")],
+)
+def test_file_that_is_not_csv(tmp_path, payload, what):
+    path = tmp_path / "crime.xlsx"
+    path.write_bytes(payload)
+    assert _error(path) == (
+        f"{path}: is not a CSV file (it looks like {what}); expected a comma-separated text "
+        "file as published on the London Datastore (save the sheet as CSV first)"
+    )
+
+
+def test_unknown_borough_suggests_the_closest(write_csv):
+    path = write_csv(HEADER + "Burglary,Domestic Burglary,Barnett,1,2,3\n")
+    msg = _error(path)
+    assert msg.startswith(f"{path}, row 2, column 'LookUp_BoroughName': 'Barnett' is not a "
+                          "London borough (closest: Barnet")
+
+
+def test_missing_path():
+    with pytest.raises(InputDataError, match=r"nowhere\.csv: does not exist; expected a CSV"):
+        read_mps_crime("nowhere.csv")
+
+
+def test_folder_without_csv(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    assert _error(tmp_path) == (f"{tmp_path}: is a folder with no CSV files in it; "
+                                "expected MPS recorded-crime CSV files")
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", True), ("utf-8", False), ("cp1252", False)])
+def test_encodings(write_csv, encoding, bom):
+    # Plain-ASCII Windows-1252 is also valid UTF-8, and is reported as such.
+    text = HEADER + GOOD_ROWS + "Theft,Shoplifting,Barnet,1,2,3\n"
+    path = write_csv(text, encoding=encoding, bom=bom)
+    load = read_mps_crime(path)
+    assert load.files.loc[0, "encoding"] == {("utf-8", True): "utf-8-sig",
+                                             ("utf-8", False): "utf-8",
+                                             ("cp1252", False): "utf-8"}[(encoding, bom)]
+    assert load.table["count"].sum() == 150 + 140 + 160 + 50 + 45 + 61 + 6
+
+
+def test_cp1252_bytes_are_decoded(write_csv):
+    # 0x96 is an en dash in Windows-1252 and invalid as UTF-8.
+    text = HEADER + "Burglary,Burglary \u2013 Residential,Barnet,5,6,7\n"
+    load = read_mps_crime(write_csv(text, encoding="cp1252"))
+    assert load.files.loc[0, "encoding"] == "cp1252"
+    assert load.table["indicator"].unique().tolist() == ["residential_burglary"]
+
+
+def test_unknown_category_is_carried_and_reported(write_csv):
+    path = write_csv(HEADER + GOOD_ROWS + "Burglary,Burglary of a Spaceship,Barnet,1,0,2\n")
+    load = read_mps_crime(path)
+    unmapped = load.table[load.table["indicator"].str.startswith("UNMAPPED")]
+    assert unmapped["count"].tolist() == [1, 0, 2]
+    assert load.unmapped.to_dict("records") == [
+        {"indicator": "UNMAPPED: Burglary / Burglary of a Spaceship", "file": path.name,
+         "cells": 3, "total": 3}
+    ]
+    with pytest.warns(UserWarning, match=re.escape("Burglary / Burglary of a Spaceship")):
+        load_mps_crime(path)
+
+
+def test_non_borough_rows_are_kept_apart_and_accounted(write_csv):
+    text = HEADER + GOOD_ROWS + (
+        "Burglary,Domestic Burglary,Aviation Security (SO18),1,0,0\n"
+        "Burglary,Domestic Burglary,London Heathrow and London City Airports,2,0,1\n"
+        "Burglary,Domestic Burglary,Unknown,0,3,0\n"
+    )
+    load = read_mps_crime(write_csv(text))
+    other = load.table[load.table["area_type"] == "other"]
+    assert sorted(other["area_name"].unique()) == [
+        "Aviation Security (SO18)", "London Heathrow and London City Airports", "Unknown"]
+    assert other["count"].sum() == 7
+    assert set(load.table.loc[load.table["area_type"] == "borough", "borough"]) == {"Barnet"}
+    row = load.files.iloc[0]
+    assert row.rows_read == row.rows_loaded + row.rows_set_aside == 5
+
+
+def test_blank_lines_and_trailing_empty_columns_are_accounted(write_csv):
+    text = ("MajorText,MinorText,LookUp_BoroughName,202301,202302,,\n"
+            "Burglary,Domestic Burglary,Barnet,1,2,,\n"
+            ",,,,,,\n"
+            "Robbery,Robbery of Personal Property,Barnet,3,4,,\n")
+    load = read_mps_crime(write_csv(text))
+    row = load.files.iloc[0]
+    assert (row.rows_read, row.rows_loaded, row.rows_set_aside) == (3, 2, 1)
+    blank = load.accounting[load.accounting["reason"] == "blank line"]
+    assert blank["rows"].tolist() == [1]
+
+
+def test_value_under_an_empty_header_is_an_error(write_csv):
+    path = write_csv("MajorText,MinorText,LookUp_BoroughName,202301,\n"
+                     "Burglary,Domestic Burglary,Barnet,1,9\n")
+    assert _error(path) == (f"{path}, row 2, column '#5': has a value '9' under an empty header; "
+                            "expected every value to sit under a named column")
