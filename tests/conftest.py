@@ -40,6 +40,13 @@ def all_borough_vintages(mps_borough_dir):
 
 
 @pytest.fixture(scope="session")
+def all_ward_vintages(mps_ward_dir):
+    from scpb_analysis.sources.mps import read_mps_crime
+
+    return read_mps_crime(mps_ward_dir)
+
+
+@pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     from scpb_analysis.demo import write_demo_data
 

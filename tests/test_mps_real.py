@@ -78,9 +78,10 @@ def test_dashboard_indicators_match_an_independent_recount(to_202307, mps_boroug
         assert row[f"direction_{span}"] == word
 
 
-def test_every_category_in_every_real_vintage_is_mapped(all_borough_vintages, mps_ward_dir):
+def test_every_category_in_every_real_vintage_is_mapped(all_borough_vintages,
+                                                        all_ward_vintages):
     assert all_borough_vintages.unmapped.empty
-    assert read_mps_crime(mps_ward_dir).unmapped.empty
+    assert all_ward_vintages.unmapped.empty
 
 
 def test_all_vintages_give_one_series_per_category(all_borough_vintages):
@@ -145,8 +146,8 @@ def test_non_borough_rows_are_accounted_not_ranked(all_borough_vintages):
     assert other["area_code"].eq("").all()
 
 
-def test_ward_vintages_change_boundaries_in_2022(mps_ward_dir):
-    load = read_mps_crime(mps_ward_dir)
+def test_ward_vintages_change_boundaries_in_2022(all_ward_vintages):
+    load = all_ward_vintages
     barnet = load.table[(load.table["borough"] == "Barnet")]
     wards_per_month = barnet.groupby("month")["area_code"].nunique()
     assert wards_per_month[pd.Period("2021-06", "M")] == 21

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough, is_non_borough_area, london_boroughs
@@ -368,15 +369,15 @@ def _parse_wide(path: Path, rows: list[list[str]], encoding: str, layout: str,
     long = pd.DataFrame(
         {
             "row": np.repeat(frame.index.to_numpy(), n_months),
-            "level": layout,
+            "level": _repeat_categorical(np.full(n_rows, layout, dtype=object), n_months),
             "month": pd.PeriodIndex.from_ordinals(ordinals, freq="M"),
-            "area_type": np.repeat(area["area_type"].to_numpy(), n_months),
-            "area_code": np.repeat(area_code.to_numpy(), n_months),
-            "area_name": np.repeat(area_name.to_numpy(), n_months),
-            "borough": np.repeat(borough.to_numpy(), n_months),
-            "major": np.repeat(frame[major_col].to_numpy(), n_months),
-            "minor": np.repeat(frame[minor_col].to_numpy(), n_months),
-            "measure": "offences",
+            "area_type": _repeat_categorical(area["area_type"].to_numpy(), n_months),
+            "area_code": _repeat_categorical(area_code.to_numpy(), n_months),
+            "area_name": _repeat_categorical(area_name.to_numpy(), n_months),
+            "borough": _repeat_categorical(borough.to_numpy(), n_months),
+            "indicator": _repeat_categorical(
+                _row_indicators(frame[major_col], frame[minor_col]), n_months),
+            "measure": _repeat_categorical(np.full(n_rows, "offences", dtype=object), n_months),
             "count": counts.reshape(-1),
         }
     )
@@ -445,20 +446,19 @@ def _parse_dashboard(path: Path, rows: list[list[str]], encoding: str) -> _Parse
     long = pd.DataFrame(
         {
             "row": frame.index.to_numpy(),
-            "level": np.where(is_ward, "ward", "borough"),
+            "level": _repeat_categorical(np.where(is_ward, "ward", "borough"), 1),
             "month": month.to_numpy(),
-            "area_type": area_type,
-            "area_code": area_code,
-            "area_name": area_name,
-            "borough": area["borough"].to_numpy(),
-            "major": keys["group"].to_numpy(),
-            "minor": keys["subgroup"].to_numpy(),
-            "measure": measure.to_numpy(),
+            "area_type": _repeat_categorical(area_type, 1),
+            "area_code": _repeat_categorical(area_code, 1),
+            "area_name": _repeat_categorical(area_name, 1),
+            "borough": _repeat_categorical(area["borough"].to_numpy(), 1),
+            "indicator": _repeat_categorical(_row_indicators(keys["group"], keys["subgroup"]), 1),
+            "measure": _repeat_categorical(measure.to_numpy(), 1),
             "count": counts,
         }
     )
     long["month"] = pd.PeriodIndex(long["month"], freq="M")
-    scheme = _scheme_from_case(long["major"].unique(), long["minor"].unique())
+    scheme = _scheme_from_case(keys["group"].unique(), keys["subgroup"].unique())
     refresh = sorted({d.strip() for d in frame["Refresh Date"] if d.strip()})
     return _ParsedFile(path, "dashboard", scheme, encoding, long, len(rows) - 1, blank,
                        long["month"].min(), long["month"].max(), _is_synthetic(path),
@@ -541,14 +541,21 @@ def _assign_vintages(parsed: list[_ParsedFile]) -> None:
                     changed = True
 
 
-def _map_indicators(long: pd.DataFrame) -> pd.Series:
-    pairs = long[["major", "minor"]].drop_duplicates()
-    mapped = {
-        (maj, mnr): map_category(maj, mnr) or f"{UNMAPPED_PREFIX}{maj} / {mnr}"
-        for maj, mnr in pairs.itertuples(index=False)
-    }
-    keys = pd.MultiIndex.from_frame(long[["major", "minor"]])
-    return pd.Series(keys.map(mapped), index=long.index, dtype=object)
+def _row_indicators(majors: pd.Series, minors: pd.Series) -> np.ndarray:
+    """Canonical indicator per source row; unknown names are carried, labelled unmapped."""
+    cache: dict[tuple[str, str], str] = {}
+    out = np.empty(len(majors), dtype=object)
+    for i, pair in enumerate(zip(majors, minors, strict=True)):
+        if pair not in cache:
+            cache[pair] = map_category(*pair) or f"{UNMAPPED_PREFIX}{pair[0]} / {pair[1]}"
+        out[i] = cache[pair]
+    return out
+
+
+def _repeat_categorical(values: np.ndarray, times: int) -> pd.Categorical:
+    """Each value repeated ``times``, as a categorical (string keys group far faster so)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return pd.Categorical.from_codes(np.repeat(codes, times), categories=uniques)
 
 
 # "level" is the geography a file reports at (borough or ward). Vintages compete within a level,
@@ -557,10 +564,9 @@ _SERIES_KEYS = ["level", "area_type", "area_code", "area_name", "borough", "indi
 
 
 def _file_table(item: _ParsedFile, order: int) -> pd.DataFrame:
-    long = item.long
-    long["indicator"] = _map_indicators(long)
+    # Several source names can map to one indicator in a month (February 2024 burglary).
     grouped = (
-        long.groupby(_SERIES_KEYS + ["month"], sort=False, dropna=False)["count"]
+        item.long.groupby(_SERIES_KEYS + ["month"], sort=False, observed=True)["count"]
         .sum()
         .reset_index()
     )
@@ -572,7 +578,7 @@ def _series_breaks(table: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     """Months where the combined series stops being like for like with the month before."""
     out: list[dict[str, object]] = []
     info = files.set_index("order")
-    for (level, measure), part in table.groupby(["level", "measure"], sort=True):
+    for (level, measure), part in table.groupby(["level", "measure"], sort=True, observed=True):
         by_month = part.groupby("month")["order"].first().sort_index()
         months = by_month.index
         codes = (part.groupby("month")["area_code"].agg(frozenset) if level == "ward" else None)
@@ -610,6 +616,20 @@ def _series_breaks(table: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     if len(result):
         result["month"] = pd.PeriodIndex(result["month"], freq="M")
     return result.sort_values(["level", "measure", "month", "kind"]).reset_index(drop=True)
+
+
+def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical key columns back to strings for the public tables."""
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype({c: str for c in cats})
+
+
+def _concat_categorical(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Concatenate keeping categorical key columns categorical (plain concat would not)."""
+    combined = pd.concat(tables, ignore_index=True)
+    for col in columns:
+        combined[col] = union_categoricals([t[col] for t in tables], sort_categories=True)
+    return combined
 
 
 def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
@@ -650,11 +670,11 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     # Newest vintage first; within a vintage the file reaching later wins its overlap.
     ranked = sorted(parsed, key=lambda f: (f.vintage, f.last_month, str(f.path)), reverse=True)
     tables = [_file_table(item, order) for order, item in enumerate(ranked)]
-    every = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    every = _concat_categorical(tables, _SERIES_KEYS)
 
     # One source per area level, measure and month: the highest-ranked file holding it.
     level_keys = ["level", "measure", "month"]
-    winner = every.groupby(level_keys, sort=False)["order"].min().rename("winner")
+    winner = every.groupby(level_keys, sort=False, observed=True)["order"].min().rename("winner")
     every = every.join(winner, on=level_keys)
     used = every["order"] == every["winner"]
 
@@ -686,7 +706,7 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     table["count"] = table["count"].astype("int64")
     breaks = _series_breaks(table, files_info)
     table = (
-        table[TIDY_COLUMNS]
+        _plain_strings(table[TIDY_COLUMNS])
         .sort_values(["area_type", "borough", "area_name", "indicator", "measure", "month"])
         .reset_index(drop=True)
     )
@@ -697,9 +717,10 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     unmapped = (
         every.loc[unmapped_mask]
         .assign(file=lambda d: d["order"].map(meta["file"]))
-        .groupby(["indicator", "file"], sort=True)
+        .groupby(["indicator", "file"], sort=True, observed=True)
         .agg(cells=("count", "size"), total=("count", "sum"))
         .reset_index()
+        .pipe(_plain_strings)
     )
     load = MpsCrimeLoad(table, files_info.drop(columns="order"), accounting, revisions, breaks,
                         unmapped, ignored)
@@ -744,7 +765,7 @@ def _account(ranked: list[_ParsedFile], winner: pd.Series,
 
 def _revisions(every: pd.DataFrame, files_info: pd.DataFrame) -> pd.DataFrame:
     keys = _SERIES_KEYS + ["month"]
-    held = every.groupby(keys, sort=False)["order"].transform("size")
+    held = every.groupby(keys, sort=False, observed=True)["order"].transform("size")
     multi = every.loc[held > 1, keys + ["order", "winner", "count"]].copy()
     columns = keys + ["vintage", "file", "count", "used", "count_used", "difference"]
     if multi.empty:
@@ -757,7 +778,7 @@ def _revisions(every: pd.DataFrame, files_info: pd.DataFrame) -> pd.DataFrame:
     multi = multi.join(chosen, on=keys)
     multi["count_used"] = multi["count_used"].astype("Int64")
     multi["difference"] = multi["count"] - multi["count_used"]
-    return (multi[columns].sort_values(keys + ["vintage"]).reset_index(drop=True))
+    return _plain_strings(multi[columns]).sort_values(keys + ["vintage"]).reset_index(drop=True)
 
 
 def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
@@ -781,7 +802,7 @@ def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["level", "indicator", "vintage", "months",
                                      "total_replaced", "total_used", "pct_difference"])
     summary = (
-        replaced.groupby(["level", "indicator", "vintage"], sort=True)
+        replaced.groupby(["level", "indicator", "vintage"], sort=True, observed=True)
         .agg(months=("month", "nunique"), total_replaced=("count", "sum"),
              total_used=("count_used", "sum"))
         .reset_index()
