@@ -17,6 +17,15 @@ from scpb_analysis.errors import CoverageError, InputDataError, UnmappedCategory
 _USER_ERRORS = (InputDataError, CoverageError, UnmappedCategoryError)
 
 
+def _month_arg(text: str) -> str:
+    from scpb_analysis.periods import to_month
+
+    try:
+        return str(to_month(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scpb",
@@ -34,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--data", nargs="+", required=True, metavar="PATH",
                          help="MPS CSV files and/or folders of them")
     compare.add_argument("--borough", required=True, help="borough name, e.g. Barnet")
-    compare.add_argument("--end", required=True, help="last month of the period, YYYY-MM")
+    compare.add_argument("--end", required=True, type=_month_arg,
+                         help="last month of the period, YYYY-MM")
     compare.add_argument("--format", choices=["table", "csv"], default="table",
                          help="plain-text table (default) or CSV")
     compare.add_argument("--output", type=Path, help="write to this file instead of stdout")
@@ -49,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--data", nargs="+", metavar="PATH",
                        help="MPS CSV files and/or folders; default: write and use demo data")
     build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
-    build.add_argument("--end", help="last month of the period, YYYY-MM (default: latest)")
+    build.add_argument("--end", type=_month_arg,
+                       help="last month of the period, YYYY-MM (default: latest)")
     build.add_argument("--output-dir", type=Path, default=Path("output"),
                        help="where outputs go (default ./output)")
     build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",

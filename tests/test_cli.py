@@ -54,6 +54,13 @@ def test_compare_error_is_one_line_with_exit_2(demo_dir, capsys):
     assert len(err.splitlines()) == 1
 
 
+def test_bad_month_is_a_usage_error(demo_dir, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["compare", "--data", str(demo_dir), "--borough", "Barnet", "--end", "2023-13"])
+    assert done.value.code == 2
+    assert "argument --end: '2023-13' is not a month; expected YYYY-MM" in capsys.readouterr().err
+
+
 def test_compare_bad_file_names_it(tmp_path, capsys):
     bad = tmp_path / "crime.csv"
     bad.write_text("MajorText,MinorText,LookUp_BoroughName,202301\nTheft,Shoplifting,Barnet,x\n")

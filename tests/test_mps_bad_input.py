@@ -115,7 +115,7 @@ def test_unknown_borough_suggests_the_closest(write_csv):
     path = write_csv(HEADER + "Burglary,Domestic Burglary,Barnett,1,2,3\n")
     msg = _error(path)
     assert msg.startswith(f"{path}, row 2, column 'LookUp_BoroughName': 'Barnett' is not a "
-                          "London borough (closest: Barnet")
+                          "London borough; closest: Barnet")
 
 
 def test_missing_path():

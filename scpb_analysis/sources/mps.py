@@ -20,7 +20,6 @@ breaks.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 import warnings
@@ -269,12 +268,10 @@ def _area_columns(path: Path, names: pd.Series, layout: str, column: str) -> pd.
             continue
         try:
             name = canonical_borough(text)
-        except KeyError:
-            close = difflib.get_close_matches(text, list(codes), n=3, cutoff=0.6)
-            hint = f" (closest: {', '.join(close)})" if close else ""
+        except KeyError as exc:
             raise InputDataError(
                 path,
-                f"'{text}' is not a London borough{hint}",
+                exc.args[0],
                 row=int(idx),
                 column=column,
                 expected="one of the 32 London boroughs, or a known non-borough row such as "
@@ -304,6 +301,26 @@ def _check_duplicates(path: Path, keys: pd.DataFrame, what: str) -> None:
         )
 
 
+def _body_frame(path: Path, header: list[str],
+                rows: list[list[str]]) -> tuple[pd.DataFrame, list[int]]:
+    """Data rows as strings indexed by file row number (header = row 1), and the blank rows."""
+    width = len(header)
+    body: list[list[str]] = []
+    numbers: list[int] = []
+    blank: list[int] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            blank.append(number)
+            continue
+        if len(row) != width:
+            raise InputDataError(path, f"has {len(row)} values where the header has {width}",
+                                 row=number, expected=f"{width} comma-separated values")
+        body.append(row)
+        numbers.append(number)
+    frame = pd.DataFrame(body, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
+    return frame, blank
+
+
 def _parse_wide(path: Path, rows: list[list[str]], encoding: str, layout: str,
                 scheme: str | None, n_id: int) -> _ParsedFile:
     header = [h.strip() for h in rows[0]]
@@ -320,20 +337,7 @@ def _parse_wide(path: Path, rows: list[list[str]], encoding: str, layout: str,
             raise InputDataError(path, f"month column '{col}' appears twice", row=1, column=col,
                                  expected="each month once")
         seen.add(col)
-    width = len(header)
-    body: list[list[str]] = []
-    numbers: list[int] = []
-    blank: list[int] = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            blank.append(number)
-            continue
-        if len(row) != width:
-            raise InputDataError(path, f"has {len(row)} values where the header has {width}",
-                                 row=number, expected=f"{width} comma-separated values")
-        body.append(row)
-        numbers.append(number)
-    frame = pd.DataFrame(body, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
+    frame, blank = _body_frame(path, header, rows)
     id_cols = header[:n_id]
     if layout == "ward":
         major_col, minor_col, ward_col, code_col, borough_col = id_cols
@@ -410,19 +414,8 @@ def _slug(text: str) -> str:
 
 def _parse_dashboard(path: Path, rows: list[list[str]], encoding: str) -> _ParsedFile:
     header = [h.strip() for h in rows[0]]
-    width = len(header)
-    body, numbers, blank = [], [], []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            blank.append(number)
-            continue
-        if len(row) != width:
-            raise InputDataError(path, f"has {len(row)} values where the header has {width}",
-                                 row=number, expected=f"{width} comma-separated values")
-        body.append(row)
-        numbers.append(number)
+    frame, blank = _body_frame(path, header, rows)
     by_key = {normalise_label(h): h for h in header}
-    frame = pd.DataFrame(body, columns=header, index=pd.Index(numbers, name="row"), dtype=str)
     frame = frame.rename(columns={by_key[normalise_label(c)]: c for c in _DASHBOARD_COLUMNS})
     month = _parse_dashboard_month(path, frame["Month_Year"])
     counts = _parse_counts(path, frame, ["Count"])[:, 0]
