@@ -16,6 +16,7 @@ from scpb_analysis.demo import (
     SYNTHETIC_NOTICE,
     write_demo_data,
 )
+from scpb_analysis.taxonomy import map_category
 
 SEED = 20230719
 AIRPORTS = "London Heathrow and London City Airports"
@@ -280,46 +281,26 @@ def _vintages(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFra
     return old, new
 
 
-# Title-Case minor (or major, for the collapsed ones) -> UPPER-CASE minor of the 2024 vintage.
-_RECODE_MINOR = {
-    "Domestic Burglary": "BURGLARY IN A DWELLING",
-    "Drug Trafficking": "TRAFFICKING OF DRUGS",
-    "Historical Fraud and Forgery": "FRAUD AND FORGERY",
-    "Other Offences Against the State, or Public Order": "OTHER OFFENCES PUBLIC ORDER",
-    "Racially or Religiously Aggravated Public Fear, Al": "RACE OR RELIGIOUS AGG PUBLIC FEAR",
-    "Theft from Person": "THEFT FROM THE PERSON",
-    "Theft from a Motor Vehicle": "THEFT FROM A VEHICLE",
-    "Theft or Taking of a Motor Vehicle": "THEFT OR UNAUTH TAKING OF A MOTOR VEH",
-}
-_RECODE_MAJOR = {
-    "Miscellaneous Crimes Against Society": "MISC CRIMES AGAINST SOCIETY",
-    "Possession of Weapons": "POSSESSION OF WEAPONS",
-}
-
-
-def _old_in_new_labels(old: pd.DataFrame) -> pd.DataFrame:
-    majors = old.index.get_level_values("MajorText")
-    minors = old.index.get_level_values("MinorText")
-    target = [
-        _RECODE_MAJOR.get(major, _RECODE_MINOR.get(minor, minor.upper()))
-        for major, minor in zip(majors, minors, strict=True)
-    ]
-    areas = old.index.get_level_values("LookUp_BoroughName")
-    return old.groupby([areas, pd.Index(target, name="MinorText")]).sum()
+def _by_indicator(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows summed per (area, canonical indicator), using the taxonomy, not the demo's own map."""
+    majors = frame.index.get_level_values("MajorText")
+    minors = frame.index.get_level_values("MinorText")
+    indicators = [map_category(a, b) for a, b in zip(majors, minors, strict=True)]
+    assert None not in indicators
+    areas = frame.index.get_level_values(0)
+    return frame.groupby([areas, pd.Index(indicators, name="MinorText")]).sum()
 
 
 def test_restated_history_is_close_but_revised(frames: dict[str, pd.DataFrame]) -> None:
     old, new = _vintages(frames)
-    old_mapped = _old_in_new_labels(old)
-    new_common = new.droplevel("MajorText")
-    new_common = new_common[new_common.index.get_level_values(0) != "Unknown"]
+    old_mapped = _by_indicator(old)
+    new_common = new[new.index.get_level_values(0) != "Unknown"]
     # Labels born with CONNECT are empty on every month the old vintage published.
     connect_only = new_common.index.get_level_values("MinorText").isin(
         ["BURGLARY - RESIDENTIAL", "BURGLARY NON-DWELLING", "NFIB"]
     )
     assert (new_common[connect_only] == 0).all().all()
-    new_common = new_common[~connect_only]
-    new_common = new_common.groupby(level=[0, 1]).sum()
+    new_common = _by_indicator(new_common[~connect_only])
     assert set(new_common.index) == set(old_mapped.index)
     new_common = new_common.loc[old_mapped.index]
 

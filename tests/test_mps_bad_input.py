@@ -195,3 +195,11 @@ def test_value_under_an_empty_header_is_an_error(write_csv):
                      "Burglary,Domestic Burglary,Barnet,1,9\n")
     assert _error(path) == (f"{path}, row 2, column '#5': has a value '9' under an empty header; "
                             "expected every value to sit under a named column")
+
+
+def test_files_that_are_not_csv_in_a_folder_are_listed_not_hidden(tmp_path):
+    (tmp_path / "notes.txt").write_text("read me")
+    (tmp_path / "crime.csv").write_text(HEADER + GOOD_ROWS)
+    load = read_mps_crime(tmp_path)
+    assert load.ignored_files == [str(tmp_path / "notes.txt")]
+    assert load.files["file"].tolist() == ["crime.csv"]
