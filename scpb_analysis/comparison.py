@@ -10,9 +10,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from scpb_analysis.errors import CoverageError, UnmappedCategoryError
+from scpb_analysis.geography import london_boroughs
+from scpb_analysis.indicators import indicator_info
+from scpb_analysis.narrative import comparison_narrative
 from scpb_analysis.periods import (
     check_coverage,
     month_label,
@@ -20,7 +24,9 @@ from scpb_analysis.periods import (
     to_month,
     twelve_month_windows,
 )
-from scpb_analysis.stats.change import direction_of_change, format_percent_change
+from scpb_analysis.stats.change import change_test, direction_of_change, format_percent_change
+from scpb_analysis.stats.rag import RagRule, rank_movement_rule
+from scpb_analysis.stats.ranking import rank_boroughs, rank_movement
 from scpb_analysis.taxonomy import UNMAPPED_PREFIX, indicator_table
 
 __all__ = [
@@ -50,10 +56,26 @@ COMPARISON_COLUMNS = [
     "n_12m_prev",
     "pct_change_12m",
     "direction_12m",
+    "p_value_12m",
+    "significance_12m",
     "n_3m",
     "n_3m_prev",
     "pct_change_3m",
     "direction_3m",
+    "p_value_3m",
+    "significance_3m",
+    "london_rank",
+    "london_n",
+    "london_rank_prev",
+    "london_rank_movement",
+    "bcu",
+    "bcu_rank",
+    "bcu_n",
+    "bcu_rank_prev",
+    "rank_basis",
+    "rag",
+    "rag_rule",
+    "narrative",
     "window_12m",
     "window_12m_prev",
     "window_3m",
@@ -93,6 +115,10 @@ def compare_periods(
     indicators: Sequence[str] | None = None,
     breaks: pd.DataFrame | None = None,
     measure: str = "offences",
+    rank_basis: str = "pct_change_3m",
+    rag_rule: RagRule | None = None,
+    alpha: float = 0.05,
+    population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """12-month and 3-month comparisons for one borough, as the dashboard reports them.
 
@@ -111,12 +137,25 @@ def compare_periods(
         ``MpsCrimeLoad.breaks``; breaks inside the compared months are listed in ``notes``.
     measure : str
         ``"offences"`` (default) or another measure of the dashboard extract.
+    rank_basis : str
+        What boroughs are ranked on (:data:`scpb_analysis.stats.ranking.RANK_BASES`); the
+        dashboard's slide uses the 3-month % change. Ranks need all 32 boroughs in ``table``;
+        otherwise they are left empty and ``notes`` says why.
+    rag_rule : RagRule, optional
+        Rule for ``rag``; default :func:`~scpb_analysis.stats.rag.rank_movement_rule` on the
+        London rank against the quarter before. Its text is in ``rag_rule``.
+    alpha : float
+        Significance level of the exact change test.
+    population : DataFrame, optional
+        Borough populations for rate bases (default Census 2021).
 
     Returns
     -------
     DataFrame
         :data:`COMPARISON_COLUMNS`. ``pct_change_*`` is text: a signed percentage to one
-        decimal, or ``n/a (up from 0)`` when the earlier count is 0.
+        decimal, or ``n/a (up from 0)`` when the earlier count is 0. ``significance_*`` comes
+        from :func:`~scpb_analysis.stats.change.change_test`; ``narrative`` is the
+        seed-style paragraph built from the row.
 
     Raises
     ------
@@ -206,7 +245,80 @@ def compare_periods(
     result = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     for col in ("n_12m", "n_12m_prev", "n_3m", "n_3m_prev"):
         result[col] = result[col].astype("Int64")
+    _add_significance(result, alpha)
+    _add_ranks(result, table, borough, end_m, rank_basis, population, measure)
+    rule = rag_rule or rank_movement_rule()
+    if rule.column not in result.columns:
+        raise ValueError(f"RAG rule '{rule.name}' reads '{rule.column}', which the comparison "
+                         f"table does not have")
+    result["rag"] = rule.apply(result[rule.column]).to_numpy()
+    result["rag_rule"] = rule.text
+    result["narrative"] = [comparison_narrative(r, alpha) for r in result.to_dict("records")]
     return result
+
+
+def _add_significance(result: pd.DataFrame, alpha: float) -> None:
+    for span in ("12m", "3m"):
+        have = result[f"n_{span}"].notna()
+        result[f"p_value_{span}"] = np.nan
+        result[f"significance_{span}"] = "n/a"
+        if have.any():
+            test = change_test(result.loc[have, f"n_{span}"].to_numpy(dtype=np.int64),
+                               result.loc[have, f"n_{span}_prev"].to_numpy(dtype=np.int64),
+                               alpha=alpha)
+            result.loc[have, f"p_value_{span}"] = test["p_value"].round(4).to_numpy()
+            result.loc[have, f"significance_{span}"] = test["significance"].to_numpy()
+
+
+def _polarity(indicator: str) -> str:
+    try:
+        return indicator_info(indicator)["polarity"]
+    except KeyError:
+        return "lower_is_better"  # every MPS recorded-crime category: fewer is better
+
+
+def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.Period,
+               basis: str, population: pd.DataFrame | None, measure: str) -> None:
+    columns = ["london_rank", "london_n", "london_rank_prev", "bcu_rank", "bcu_n",
+               "bcu_rank_prev"]
+    for col in columns:
+        result[col] = pd.array([pd.NA] * len(result), dtype="Int64")
+    result["bcu"] = ""
+    result["rank_basis"] = ""
+    london = set(london_boroughs()["borough"])
+    held = london & set(table.loc[table["area_type"] == "borough", "borough"])
+    for i, ind in enumerate(result["indicator"]):
+        if pd.isna(result.loc[i, "n_12m"]):
+            continue
+        if len(held) < len(london):
+            note = f"not ranked: the data hold {len(held)} of the {len(london)} London boroughs"
+            result.loc[i, "notes"] = "; ".join(n for n in (result.loc[i, "notes"], note) if n)
+            continue
+        polarity = _polarity(ind)
+        try:
+            now = rank_boroughs(table, ind, end, basis=basis, polarity=polarity,
+                                population=population, measure=measure)
+        except CoverageError as exc:
+            note = f"not ranked: {exc}"
+            result.loc[i, "notes"] = "; ".join(n for n in (result.loc[i, "notes"], note) if n)
+            continue
+        mine = now.set_index("borough").loc[borough]
+        result.loc[i, ["london_rank", "london_n", "bcu_rank", "bcu_n"]] = [
+            int(mine["london_rank"]), int(mine["london_n"]), int(mine["bcu_rank"]),
+            int(mine["bcu_n"])]
+        result.loc[i, "bcu"] = london_boroughs().set_index("borough").loc[borough, "bcu"]
+        result.loc[i, "rank_basis"] = mine["rank_basis"]
+        try:
+            before = rank_boroughs(table, ind, end - 3, basis=basis, polarity=polarity,
+                                   population=population, measure=measure)
+        except CoverageError:
+            continue
+        prev = before.set_index("borough").loc[borough]
+        result.loc[i, "london_rank_prev"] = int(prev["london_rank"])
+        result.loc[i, "bcu_rank_prev"] = int(prev["bcu_rank"])
+    movement = rank_movement(result["london_rank"].astype("Float64"),
+                             result["london_rank_prev"].astype("Float64"))
+    result["london_rank_movement"] = pd.array(movement, dtype="Int64")
 
 
 def _row(ind, meta, borough, end_m, counts, cur12, prev12, cur3, prev3, notes, vintages,

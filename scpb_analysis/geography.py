@@ -13,7 +13,13 @@ import pandas as pd
 
 from scpb_analysis.taxonomy import normalise_label
 
-__all__ = ["london_boroughs", "canonical_borough", "is_non_borough_area"]
+__all__ = [
+    "POPULATION_SOURCE",
+    "london_boroughs",
+    "canonical_borough",
+    "is_non_borough_area",
+    "borough_population",
+]
 
 # Rows the MPS publishes beside the 32 boroughs. They are policed areas or totals, not
 # boroughs, so they are loaded (and accounted for) but never ranked among boroughs.
@@ -93,3 +99,35 @@ def canonical_borough(name: str) -> str:
     close = difflib.get_close_matches(name, list(keys.values()), n=3, cutoff=0.6)
     hint = f"; closest: {', '.join(close)}" if close else ""
     raise KeyError(f"'{name}' is not a London borough{hint}")
+
+
+#: How the borough populations shipped with the package were made; printed beside every rate.
+POPULATION_SOURCE = (
+    "Census 2021 usual residents (ONS table TS007A), LSOA counts summed to boroughs through the "
+    "ONS LSOA 2021 to LAD 2024 best-fit lookup"
+)
+
+
+@cache
+def _populations() -> pd.DataFrame:
+    with resources.files("scpb_analysis.reference").joinpath(
+        "borough_population_census2021.csv"
+    ).open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype={"borough_code": str, "borough": str,
+                                          "population": "int64"})
+
+
+def borough_population() -> pd.DataFrame:
+    """Resident population of the 32 boroughs: ``borough_code, borough, population, source``.
+
+    Census 2021 usual residents, summed from LSOA counts (ONS TS007A). Summing LSOAs gives a
+    total a few people different from the borough-level table because ONS perturbs small
+    cells (Barnet: 389,365 from LSOAs against 389,344 published).
+
+    Examples
+    --------
+    >>> pop = borough_population().set_index("borough")
+    >>> int(pop.loc["Barnet", "population"])
+    389365
+    """
+    return _populations().assign(source=POPULATION_SOURCE)

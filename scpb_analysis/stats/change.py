@@ -11,7 +11,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-__all__ = ["percent_change", "format_percent_change", "direction_of_change"]
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "percent_change",
+    "format_percent_change",
+    "direction_of_change",
+    "change_test",
+    "significance_clause",
+]
 
 
 def _check(current: int, previous: int) -> None:
@@ -76,3 +85,80 @@ def format_percent_change(current: int, previous: int, decimals: int = 1) -> str
         sign = "+" if current > previous else "-" if current < previous else ""
         return f"{sign}{0:.{decimals}f}"
     return f"{pct:+.{decimals}f}"
+
+
+def change_test(current, previous, alpha: float = 0.05) -> pd.DataFrame:
+    """Exact test of a change between two counts over periods of equal length.
+
+    Under no change in the underlying rate, and given the total ``n = current + previous``,
+    ``current`` is Binomial(n, 1/2) (the conditional test for two Poisson counts). The
+    two-sided p-value is twice the smaller tail, capped at 1.
+
+    Parameters
+    ----------
+    current, previous : int or array-like of int
+        Counts in the later and the earlier period (equal lengths, e.g. 12 months each).
+    alpha : float
+        Significance level; the label says which level was used.
+
+    Returns
+    -------
+    DataFrame
+        ``current, previous, value`` (the ratio current/previous, NaN for a zero base),
+        ``p_value, significance, alpha, method``. ``significance`` is ``significant
+        increase``, ``significant decrease`` or ``no significant change``.
+
+    Examples
+    --------
+    >>> t = change_test([13, 2310, 1951], [2, 2302, 1848])
+    >>> t["significance"].tolist()
+    ['significant increase', 'no significant change', 'no significant change']
+    >>> round(float(t.loc[0, "p_value"]), 4)
+    0.0074
+    """
+    from scipy.stats import binom
+
+    cur = np.atleast_1d(np.asarray(current))
+    prev = np.atleast_1d(np.asarray(previous))
+    cur, prev = np.broadcast_arrays(cur, prev)
+    for name, arr in (("current", cur), ("previous", prev)):
+        numeric = np.asarray(arr, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(numeric) | (numeric < 0) | (numeric != np.floor(numeric)))
+        if bad.size:
+            raise ValueError(f"{name} counts must be whole numbers of 0 or more "
+                             f"(position {bad[0]}: {arr[bad[0]]!r})")
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"alpha must be between 0 and 0.5, got {alpha}")
+    cur = cur.astype(np.int64)
+    prev = prev.astype(np.int64)
+    total = cur + prev
+    lower_tail = binom.cdf(cur, total, 0.5)
+    upper_tail = binom.sf(cur - 1, total, 0.5)
+    p_value = np.minimum(1.0, 2 * np.minimum(lower_tail, upper_tail))
+    p_value = np.where(total == 0, 1.0, p_value)
+    significant = p_value < alpha
+    label = np.where(~significant, "no significant change",
+                     np.where(cur > prev, "significant increase", "significant decrease"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(prev > 0, cur / np.where(prev > 0, prev, 1), np.nan)
+    return pd.DataFrame({
+        "current": cur,
+        "previous": prev,
+        "value": ratio,
+        "p_value": p_value,
+        "significance": label,
+        "alpha": alpha,
+        "method": "exact conditional binomial test for two Poisson counts (two-sided)",
+    })
+
+
+def significance_clause(significance: str, alpha: float = 0.05) -> str:
+    """The clause the narrative appends, stating the level.
+
+    >>> significance_clause("no significant change")
+    'which is not a statistically significant change (5% level)'
+    """
+    level = f"{alpha * 100:g}% level"
+    if significance == "no significant change":
+        return f"which is not a statistically significant change ({level})"
+    return f"which is a statistically significant {significance.split()[-1]} ({level})"

@@ -1,0 +1,95 @@
+"""The indicator registry: what each board indicator is, how it is measured, against what.
+
+In 2017 the Community Leadership Committee asked that indicators show "(i) how the indicators
+are measured and (ii) what are they measured against". The registry
+(``reference/indicator_registry.csv``) answers that once for every board indicator; tables,
+charts and narrative take their titles and caveats from it.
+
+Columns: ``id, title, definition, source, categories`` (canonical taxonomy ids summed to make
+the indicator, ``;``-separated; empty where the MPS borough files do not carry it),
+``numerator, denominator, polarity`` (``lower_is_better``, ``higher_is_better`` or ``none``),
+``comparison_basis, caveats, definition_changes`` (dated, ``;``-separated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+__all__ = ["indicator_registry", "indicator_info", "indicator_categories", "how_measured"]
+
+_POLARITIES = {"lower_is_better", "higher_is_better", "none"}
+
+
+@cache
+def _registry() -> pd.DataFrame:
+    with resources.files("scpb_analysis.reference").joinpath("indicator_registry.csv").open(
+        "r", encoding="utf-8"
+    ) as handle:
+        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    bad = sorted(set(table["polarity"]) - _POLARITIES)
+    if bad:
+        raise RuntimeError(f"indicator_registry.csv: unknown polarity {', '.join(bad)}")
+    return table
+
+
+def indicator_registry() -> pd.DataFrame:
+    """Every board indicator with its definition, source, polarity and caveats.
+
+    >>> reg = indicator_registry().set_index("id")
+    >>> reg.loc["violence_with_injury", "polarity"]
+    'lower_is_better'
+    """
+    return _registry().copy()
+
+
+def indicator_info(indicator: str) -> dict[str, str]:
+    """The registry row of one indicator, as a dict.
+
+    >>> indicator_info("residential_burglary")["title"]
+    'Residential Burglary'
+    """
+    table = _registry().set_index("id")
+    if indicator not in table.index:
+        raise KeyError(f"'{indicator}' is not in the indicator registry; known: "
+                       f"{', '.join(table.index)}")
+    return {"id": indicator, **table.loc[indicator].to_dict()}
+
+
+def indicator_categories(indicator: str) -> list[str]:
+    """Canonical taxonomy ids that make up an indicator (empty if not in MPS borough data).
+
+    >>> indicator_categories("drug_offences")
+    ['possession_of_drugs', 'drug_trafficking']
+    >>> indicator_categories("knife_crime_with_injury")
+    []
+    """
+    text = indicator_info(indicator)["categories"]
+    return [c for c in text.split(";") if c]
+
+
+def how_measured(indicators: Sequence[str] | None = None) -> pd.DataFrame:
+    """The "how measured / measured against" table for a report.
+
+    >>> how_measured(["residential_burglary"]).columns.tolist()
+    ['Indicator', 'How measured', 'Measured against', 'Better is', 'Source', 'Caveats', \
+'Definition changes']
+    """
+    table = _registry()
+    if indicators is not None:
+        for ind in indicators:
+            indicator_info(ind)
+        table = table.set_index("id").loc[list(indicators)].reset_index()
+    better = {"lower_is_better": "lower", "higher_is_better": "higher", "none": "no polarity"}
+    return pd.DataFrame({
+        "Indicator": table["title"],
+        "How measured": table["definition"] + ". " + table["numerator"] + ".",
+        "Measured against": table["denominator"] + "; " + table["comparison_basis"],
+        "Better is": table["polarity"].map(better),
+        "Source": table["source"],
+        "Caveats": table["caveats"],
+        "Definition changes": table["definition_changes"],
+    })

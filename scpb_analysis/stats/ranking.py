@@ -1,0 +1,191 @@
+"""London and BCU rankings of boroughs, with the basis written down.
+
+The dashboard ranks a borough 1-32 in London and 1-3 in its Basic Command Unit; "the lower the
+ranking the better". Here the basis is chosen explicitly (percentage change on the same period
+last year, rate per 1,000 residents, or count), 1 is best given the indicator's polarity, ties
+share a rank, and every row carries the sentence that says what was ranked.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from scpb_analysis.errors import CoverageError
+from scpb_analysis.geography import borough_population, london_boroughs
+from scpb_analysis.periods import (
+    check_coverage,
+    three_month_windows,
+    to_month,
+    twelve_month_windows,
+)
+from scpb_analysis.taxonomy import indicator_name
+
+__all__ = ["RANK_BASES", "rank_boroughs", "rank_basis_text", "rank_movement"]
+
+#: Bases a ranking can use: what is compared between boroughs.
+RANK_BASES = {
+    "pct_change_3m": "% change, 3 months to the period end vs the same 3 months a year earlier",
+    "pct_change_12m": "% change, 12 months to the period end vs the 12 months before",
+    "rate_12m": "offences per 1,000 residents in the 12 months to the period end",
+    "rate_3m": "offences per 1,000 residents in the 3 months to the period end (not annualised)",
+    "count_12m": "offences in the 12 months to the period end",
+    "count_3m": "offences in the 3 months to the period end",
+}
+_POLARITIES = ("lower_is_better", "higher_is_better", "none")
+
+
+def rank_basis_text(basis: str, indicator: str, end: str | pd.Period,
+                    polarity: str = "lower_is_better") -> str:
+    """One sentence saying what a rank is computed on and which end is best.
+
+    >>> rank_basis_text("pct_change_3m", "residential_burglary", "2023-05")
+    'Residential Burglary: % change, March 2023 to May 2023 vs March 2022 to May 2022; \
+1 = lowest (best); ties share a rank'
+    """
+    if basis not in RANK_BASES:
+        raise ValueError(f"rank basis '{basis}' is not known; expected one of "
+                         f"{', '.join(RANK_BASES)}")
+    end_m = to_month(end)
+    cur3, prev3 = three_month_windows(end_m)
+    cur12, prev12 = twelve_month_windows(end_m)
+    what = {
+        "pct_change_3m": f"% change, {cur3.label} vs {prev3.label}",
+        "pct_change_12m": f"% change, {cur12.label} vs {prev12.label}",
+        "rate_12m": f"offences per 1,000 residents, {cur12.label}",
+        "rate_3m": f"offences per 1,000 residents, {cur3.label} (not annualised)",
+        "count_12m": f"offences, {cur12.label}",
+        "count_3m": f"offences, {cur3.label}",
+    }[basis]
+    order = {"lower_is_better": "1 = lowest (best)", "higher_is_better": "1 = highest (best)",
+             "none": "1 = lowest (neither better nor worse)"}[polarity]
+    return f"{indicator_name(indicator)}: {what}; {order}; ties share a rank"
+
+
+def _exact_pct(current: int, previous: int) -> float:
+    # A rise from zero has no percentage; it ranks as the largest possible increase.
+    if previous == 0:
+        return 0.0 if current == 0 else float("inf")
+    return float(Fraction(current - previous, previous) * 100)
+
+
+def rank_boroughs(
+    table: pd.DataFrame,
+    indicator: str,
+    end: str | pd.Period,
+    *,
+    basis: str = "pct_change_3m",
+    polarity: str = "lower_is_better",
+    population: pd.DataFrame | None = None,
+    measure: str = "offences",
+) -> pd.DataFrame:
+    """Rank the 32 London boroughs, and the boroughs within each BCU, on one indicator.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy count table holding every London borough (non-borough rows are ignored).
+    indicator : str
+        Canonical indicator id.
+    end : str or Period
+        Period end, e.g. ``"2023-05"``.
+    basis : str
+        One of :data:`RANK_BASES`.
+    polarity : str
+        ``"lower_is_better"`` (crime), ``"higher_is_better"`` or ``"none"`` (ranked lowest
+        first, with no judgement).
+    population : DataFrame, optional
+        ``borough, population, source``; default Census 2021
+        (:func:`scpb_analysis.geography.borough_population`). Used by the rate bases.
+    measure : str
+        Measure to rank (``offences``).
+
+    Returns
+    -------
+    DataFrame
+        One row per borough: ``borough, borough_code, bcu, indicator, period_end, basis,
+        n_current, n_previous, population, value, london_rank, london_n, bcu_rank, bcu_n,
+        tied, rank_basis, population_source``. ``value`` is the exact basis value
+        (``inf`` for a rise from zero).
+
+    Raises
+    ------
+    CoverageError
+        If a borough or a month is missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> from scpb_analysis import load_mps_crime
+    >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
+    >>> r = rank_boroughs(crime, "residential_burglary", "2023-05")
+    >>> int(r["london_rank"].min()), int(r["london_n"].iloc[0]), int(r["bcu_n"].max())
+    (1, 32, 4)
+    """
+    if basis not in RANK_BASES:
+        raise ValueError(f"rank basis '{basis}' is not known; expected one of "
+                         f"{', '.join(RANK_BASES)}")
+    if polarity not in _POLARITIES:
+        raise ValueError(f"polarity '{polarity}' is not known; expected one of "
+                         f"{', '.join(_POLARITIES)}")
+    end_m = to_month(end)
+    span = basis.rsplit("_", 1)[1]
+    current, previous = (three_month_windows if span == "3m" else twelve_month_windows)(end_m)
+    boroughs = london_boroughs()
+    rows = table[(table["area_type"] == "borough") & (table["indicator"] == indicator)
+                 & (table["measure"] == measure)]
+    missing = sorted(set(boroughs["borough"]) - set(rows["borough"]))
+    if missing:
+        raise CoverageError(
+            f"ranking {indicator_name(indicator)} needs all 32 London boroughs; missing: "
+            + ", ".join(missing)
+        )
+    windows = [previous, current] if basis.startswith("pct") else [current]
+    counts = rows.pivot_table(index="month", columns="borough", values="count", aggfunc="sum")
+    check_coverage(counts.index, windows, what=f"the data for {indicator_name(indicator)}")
+    n_cur = counts.loc[current.start:current.end].sum().astype("int64")
+    n_prev = counts.loc[previous.start:previous.end].sum().astype("int64")
+
+    pop = borough_population() if population is None else population
+    pop_by = pop.set_index("borough")["population"]
+    out = boroughs[["borough", "borough_code", "bcu_code"]].rename(columns={"bcu_code": "bcu"})
+    out["indicator"] = indicator
+    out["period_end"] = str(end_m)
+    out["basis"] = basis
+    out["n_current"] = out["borough"].map(n_cur).astype("int64")
+    out["n_previous"] = (out["borough"].map(n_prev).astype("int64")
+                         if basis.startswith("pct") else pd.NA)
+    out["population"] = out["borough"].map(pop_by)
+    if basis.startswith("pct"):
+        out["value"] = [_exact_pct(c, p) for c, p in zip(out["n_current"], out["n_previous"],
+                                                         strict=True)]
+    elif basis.startswith("rate"):
+        if out["population"].isna().any():
+            lacking = ", ".join(out.loc[out["population"].isna(), "borough"])
+            raise CoverageError(f"no population for: {lacking}")
+        out["value"] = out["n_current"] / out["population"] * 1000
+    else:
+        out["value"] = out["n_current"].astype(float)
+    ascending = polarity != "higher_is_better"
+    out["london_rank"] = out["value"].rank(method="min", ascending=ascending).astype("int64")
+    out["london_n"] = len(out)
+    out["bcu_rank"] = (out.groupby("bcu")["value"].rank(method="min", ascending=ascending)
+                       .astype("int64"))
+    out["bcu_n"] = out.groupby("bcu")["borough"].transform("size").astype("int64")
+    out["tied"] = out["value"].duplicated(keep=False)
+    out["rank_basis"] = rank_basis_text(basis, indicator, end_m, polarity)
+    out["population_source"] = (pop["source"].iloc[0] if "source" in pop and
+                                basis.startswith("rate") else "")
+    return out.sort_values(["london_rank", "borough"]).reset_index(drop=True)
+
+
+def rank_movement(current_rank, previous_rank) -> np.ndarray:
+    """Places moved towards 1 since the previous ranking (positive = improved).
+
+    >>> rank_movement([3, 10, 5], [5, 10, 1]).tolist()
+    [2, 0, -4]
+    """
+    return np.asarray(previous_rank) - np.asarray(current_rank)
