@@ -19,9 +19,12 @@ _EXPORTS = {
     "compare_periods": "scpb_analysis.comparison",
     "comparison_text": "scpb_analysis.comparison",
     "DASHBOARD_INDICATORS": "scpb_analysis.comparison",
-    "percent_change": "scpb_analysis.stats.change",
-    "format_percent_change": "scpb_analysis.stats.change",
-    "direction_of_change": "scpb_analysis.stats.change",
+    "indicator_registry": "scpb_analysis.indicators",
+    "how_measured": "scpb_analysis.indicators",
+    "comparison_narrative": "scpb_analysis.narrative",
+    "check_narrative": "scpb_analysis.narrative",
+    "borough_population": "scpb_analysis.geography",
+    "london_boroughs": "scpb_analysis.geography",
     "three_month_windows": "scpb_analysis.periods",
     "twelve_month_windows": "scpb_analysis.periods",
     "fy_quarter": "scpb_analysis.periods",
@@ -31,6 +34,15 @@ _EXPORTS = {
     "CoverageError": "scpb_analysis.errors",
     "UnmappedCategoryError": "scpb_analysis.errors",
 }
+
+_STATS = (
+    "benchmark_rates", "change_test", "compare_to_benchmark", "crude_rate",
+    "direction_of_change", "format_percent_change", "format_share", "funnel_limits",
+    "funnel_position", "percent_change", "percentage_point_change", "proportion",
+    "rank_boroughs", "rank_movement_rule", "RagRule", "round_half_up", "shares", "shares_note",
+    "significance_rule", "target_rule", "xmr", "xmr_summary",
+)
+_EXPORTS.update({name: "scpb_analysis.stats" for name in _STATS})
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

@@ -64,6 +64,7 @@ COMPARISON_COLUMNS = [
     "direction_3m",
     "p_value_3m",
     "significance_3m",
+    "significance_level",
     "london_rank",
     "london_n",
     "london_rank_prev",
@@ -246,12 +247,18 @@ def compare_periods(
     for col in ("n_12m", "n_12m_prev", "n_3m", "n_3m_prev"):
         result[col] = result[col].astype("Int64")
     _add_significance(result, alpha)
-    _add_ranks(result, table, borough, end_m, rank_basis, population, measure)
+    # Ranks look back over the windows of this and the previous quarter: 27 months at most.
+    recent = table[(table["area_type"] == "borough") & (table["measure"] == measure)
+                   & (table["month"] >= end_m - 26) & (table["month"] <= end_m)]
+    _add_ranks(result, recent, borough, end_m, rank_basis, population, measure)
     rule = rag_rule or rank_movement_rule()
     if rule.column not in result.columns:
         raise ValueError(f"RAG rule '{rule.name}' reads '{rule.column}', which the comparison "
                          f"table does not have")
+    result["significance_level"] = alpha
     result["rag"] = rule.apply(result[rule.column]).to_numpy()
+    no_polarity = result["indicator"].map(_polarity) == "none"
+    result.loc[no_polarity, "rag"] = "Not rated (no polarity)"
     result["rag_rule"] = rule.text
     result["narrative"] = [comparison_narrative(r, alpha) for r in result.to_dict("records")]
     return result
@@ -287,6 +294,8 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
     result["rank_basis"] = ""
     london = set(london_boroughs()["borough"])
     held = london & set(table.loc[table["area_type"] == "borough", "borough"])
+    by_indicator = {k: g for k, g in table.groupby("indicator", observed=True)}
+    bcu_name = london_boroughs().set_index("borough")["bcu"].get(borough, "")
     for i, ind in enumerate(result["indicator"]):
         if pd.isna(result.loc[i, "n_12m"]):
             continue
@@ -295,8 +304,9 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
             result.loc[i, "notes"] = "; ".join(n for n in (result.loc[i, "notes"], note) if n)
             continue
         polarity = _polarity(ind)
+        rows = by_indicator.get(ind, table.iloc[:0])
         try:
-            now = rank_boroughs(table, ind, end, basis=basis, polarity=polarity,
+            now = rank_boroughs(rows, ind, end, basis=basis, polarity=polarity,
                                 population=population, measure=measure)
         except CoverageError as exc:
             note = f"not ranked: {exc}"
@@ -306,10 +316,10 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
         result.loc[i, ["london_rank", "london_n", "bcu_rank", "bcu_n"]] = [
             int(mine["london_rank"]), int(mine["london_n"]), int(mine["bcu_rank"]),
             int(mine["bcu_n"])]
-        result.loc[i, "bcu"] = london_boroughs().set_index("borough").loc[borough, "bcu"]
+        result.loc[i, "bcu"] = bcu_name
         result.loc[i, "rank_basis"] = mine["rank_basis"]
         try:
-            before = rank_boroughs(table, ind, end - 3, basis=basis, polarity=polarity,
+            before = rank_boroughs(rows, ind, end - 3, basis=basis, polarity=polarity,
                                    population=population, measure=measure)
         except CoverageError:
             continue
@@ -379,22 +389,43 @@ def comparison_text(comparison: pd.DataFrame) -> str:
         f"3 months:  {first['window_3m']} vs {first['window_3m_prev']}",
         "",
     ]
+    def pct(text: str) -> str:
+        return text if text.startswith("n/a") else f"{text}%"
+
+    def sig(label: str) -> str:
+        return {"significant increase": "sig. up", "significant decrease": "sig. down",
+                "no significant change": "not sig."}.get(label, "-")
+
+    def rank(value: object, n: object) -> str:
+        return "-" if pd.isna(value) else f"{int(value)}/{int(n)}"
+
     shown = pd.DataFrame(
         {
             "Indicator": comparison["indicator_name"],
             "12m": comparison["n_12m"].map(_count_text),
-            "prev 12m": comparison["n_12m_prev"].map(_count_text),
-            "change 12m": comparison["pct_change_12m"].map(lambda p: p if p.startswith("n/a")
-                                                           else f"{p}%"),
-            "": comparison["direction_12m"],
+            "prev": comparison["n_12m_prev"].map(_count_text),
+            "change": comparison["pct_change_12m"].map(pct),
+            "test": comparison["significance_12m"].map(sig),
             "3m": comparison["n_3m"].map(_count_text),
-            "prev 3m": comparison["n_3m_prev"].map(_count_text),
-            "change 3m": comparison["pct_change_3m"].map(lambda p: p if p.startswith("n/a")
-                                                         else f"{p}%"),
-            " ": comparison["direction_3m"],
+            "prev ": comparison["n_3m_prev"].map(_count_text),
+            "change ": comparison["pct_change_3m"].map(pct),
+            "test ": comparison["significance_3m"].map(sig),
+            "London": [rank(v, n) for v, n in zip(comparison["london_rank"],
+                                                   comparison["london_n"], strict=True)],
+            "BCU": [rank(v, n) for v, n in zip(comparison["bcu_rank"], comparison["bcu_n"],
+                                               strict=True)],
+            "RAG": comparison["rag"],
         }
     )
     lines.append(shown.to_string(index=False))
+    level = f"{float(first['significance_level']) * 100:g}%"
+    lines += ["", "Tests: exact test of the change against the same period a year earlier "
+              f"({level} level); 'not sig.' = within what chance alone would give."]
+    basis = comparison.loc[comparison["rank_basis"] != "", "rank_basis"]
+    if len(basis):
+        lines.append("Ranks: " + basis.iloc[0].split(": ", 1)[-1]
+                     + " (per indicator, 32 London boroughs and the borough's BCU).")
+    lines.append(f"RAG: {first['rag_rule']}.")
     notes = comparison.loc[comparison["notes"] != "", ["indicator_name", "notes"]]
     if len(notes):
         lines += ["", "Notes:"]

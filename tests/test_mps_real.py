@@ -174,3 +174,117 @@ def test_taxonomy_maps_the_2024_split_of_burglary(mps_borough_dir):
                   if r["BoroughName"] == "Barnet" and r["MinorText"] in
                   {"BURGLARY IN A DWELLING", "BURGLARY - RESIDENTIAL"})
     assert feb["count"].tolist() == [raw]
+
+
+# --- Statistics on the real to-202307 vintage ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def every_borough_comparison(to_202307):
+    from scpb_analysis.geography import london_boroughs
+
+    return {
+        b: compare_periods(to_202307.table, b, "2023-05", breaks=to_202307.breaks)
+        for b in london_boroughs()["borough"]
+    }
+
+
+def _three_month_pct(path: Path, minors: set[str]) -> dict[str, float]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    out = {}
+    for borough in {r["LookUp_BoroughName"] for r in rows}:
+        cur = sum(int(r[m]) for r in rows for m in ("202303", "202304", "202305")
+                  if r["LookUp_BoroughName"] == borough and r["MinorText"] in minors)
+        prev = sum(int(r[m]) for r in rows for m in ("202203", "202204", "202205")
+                   if r["LookUp_BoroughName"] == borough and r["MinorText"] in minors)
+        out[borough] = (cur - prev) / prev * 100 if prev else float("inf")
+    return out
+
+
+@pytest.mark.parametrize("indicator", DASHBOARD_INDICATORS)
+def test_ranks_agree_with_an_independent_recount(every_borough_comparison, mps_borough_dir,
+                                                 indicator):
+    from scpb_analysis.geography import london_boroughs
+
+    recent = next((mps_borough_dir / "to-202307").glob("*most recent 24 months*"))
+    pct = _three_month_pct(recent, RAW_CATEGORIES[indicator])
+    boroughs = london_boroughs()
+    pct = {b: pct[b] for b in boroughs["borough"]}  # the 32 boroughs only
+    for borough, cmp in every_borough_comparison.items():
+        row = cmp.set_index("indicator").loc[indicator]
+        mine = pct[borough]
+        expected = 1 + sum(v < mine - 1e-9 for v in pct.values())
+        assert row["london_rank"] == expected, borough
+        assert row["london_n"] == 32
+        bcu = boroughs.set_index("borough").loc[borough, "bcu_code"]
+        peers = boroughs.loc[boroughs["bcu_code"] == bcu, "borough"]
+        assert row["bcu_rank"] == 1 + sum(pct[p] < mine - 1e-9 for p in peers), borough
+        assert row["bcu_n"] == len(peers)
+    barnet = every_borough_comparison["Barnet"].set_index("indicator").loc[indicator]
+    assert barnet["bcu"] == "North West"
+    assert "March 2023 to May 2023 vs March 2022 to May 2022" in barnet["rank_basis"]
+    assert barnet["rag_rule"].startswith("Rank movement since the previous quarter")
+
+
+def test_rate_ranks_use_the_documented_population(to_202307, mps_borough_dir):
+    from scpb_analysis.stats.ranking import rank_boroughs
+
+    population = _census_population_by_borough()
+    ranked = rank_boroughs(to_202307.table, "violence_with_injury", "2023-05", basis="rate_12m")
+    recent = next((mps_borough_dir / "to-202307").glob("*most recent 24 months*"))
+    rates = {}
+    for borough in ranked["borough"]:
+        n = _recount(recent, borough, {"Violence with Injury"}, _months("2022-06", "2023-05"))
+        rates[borough] = n / population[borough] * 1000
+    got = ranked.set_index("borough")
+    for borough, rate in rates.items():
+        assert got.loc[borough, "value"] == pytest.approx(rate, rel=1e-12)
+        assert got.loc[borough, "london_rank"] == 1 + sum(r < rate for r in rates.values())
+    assert got.loc["Barnet", "population"] == population["Barnet"]
+
+
+def _census_population_by_borough() -> dict[str, int]:
+    """Census 2021 TS007A LSOA totals summed to boroughs via the ONS best-fit lookup."""
+    from conftest import SHARED_DATA
+
+    census = SHARED_DATA / "population" / "census2021-ts007a-lsoa.csv"
+    lookup = next((SHARED_DATA / "lookups").glob("LSOA_(2021)_to_Electoral_Ward_(2024)*.csv"))
+    with lookup.open(newline="", encoding="utf-8-sig") as handle:
+        lad = {r["LSOA21CD"]: r["LAD24NM"] for r in csv.DictReader(handle)}
+    totals: dict[str, int] = {}
+    with census.open(newline="", encoding="utf-8-sig") as handle:
+        for r in csv.DictReader(handle):
+            name = lad.get(r["geography code"])
+            if name:
+                totals[name] = totals.get(name, 0) + int(r["Age: Total"])
+    return totals
+
+
+def test_every_narrative_passes_the_checker(every_borough_comparison):
+    from scpb_analysis.narrative import check_narrative
+
+    checked = 0
+    for cmp in every_borough_comparison.values():
+        for row in cmp.to_dict("records"):
+            if pd.isna(row["n_12m"]):
+                assert "not in this data" in row["narrative"]
+                continue
+            assert check_narrative(row["narrative"], row) == [], row["narrative"]
+            checked += 1
+    assert checked >= 32 * 25
+
+
+def test_the_checker_catches_the_seed_errors():
+    from scpb_analysis.narrative import check_narrative
+
+    row = {"n_12m": 2310, "n_12m_prev": 2302, "n_3m": 587, "n_3m_prev": 608}
+    # Seed 003: a 7% decrease printed as an increase; seed 000: "a decrease of 0%" from 0 to 3.
+    wrong = ("There were 2310 cases of X in Barnet in the 12 months up to May 2023. In the 12 "
+             "months prior there were 2302. This is an increase of 0.3%. There were 587 cases "
+             "of X in Barnet in the 3 months of March 2023 to May 2023. In the same period 12 "
+             "months prior there were 608. This is an increase of 3.5%.")
+    assert check_narrative(wrong, row) == [
+        "3-month change: says an increase of 3.5%, counts 587 vs 608 give a decrease"]
+    assert check_narrative(wrong.replace("2302", "2301"), row)[0] == (
+        "12-month earlier count: says 2301, data give 2302")

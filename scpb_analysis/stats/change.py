@@ -104,9 +104,11 @@ def change_test(current, previous, alpha: float = 0.05) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``current, previous, value`` (the ratio current/previous, NaN for a zero base),
-        ``p_value, significance, alpha, method``. ``significance`` is ``significant
-        increase``, ``significant decrease`` or ``no significant change``.
+        ``current, previous, value`` (the rate ratio current/previous, NaN for a zero base),
+        ``lower, upper`` (its exact conditional confidence interval, from the Clopper-Pearson
+        interval of current/(current + previous)), ``confidence`` (1 - alpha), ``p_value,
+        significance, alpha, method``. ``significance`` is ``significant increase``,
+        ``significant decrease`` or ``no significant change``.
 
     Examples
     --------
@@ -116,7 +118,7 @@ def change_test(current, previous, alpha: float = 0.05) -> pd.DataFrame:
     >>> round(float(t.loc[0, "p_value"]), 4)
     0.0074
     """
-    from scipy.stats import binom
+    from scipy.stats import beta, binom
 
     cur = np.atleast_1d(np.asarray(current))
     prev = np.atleast_1d(np.asarray(previous))
@@ -141,10 +143,17 @@ def change_test(current, previous, alpha: float = 0.05) -> pd.DataFrame:
                      np.where(cur > prev, "significant increase", "significant decrease"))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(prev > 0, cur / np.where(prev > 0, prev, 1), np.nan)
+        share_low = np.where(cur > 0, beta.ppf(alpha / 2, cur, prev + 1), 0.0)
+        share_high = np.where(prev > 0, beta.ppf(1 - alpha / 2, cur + 1, prev), 1.0)
+        lower = np.where(total > 0, share_low / (1 - share_low), np.nan)
+        upper = np.where(total > 0, share_high / (1 - share_high), np.nan)
     return pd.DataFrame({
         "current": cur,
         "previous": prev,
         "value": ratio,
+        "lower": lower,
+        "upper": np.where(prev > 0, upper, np.inf),
+        "confidence": 1 - alpha,
         "p_value": p_value,
         "significance": label,
         "alpha": alpha,

@@ -144,10 +144,13 @@ def rank_boroughs(
             + ", ".join(missing)
         )
     windows = [previous, current] if basis.startswith("pct") else [current]
-    counts = rows.pivot_table(index="month", columns="borough", values="count", aggfunc="sum")
-    check_coverage(counts.index, windows, what=f"the data for {indicator_name(indicator)}")
-    n_cur = counts.loc[current.start:current.end].sum().astype("int64")
-    n_prev = counts.loc[previous.start:previous.end].sum().astype("int64")
+    check_coverage(rows["month"].unique(), windows,
+                   what=f"the data for {indicator_name(indicator)}")
+    months = rows["month"]
+    n_cur = rows.loc[(months >= current.start) & (months <= current.end)].groupby(
+        "borough")["count"].sum()
+    n_prev = rows.loc[(months >= previous.start) & (months <= previous.end)].groupby(
+        "borough")["count"].sum()
 
     pop = borough_population() if population is None else population
     pop_by = pop.set_index("borough")["population"]
@@ -155,8 +158,8 @@ def rank_boroughs(
     out["indicator"] = indicator
     out["period_end"] = str(end_m)
     out["basis"] = basis
-    out["n_current"] = out["borough"].map(n_cur).astype("int64")
-    out["n_previous"] = (out["borough"].map(n_prev).astype("int64")
+    out["n_current"] = out["borough"].map(n_cur).fillna(0).astype("int64")
+    out["n_previous"] = (out["borough"].map(n_prev).fillna(0).astype("int64")
                          if basis.startswith("pct") else pd.NA)
     out["population"] = out["borough"].map(pop_by)
     if basis.startswith("pct"):
