@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
                          help="last month of the period, YYYY-MM")
     compare.add_argument("--format", choices=["table", "csv"], default="table",
                          help="plain-text table (default) or CSV")
+    compare.add_argument("--rank-basis", default="pct_change_3m",
+                         choices=["pct_change_3m", "pct_change_12m", "rate_12m", "rate_3m",
+                                  "count_12m", "count_3m"],
+                         help="what boroughs are ranked on (default: 3-month %% change, as "
+                         "the dashboard slide)")
+    compare.add_argument("--rag", default="rank-movement", choices=sorted(_RAG_RULES),
+                         help="rule for the RAG rating (default: rank movement)")
     compare.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
     build = sub.add_parser(
@@ -72,13 +79,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_RAG_RULES = {
+    "rank-movement": ("rank_movement_rule", {}),
+    "significance-12m": ("significance_rule", {"span": "12m"}),
+    "significance-3m": ("significance_rule", {"span": "3m"}),
+}
+
+
 def _compare(args: argparse.Namespace) -> int:
     from scpb_analysis.comparison import compare_periods, comparison_text
     from scpb_analysis.sources.mps import read_mps_crime
+    from scpb_analysis.stats import rag
 
     load = read_mps_crime(args.data)
     _warn_unmapped(load)
-    table = compare_periods(load.table, args.borough, args.end, breaks=load.breaks)
+    factory, options = _RAG_RULES[args.rag]
+    table = compare_periods(load.table, args.borough, args.end, breaks=load.breaks,
+                            rank_basis=args.rank_basis,
+                            rag_rule=getattr(rag, factory)(**options))
     text = table.to_csv(index=False) if args.format == "csv" else comparison_text(table) + "\n"
     if args.output:
         args.output.write_text(text, encoding="utf-8")

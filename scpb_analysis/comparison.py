@@ -268,7 +268,7 @@ def _add_significance(result: pd.DataFrame, alpha: float) -> None:
     for span in ("12m", "3m"):
         have = result[f"n_{span}"].notna()
         result[f"p_value_{span}"] = np.nan
-        result[f"significance_{span}"] = "n/a"
+        result[f"significance_{span}"] = None
         if have.any():
             test = change_test(result.loc[have, f"n_{span}"].to_numpy(dtype=np.int64),
                                result.loc[have, f"n_{span}_prev"].to_numpy(dtype=np.int64),

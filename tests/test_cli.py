@@ -110,3 +110,21 @@ def test_console_script_runs(demo_dir):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "residential_burglary" in done.stdout
+
+
+def test_compare_rank_basis_and_rag_options(mps_borough_dir, capsys):
+    assert main(["compare", "--data", str(mps_borough_dir / "to-202307"), "--borough", "Barnet",
+                 "--end", "2023-05", "--format", "csv", "--rank-basis", "rate_12m",
+                 "--rag", "significance-12m"]) == 0
+    rows = _csv_rows(capsys.readouterr().out)
+    for name in ("london_rank", "bcu_rank", "london_rank_prev", "bcu_rank_prev", "rank_basis",
+                 "rag", "rag_rule", "p_value_12m", "significance_12m", "p_value_3m",
+                 "significance_3m", "narrative"):
+        assert name in rows["residential_burglary"], name
+    res, rob = rows["residential_burglary"], rows["robbery_of_personal_property"]
+    assert "per 1,000 residents" in res["rank_basis"] and "Census 2021" in res["rank_basis"]
+    # 12-month rises: residential burglary is within chance, robbery is not.
+    assert (res["significance_12m"], res["rag"]) == ("no significant change", "Amber")
+    assert (rob["significance_12m"], rob["rag"]) == ("significant increase", "Red")
+    assert res["rag_rule"].startswith("Change in the 12 months against the same period")
+    assert res["narrative"].startswith("There were 1951 cases of Residential Burglary in Barnet")

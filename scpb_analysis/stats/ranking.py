@@ -179,9 +179,12 @@ def rank_boroughs(
                        .astype("int64"))
     out["bcu_n"] = out.groupby("bcu")["borough"].transform("size").astype("int64")
     out["tied"] = out["value"].duplicated(keep=False)
-    out["rank_basis"] = rank_basis_text(basis, indicator, end_m, polarity)
-    out["population_source"] = (pop["source"].iloc[0] if "source" in pop and
-                                basis.startswith("rate") else "")
+    source = ""
+    if basis.startswith("rate"):
+        source = str(pop["source"].iloc[0]) if "source" in pop else "population supplied"
+    out["rank_basis"] = rank_basis_text(basis, indicator, end_m, polarity) + (
+        f"; residents: {source}" if source else "")
+    out["population_source"] = source
     return out.sort_values(["london_rank", "borough"]).reset_index(drop=True)
 
 
