@@ -497,8 +497,9 @@ def _demo_wards() -> list[tuple[str, str]]:
     ref = resources.files("scpb_analysis.reference").joinpath("barnet_wards_2022.csv")
     with ref.open("r", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    wards = sorted((r["ward_name"], r["ward_code"]) for r in rows if r["borough"] == DEMO_BOROUGH)
-    return wards
+    # The MPS publishes ward names as ONS spells them ("Totteridge & Woodside").
+    return sorted((r["ons_ward_name"], r["ward_code"]) for r in rows
+                  if r["borough"] == DEMO_BOROUGH)
 
 
 def _write_area_file(

@@ -343,7 +343,7 @@ def test_ward_file_is_barnets_24_wards(frames: dict[str, pd.DataFrame]) -> None:
     assert len(wards) == 24
     assert set(df.LookUp_BoroughName) == {DEMO_BOROUGH}
     assert set(zip(df.WardCode, df.WardName, strict=True)) == {
-        (w["ward_code"], w["ward_name"]) for w in wards
+        (w["ward_code"], w["ons_ward_name"]) for w in wards
     }
     assert len(df) == 24 * 31
     keys = list(zip(df.WardName, df.MajorText, df.MinorText, strict=True))
@@ -371,9 +371,11 @@ def test_reference_wards_csv() -> None:
     ref = resources.files("scpb_analysis.reference").joinpath("barnet_wards_2022.csv")
     text = ref.read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
-    assert text.splitlines()[0] == "ward_code,ward_name,borough"
+    assert text.splitlines()[0] == "ward_code,ward_name,borough,ons_ward_name"
     assert len(rows) == 24
     names = [r["ward_name"] for r in rows]
     assert names == sorted(names)
+    assert "Totteridge and Woodside" in names
+    assert {r["ons_ward_name"] for r in rows} >= {"Totteridge & Woodside", "Whetstone"}
     assert {r["borough"] for r in rows} == {"Barnet"}
     assert sorted(r["ward_code"] for r in rows) == [f"E0501{n}" for n in range(3628, 3652)]
