@@ -20,6 +20,7 @@ from scpb_analysis.narrative import comparison_narrative
 from scpb_analysis.periods import (
     check_coverage,
     month_label,
+    month_ranges,
     three_month_windows,
     to_month,
     twelve_month_windows,
@@ -231,7 +232,7 @@ def compare_periods(
                                what=f"the data for {meta.loc[ind, 'name']} in {borough}")
             rows.append(_row(ind, meta, borough, end_m, None, cur12, prev12, cur3, prev3,
                              [f"not in this data for {len(missing)} of the 24 months "
-                              f"({month_label(missing[0])} to {month_label(missing[-1])})"],
+                              f"({month_ranges(missing)})"],
                              vintages, synthetic))
             continue
         counts = {

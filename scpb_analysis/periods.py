@@ -28,6 +28,7 @@ __all__ = [
     "fy_quarter_window",
     "calendar_year_window",
     "check_coverage",
+    "month_ranges",
 ]
 
 _MONTH_FORMATS = ("%Y-%m", "%Y%m", "%B %Y", "%b %Y", "%b-%y", "%b-%Y", "%Y-%m-%d", "%d/%m/%Y")
@@ -224,8 +225,13 @@ def calendar_year_window(year: int) -> Window:
     return Window(pd.Period(year=year, month=1, freq="M"), pd.Period(year=year, month=12, freq="M"))
 
 
-def _month_runs(months: list[pd.Period]) -> str:
-    """'June 2021 to January 2023, March 2023': consecutive months written as one range."""
+def month_ranges(months: Iterable[pd.Period]) -> str:
+    """Months as text, consecutive months written as one range.
+
+    >>> month_ranges(pd.PeriodIndex(["2021-06", "2021-07", "2021-08", "2022-01"], freq="M"))
+    'June 2021 to August 2021, January 2022'
+    """
+    months = sorted(months)
     runs: list[list[pd.Period]] = []
     for m in months:
         if runs and (m - runs[-1][-1]).n == 1:
@@ -262,10 +268,10 @@ missing months: June 2023 to July 2023
     if not missing:
         return
     if not have:
-        raise CoverageError(f"{what} hold no months at all; needed {_month_runs(needed)}")
+        raise CoverageError(f"{what} hold no months at all; needed {month_ranges(needed)}")
     latest = max(have)
     if missing[-1] > latest:
         head = f"{what} end in {month_label(latest)}, before the period needed"
     else:
         head = f"{what} lack months the period needs"
-    raise CoverageError(f"{head}; missing months: {_month_runs(missing)}")
+    raise CoverageError(f"{head}; missing months: {month_ranges(missing)}")
