@@ -73,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
                        help="where the demo data are written (default ./data/demo)")
 
+    fetch = sub.add_parser(
+        "fetch",
+        help="download the public sources (MPS crime, boundaries, Census, IMD) with checksums",
+        description="Download the public sources listed in scpb_analysis/reference/sources.toml "
+        "into a data folder, checking SHA-256 where known, and record provenance.json.",
+    )
+    fetch.add_argument("--data-dir", type=Path, default=Path("data"),
+                       help="folder to download into (default ./data)")
+    fetch.add_argument("--only", nargs="+", metavar="ID",
+                       help="source ids or patterns (e.g. 'mps-borough-*'); default: current")
+    fetch.add_argument("--base-url", help="a mirror laid out like the data folder")
+    fetch.add_argument("--config", type=Path, help="another sources TOML file")
+    fetch.add_argument("--force", action="store_true", help="download even if unchanged")
+    fetch.add_argument("--list", action="store_true", help="list the sources and stop")
+
     demo = sub.add_parser("demo", help="write the synthetic demo data in the MPS formats")
     demo.add_argument("--out", type=Path, default=Path("data") / "demo",
                       help="folder to write to (default ./data/demo)")
@@ -128,6 +143,26 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    from scpb_analysis.fetch import FetchError, fetch_sources, load_sources
+
+    if args.list:
+        for source in load_sources(args.config):
+            flag = " (archived)" if source.archived else ""
+            print(f"{source.id}{flag}: {source.title} -> {source.path}")
+        return 0
+    try:
+        result = fetch_sources(args.data_dir, ids=args.only, base_url=args.base_url,
+                               config=args.config, force=args.force)
+    except FetchError as exc:
+        print(f"scpb: error: {exc}", file=sys.stderr)
+        if getattr(exc, "result", None) is not None:
+            print(exc.result.summary(), file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from scpb_analysis.demo import write_demo_data
 
@@ -138,7 +173,7 @@ def _demo(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scpb`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"compare": _compare, "build": _build, "demo": _demo}
+    handlers = {"compare": _compare, "build": _build, "demo": _demo, "fetch": _fetch}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:
