@@ -1,0 +1,509 @@
+"""police.uk street-level crime: the monthly ``*-street.csv`` archive files, one row per crime.
+
+Every file published at https://data.police.uk/data/ (and in its archive downloads) has the
+columns :data:`SOURCE_COLUMNS`. ``Month`` is ``YYYY-MM``; ``Longitude`` and ``Latitude`` are
+empty for crimes police.uk could not place (``Location`` is then ``No Location``); ``Crime ID``
+is empty for anti-social behaviour.
+
+Rows become points (:data:`POINT_COLUMNS`) for :func:`scpb_analysis.spatial.assign_wards`.
+Crimes without a location are kept, with missing coordinates, and counted in the load report;
+the only rows set aside are ones with nothing in them (blank lines, rows of empty values,
+a header repeated where files were joined), each listed with its row number. Locations are
+anonymised to snap points (see :data:`scpb_analysis.spatial.SNAP_POINT_NOTE`).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scpb_analysis.errors import InputDataError
+from scpb_analysis.sources.mps import _BINARY_SIGNATURES
+
+__all__ = [
+    "SOURCE_COLUMNS",
+    "POINT_COLUMNS",
+    "PoliceUkLoad",
+    "read_policeuk",
+    "load_policeuk",
+]
+
+#: The header of a police.uk street-level file.
+SOURCE_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+
+#: The columns of the points table.
+POINT_COLUMNS = [
+    "crime_id",
+    "month",
+    "reported_by",
+    "falls_within",
+    "longitude",
+    "latitude",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "crime_type",
+    "last_outcome_category",
+    "context",
+    "source_file",
+]
+
+_RENAME = dict(zip(SOURCE_COLUMNS, POINT_COLUMNS, strict=False))
+_EXPECTED_HEADER = "the police.uk street-level columns " + ", ".join(SOURCE_COLUMNS)
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Generous bounds for the UK and its waters: a coordinate outside them is a corrupt value or
+# swapped columns, not a crime the Met recorded outside London.
+_BOUNDS = {"Longitude": (-9.0, 3.0), "Latitude": (49.0, 61.0)}
+_POSITION = {name: i for i, name in enumerate(SOURCE_COLUMNS)}
+_COORD_EXPECTED = {
+    "Longitude": "a longitude in decimal degrees between -9 and 3 (the UK), or empty where "
+    "police.uk has no location",
+    "Latitude": "a latitude in decimal degrees between 49 and 61 (the UK), or empty where "
+    "police.uk has no location",
+}
+_FILE_COLUMNS = ["file", "rows_read", "rows_loaded", "rows_set_aside", "no_location",
+                 "first_month", "last_month", "encoding", "path"]
+
+
+@dataclass
+class PoliceUkLoad:
+    """police.uk street-level rows as points, with the load report.
+
+    Attributes
+    ----------
+    points : DataFrame
+        One row per crime (:data:`POINT_COLUMNS`): ``month`` is ``Period[M]``, ``longitude``
+        and ``latitude`` are floats (NaN where police.uk has no location), empty text is
+        missing, ``source_file`` is the file name.
+    files : DataFrame
+        One row per file: ``file, rows_read, rows_loaded, rows_set_aside, no_location,
+        first_month, last_month, encoding, path``; ``rows_read = rows_loaded +
+        rows_set_aside``.
+    set_aside : DataFrame
+        Every row not loaded: ``file, row, reason`` (row numbers as a spreadsheet shows them,
+        the header being row 1).
+    ignored_files : list of str
+        Files in the folders given that are not ``.csv`` and were not read.
+    """
+
+    points: pd.DataFrame
+    files: pd.DataFrame
+    set_aside: pd.DataFrame
+    ignored_files: list[str] = field(default_factory=list)
+
+    @property
+    def no_location(self) -> int:
+        """Loaded rows police.uk gives no coordinates for."""
+        return int(self.points["longitude"].isna().sum())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one file
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    for signature, what in _BINARY_SIGNATURES:
+        if raw.startswith(signature):
+            raise InputDataError(
+                path,
+                f"is not a CSV file (it looks like {what})",
+                expected="a police.uk street-level CSV file (unzip the download from "
+                "data.police.uk first; save a spreadsheet as CSV)",
+            )
+    if b"\x00" in raw[:4096]:
+        raise InputDataError(path, "is not a CSV file (it contains binary data)",
+                             expected="a police.uk street-level CSV file")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise InputDataError(
+            path,
+            f"cannot be decoded (byte {exc.start})",
+            expected="text encoded as UTF-8 (with or without BOM) or Windows-1252",
+        ) from None
+
+
+def _record_shape(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Values per CSV record and which records are empty lines, found on the bytes at once.
+
+    Standard quoting only (a quote opens and closes a field, ``""`` inside one is a quote):
+    the caller checks anything unusual with the csv module, which also handles stray quotes.
+    """
+    b = np.frombuffer(raw, dtype=np.uint8)
+    if b.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    quotes = np.flatnonzero(b == ord('"'))
+
+    def unquoted(positions: np.ndarray) -> np.ndarray:
+        # A separator is inside quotes when an odd number of quote marks precede it.
+        if quotes.size == 0:
+            return positions
+        return positions[np.searchsorted(quotes, positions) % 2 == 0]
+
+    lf = np.flatnonzero(b == ord("\n"))
+    cr = np.flatnonzero(b == ord("\r"))
+    lone_cr = cr[b[np.minimum(cr + 1, b.size - 1)] != ord("\n")] if cr.size else cr
+    ends = unquoted(np.union1d(lf, lone_cr) if lone_cr.size else lf)
+    if ends.size == 0 or ends[-1] != b.size - 1:
+        ends = np.append(ends, b.size)  # a last record without a line break
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    before_end = b[np.clip(ends - 1, 0, b.size - 1)]
+    content = ends - starts - ((ends > starts) & (before_end == ord("\r")))
+    commas = unquoted(np.flatnonzero(b == ord(",")))
+    widths = np.diff(np.searchsorted(commas, ends), prepend=0) + 1
+    return widths.astype(np.int64), content == 0
+
+
+def _record_shape_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
+    widths = np.fromiter(map(len, csv.reader(io.StringIO(text, newline=""))), dtype=np.int64)
+    return np.maximum(widths, 1), widths == 0
+
+
+def _header(path: Path, text: str) -> list[str]:
+    """Source column name for each position; errors list what is missing or unknown."""
+    try:
+        names = next(csv.reader(io.StringIO(text[: 1 << 16], newline="")), [])
+    except csv.Error as exc:
+        raise InputDataError(path, f"is not readable as CSV ({exc})", row=1,
+                             expected=_EXPECTED_HEADER) from None
+    names = [" ".join(n.split()) for n in names]
+    if not any(names):
+        raise InputDataError(path, "has no header row", row=1, expected=_EXPECTED_HEADER)
+    known = {c.casefold(): c for c in SOURCE_COLUMNS}
+    canonical = [known.get(n.casefold()) for n in names]
+    unknown = [n if n else f"(no name, column {i + 1})"
+               for i, (n, c) in enumerate(zip(names, canonical, strict=True)) if c is None]
+    missing = [c for c in SOURCE_COLUMNS if c not in canonical]
+    repeated = sorted({c for c in canonical if c is not None and canonical.count(c) > 1})
+    problems = []
+    if unknown:
+        problems.append("has columns police.uk street-level files do not have: "
+                        + ", ".join(f"'{n}'" for n in unknown))
+    if missing:
+        problems.append("is missing the columns " + ", ".join(f"'{c}'" for c in missing))
+    if repeated:
+        problems.append("repeats the columns " + ", ".join(f"'{c}'" for c in repeated))
+    if problems:
+        raise InputDataError(path, "; ".join(problems), row=1, expected=_EXPECTED_HEADER)
+    return canonical
+
+
+def _check_widths(path: Path, raw: bytes, text: str, n_columns: int, *,
+                  exact: bool = False) -> np.ndarray:
+    """Empty-line flag per data record, after checking every other record has every value."""
+    if exact:
+        widths, empty = _record_shape_csv(text)
+    else:
+        widths, empty = _record_shape(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+    bad = (widths != n_columns) & ~empty
+    if bad[1:].any():
+        if not exact:
+            # A stray quote inside a value fools the fast count but not a real CSV parser.
+            return _check_widths(path, raw, text, n_columns, exact=True)
+        record = int(np.flatnonzero(bad[1:])[0]) + 1
+        raise InputDataError(
+            path, f"has {widths[record]} values where the header has {n_columns}",
+            row=record + 1,
+            expected=f"{n_columns} comma-separated values on every row (a value containing "
+            "a comma must be in double quotes)",
+        )
+    return empty[1:]
+
+
+def _engine() -> str:
+    return "pyarrow" if importlib.util.find_spec("pyarrow") is not None else "c"
+
+
+def _read_frame(path: Path, text: str, names: list[str]) -> pd.DataFrame:
+    """The data rows, coordinates as floats if they all parse (else text, for the error)."""
+    engine = _engine()
+    frame = None
+    for coordinate_type in (float, str):
+        source = io.BytesIO(text.encode("utf-8")) if engine == "pyarrow" else io.StringIO(text)
+        dtype = dict.fromkeys(names, str) | dict.fromkeys(("Longitude", "Latitude"),
+                                                          coordinate_type)
+        try:
+            frame = pd.read_csv(source, header=0, names=names, dtype=dtype,
+                                keep_default_na=False, na_values=[""], skip_blank_lines=True,
+                                engine=engine)
+            break
+        except ValueError as exc:
+            if coordinate_type is str:
+                raise InputDataError(path, f"is not readable as CSV ({str(exc).strip()})",
+                                     expected="a comma-separated text file") from None
+    assert frame is not None
+    return frame
+
+
+def _months(path: Path, values: pd.Series,
+            rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Period ordinals per row, and masks of rows with no month and rows reading ``Month``.
+
+    Bad months are errors. Files hold one or a few months, so the distinct values are parsed,
+    not every row.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    ordinals = np.zeros(len(uniques) + 1, dtype=np.int64)  # the last slot serves code -1
+    is_header = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        text = str(value).strip()
+        match = _MONTH_RE.match(text)
+        if match is not None:
+            ordinals[i] = (int(match[1]) - 1970) * 12 + int(match[2]) - 1
+        elif text.casefold() == "month":
+            is_header[i] = True
+        else:
+            first = int(rows[np.flatnonzero(codes == i)[0]])
+            raise InputDataError(path, f"'{value}' is not a month", row=first, column="Month",
+                                 expected="a month written YYYY-MM, e.g. 2023-05")
+    return ordinals[codes], codes < 0, is_header[codes]
+
+
+def _coordinates(path: Path, frame: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Longitude and latitude as floats; the first impossible value in the file is an error."""
+    out: dict[str, np.ndarray] = {}
+    given: dict[str, np.ndarray] = {}
+    # (row, column position, column, problem, expected): the first row wins, then the column
+    # further left, as a reader scanning the file would meet them.
+    problems: list[tuple[int, int, str, str, str]] = []
+    for column in ("Longitude", "Latitude"):
+        values = frame[column]
+        if values.dtype == float:
+            number = values.to_numpy()
+            given[column] = ~np.isnan(number)
+            not_number = np.zeros(len(number), dtype=bool)
+        else:
+            number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            given[column] = values.notna().to_numpy()
+            not_number = given[column] & np.isnan(number)
+        low, high = _BOUNDS[column]
+        with np.errstate(invalid="ignore"):
+            outside = ~np.isnan(number) & ~((number >= low) & (number <= high))
+        for mask, what in ((not_number, "is not a number"), (outside, "is outside the UK")):
+            if mask.any():
+                i = int(np.flatnonzero(mask)[0])
+                problems.append((int(rows[i]), _POSITION[column], column,
+                                 f"'{values.iloc[i]}' {what}", _COORD_EXPECTED[column]))
+        out[column] = number
+    lon_given, lat_given = given["Longitude"], given["Latitude"]
+    one_only = lon_given != lat_given
+    if one_only.any():
+        i = int(np.flatnonzero(one_only)[0])
+        have, lack = ("longitude", "Latitude") if lon_given[i] else ("latitude", "Longitude")
+        problems.append((int(rows[i]), _POSITION[lack], lack,
+                         f"there is a {have} but no {lack.lower()}",
+                         "both coordinates, or neither where police.uk has no location"))
+    if problems:
+        row, _, column, problem, expected = min(problems)
+        raise InputDataError(path, problem, row=row, column=column, expected=expected)
+    return out
+
+
+def _read_file(path: Path) -> tuple[pd.DataFrame, dict, list[dict]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputDataError(path, f"cannot be read ({exc.strerror})",
+                             expected="a readable CSV file") from None
+    text, encoding = _decode(path, raw)
+    names = _header(path, text)
+    empty_line = _check_widths(path, raw, text, len(names))
+    frame = _read_frame(path, text, names)
+    if len(frame) != (~empty_line).sum():
+        empty_line = _check_widths(path, raw, text, len(names), exact=True)
+        if len(frame) != (~empty_line).sum():
+            raise InputDataError(
+                path, f"reads as {len(frame)} rows but has {(~empty_line).sum()} records",
+                expected="a CSV file with standard double-quoting")
+    rows_read = len(empty_line)
+    # Spreadsheet row of each record pandas returns (it skips empty lines).
+    rows = np.flatnonzero(~empty_line) + 2
+    set_aside = [{"file": path.name, "row": int(r), "reason": "blank line"}
+                 for r in np.flatnonzero(empty_line) + 2]
+
+    ordinals, no_month, header_again = _months(path, frame["Month"], rows)
+    drop = np.zeros(len(frame), dtype=bool)
+    if no_month.any():
+        nothing = frame.loc[no_month].isna().all(axis=1).to_numpy()
+        if not nothing.all():
+            first = int(rows[np.flatnonzero(no_month)[~nothing][0]])
+            raise InputDataError(path, "the month is empty", row=first, column="Month",
+                                 expected="a month written YYYY-MM, e.g. 2023-05")
+        drop[no_month] = True
+        set_aside += [{"file": path.name, "row": int(r), "reason": "row with no values"}
+                      for r in rows[no_month]]
+    if header_again.any():
+        # Monthly files joined with `cat` repeat the header; anything else is an error.
+        again = frame.loc[header_again]
+        same = np.all([again[c].fillna("").str.strip().str.casefold() == c.casefold()
+                       for c in SOURCE_COLUMNS], axis=0)
+        if not same.all():
+            first = int(rows[np.flatnonzero(header_again)[~same][0]])
+            raise InputDataError(path, "'Month' is not a month", row=first, column="Month",
+                                 expected="a month written YYYY-MM, e.g. 2023-05")
+        drop[header_again] = True
+        set_aside += [{"file": path.name, "row": int(r), "reason": "repeated header row"}
+                      for r in rows[header_again]]
+    if drop.any():
+        frame, ordinals, rows = frame.loc[~drop], ordinals[~drop], rows[~drop]
+    set_aside.sort(key=lambda item: item["row"])
+
+    coords = _coordinates(path, frame, rows)
+    points = frame.rename(columns=_RENAME)
+    points["month"] = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
+    points["longitude"] = coords["Longitude"]
+    points["latitude"] = coords["Latitude"]
+    points["source_file"] = path.name
+    points = points[POINT_COLUMNS]
+    info = {
+        "file": path.name,
+        "rows_read": rows_read,
+        "rows_loaded": len(points),
+        "rows_set_aside": rows_read - len(points),
+        "no_location": int(np.isnan(coords["Longitude"]).sum()),
+        "first_month": str(points["month"].min()) if len(points) else "",
+        "last_month": str(points["month"].max()) if len(points) else "",
+        "encoding": encoding,
+        "path": str(path),
+    }
+    return points, info, set_aside
+
+
+# ---------------------------------------------------------------------------------------------
+# Public
+
+
+def _discover(paths: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files: list[Path] = []
+    ignored: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file())
+            csvs = [p for p in found if p.suffix.lower() == ".csv"]
+            ignored += [str(p) for p in found if p.suffix.lower() != ".csv"]
+            if not csvs:
+                raise InputDataError(path, "is a folder with no CSV files in it",
+                                     expected="police.uk street-level CSV files")
+            files += csvs
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputDataError(path, "does not exist", expected="a CSV file or a folder of them")
+    return list(dict.fromkeys(p.resolve() for p in files)), ignored
+
+
+def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
+    """Load police.uk street-level files as points, with the row accounting.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        CSV files and/or folders (searched recursively for ``*.csv``, in sorted order).
+
+    Returns
+    -------
+    PoliceUkLoad
+        ``.points`` (:data:`POINT_COLUMNS`), ``.files`` (rows read, loaded and set aside per
+        file, months, encoding), ``.set_aside`` (file, row, reason) and ``.no_location``.
+
+    Raises
+    ------
+    InputDataError
+        For a header without the police.uk columns, a row with too many or too few values, a
+        month that is not ``YYYY-MM``, a coordinate that is not a number or lies outside the
+        UK, a file that is not CSV text; the message names the file, row and column.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "2023-05-metropolitan-street.csv").write_text(
+    ...     ",".join(SOURCE_COLUMNS) + "\\n"
+    ...     "a1,2023-05,Metropolitan Police Service,Metropolitan Police Service,-0.2,51.6,"
+    ...     "On or near High Street,E01000248,Barnet 001A,Burglary,Under investigation,\\n"
+    ...     "\\n"
+    ...     "b2,2023-05,Metropolitan Police Service,Metropolitan Police Service,,,"
+    ...     "No Location,,,Burglary,Under investigation,\\n")
+    >>> load = read_policeuk(folder)
+    >>> load.files[["rows_read", "rows_loaded", "rows_set_aside", "no_location"]]
+       rows_read  rows_loaded  rows_set_aside  no_location
+    0          3            2               1            1
+    >>> load.set_aside
+                                  file  row      reason
+    0  2023-05-metropolitan-street.csv    3  blank line
+    >>> load.points[["crime_id", "month", "longitude", "location"]]
+      crime_id    month  longitude                location
+    0       a1  2023-05       -0.2  On or near High Street
+    1       b2  2023-05        NaN             No Location
+    """
+    files, ignored = _discover(paths)
+    points, infos, set_aside = [], [], []
+    for path in files:
+        one, info, aside = _read_file(path)
+        points.append(one)
+        infos.append(info)
+        set_aside += aside
+    if points:
+        table = pd.concat(points, ignore_index=True)
+    else:  # pragma: no cover - _discover never returns no files
+        table = pd.DataFrame(columns=POINT_COLUMNS)
+    return PoliceUkLoad(
+        points=table,
+        files=pd.DataFrame(infos, columns=_FILE_COLUMNS),
+        set_aside=pd.DataFrame(set_aside, columns=["file", "row", "reason"]).astype(
+            {"row": "int64"}),
+        ignored_files=ignored,
+    )
+
+
+def load_policeuk(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
+    """Load police.uk street-level files as one points table (:data:`POINT_COLUMNS`).
+
+    Shorthand for ``read_policeuk(paths).points``; use :func:`read_policeuk` for the row
+    accounting. Crimes without a location are kept with NaN coordinates.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "street.csv"
+    >>> _ = path.write_text(",".join(SOURCE_COLUMNS) + "\\n"
+    ...     ",2023-06,Metropolitan Police Service,Metropolitan Police Service,-0.21,51.61,"
+    ...     "On or near Park Road,E01000200,Barnet 024C,Anti-social behaviour,,\\n")
+    >>> points = load_policeuk(path)
+    >>> points[["crime_id", "month", "latitude", "crime_type"]]
+      crime_id    month  latitude             crime_type
+    0      NaN  2023-06     51.61  Anti-social behaviour
+    >>> points.dtypes["month"]
+    period[M]
+    """
+    return read_policeuk(paths).points
