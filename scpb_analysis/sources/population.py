@@ -1,0 +1,534 @@
+"""Resident population by LSOA and by ward: the denominators for rates.
+
+Two kinds of source are read, each found under a data folder by its columns (file names vary
+between downloads):
+
+- ``census2021``: ONS Census 2021 table TS007A, columns ``geography code, geography,
+  Age: Total, Age: Aged 4 years and under, ..., Age: Aged 85 years and over``; LSOAs on 2021
+  boundaries, England and Wales; five-year bands ``age_0_4`` ... ``age_85_plus``.
+- ``mid2020``, ``mid2019``: ONS mid-year estimates, columns ``LSOA11CD, LSOA11NM, LAD11NM,
+  Persons_All-Ages, Persons_0-15, ..., Persons_65+``; LSOAs on 2011 boundaries, London; bands
+  as published (``age_0_15, age_16_29, age_30_44, age_45_64, age_65_plus``). The year is read
+  from the file name, as the file itself does not state it.
+
+Broader bands are added where the published bands add up to them exactly: ``age_0_9``,
+``age_10_24``, ``age_under_25``, ``age_25_64`` and ``age_65_plus`` from the Census bands (the
+mid-year bands give only ``age_65_plus``). Every table carries ``source``, ``vintage`` and
+``geography`` columns, so a rate always says which denominator it used
+(:data:`POPULATION_SOURCES` describes each).
+
+Ward populations (:func:`ward_population`) sum LSOAs to wards: through the ONS best-fit lookup
+for Census 2021 LSOAs and May-2022 wards, or by the ward holding each LSOA's representative
+point otherwise (see :func:`scpb_analysis.crosswalk.lsoa_to_ward`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scpb_analysis.errors import InputDataError
+from scpb_analysis.geography import canonical_borough
+
+__all__ = ["POPULATION_SOURCES", "PopulationSource", "lsoa_population", "ward_population"]
+
+
+@dataclass(frozen=True)
+class PopulationSource:
+    """What one population source is: its vintage, geography, age bands and origin."""
+
+    key: str
+    vintage: str
+    geography: str
+    lsoa_year: int
+    description: str
+
+
+#: The population sources :func:`lsoa_population` reads, by the ``source=`` key.
+POPULATION_SOURCES = {
+    "census2021": PopulationSource(
+        "census2021", "Census 2021", "LSOA 2021", 2021,
+        "ONS Census 2021 table TS007A (age by five-year bands): usual residents on Census day, "
+        "21 March 2021, by LSOA (2021 boundaries), England and Wales",
+    ),
+    "mid2020": PopulationSource(
+        "mid2020", "ONS mid-2020 estimates", "LSOA 2011", 2011,
+        "ONS mid-year population estimates for 30 June 2020 by LSOA (2011 boundaries), London; "
+        "published bands 0-15, 16-29, 30-44, 45-64, 65+",
+    ),
+    "mid2019": PopulationSource(
+        "mid2019", "ONS mid-2019 estimates", "LSOA 2011", 2011,
+        "ONS mid-year population estimates for 30 June 2019 by LSOA (2011 boundaries), London; "
+        "published bands 0-15, 16-29, 30-44, 45-64, 65+",
+    ),
+}
+
+# Broader bands built when the published bands tile them exactly (upper bound None = and over).
+_DERIVED_BANDS = (
+    ("age_0_9", 0, 9),
+    ("age_10_24", 10, 24),
+    ("age_under_25", 0, 24),
+    ("age_25_64", 25, 64),
+    ("age_65_plus", 65, None),
+)
+_CENSUS_EXPECTED = ("the ONS Census 2021 TS007A layout: 'geography code', 'geography', "
+                    "'Age: Total' and one 'Age: Aged ...' column per five-year band")
+_MIDYEAR_EXPECTED = ("the ONS mid-year estimate layout: LSOA11CD, LSOA11NM, Persons_All-Ages "
+                     "and Persons_<from>-<to> / Persons_<from>+ band columns")
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding files by their columns (shared with the deprivation and crosswalk modules)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Modification time and size: cached reads are redone when a file changes."""
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
+@cache
+def _csv_header(path_text: str, stamp: tuple[int, int]) -> tuple[str, ...]:
+    # ONS lookups start with a byte-order mark; utf-8-sig removes it from the first column.
+    with Path(path_text).open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        return tuple(h.strip() for h in next(csv.reader(handle), []))
+
+
+def _find_csv(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) -> list[Path]:
+    """CSV files under ``data_dir`` (or ``data_dir`` itself) whose header ``accept`` takes."""
+    folder = Path(data_dir)
+    if not folder.exists():
+        raise InputDataError(folder, "does not exist",
+                             expected="a data folder (e.g. ../shared/data) or a CSV file")
+    paths = [folder] if folder.is_file() else sorted(folder.rglob("*.csv"))
+    return [p for p in paths if p.is_file() and accept(_csv_header(str(p), _stamp(p)))]
+
+
+def _has(*names: str) -> Callable[[Sequence[str]], bool]:
+    wanted = {n.casefold() for n in names}
+    return lambda header: wanted <= {h.casefold() for h in header}
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+@cache
+def _csv_table(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
+    return _read_csv(Path(path_text))
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A CSV as strings, read once per file version (lookups are read by several functions)."""
+    return _csv_table(str(path), _stamp(path)).copy()
+
+
+def _whole_numbers(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Columns as int64; the first cell that is not a whole number of 0 or more is an error."""
+    out = {}
+    for column in columns:
+        text = frame[column].str.strip().str.replace(",", "", regex=False)
+        values = pd.to_numeric(text, errors="coerce")
+        bad = values.isna() | (values < 0) | (values != np.floor(values))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputDataError(path, f"'{frame[column].iloc[i]}' is not a population count",
+                                 row=i + 2, column=column, expected="a whole number of 0 or more")
+        out[column] = values.astype("int64")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _borough_name(name: str) -> str:
+    """Canonical London borough name; other local authorities keep their ONS name."""
+    try:
+        return canonical_borough(name)
+    except KeyError:
+        return name
+
+
+def _check_unique(path: Path, codes: pd.Series, column: str) -> None:
+    dup = codes.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        first = int(np.flatnonzero((codes == codes.iloc[i]).to_numpy())[0])
+        raise InputDataError(path, f"LSOA {codes.iloc[i]} appears again (first at row "
+                             f"{first + 2})", row=i + 2, column=column,
+                             expected="one row per LSOA")
+
+
+# ---------------------------------------------------------------------------------------------
+# Age bands
+
+_BAND_PATTERNS = (
+    (re.compile(r"^(?:aged )?under (\d+) years?$"), lambda m: (0, int(m[1]) - 1)),
+    (re.compile(r"^(?:aged )?(\d+) years? and under$"), lambda m: (0, int(m[1]))),
+    (re.compile(r"^(?:aged )?(\d+) to (\d+) years?$"), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(r"^(?:aged )?(\d+) years? and over$"), lambda m: (int(m[1]), None)),
+    (re.compile(r"^(?:aged )?(\d+) years?$"), lambda m: (int(m[1]), int(m[1]))),
+    (re.compile(r"^(\d+)-(\d+)$"), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d+)\+$"), lambda m: (int(m[1]), None)),
+)
+
+
+def _band(label: str) -> tuple[int, int | None] | None:
+    """Age range of a band label as ONS write them.
+
+    >>> _band("Aged 4 years and under"), _band("Aged 10 to 14 years"), _band("85 years and over")
+    ((0, 4), (10, 14), (85, None))
+    >>> _band("0-15"), _band("65+"), _band("Total")
+    ((0, 15), (65, None), None)
+    """
+    text = " ".join(label.casefold().split())
+    for pattern, make in _BAND_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return make(match)
+    return None
+
+
+def _band_name(lo: int, hi: int | None) -> str:
+    return f"age_{lo}_plus" if hi is None else (f"age_{lo}" if lo == hi else f"age_{lo}_{hi}")
+
+
+def _check_bands(path: Path, bands: dict[str, tuple[int, int | None]]) -> list[str]:
+    """Band columns in age order; they must run from 0 without gaps to an open top band."""
+    ordered = sorted(bands, key=lambda c: bands[c][0])
+    expected_lo = 0
+    for column in ordered:
+        lo, hi = bands[column]
+        if lo != expected_lo or (hi is None and column != ordered[-1]):
+            raise InputDataError(path, f"age band '{column}' does not follow on from the band "
+                                 f"before it (expected one starting at {expected_lo})", row=1,
+                                 column=column, expected="age bands from 0 with no gaps or "
+                                 "overlaps, ending with an 'and over' band")
+        expected_lo = hi + 1 if hi is not None else expected_lo
+    if not ordered or bands[ordered[-1]][1] is not None:
+        raise InputDataError(path, "has no open top age band", row=1,
+                             expected="a last band such as 'Aged 85 years and over'")
+    return ordered
+
+
+def _derived(counts: pd.DataFrame, ranges: dict[str, tuple[int, int | None]]) -> pd.DataFrame:
+    """Broader bands that the published bands add up to exactly; others are left out."""
+    out = {}
+    for name, lo, hi in _DERIVED_BANDS:
+        if name in counts:
+            continue
+        inside = [c for c, (a, b) in ranges.items()
+                  if a >= lo and (hi is None or (b is not None and b <= hi))]
+        covered = sorted(ranges[c] for c in inside)
+        edges_ok = bool(covered) and covered[0][0] == lo and covered[-1][1] == hi
+        if edges_ok:
+            out[name] = counts[inside].sum(axis=1)
+    return pd.DataFrame(out, index=counts.index)
+
+
+def _check_total(path: Path, frame: pd.DataFrame, total: str, bands: list[str],
+                 total_column: str) -> None:
+    diff = frame[bands].sum(axis=1) != frame[total]
+    if diff.any():
+        i = int(np.flatnonzero(diff.to_numpy())[0])
+        raise InputDataError(path, f"the age bands add up to {int(frame[bands].iloc[i].sum())} "
+                             f"but the total is {int(frame[total].iloc[i])}", row=i + 2,
+                             column=total_column, expected="age bands that sum to the total")
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers
+
+
+def _census_columns(header: Sequence[str]) -> dict[str, str]:
+    """Normalised label -> column, with the Nomis '; measures: Value' suffix removed."""
+    out = {}
+    for column in header:
+        label = re.sub(r";\s*measures:\s*value$", "", column.strip(), flags=re.IGNORECASE)
+        out[" ".join(label.casefold().split())] = column
+    return out
+
+
+def _is_census(header: Sequence[str]) -> bool:
+    cols = _census_columns(header)
+    return "geography code" in cols and "age: total" in cols
+
+
+@cache
+def _census(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
+    path = Path(path_text)
+    raw = _read_csv(path)
+    cols = _census_columns(raw.columns)
+    bands = {}
+    for label, column in cols.items():
+        if label.startswith("age:") and label != "age: total":
+            rng = _band(label.removeprefix("age:").strip())
+            if rng is None:
+                raise InputDataError(path, f"'{column}' is not an age band", row=1,
+                                     column=column, expected=_CENSUS_EXPECTED)
+            bands[column] = rng
+    ordered = _check_bands(path, bands)
+    code_col, name_col, total_col = cols["geography code"], cols.get("geography"), \
+        cols["age: total"]
+    if name_col is None:
+        raise InputDataError(path, "has no 'geography' (LSOA name) column", row=1,
+                             expected=_CENSUS_EXPECTED)
+    codes = raw[code_col].str.strip()
+    _check_unique(path, codes, code_col)
+    counts = _whole_numbers(path, raw, [total_col, *ordered])
+    _check_total(path, counts, total_col, ordered, total_col)
+    names = {c: _band_name(*bands[c]) for c in ordered}
+    ranges = {names[c]: bands[c] for c in ordered}
+    out = counts[ordered].rename(columns=names)
+    lsoa_names = raw[name_col].str.strip()
+    prefix = lsoa_names.str.rsplit(" ", n=1).str[0]
+    lookup = {p: _borough_name(p) for p in prefix.unique()}
+    frame = pd.concat([pd.DataFrame({"lsoa_code": codes, "lsoa_name": lsoa_names,
+                                     "borough": prefix.map(lookup),
+                                     "population": counts[total_col]}),
+                       out, _derived(out, ranges)], axis=1)
+    return frame.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def _is_midyear(header: Sequence[str]) -> bool:
+    return _has("LSOA11CD", "Persons_All-Ages")(header)
+
+
+@cache
+def _midyear(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
+    path = Path(path_text)
+    raw = _read_csv(path)
+    cols = {c.casefold(): c for c in raw.columns}
+    code_col, total_col = cols["lsoa11cd"], cols["persons_all-ages"]
+    name_col = cols.get("lsoa11nm")
+    if name_col is None:
+        raise InputDataError(path, "has no LSOA11NM (LSOA name) column", row=1,
+                             expected=_MIDYEAR_EXPECTED)
+    bands = {}
+    for column in raw.columns:
+        if column.casefold().startswith("persons_") and column != total_col:
+            rng = _band(column.split("_", 1)[1])
+            if rng is None:
+                raise InputDataError(path, f"'{column}' is not an age band", row=1,
+                                     column=column, expected=_MIDYEAR_EXPECTED)
+            bands[column] = rng
+    ordered = _check_bands(path, bands)
+    codes = raw[code_col].str.strip()
+    _check_unique(path, codes, code_col)
+    counts = _whole_numbers(path, raw, [total_col, *ordered])
+    _check_total(path, counts, total_col, ordered, total_col)
+    names = {c: _band_name(*bands[c]) for c in ordered}
+    ranges = {names[c]: bands[c] for c in ordered}
+    out = counts[ordered].rename(columns=names)
+    lsoa_names = raw[name_col].str.strip()
+    lad = raw[cols["lad11nm"]].str.strip() if "lad11nm" in cols else \
+        lsoa_names.str.rsplit(" ", n=1).str[0]
+    lookup = {p: _borough_name(p) for p in lad.unique()}
+    frame = pd.concat([pd.DataFrame({"lsoa_code": codes, "lsoa_name": lsoa_names,
+                                     "borough": lad.map(lookup),
+                                     "population": counts[total_col]}),
+                       out, _derived(out, ranges)], axis=1)
+    return frame.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def _source_file(data_dir: str | Path, source: str) -> Path:
+    if source == "census2021":
+        found = _find_csv(data_dir, _is_census)
+        if not found:
+            raise InputDataError(Path(data_dir), "holds no Census 2021 age-by-LSOA table",
+                                 expected=f"a CSV file in {_CENSUS_EXPECTED}")
+        # Prefer a file named like the ONS download if several match (e.g. a Barnet extract).
+        return sorted(found, key=lambda p: ("ts007" not in p.name.casefold(), str(p)))[0]
+    year = source.removeprefix("mid")
+    layout = _find_csv(data_dir, _is_midyear)
+    found = [p for p in layout if year in p.name]
+    if not found:
+        listing = ", ".join(p.name for p in layout) or "none"
+        raise InputDataError(Path(data_dir), f"holds no mid-{year} population estimates by LSOA "
+                             f"(files in the mid-year layout: {listing}; the year is read from "
+                             "the file name)",
+                             expected=f"a CSV file with {year} in its name, in "
+                             f"{_MIDYEAR_EXPECTED}")
+    return found[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+
+
+def lsoa_population(data_dir: str | Path, borough: str | None = None,
+                    source: str = "census2021") -> pd.DataFrame:
+    """Resident population by LSOA, with age bands and the vintage of the figures.
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder searched (recursively) for the population CSV, or the CSV itself.
+    borough : str, optional
+        Keep one borough's LSOAs (matched on the LSOA name, ``"Barnet 001A"``, for the Census;
+        on ``LAD11NM`` for mid-year estimates).
+    source : {"census2021", "mid2020", "mid2019"}
+        Census 2021 (LSOA 2021 boundaries, five-year bands) or an ONS mid-year estimate (LSOA
+        2011 boundaries, bands as published). See :data:`POPULATION_SOURCES`.
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa_code, lsoa_name, borough, population``, one ``age_*`` column per published band
+        (``age_0_4`` ... ``age_85_plus`` for the Census), the broader bands those add up to
+        (``age_0_9, age_10_24, age_under_25, age_25_64, age_65_plus`` from the Census), then
+        ``source, vintage, geography``; sorted by ``lsoa_code``. Bands sum to ``population``
+        (checked on reading).
+
+    Raises
+    ------
+    InputDataError
+        If no file in the layout is found, a count is not a whole number, an LSOA appears
+        twice, the bands do not add up to the total, or the borough has no LSOAs in the file.
+
+    Examples
+    --------
+    >>> pop = lsoa_population("../shared/data", "Barnet")  # doctest: +SKIP
+    >>> len(pop), int(pop["population"].sum()), pop["vintage"].iloc[0]  # doctest: +SKIP
+    (220, 389365, 'Census 2021')
+    >>> sorted(POPULATION_SOURCES)
+    ['census2021', 'mid2019', 'mid2020']
+    """
+    if source not in POPULATION_SOURCES:
+        raise ValueError(f"population source '{source}' is not known; expected one of "
+                         f"{', '.join(sorted(POPULATION_SOURCES))}")
+    info = POPULATION_SOURCES[source]
+    path = _source_file(data_dir, source)
+    table = (_census if source == "census2021" else _midyear)(str(path), _stamp(path))
+    if borough is not None:
+        name = canonical_borough(borough)
+        table = table[table["borough"] == name]
+        if table.empty:
+            raise InputDataError(path, f"has no LSOAs of {name}",
+                                 expected=f"{info.geography} rows for {name}")
+    return table.assign(source=f"{info.description} ({path.name})", vintage=info.vintage,
+                        geography=info.geography).reset_index(drop=True)
+
+
+def _age_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c.startswith("age_")]
+
+
+def ward_population(data_dir: str | Path, borough: str, scheme: str = "2022",
+                    source: str = "census2021") -> pd.DataFrame:
+    """Resident population of a borough's wards, summed from LSOAs, with age bands.
+
+    Method, by ward scheme and source:
+
+    * ``scheme="2022"`` with the Census (the default): Census 2021 LSOAs summed to May-2022
+      wards through the ONS LSOA (2021) to ward best-fit lookup, which places each LSOA in the
+      ward holding its population-weighted centroid. A lookup naming May-2022 wards (``WD22CD``)
+      is used when one covers the borough; otherwise the ONS LSOA 2021 to ward (2024) lookup,
+      whose codes are the May-2022 wards' for boroughs with no later review (Barnet's 24 are
+      identical; checked against the package's ward list where it has one).
+    * ``scheme="2014"`` (or a scheme with no lookup): each LSOA is placed in the ward containing
+      its representative point (a point guaranteed inside the LSOA polygon) from the LSOA and
+      ward boundaries (:func:`scpb_analysis.sources.boundaries.load_lsoas`, ``load_wards``).
+      With the Census these are the 2021 LSOAs; 2021 LSOAs are 2011 LSOAs or parts of them,
+      and 2011 LSOAs were drawn inside the wards of the time, so they nest in 2014 wards to
+      within boundary generalisation. With ``source="mid2020"`` or ``"mid2019"`` the 2011
+      LSOAs of the mid-year estimates are placed the same way.
+
+    Ward totals are sums of LSOA counts, so a borough total is the LSOA total (Barnet, Census
+    2021: 389,365, within LSOA rounding of the published 389,344).
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder with the population CSV, the lookups and (for point placement) boundaries.
+    borough : str
+        The borough.
+    scheme : str
+        Ward scheme: ``"2022"`` (default) or ``"2014"``.
+    source : {"census2021", "mid2020", "mid2019"}
+        Population source (see :data:`POPULATION_SOURCES`).
+
+    Returns
+    -------
+    DataFrame
+        ``ward_code, ward_name, borough, scheme, population``, the age bands of
+        :func:`lsoa_population`, ``lsoas`` (how many LSOAs make the ward), ``source, vintage,
+        method``; sorted by ward name. Ward names are canonical where the package has the
+        borough's ward list (:func:`scpb_analysis.wards.canonical_ward_names`).
+
+    Raises
+    ------
+    InputDataError
+        If the LSOAs of the population file and of the lookup or boundaries differ (the
+        message lists them), or a source file is missing or malformed.
+
+    Examples
+    --------
+    >>> wards = ward_population("../shared/data", "Barnet")  # doctest: +SKIP
+    >>> len(wards), int(wards["population"].sum())  # doctest: +SKIP
+    (24, 389365)
+    >>> len(ward_population("../shared/data", "Barnet", scheme="2014"))  # doctest: +SKIP
+    21
+    """
+    from scpb_analysis.crosswalk import lsoa_to_ward
+
+    scheme = str(scheme)
+    pop = lsoa_population(data_dir, borough, source)
+    info = POPULATION_SOURCES[source]
+    placed = lsoa_to_ward(data_dir, borough, scheme, lsoa_year=info.lsoa_year)
+    _same_lsoas(pop, placed, f"{info.vintage} population", "the ward assignment")
+    joined = pop.merge(placed[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code",
+                       validate="one_to_one")
+    numbers = ["population", *_age_columns(pop)]
+    wards = joined.groupby(["ward_code", "ward_name"], sort=True)[numbers].sum()
+    wards["lsoas"] = joined.groupby(["ward_code", "ward_name"], sort=True).size()
+    wards = wards.reset_index()
+    missing = _wards_without_lsoas(borough, scheme, wards)
+    if len(missing):
+        warnings.warn(f"{len(missing)} {scheme} ward(s) of {canonical_borough(borough)} hold "
+                      f"no LSOA and have population 0: {', '.join(missing['ward_name'])}",
+                      UserWarning, stacklevel=2)
+        wards = pd.concat([wards, missing], ignore_index=True).fillna(0)
+    method = (f"{info.vintage} {info.geography} populations summed to {scheme} wards; "
+              f"{placed['method'].iloc[0]}")
+    out = wards.assign(borough=canonical_borough(borough), scheme=scheme,
+                       source=pop["source"].iloc[0], vintage=info.vintage, method=method)
+    columns = ["ward_code", "ward_name", "borough", "scheme", *numbers, "lsoas", "source",
+               "vintage", "method"]
+    out[numbers + ["lsoas"]] = out[numbers + ["lsoas"]].astype("int64")
+    return out[columns].sort_values(["ward_name", "ward_code"]).reset_index(drop=True)
+
+
+def _wards_without_lsoas(borough: str, scheme: str, wards: pd.DataFrame) -> pd.DataFrame:
+    from scpb_analysis.wards import WARD_SCHEMES, ward_reference
+
+    name = canonical_borough(borough)
+    if scheme not in WARD_SCHEMES.get(name, ()):
+        return wards.iloc[0:0][["ward_code", "ward_name"]]
+    ref = ward_reference(name, scheme)
+    return ref.loc[~ref["ward_code"].isin(wards["ward_code"]), ["ward_code", "ward_name"]]
+
+
+def _same_lsoas(left: pd.DataFrame, right: pd.DataFrame, left_name: str,
+                right_name: str) -> None:
+    """Both tables must hold the same LSOAs; name the first few that differ."""
+    a, b = set(left["lsoa_code"]), set(right["lsoa_code"])
+    if a == b:
+        return
+    only_a, only_b = sorted(a - b), sorted(b - a)
+    parts = []
+    if only_a:
+        parts.append(f"{len(only_a)} LSOA(s) in the {left_name} but not in {right_name} "
+                     f"({', '.join(only_a[:5])}{', ...' if len(only_a) > 5 else ''})")
+    if only_b:
+        parts.append(f"{len(only_b)} LSOA(s) in {right_name} but not in the {left_name} "
+                     f"({', '.join(only_b[:5])}{', ...' if len(only_b) > 5 else ''})")
+    raise InputDataError(None, "; ".join(parts),
+                         expected="the same LSOAs (of the same census year) in both")
