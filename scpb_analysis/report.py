@@ -14,7 +14,7 @@ from scpb_analysis.comparison import SYNTHETIC_STATUS, compare_periods, comparis
 from scpb_analysis.periods import month_label
 from scpb_analysis.sources.mps import read_mps_crime, revision_summary
 
-__all__ = ["build_crime_outputs"]
+__all__ = ["build_crime_outputs", "ward_rates"]
 
 
 def _sha256(path: Path) -> str:
@@ -134,3 +134,88 @@ def build_crime_outputs(
     prov_path.write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     written.append(prov_path)
     return sorted(written)
+
+
+def ward_rates(
+    table: pd.DataFrame,
+    population: pd.DataFrame,
+    indicator: str,
+    end: str,
+    *,
+    months: int = 12,
+    multiplier: int = 1000,
+    confidence: float = 0.95,
+    measure: str = "offences",
+) -> pd.DataFrame:
+    """Rate per 1,000 residents by ward over the months to ``end``, with confidence limits.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy count table with ward rows (``area_type == "ward"``) on the same ward scheme as
+        ``population`` (re-base 2014-ward months first with
+        :func:`scpb_analysis.crosswalk.rebase_ward_series`).
+    population : DataFrame
+        ``ward_code, ward_name, population, source, vintage`` from
+        :func:`scpb_analysis.sources.population.ward_population`.
+    indicator : str
+        Canonical indicator id.
+    end : str
+        Last month, ``YYYY-MM``.
+    months : int
+        Window length (12: a year's rate; 3: a quarter's, not annualised).
+
+    Returns
+    -------
+    DataFrame
+        One row per ward of ``population``: ``ward_code, ward_name, count, population, value,
+        lower, upper, confidence, method, multiplier, rank, n_wards, window, indicator,
+        population_source``. A ward with no rows in ``table`` gets a count of 0 only if the
+        table holds other wards for every month of the window; ``rank`` 1 is the highest rate.
+
+    Raises
+    ------
+    CoverageError
+        If the table does not hold every month of the window.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> months = pd.period_range("2022-06", "2023-05", freq="M")
+    >>> crime = pd.DataFrame({"month": list(months) * 2, "area_type": "ward",
+    ...     "area_code": ["W1"] * 12 + ["W2"] * 12, "indicator": "robbery_of_personal_property",
+    ...     "measure": "offences", "count": [1] * 12 + [0] * 12})
+    >>> pop = pd.DataFrame({"ward_code": ["W1", "W2"], "ward_name": ["A", "B"],
+    ...     "population": [12000, 8000], "source": "Census 2021", "vintage": "2021"})
+    >>> ward_rates(crime, pop, "robbery_of_personal_property", "2023-05")[
+    ...     ["ward_code", "count", "value", "rank"]]
+      ward_code  count  value  rank
+    0        W1     12    1.0     1
+    1        W2      0    0.0     2
+    """
+    from scpb_analysis.periods import Window, check_coverage, to_month
+    from scpb_analysis.stats.rates import crude_rate
+
+    end_m = to_month(end)
+    window = Window(end_m - (months - 1), end_m)
+    rows = table[(table["area_type"] == "ward") & (table["indicator"] == indicator)
+                 & (table["measure"] == measure)]
+    check_coverage(rows["month"].unique(), [window], what=f"the ward data for {indicator}")
+    inside = rows[(rows["month"] >= window.start) & (rows["month"] <= window.end)]
+    counts = inside.groupby("area_code")["count"].sum()
+    out = population[["ward_code", "ward_name", "population"]].copy()
+    out["count"] = out["ward_code"].map(counts).fillna(0).astype("int64")
+    rates = crude_rate(out["count"].to_numpy(), out["population"].to_numpy(),
+                       multiplier=multiplier, confidence=confidence)
+    for col in ("value", "lower", "upper", "confidence", "method", "multiplier"):
+        out[col] = rates[col].to_numpy()
+    out["rank"] = out["value"].rank(method="min", ascending=False).astype("int64")
+    out["n_wards"] = len(out)
+    out["window"] = window.label
+    out["indicator"] = indicator
+    source = population["source"].iloc[0] if "source" in population else "population supplied"
+    out["population_source"] = str(source)
+    columns = ["ward_code", "ward_name", "count", "population", "value", "lower", "upper",
+               "confidence", "method", "multiplier", "rank", "n_wards", "window", "indicator",
+               "population_source"]
+    return out[columns].sort_values(["rank", "ward_name"]).reset_index(drop=True)
