@@ -33,6 +33,7 @@ from pandas.api.types import union_categoricals
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough, is_non_borough_area, london_boroughs
+from scpb_analysis.sources._files import decode_text, find_csv_files
 from scpb_analysis.taxonomy import UNMAPPED_PREFIX, breaks_table, map_category, normalise_label
 
 __all__ = [
@@ -91,12 +92,6 @@ _EXPECTED_HEADERS = (
 _MONTH_RE = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
 _COUNT_RE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.0+)?$")
 _COUNT_EXPECTED = "a whole number of 0 or more"
-_BINARY_SIGNATURES = (
-    (b"PK\x03\x04", "an Excel workbook or zip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) workbook"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-)
 
 
 @dataclass
@@ -160,31 +155,12 @@ class MpsCrimeLoad:
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    for signature, what in _BINARY_SIGNATURES:
-        if raw.startswith(signature):
-            raise InputDataError(
-                path,
-                f"is not a CSV file (it looks like {what})",
-                expected="a comma-separated text file as published on the London Datastore "
-                "(save the sheet as CSV first)",
-            )
-    if b"\x00" in raw[:4096]:
-        raise InputDataError(
-            path, "is not a CSV file (it contains binary data)",
-            expected="a comma-separated text file",
-        )
-    try:
-        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise InputDataError(
-            path,
-            f"cannot be decoded (byte {exc.start})",
-            expected="text encoded as UTF-8 (with or without BOM) or Windows-1252",
-        ) from None
+    return decode_text(
+        path, raw,
+        not_csv="a comma-separated text file as published on the London Datastore (save the "
+        "sheet as CSV first)",
+        plain="a comma-separated text file",
+    )
 
 
 def _split_rows(path: Path, text: str) -> list[list[str]]:
@@ -482,29 +458,6 @@ def _read_file(path: Path) -> _ParsedFile:
 # Finding files, deciding vintages, combining
 
 
-def _discover(paths: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    files: list[Path] = []
-    ignored: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file())
-            csvs = [p for p in found if p.suffix.lower() == ".csv"]
-            ignored += [str(p) for p in found if p.suffix.lower() != ".csv"]
-            if not csvs:
-                raise InputDataError(path, "is a folder with no CSV files in it",
-                                     expected="MPS recorded-crime CSV files")
-            files += csvs
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputDataError(path, "does not exist", expected="a CSV file or a folder of them")
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, ignored
-
-
 def _assign_vintages(parsed: list[_ParsedFile]) -> None:
     """Vintage = last month of the publication a file belongs to.
 
@@ -657,7 +610,7 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     >>> load.synthetic, sorted(load.files["vintage"].astype(str).unique())
     (True, ['2023-07', '2025-02'])
     """
-    files, ignored = _discover(paths)
+    files, ignored = find_csv_files(paths, "MPS recorded-crime CSV files")
     parsed = [_read_file(p) for p in files]
     _assign_vintages(parsed)
     # Newest vintage first; within a vintage the file reaching later wins its overlap.

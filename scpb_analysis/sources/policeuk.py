@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.errors import InputDataError
-from scpb_analysis.sources.mps import _BINARY_SIGNATURES
+from scpb_analysis.sources._files import decode_text, find_csv_files
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -123,29 +123,12 @@ class PoliceUkLoad:
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    for signature, what in _BINARY_SIGNATURES:
-        if raw.startswith(signature):
-            raise InputDataError(
-                path,
-                f"is not a CSV file (it looks like {what})",
-                expected="a police.uk street-level CSV file (unzip the download from "
-                "data.police.uk first; save a spreadsheet as CSV)",
-            )
-    if b"\x00" in raw[:4096]:
-        raise InputDataError(path, "is not a CSV file (it contains binary data)",
-                             expected="a police.uk street-level CSV file")
-    try:
-        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise InputDataError(
-            path,
-            f"cannot be decoded (byte {exc.start})",
-            expected="text encoded as UTF-8 (with or without BOM) or Windows-1252",
-        ) from None
+    return decode_text(
+        path, raw,
+        not_csv="a police.uk street-level CSV file (unzip the download from data.police.uk "
+        "first; save a spreadsheet as CSV)",
+        plain="a police.uk street-level CSV file",
+    )
 
 
 def _record_shape(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -398,28 +381,6 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, dict, list[dict]]:
 # Public
 
 
-def _discover(paths: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    files: list[Path] = []
-    ignored: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file())
-            csvs = [p for p in found if p.suffix.lower() == ".csv"]
-            ignored += [str(p) for p in found if p.suffix.lower() != ".csv"]
-            if not csvs:
-                raise InputDataError(path, "is a folder with no CSV files in it",
-                                     expected="police.uk street-level CSV files")
-            files += csvs
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputDataError(path, "does not exist", expected="a CSV file or a folder of them")
-    return list(dict.fromkeys(p.resolve() for p in files)), ignored
-
-
 def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     """Load police.uk street-level files as points, with the row accounting.
 
@@ -465,7 +426,7 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     0       a1  2023-05       -0.2  On or near High Street
     1       b2  2023-05        NaN             No Location
     """
-    files, ignored = _discover(paths)
+    files, ignored = find_csv_files(paths, "police.uk street-level CSV files")
     points, infos, set_aside = [], [], []
     for path in files:
         one, info, aside = _read_file(path)
@@ -474,7 +435,7 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
         set_aside += aside
     if points:
         table = pd.concat(points, ignore_index=True)
-    else:  # pragma: no cover - _discover never returns no files
+    else:  # pragma: no cover - find_csv_files never returns no files
         table = pd.DataFrame(columns=POINT_COLUMNS)
     return PoliceUkLoad(
         points=table,
