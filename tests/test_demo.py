@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SHARED_DATA
 
 from scpb_analysis.demo import (
     DEMO_BOROUGH,
@@ -20,7 +21,7 @@ from scpb_analysis.taxonomy import map_category
 
 SEED = 20230719
 AIRPORTS = "London Heathrow and London City Airports"
-REAL_MPS = Path("/work/shared/data/mps")
+REAL_MPS = SHARED_DATA / "mps"
 
 OLD_HIST = "borough/to-202307/MPS Borough Level Crime (Historical)_201804-202107.csv"
 OLD_RECENT = "borough/to-202307/MPS Borough Level Crime (most recent 24 months)_202108-202307.csv"
@@ -169,7 +170,8 @@ def test_title_case_labels_keep_real_spellings(demo: Path) -> None:
     assert "\nBurglary,Domestic Burglary,Barnet," in text
 
 
-@pytest.mark.skipif(not REAL_MPS.is_dir(), reason="shared real MPS files not available")
+@pytest.mark.skipif(not REAL_MPS.is_dir(), reason=f"real public data not found at {REAL_MPS}: this test reads ../shared/data "
+                    "beside the repository (or $SCPB_SHARED_DATA)")
 @pytest.mark.parametrize(
     ("name", "real"),
     [
