@@ -170,8 +170,11 @@ def test_title_case_labels_keep_real_spellings(demo: Path) -> None:
     assert "\nBurglary,Domestic Burglary,Barnet," in text
 
 
-@pytest.mark.skipif(not REAL_MPS.is_dir(), reason=f"real public data not found at {REAL_MPS}: this test reads ../shared/data "
-                    "beside the repository (or $SCPB_SHARED_DATA)")
+@pytest.mark.skipif(
+    not REAL_MPS.is_dir(),
+    reason=f"real public data not found at {REAL_MPS}: this test reads ../shared/data beside "
+    "the repository (or $SCPB_SHARED_DATA)",
+)
 @pytest.mark.parametrize(
     ("name", "real"),
     [
