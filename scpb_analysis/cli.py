@@ -88,6 +88,21 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--force", action="store_true", help="download even if unchanged")
     fetch.add_argument("--list", action="store_true", help="list the sources and stop")
 
+    check = sub.add_parser(
+        "check",
+        help="check a board table: totals, shares, % changes, stock-flow, periods, narrative",
+        description="Consistency checks over a table exported as CSV (from the toolkit or typed "
+        "by hand). Options come from '#' lines at the top of the file or a sidecar "
+        "NAME.check.toml; see scpb_analysis.checks. Exit status 1 if any check fails.",
+    )
+    check.add_argument("tables", nargs="+", type=Path, metavar="TABLE.csv")
+    check.add_argument("--rounding", choices=["half_up", "largest_remainder"],
+                       help="how printed shares were rounded (default half up)")
+    check.add_argument("--period", help="the period the table covers, e.g. 2023-03..2023-05")
+    check.add_argument("--narrative", help="text quoting the table's numbers")
+    check.add_argument("--notes", action="store_true",
+                       help="also say what could not be checked")
+
     demo = sub.add_parser("demo", help="write the synthetic demo data in the MPS formats")
     demo.add_argument("--out", type=Path, default=Path("data") / "demo",
                       help="folder to write to (default ./data/demo)")
@@ -163,6 +178,20 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from scpb_analysis.checks import check_file
+
+    failed = 0
+    for path in args.tables:
+        options = {k: v for k, v in (("rounding", args.rounding), ("period", args.period),
+                                     ("narrative", args.narrative)) if v}
+        report = check_file(path, **options)
+        print(f"{path}:")
+        print(report.text(notes=args.notes))
+        failed += not report.ok
+    return 1 if failed else 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from scpb_analysis.demo import write_demo_data
 
@@ -173,7 +202,8 @@ def _demo(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scpb`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"compare": _compare, "build": _build, "demo": _demo, "fetch": _fetch}
+    handlers = {"compare": _compare, "build": _build, "demo": _demo, "fetch": _fetch,
+                "check": _check}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:

@@ -128,3 +128,14 @@ def test_compare_rank_basis_and_rag_options(mps_borough_dir, capsys):
     assert (rob["significance_12m"], rob["rag"]) == ("significant increase", "Red")
     assert res["rag_rule"].startswith("Change in the 12 months against the same period")
     assert res["narrative"].startswith("There were 1951 cases of Residential Burglary in Barnet")
+
+
+def test_check_command_exit_status(tmp_path, capsys):
+    seed = Path(__file__).parent / "fixtures" / "seed_tables" / "prevent_q4_2022_23.csv"
+    assert main(["check", str(seed)]) == 1
+    out = capsys.readouterr().out
+    assert "says 15, but the table has 17" in out
+    good = tmp_path / "wards.csv"
+    good.write_text("Ward,Incidents,% of incidents\nA,1,33%\nB,2,67%\nTotal,3,100%\n")
+    assert main(["check", str(good)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("ok:")
