@@ -43,8 +43,10 @@ the keyword arguments of :func:`check_table`; each later source overrides the ea
 Comment syntax
 --------------
 Comment lines start with ``#`` and come before the table. A line ``# key: value`` sets an
-option (keys are case-insensitive); a comment without a ``key:`` word is ignored, and so is
-``# note: ...``. An unknown key is an error, so a misspelt option is never silently dropped.
+option (keys are case-insensitive); a comment without a ``key:`` word is ignored. ``# note:``
+lines are the table's footnotes: a note saying the rounded shares "sum to 101%" declares that
+difference, so the printed 100% total is not reported. An unknown key is an error, so a
+misspelt option is never silently dropped.
 Keys marked *repeatable* may appear on several lines. The same keys, with the same values
 (a list of strings for repeatable keys), may be written in the sidecar TOML file.
 
@@ -322,6 +324,7 @@ _MONTH_YEAR = rf"(?:{_MONTHS})\.?\s+\d{{4}}"
 _N_TO_RE = re.compile(rf"\b(\d{{1,2}})\s+months?\s+(?:up\s+)?to\s+({_MONTH_YEAR})\b", re.I)
 _RANGE_RE = re.compile(rf"\b({_MONTH_YEAR})\s*(?:-|–|—|to|until)\s*({_MONTH_YEAR})\b", re.I)
 _QUARTER_RE = re.compile(r"\b(?:q|qtr|quarter)\s*([1-4])\s+(\d{4}|\d{2})\s*/\s*(\d{2})\b", re.I)
+_QUARTER_RANGE_RE = re.compile(rf"({_QUARTER_RE.pattern})\s+to\s+({_QUARTER_RE.pattern})", re.I)
 _FY_RE = re.compile(r"(?<![\d/])(\d{4}|\d{2})\s*/\s*(\d{2})(?![\d/])")
 _DOTS_RE = re.compile(r"^\s*(\S+)\s*\.\.\s*(\S+)\s*$")
 
@@ -365,10 +368,18 @@ def _windows_in(text: str, source: str) -> list[_Mention]:
     for match in list(_RANGE_RE.finditer(masked)):
         start, end = _month_text(match.group(1)), _month_text(match.group(2))
         take(match, Window(start, end) if start <= end else None, "window")
+    def quarter_start(number: str, first: str, second: str) -> pd.Period | None:
+        start = _fy_start(first, second)
+        return None if start is None else pd.Period(year=start, month=4, freq="M") + \
+            3 * (int(number) - 1)
+
+    for match in list(_QUARTER_RANGE_RE.finditer(masked)):
+        first = quarter_start(*match.group(2, 3, 4))
+        last = quarter_start(*match.group(6, 7, 8))
+        ok = first is not None and last is not None and first <= last
+        take(match, Window(first, last + 2) if ok else None, "window")
     for match in list(_QUARTER_RE.finditer(masked)):
-        start = _fy_start(match.group(2), match.group(3))
-        first = None if start is None else pd.Period(year=start, month=4, freq="M") + \
-            3 * (int(match.group(1)) - 1)
+        first = quarter_start(*match.group(1, 2, 3))
         take(match, None if first is None else Window(first, first + 2), "window")
     for match in list(_FY_RE.finditer(masked)):
         start = _fy_start(match.group(1), match.group(2))
@@ -412,7 +423,7 @@ def _parse_period(value: Any, source: str | None) -> Window:
 
 # --------------------------------------------------------------------------- options
 
-_REPEATABLE = ("title", "narrative", "parts", "shares", "change", "names", "identity")
+_REPEATABLE = ("title", "narrative", "parts", "shares", "change", "names", "identity", "note")
 _SCALAR = ("period", "layout", "rounding", "decimals", "meetings")
 _KEYS = _REPEATABLE + _SCALAR
 _COMMENT_KEY_RE = re.compile(r"^#\s*([A-Za-z_]+)\s*:\s?(.*)$")
@@ -427,6 +438,7 @@ class _Options:
     change: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     identity: list[str] = field(default_factory=list)
+    note: list[str] = field(default_factory=list)
     period: Window | None = None
     period_text: str | None = None
     layout: str = "normal"
@@ -502,11 +514,9 @@ def _comment_options(lines: list[tuple[int, str]], source: str | None) -> dict[s
         if not match:
             continue
         key, value = match.group(1).lower(), match.group(2).strip()
-        if key == "note":
-            continue
         if key not in _KEYS:
             raise InputDataError(source, f"unknown option '# {match.group(1)}:'", row=number,
-                                 expected="one of " + ", ".join(_KEYS) + " (or '# note:')")
+                                 expected="one of " + ", ".join(_KEYS))
         if key in _REPEATABLE:
             values.setdefault(key, []).append(value)
         elif key in values:
@@ -882,6 +892,11 @@ def _check_shares(run: _Run) -> None:
             summed = sum((p.value for p in printed.values() if p is not None), Fraction(0))
             if summed == pct.value:
                 continue
+            if _declared_sum(run.options.note, summed):
+                # The table says what its rounded shares add up to: a declared difference.
+                run.note(f"percent_shares: shares sum to {_num(summed)}%, as the table's note "
+                         "says")
+                continue
             places_t = max(places + [pct.decimals])
             exact_note = (f"each share is rounded {rule} from the exact shares of {_num(total)}, "
                           "which sum to exactly 100%, so the rounded shares need not; print "
@@ -890,6 +905,14 @@ def _check_shares(run: _Run) -> None:
                      f"{_dec(pct.value, places_t)}% printed; {exact_note}",
                      {"printed_total": _plain(pct.value), "sum_of_shares": _plain(summed)},
                      r, c)
+
+
+def _declared_sum(notes: Sequence[str], summed: Fraction) -> bool:
+    for text in notes:
+        for match in re.finditer(r"sum to (\d+(?:\.\d+)?)%", text):
+            if Fraction(match.group(1)) == summed:
+                return True
+    return False
 
 
 def _change_specs(run: _Run, quiet: bool = False) -> list[tuple[tuple[str, int], int, int]]:
@@ -1163,6 +1186,9 @@ def _agrees(mention: _Mention, period: Window) -> bool:
         gap = (period.end - month).n
         # A period column lies in the period, or in the same months of an earlier year.
         return gap >= 0 and gap % 12 < period.n_months
+    if mention.source in ("row label", "header") and period.start <= mention.window.start \
+            and mention.window.end <= period.end:
+        return True  # one of the periods a multi-period table is laid out by
     # The board sets 3- and 12-month windows to the same end side by side, and compares
     # with the same window a year or more earlier: what must agree is the end month.
     gap = (period.end - mention.window.end).n

@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="where outputs go (default ./output)")
     build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
                        help="where the demo data are written (default ./data/demo)")
+    build.add_argument("--partnership", type=Path, metavar="PATH",
+                       help="folder of partnership exports (CCTV, ASB, CS MARAC, Prevent, DA "
+                       "MARAC); default with demo data: the demo exports")
+    build.add_argument("--audience", choices=["internal", "public"], default="internal",
+                       help="public: small numbers suppressed, Prevent and CS MARAC left out")
 
     fetch = sub.add_parser(
         "fetch",
@@ -145,14 +150,23 @@ def _warn_unmapped(load) -> None:
 def _build(args: argparse.Namespace) -> int:
     from scpb_analysis.report import build_crime_outputs
 
+    partnership = args.partnership
     if args.data:
         data = [Path(p) for p in args.data]
     else:
         from scpb_analysis.demo import write_demo_data
+        from scpb_analysis.partnership.demo import write_partnership_demo
 
         data = [write_demo_data(args.demo_dir)]
-        print(f"scpb: demo data (synthetic) written to {data[0]}", file=sys.stderr)
+        if partnership is None:
+            partnership = write_partnership_demo(args.demo_dir)
+        print(f"scpb: demo data (synthetic) written to {args.demo_dir}", file=sys.stderr)
     written = build_crime_outputs(data, args.borough, args.output_dir, end=args.end)
+    if partnership is not None:
+        from scpb_analysis.partnership.pack import build_partnership_outputs
+
+        written += build_partnership_outputs(partnership, args.output_dir, end=args.end,
+                                             audience=args.audience, borough=args.borough)
     for path in written:
         print(path)
     return 0

@@ -77,8 +77,10 @@ def test_build_on_demo_is_deterministic_and_says_synthetic(tmp_path, capsys):
                      str(tmp_path / run / "out")]) == 0
         outputs.append(tmp_path / run / "out")
     capsys.readouterr()
-    names = sorted(p.name for p in outputs[0].iterdir())
-    assert names == sorted(p.name for p in outputs[1].iterdir())
+    names = sorted(str(p.relative_to(outputs[0])) for p in outputs[0].rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(outputs[1])) for p in outputs[1].rglob("*")
+                           if p.is_file())
+    assert "partnership/cctv_by_ward.md" in names
     for name in names:
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
     assert (outputs[0] / "README.txt").read_text().startswith(SYNTHETIC_STATUS.upper())

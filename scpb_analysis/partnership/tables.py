@@ -185,6 +185,9 @@ class BoardTable:
         Footnotes the numbers need (rounding, monitoring hours, data checks).
     text : tuple of str
         Sentences for the slide, generated from the same numbers.
+    checks : tuple of str
+        ``key: value`` options for :func:`scpb_analysis.checks.check_table` that the table's
+        shape needs (e.g. the breakdowns that each add up to a total).
     """
 
     title: str
@@ -192,6 +195,7 @@ class BoardTable:
     table: pd.DataFrame
     notes: tuple[str, ...] = field(default_factory=tuple)
     text: tuple[str, ...] = field(default_factory=tuple)
+    checks: tuple[str, ...] = field(default_factory=tuple)
 
     def to_markdown(self) -> str:
         """Title, pipe table, sentences and notes as Markdown.
@@ -222,6 +226,29 @@ class BoardTable:
                 lines.append("")
                 lines.extend(block)
         return "\n".join(lines)
+
+    def to_check_csv(self) -> str:
+        """The table as CSV with its title, sentences and notes as ``#`` lines.
+
+        This is the form :func:`scpb_analysis.checks.check_table` (``scpb check``) reads, so
+        the toolkit's own tables can be checked like hand-typed ones.
+
+        Examples
+        --------
+        >>> t = BoardTable("Demo: May 2023", "May 2023", pd.DataFrame({"Ward": ["Edgware"],
+        ...                "Incidents": ["3"]}), notes=("A note.",))
+        >>> print(t.to_check_csv())
+        # title: Demo: May 2023
+        # note: A note.
+        Ward,Incidents
+        Edgware,3
+        <BLANKLINE>
+        """
+        lines = [f"# title: {self.title}"]
+        lines += [f"# {option}" for option in self.checks]
+        lines += [f"# narrative: {sentence}" for sentence in self.text]
+        lines += [f"# note: {note}" for note in self.notes]
+        return "\n".join(lines) + "\n" + self.table.to_csv(index=False, lineterminator="\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1271,8 +1298,12 @@ the same quarter of the previous year there were 2: a decrease of 50.0%.'
             continue
         text.append(f"{row.measure} referrals: {row.direction} of {abs(row.pct_change):.1f}% "
                     f"(from {row.previous} in {previous} to {row.current} in {quarter}).")
+    shown = set(table["measure"])
+    breakdowns = [" + ".join(v for v in group if v in shown)
+                  for group in (PREVENT_AGE_BANDS, PREVENT_SEXES, PREVENT_IDEOLOGIES)]
+    parts = "parts: Total referrals = " + " | ".join(b for b in breakdowns if b)
     return BoardTable(f"Prevent referrals: {quarter} compared with {previous}", quarter, board,
-                      (), tuple(text))
+                      (), tuple(text), (parts,))
 
 
 def prevent_vs_national(prevent: pd.DataFrame, quarter: str,

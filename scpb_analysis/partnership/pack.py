@@ -1,0 +1,210 @@
+"""The partnership part of the pack, written for its audience.
+
+``internal`` (the analysts and the board's officers) gets every table as the board sees it;
+``public`` gets only count tables that have been through small-number suppression with
+secondary suppression (verified), never the Prevent or CS MARAC tables whose overlapping
+categories cannot be protected by row and column totals. Every output folder is scanned for
+personal data before it is handed back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from scpb_analysis.periods import Window, fy_quarter, fy_quarter_window, to_month
+
+__all__ = ["build_partnership_outputs", "PUBLIC_EXCLUDED", "SYNTHETIC_BANNER"]
+
+SYNTHETIC_BANNER = "SYNTHETIC demo data - not real partnership figures"
+
+#: Tables never published: their categories overlap (age, sex and ideology of the same
+#: referrals; stocks and flows of the same cases), so suppression cannot be checked.
+PUBLIC_EXCLUDED = ("prevent", "csmarac")
+
+
+def _latest_quarter(end: pd.Period) -> str:
+    """The last financial-year quarter wholly on or before ``end``."""
+    quarter = fy_quarter(end)
+    if fy_quarter_window(quarter).end > end:
+        quarter = fy_quarter(fy_quarter_window(quarter).start - 1)
+    return quarter
+
+
+def _markdown(title: str, frame: pd.DataFrame, notes: list[str]) -> str:
+    header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([f"**{title}**", "", header, rule, *rows, "", *notes]) + "\n"
+
+
+def _suppressed(counts: pd.DataFrame, *, total_row=None, total_col=None):
+    from scpb_analysis.disclosure import suppress, verify_suppression
+
+    try:
+        result = suppress(counts, total_row=total_row, total_col=total_col)
+    except ValueError:
+        # Some tables (e.g. four wards of 1 under a total of 4) cannot be protected while
+        # zeros are shown; hiding zeros as well always can be.
+        result = suppress(counts, total_row=total_row, total_col=total_col,
+                          suppress_zeros=True)
+    problems = verify_suppression(result)
+    if problems:
+        raise RuntimeError("suppression left recoverable cells: " + "; ".join(problems))
+    return result
+
+
+def _public_tables(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataFrame, str]]:
+    from scpb_analysis.partnership import tables as t
+
+    out: dict[str, tuple[str, pd.DataFrame, str]] = {}
+    start, end = window.start, window.end
+    if "cctv" in loads:
+        by_ward = t.cctv_by_ward(loads["cctv"].table, start, end)
+        counts = by_ward.assign(ward_name=by_ward["ward_name"].fillna("Grand Total"))
+        counts = counts.set_index("ward_name")[["count"]].rename(
+            columns={"count": "Number of incidents"})
+        counts.loc["Grand Total"] = counts.drop(index="Grand Total", errors="ignore").sum()
+        result = _suppressed(counts, total_row="Grand Total")
+        out["cctv_by_ward"] = (f"CCTV incidents by ward: {window.label}",
+                               result.public_table.reset_index(), result.note)
+        matrix = t.cctv_ward_by_type(loads["cctv"].table, start, end)
+        grid = matrix.assign(ward_name=matrix["ward_name"].fillna("Grand Total")).drop(
+            columns="ward_code").set_index("ward_name")
+        result = _suppressed(grid, total_row=grid.index[-1], total_col=grid.columns[-1])
+        out["cctv_ward_by_type"] = (f"CCTV incidents by ward and type: {window.label}",
+                                    result.public_table.reset_index(), result.note)
+    if "asb_outcomes" in loads:
+        grid = t.asb_outcomes_by_month(loads["asb_outcomes"].table, start, end)
+        grid = grid.assign(month=grid["month"].astype(str)).set_index("month")
+        result = _suppressed(grid)
+        out["asb_outcomes_by_month"] = (f"ASB tools and powers outcomes: {window.label}",
+                                        result.public_table.reset_index(), result.note)
+    if "fpn" in loads:
+        codes = t.fpn_by_code(loads["fpn"].table, start, end).set_index("offence_code")
+        result = _suppressed(codes[["count"]].rename(columns={"count": "Fixed penalty notices"}))
+        out["fpn_by_code"] = (f"Fixed penalty notices by offence code: {window.label}",
+                              result.public_table.reset_index(), result.note)
+    if "damarac" in loads:
+        quarters = t.damarac_by_quarter(loads["damarac"].table).set_index("quarter")
+        result = _suppressed(quarters[["referrals"]].rename(
+            columns={"referrals": "DA MARAC referrals"}))
+        out["damarac_by_quarter"] = ("DA MARAC referrals by quarter",
+                                     result.public_table.reset_index(), result.note)
+    return out
+
+
+def _internal_tables(loads: dict, window: Window, quarter: str) -> dict[str, pd.DataFrame]:
+    from scpb_analysis.partnership import tables as t
+
+    start, end = window.start, window.end
+    year = Window(end - 11, end)
+    built: dict[str, pd.DataFrame] = {}
+    if "cctv" in loads:
+        cctv = loads["cctv"].table
+        built["cctv_by_ward"] = t.cctv_by_ward(cctv, start, end)
+        built["cctv_ward_by_type"] = t.cctv_ward_by_type(cctv, start, end)
+        built["cctv_type_shares"] = t.cctv_type_shares(cctv, start, end)
+        built["cctv_hour_profile"] = t.cctv_hour_profile(cctv, start, end)
+        built["cctv_mode"] = t.cctv_mode(cctv, start, end)
+    if "asb_outcomes" in loads:
+        built["asb_outcomes_by_month"] = t.asb_outcomes_by_month(
+            loads["asb_outcomes"].table, start, end)
+    if "fpn" in loads:
+        built["fpn_by_code"] = t.fpn_by_code(loads["fpn"].table, start, end)
+    if "community_trigger" in loads:
+        built["community_triggers"] = t.community_triggers(
+            loads["community_trigger"].table, start, end)
+    if "csmarac" in loads:
+        built["csmarac_meetings"] = t.csmarac_meetings(loads["csmarac"].table, year.start,
+                                                       year.end)
+    if "prevent" in loads:
+        built["prevent_quarter_comparison"] = t.prevent_quarter_comparison(
+            loads["prevent"].table, quarter)
+    if "damarac" in loads:
+        built["damarac_by_quarter"] = t.damarac_by_quarter(loads["damarac"].table)
+    return built
+
+
+def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
+                              end: str | None = None, audience: str = "internal",
+                              borough: str = "Barnet") -> list[Path]:
+    """Load the partnership exports in ``folder`` and write the board's tables.
+
+    Parameters
+    ----------
+    folder : path
+        Partnership exports (CSV or Excel), recognised by their headers
+        (:func:`scpb_analysis.partnership.loaders.load_all`).
+    output_dir : path
+        Where the tables go (a ``partnership/`` folder is made inside it).
+    end : str, optional
+        Last month of the 3-month window (default: the latest month of the CCTV log).
+    audience : {"internal", "public"}
+        ``public`` writes only suppressed count tables (see :data:`PUBLIC_EXCLUDED`).
+    borough : str
+        The borough whose wards the exports use.
+
+    Returns
+    -------
+    list of Path
+        The files written, after a scan found no personal data in them.
+
+    Raises
+    ------
+    scpb_analysis.disclosure.PersonalDataError
+        If any written file contains an e-mail address, phone number or full postcode.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.partnership.demo import write_partnership_demo
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> paths = build_partnership_outputs(write_partnership_demo(tmp), tmp / "out",
+    ...                                   end="2023-05")
+    >>> "cctv_by_ward.md" in {p.name for p in paths}
+    True
+    """
+    from scpb_analysis.demo import MARKER_FILENAME
+    from scpb_analysis.disclosure import check_audience, refuse_if_pii
+    from scpb_analysis.partnership import tables as t
+    from scpb_analysis.partnership.loaders import load_all
+
+    check_audience(audience)
+    loads = load_all(folder, borough=borough)
+    synthetic = any(p.name == MARKER_FILENAME for p in Path(folder).rglob(MARKER_FILENAME))
+    banner = f"{SYNTHETIC_BANNER}\n\n" if synthetic else ""
+    if end is None:
+        source = loads.get("cctv") or next(iter(loads.values()))
+        end = str(source.table["month"].max())
+    end_m = to_month(end)
+    window = Window(end_m - 2, end_m)
+    out = Path(output_dir) / "partnership"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if audience == "public":
+        for name, (title, frame, note) in _public_tables(loads, window).items():
+            path = out / f"{name}.md"
+            path.write_text(banner + _markdown(title, frame, [note] if note else []),
+                            encoding="utf-8")
+            frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+            written += [path, out / f"{name}.csv"]
+    else:
+        for name, table in _internal_tables(loads, window, _latest_quarter(end_m)).items():
+            path = out / f"{name}.md"
+            board = t.to_board_table(table)
+            path.write_text(banner + board.to_markdown(), encoding="utf-8")
+            table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+            # The printed table in the form `scpb check` reads.
+            (out / f"{name}.board.csv").write_text(board.to_check_csv(), encoding="utf-8")
+            written += [path, out / f"{name}.csv", out / f"{name}.board.csv"]
+        reports = pd.concat([load.report.assign(source=name) for name, load in loads.items()],
+                            ignore_index=True)
+        reports.to_csv(out / "load_report.csv", index=False, lineterminator="\n")
+        rejected = pd.concat([load.rejected.assign(source=name) for name, load in loads.items()],
+                             ignore_index=True)
+        rejected.to_csv(out / "rejected_rows.csv", index=False, lineterminator="\n")
+        written += [out / "load_report.csv", out / "rejected_rows.csv"]
+    refuse_if_pii(written)
+    return sorted(written)
