@@ -113,7 +113,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -127,7 +126,7 @@ import pandas as pd
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.periods import Window, month_label, to_month
-from scpb_analysis.stats.shares import ROUNDING_RULES
+from scpb_analysis.stats.shares import ROUNDING_RULES, round_fraction_half_up
 from scpb_analysis.stats.shares import shares as _rounded_shares
 
 __all__ = ["CHECKS", "CheckReport", "Failure", "check_file", "check_table"]
@@ -281,14 +280,8 @@ def _is_blank(text: str) -> bool:
     return _STRAY.sub("", text.translate(_DASHES)).lower() in _BLANKS
 
 
-def _round(value: Fraction, decimals: int) -> Fraction:
-    # The packs round half away from zero (as stats.shares.round_half_up), kept exact here.
-    scale = 10**decimals
-    magnitude = abs(value) * scale
-    whole = math.floor(magnitude)
-    if magnitude - whole >= Fraction(1, 2):
-        whole += 1
-    return Fraction(-whole if value < 0 else whole, scale)
+# The packs round half away from zero, as stats.shares does; kept exact.
+_round = round_fraction_half_up
 
 
 def _dec(value: Fraction, decimals: int) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "ROUNDING_RULES",
     "format_share",
     "percentage_point_change",
+    "round_fraction_half_up",
     "round_half_up",
     "shares",
     "shares_note",
@@ -59,7 +60,12 @@ def _exact(value: Any, what: str) -> Fraction:
     raise ValueError(f"{what} must be a number, got {value!r}")
 
 
-def _round_half_up(value: Fraction, decimals: int) -> Fraction:
+def round_fraction_half_up(value: Fraction, decimals: int) -> Fraction:
+    """An exact fraction rounded half away from zero, kept exact.
+
+    >>> round_fraction_half_up(Fraction(-1, 8), 2)
+    Fraction(-13, 100)
+    """
     scale = 10**decimals
     magnitude = abs(value) * scale
     whole = math.floor(magnitude)
@@ -98,7 +104,7 @@ def round_half_up(value: float | int | Decimal | Fraction, decimals: int = 0) ->
     (3.0, 0.13, -3.0, 2.68)
     """
     places = _check_decimals(decimals)
-    return float(_round_half_up(_exact(value, "value"), places))
+    return float(round_fraction_half_up(_exact(value, "value"), places))
 
 
 def _largest_remainder(counts: list[Fraction], total: Fraction, decimals: int) -> list[Fraction]:
@@ -201,7 +207,7 @@ def shares(
 
     share = [c * 100 / total for c in exact]
     if rounding == "half_up":
-        rounded = [_round_half_up(s, places) for s in share]
+        rounded = [round_fraction_half_up(s, places) for s in share]
         rule = f"rounded half up to {_unit_text(places)}"
     else:
         rounded = _largest_remainder(exact, total, places)
@@ -262,7 +268,7 @@ def format_share(value: float | int | Decimal | Fraction, decimals: int = 0) -> 
     ('33%', '3%', '12.3%')
     """
     places = _check_decimals(decimals)
-    rounded = _round_half_up(_exact(value, "share"), places)
+    rounded = round_fraction_half_up(_exact(value, "share"), places)
     return f"{Decimal(rounded.numerator) / Decimal(rounded.denominator):.{places}f}%"
 
 
@@ -298,7 +304,7 @@ def percentage_point_change(
     """
     places = _check_decimals(decimals)
     diff = _exact(current_pct, "current_pct") - _exact(previous_pct, "previous_pct")
-    rounded = _round_half_up(diff, places)
+    rounded = round_fraction_half_up(diff, places)
     text = f"{Decimal(abs(rounded.numerator)) / Decimal(rounded.denominator):.{places}f}"
     sign = "+" if diff > 0 else "-" if diff < 0 else ""
     return f"{sign}{text} pp"
