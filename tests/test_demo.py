@@ -28,7 +28,8 @@ OLD_RECENT = "borough/to-202307/MPS Borough Level Crime (most recent 24 months)_
 NEW_HIST = "borough/to-202502/MPS Borough Level Crime (Historical)_201804-202302.csv"
 NEW_RECENT = "borough/to-202502/MPS Borough Level Crime (most recent 24 months)_202303-202502.csv"
 WARD = "ward/MPS Ward Level Crime (most recent 24 months)_202303-202502_wards2022.csv"
-CSV_FILES = (OLD_HIST, OLD_RECENT, NEW_HIST, NEW_RECENT, WARD)
+WARD_EARLY = "ward/MPS Ward Level Crime (most recent 24 months)_202202-202401_wards2022.csv"
+CSV_FILES = (OLD_HIST, OLD_RECENT, NEW_HIST, NEW_RECENT, WARD, WARD_EARLY)
 MARKER_FOLDERS = ("", "borough", "borough/to-202307", "borough/to-202502", "ward")
 
 # (file, label columns, first month, last month)
@@ -41,6 +42,11 @@ LAYOUTS = {
         ["MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName"],
         202303,
         202502,
+    ),
+    WARD_EARLY: (
+        ["MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName"],
+        202202,
+        202401,
     ),
 }
 
