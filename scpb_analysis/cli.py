@@ -1,7 +1,8 @@
 """The ``scpb`` command: compare periods, build the pack, write the demo data.
 
-``scpb build`` with no ``--data`` writes the synthetic demo data to ``data/demo`` and builds on
-it, so a fresh install runs end to end; point ``--data`` at real MPS files for the real pack.
+``scpb build`` with no ``--data-dir`` writes the synthetic demo data to ``data/demo`` and builds
+the pack on it, so a fresh install runs end to end; point ``--data-dir`` at a folder of real
+data (laid out like ``../shared/data``) for the real pack.
 """
 
 from __future__ import annotations
@@ -58,25 +59,33 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser(
         "build",
-        help="build the pack (on the synthetic demo data unless --data is given)",
-        description="Build the pack's outputs: the period comparison and the load reports "
-        "(files, row accounting, revisions, series breaks, unmapped categories), with "
-        "provenance.",
+        help="build the quarterly pack (on the synthetic demo data unless --data-dir is given)",
+        description="Run the pack's notebooks with papermill (in parallel), render them as "
+        "code-free HTML, export every table as CSV and into one Excel workbook, and write "
+        "index.html. Without --data-dir the synthetic demo data are written to --demo-dir and "
+        "used. Exit status 1 if any notebook failed.",
     )
-    build.add_argument("--data", nargs="+", metavar="PATH",
-                       help="MPS CSV files and/or folders; default: write and use demo data")
     build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
-    build.add_argument("--end", type=_month_arg,
-                       help="last month of the period, YYYY-MM (default: latest)")
-    build.add_argument("--output-dir", type=Path, default=Path("output"),
-                       help="where outputs go (default ./output)")
-    build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
-                       help="where the demo data are written (default ./data/demo)")
-    build.add_argument("--partnership", type=Path, metavar="PATH",
-                       help="folder of partnership exports (CCTV, ASB, CS MARAC, Prevent, DA "
-                       "MARAC); default with demo data: the demo exports")
+    build.add_argument("--period-end", "--end", dest="period_end", type=_month_arg,
+                       help="last month of the period, YYYY-MM (default: 2023-05 on the demo "
+                       "data, else the latest month of the MPS borough files)")
+    build.add_argument("--data-dir", type=Path,
+                       help="data folder laid out like data/demo or ../shared/data (mps/, "
+                       "boundaries/, population/, lookups/, deprivation/, partnership/)")
+    build.add_argument("--only", nargs="+", metavar="NAME",
+                       help="run only these notebooks (see scpb list)")
     build.add_argument("--audience", choices=["internal", "public"], default="internal",
                        help="public: small numbers suppressed, Prevent and CS MARAC left out")
+    build.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    build.add_argument("--out", "--output-dir", dest="out", type=Path, default=Path("output"),
+                       help="where the pack goes (default ./output)")
+    build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
+                       help="where the demo data are written (default ./data/demo)")
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    sub.add_parser("list", help="list the pack's notebooks")
+    params = sub.add_parser("params", help="show a notebook's parameters and defaults")
+    params.add_argument("notebook", help="notebook name (see scpb list)")
 
     fetch = sub.add_parser(
         "fetch",
@@ -147,28 +156,68 @@ def _warn_unmapped(load) -> None:
                   f"'{row.indicator}' and left out of comparisons", file=sys.stderr)
 
 
-def _build(args: argparse.Namespace) -> int:
-    from scpb_analysis.report import build_crime_outputs
+#: The demo data are built around the July 2023 board pack (period ending May 2023).
+DEMO_PERIOD_END = "2023-05"
 
-    partnership = args.partnership
-    if args.data:
-        data = [Path(p) for p in args.data]
-    else:
+
+def _latest_month(data_dir: Path, borough: str) -> str:
+    from scpb_analysis.datadir import locate_data
+    from scpb_analysis.sources.mps import load_mps_crime
+
+    table = load_mps_crime(locate_data(data_dir).path("mps_borough"))
+    mine = table.loc[(table["area_type"] == "borough") & (table["borough"] == borough), "month"]
+    return str(mine.max())
+
+
+def _build(args: argparse.Namespace) -> int:
+    from scpb_analysis.runner import build_pack
+
+    period_end = args.period_end
+    data_dir = args.data_dir
+    if data_dir is None:
         from scpb_analysis.demo import write_demo_data
         from scpb_analysis.partnership.demo import write_partnership_demo
 
-        data = [write_demo_data(args.demo_dir)]
-        if partnership is None:
-            partnership = write_partnership_demo(args.demo_dir)
+        write_demo_data(args.demo_dir)
+        write_partnership_demo(args.demo_dir)
+        data_dir = args.demo_dir
+        period_end = period_end or DEMO_PERIOD_END
         print(f"scpb: demo data (synthetic) written to {args.demo_dir}", file=sys.stderr)
-    written = build_crime_outputs(data, args.borough, args.output_dir, end=args.end)
-    if partnership is not None:
-        from scpb_analysis.partnership.pack import build_partnership_outputs
+    elif not data_dir.is_dir():
+        print(f"scpb: error: --data-dir {data_dir}: not a folder", file=sys.stderr)
+        return 2
+    period_end = period_end or _latest_month(data_dir, args.borough)
+    try:
+        build = build_pack(borough=args.borough, period_end=period_end, data_dir=data_dir,
+                           out=args.out, only=args.only, audience=args.audience,
+                           jobs=args.jobs, progress=not args.no_progress)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"scpb: error: {exc}", file=sys.stderr)
+        return 2
+    print(build.summary())
+    return 0 if build.ok else 1
 
-        written += build_partnership_outputs(partnership, args.output_dir, end=args.end,
-                                             audience=args.audience, borough=args.borough)
-    for path in written:
-        print(path)
+
+def _list(args: argparse.Namespace) -> int:
+    from scpb_analysis.runner import list_notebooks
+
+    for item in list_notebooks():
+        print(f"{item['name']}: {item['title']}")
+    return 0
+
+
+def _params(args: argparse.Namespace) -> int:
+    from scpb_analysis.runner import notebook_parameters
+
+    try:
+        found = notebook_parameters(args.notebook)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"scpb: error: {exc}", file=sys.stderr)
+        return 2
+    for item in found:
+        note = f"  # {item['help']}" if item["help"] else ""
+        kind = f": {item['type']}" if item["type"] else ""
+        print(f"{item['name']}{kind} = {item['default']}{note}")
     return 0
 
 
@@ -217,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scpb`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     handlers = {"compare": _compare, "build": _build, "demo": _demo, "fetch": _fetch,
-                "check": _check}
+                "check": _check, "list": _list, "params": _params}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import subprocess
 import sys
@@ -70,36 +69,10 @@ def test_compare_bad_file_names_it(tmp_path, capsys):
         "expected a whole number of 0 or more")
 
 
-def test_build_on_demo_is_deterministic_and_says_synthetic(tmp_path, capsys):
-    outputs = []
-    for run in ("a", "b"):
-        assert main(["build", "--demo-dir", str(tmp_path / run / "demo"), "--output-dir",
-                     str(tmp_path / run / "out")]) == 0
-        outputs.append(tmp_path / run / "out")
-    capsys.readouterr()
-    names = sorted(str(p.relative_to(outputs[0])) for p in outputs[0].rglob("*") if p.is_file())
-    assert names == sorted(str(p.relative_to(outputs[1])) for p in outputs[1].rglob("*")
-                           if p.is_file())
-    assert "partnership/cctv_by_ward.md" in names
-    for name in names:
-        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
-    assert (outputs[0] / "README.txt").read_text().startswith(SYNTHETIC_STATUS.upper())
-    provenance = json.loads((outputs[0] / "provenance.json").read_text())
-    assert provenance["synthetic"] is True and provenance["data_status"] == SYNTHETIC_STATUS
-    rows = _csv_rows((outputs[0] / "comparison.csv").read_text())
-    assert {r["data_status"] for r in rows.values()} == {SYNTHETIC_STATUS}
-    assert rows["residential_burglary"]["period_end"] == "2025-02"
-    assert (outputs[0] / "comparison.txt").read_text().startswith(SYNTHETIC_STATUS)
-
-
-def test_build_on_real_data_is_not_marked_synthetic(mps_borough_dir, tmp_path, capsys):
-    out = tmp_path / "out"
-    assert main(["build", "--data", str(mps_borough_dir / "to-202307"), "--end", "2023-05",
-                 "--output-dir", str(out)]) == 0
-    provenance = json.loads((out / "provenance.json").read_text())
-    assert provenance["synthetic"] is False
-    assert {i["vintage"] for i in provenance["inputs"]} == {"2023-07"}
-    assert "SYNTHETIC" not in (out / "comparison.txt").read_text()
+def test_build_refuses_a_missing_data_dir(tmp_path, capsys):
+    assert main(["build", "--data-dir", str(tmp_path / "nowhere"), "--out",
+                 str(tmp_path / "out")]) == 2
+    assert "not a folder" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("scpb") is None and not (Path(sys.executable).parent /

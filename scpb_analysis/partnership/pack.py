@@ -15,7 +15,8 @@ import pandas as pd
 
 from scpb_analysis.periods import Window, fy_quarter, fy_quarter_window, to_month
 
-__all__ = ["build_partnership_outputs", "PUBLIC_EXCLUDED", "SYNTHETIC_BANNER"]
+__all__ = ["build_partnership_outputs", "partnership_tables", "PUBLIC_EXCLUDED",
+           "SYNTHETIC_BANNER"]
 
 SYNTHETIC_BANNER = "SYNTHETIC demo data - not real partnership figures"
 
@@ -125,6 +126,52 @@ def _internal_tables(loads: dict, window: Window, quarter: str) -> dict[str, pd.
     if "damarac" in loads:
         built["damarac_by_quarter"] = t.damarac_by_quarter(loads["damarac"].table)
     return built
+
+
+def partnership_tables(folder: str | Path, *, end: str | None = None,
+                       audience: str = "internal", borough: str = "Barnet"
+                       ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
+    """The partnership tables as the audience may see them, for a notebook to show.
+
+    Parameters
+    ----------
+    folder, end, audience, borough
+        As for :func:`build_partnership_outputs`.
+
+    Returns
+    -------
+    dict
+        Table name -> ``(title, table, notes)``. ``internal``: the board's printed tables
+        (every cell a string, sentences and footnotes in ``notes``). ``public``: suppressed
+        count tables only, with the suppression note.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.partnership.demo import write_partnership_demo
+    >>> folder = write_partnership_demo(Path(tempfile.mkdtemp()))
+    >>> sorted(partnership_tables(folder, end="2023-05", audience="public"))[:2]
+    ['asb_outcomes_by_month', 'cctv_by_ward']
+    """
+    from scpb_analysis.disclosure import check_audience
+    from scpb_analysis.partnership import tables as t
+    from scpb_analysis.partnership.loaders import load_all
+
+    check_audience(audience)
+    loads = load_all(folder, borough=borough)
+    if end is None:
+        source = loads.get("cctv") or next(iter(loads.values()))
+        end = str(source.table["month"].max())
+    end_m = to_month(end)
+    window = Window(end_m - 2, end_m)
+    if audience == "public":
+        return {name: (title, frame, [note] if note else [])
+                for name, (title, frame, note) in _public_tables(loads, window).items()}
+    out = {}
+    for name, table in _internal_tables(loads, window, _latest_quarter(end_m)).items():
+        board = t.to_board_table(table)
+        out[name] = (board.title, board.table, [*board.text, *board.notes])
+    return out
 
 
 def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,

@@ -41,6 +41,7 @@ __all__ = [
     "SYNTHETIC_MARKER",
     "MpsCrimeLoad",
     "read_mps_crime",
+    "read_mps_crime_as_published",
     "load_mps_crime",
     "revision_summary",
 ]
@@ -757,6 +758,50 @@ def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
     summary["pct_difference"] = np.where(
         used > 0, (summary["total_replaced"] - used) / used * 100, np.nan).round(2)
     return summary
+
+
+def read_mps_crime_as_published(paths: str | Path | Iterable[str | Path],
+                                period_end: str | pd.Period) -> MpsCrimeLoad:
+    """The data as they stood when the period was first reported: no later revisions.
+
+    A quarter's pack, re-built later, should show what the board saw. This keeps the first
+    publication (vintage) whose last month is on or after ``period_end``, and every older
+    one (they fill earlier months of long trends), and drops newer vintages, whose
+    restatements would otherwise win. With no vintage reaching ``period_end`` every file is
+    kept (and comparisons report the missing months).
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        As for :func:`read_mps_crime`.
+    period_end : str or Period
+        Last month of the period reported, ``YYYY-MM``.
+
+    Returns
+    -------
+    MpsCrimeLoad
+        As :func:`read_mps_crime` on the kept files; ``files`` lists only those.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> mps = write_demo_data(tempfile.mkdtemp())
+    >>> sorted(read_mps_crime_as_published(mps / "borough", "2023-05").files["vintage"].unique())
+    ['2023-07']
+    >>> sorted(read_mps_crime(mps / "borough").files["vintage"].unique())
+    ['2023-07', '2025-02']
+    """
+    from scpb_analysis.periods import to_month
+
+    end = str(to_month(period_end))
+    every = read_mps_crime(paths)
+    vintages = sorted(set(every.files["vintage"]))
+    reaching = [v for v in vintages if v >= end]
+    if not reaching or reaching[0] == vintages[-1]:
+        return every
+    keep = every.files.loc[every.files["vintage"] <= reaching[0], "path"]
+    return read_mps_crime([Path(p) for p in sorted(keep)])
 
 
 def load_mps_crime(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:

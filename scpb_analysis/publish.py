@@ -1,0 +1,192 @@
+"""How a notebook hands a table to the pack: one CSV per table, scanned for personal data.
+
+Notebooks call :func:`publish_table` for every table a reader sees; the runner
+(:mod:`scpb_analysis.runner`) gathers the CSVs into one Excel workbook and links them from the
+pack's ``index.html``. CSVs are written deterministically (sorted by the caller, ``\\n`` line
+ends, no timestamps), so building twice gives byte-identical tables.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["PublishedTable", "publish_table", "show_figure", "show_tables", "table_path"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def table_path(output_dir: str | Path, name: str) -> Path:
+    """Where :func:`publish_table` writes table ``name``: ``output_dir/tables/name.csv``.
+
+    Examples
+    --------
+    >>> table_path("out", "dashboard").as_posix()
+    'out/tables/dashboard.csv'
+    """
+    if not _NAME.match(name):
+        raise ValueError(f"table name {name!r}: expected lower-case letters, digits and "
+                         "underscores (it becomes a file name and an Excel sheet name)")
+    return Path(output_dir) / "tables" / f"{name}.csv"
+
+
+@dataclass
+class PublishedTable:
+    """A published table and how a reader sees it (selected, renamed, rounded columns).
+
+    The CSV holds every column at full precision; the page shows ``columns`` (all if empty),
+    headed by ``labels``, numbers rounded to ``decimals``, without the row index.
+    """
+
+    frame: pd.DataFrame
+    columns: Sequence[str] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    decimals: int = 2
+
+    def shown(self) -> pd.DataFrame:
+        """The table as the page shows it."""
+        view = self.frame[list(self.columns)] if self.columns else self.frame
+        view = view.copy()
+        for column in view.columns:
+            if pd.api.types.is_float_dtype(view[column]):
+                view[column] = view[column].round(self.decimals)
+        return view.rename(columns=dict(self.labels))
+
+    def _repr_html_(self) -> str:
+        return self.shown().to_html(index=False, border=0, classes="dataframe",
+                                    na_rep="", float_format=lambda x: f"{x:,.{self.decimals}f}")
+
+    def __repr__(self) -> str:
+        return self.shown().to_string(index=False)
+
+
+def show_figure(figure, *, dpi: int = 100) -> None:
+    """Display a matplotlib figure as an embedded PNG, whatever the kernel's backend.
+
+    The PNG carries no software or date metadata, so a re-run draws the same bytes.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> show_figure(fig)
+    <IPython.core.display.Image object>
+    """
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+                   metadata={"Software": None})
+    display(Image(data=buffer.getvalue(), format="png"))
+
+
+def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None, *,
+                  generated: tuple[str, ...] = (), columns: Sequence[str] = (),
+                  labels: Mapping[str, str] | None = None,
+                  decimals: int = 2) -> PublishedTable:
+    """Write a table of the pack as CSV and return it for display.
+
+    Columns whose headers name personal data (names, addresses, dates of birth, ...) are
+    refused, and the CSV text is scanned for e-mail addresses, phone numbers and postcodes
+    before it is written (:mod:`scpb_analysis.disclosure`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as the reader should see it.
+    name : str
+        File stem, e.g. ``"ward_maps_rates"``.
+    output_dir : path or None
+        The pack's output folder; ``None`` displays without writing (interactive use).
+    generated : tuple of str
+        Free-text columns the toolkit wrote itself (e.g. ``narrative``, ``notes``), which
+        the header check would otherwise refuse as possible personal data. Their text is
+        still scanned.
+    columns, labels, decimals
+        What the page shows: these columns (default all), renamed, rounded; the CSV keeps
+        every column at full precision.
+
+    Returns
+    -------
+    PublishedTable
+        For the notebook to display (``.frame`` is the table written).
+
+    Raises
+    ------
+    ValueError
+        If a column header names personal data.
+    scpb_analysis.disclosure.PersonalDataError
+        If the table's text holds personal data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> shown = publish_table(pd.DataFrame({"ward": ["A"], "count": [3]}), "demo", out)
+    >>> table_path(out, "demo").read_text()
+    'ward,count\\nA,3\\n'
+    """
+    from scpb_analysis.disclosure import PersonalDataError, pii_columns, scan_text_for_pii
+
+    shown = frame.reset_index(drop=True)
+    flagged = [c for c in pii_columns(shown.columns) if c not in generated]
+    if flagged:
+        raise ValueError(f"table {name}: columns {flagged} hold personal data; drop them "
+                         "(scpb_analysis.disclosure.drop_pii) before publishing")
+    text = shown.to_csv(index=False, lineterminator="\n")
+    findings = scan_text_for_pii(text, path=f"table {name}")
+    if findings:
+        raise PersonalDataError(findings)
+    if output_dir is not None:
+        path = table_path(output_dir, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return PublishedTable(shown, columns, labels or {}, decimals)
+
+
+def show_tables(tables: dict[str, tuple[str, pd.DataFrame, list[str]]],
+                output_dir: str | Path | None, *, prefix: str,
+                names: list[str] | None = None) -> list[str]:
+    """Display titled tables with their notes in a notebook, publishing each as CSV.
+
+    Parameters
+    ----------
+    tables : dict
+        Name -> ``(title, table, notes)``, as
+        :func:`scpb_analysis.partnership.pack.partnership_tables` returns.
+    output_dir : path or None
+        The pack's output folder (see :func:`publish_table`).
+    prefix : str
+        Prepended to each table name for its CSV, e.g. ``"partnership_"``.
+    names : list of str, optional
+        Show only these tables, in this order (missing ones are skipped).
+
+    Returns
+    -------
+    list of str
+        The names shown.
+
+    Examples
+    --------
+    >>> shown = show_tables({"t": ("Title", pd.DataFrame({"a": [1]}), ["A note."])}, None,
+    ...                     prefix="x_")  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    ...
+    >>> shown
+    ['t']
+    """
+    from IPython.display import Markdown, display
+
+    order = [n for n in (names or list(tables)) if n in tables]
+    for name in order:
+        title, frame, notes = tables[name]
+        display(Markdown(f"**{title}**"))
+        display(publish_table(frame, f"{prefix}{name}", output_dir))
+        if notes:
+            display(Markdown("\n\n".join(notes)))
+    return order

@@ -1,0 +1,305 @@
+"""The quarterly pack by one command: notebooks run by papermill, rendered, validated by nbval.
+
+The demo pack is built once per session (and once more for the determinism check); the real
+Barnet pack is built when ``../shared/data`` is present.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import SHARED_DATA
+
+from scpb_analysis.cli import main
+from scpb_analysis.comparison import COMPARISON_COLUMNS
+from scpb_analysis.runner import NOTEBOOKS, TABLE_PREFIXES, notebooks_dir
+
+REQUIRED_PARAMETERS = ("borough", "period_end", "data_dir", "audience", "output_dir")
+SANITIZER = notebooks_dir() / "nbval_sanitize.cfg"
+_IMG = re.compile(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _build(out: Path, demo: Path, *extra: str) -> int:
+    return main(["build", "--demo-dir", str(demo), "--out", str(out), "--jobs", "2",
+                 "--no-progress", *extra])
+
+
+@pytest.fixture(scope="session")
+def demo_pack(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo_pack")
+    status = _build(tmp / "out", tmp / "demo")
+    return {"out": tmp / "out", "demo": tmp / "demo", "status": status}
+
+
+def _csv_rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["indicator"]: row for row in csv.DictReader(handle)}
+
+
+# --- the notebooks as committed -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_notebook_is_thin_parameterised_and_committed_without_outputs(name):
+    book = nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4)
+    tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged parameters"
+    assigned = dict(re.findall(r"^(\w+) = (.+?)(?:\s+#.*)?$", tagged[0].source, re.M))
+    for key in REQUIRED_PARAMETERS:
+        assert key in assigned, key
+        # Literal defaults only: a string, number or list of strings.
+        assert re.fullmatch(r'"[^"]*"|\d+|\[("[^"]*",?\s*)*\]', assigned[key]), assigned[key]
+    assert "period_end" in assigned and re.fullmatch(r'"\d{4}-\d{2}"', assigned["period_end"])
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    # Logic lives in the package: no function or class definitions in a notebook.
+    code = "\n".join(c.source for c in book.cells if c.cell_type == "code")
+    assert not re.search(r"^\s*(def|class) ", code, re.M)
+
+
+def test_scpb_list_and_params(capsys):
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out
+    assert [line.split(":")[0] for line in listed.splitlines()] == list(NOTEBOOKS)
+    assert main(["params", "ward_profile"]) == 0
+    shown = capsys.readouterr().out
+    assert 'period_end = "2023-05"' in shown and 'ward = "Burnt Oak"' in shown
+    assert main(["params", "no_such_notebook"]) == 2
+    assert "unknown notebook 'no_such_notebook'" in capsys.readouterr().err
+
+
+# --- the demo pack --------------------------------------------------------------------------
+
+def test_demo_pack_builds_every_notebook(demo_pack):
+    assert demo_pack["status"] == 0
+    out = demo_pack["out"]
+    index = (out / "index.html").read_text()
+    assert "SYNTHETIC demo data" in index
+    for name in NOTEBOOKS:
+        assert f"href='html/{name}.html'" in index, name
+        assert (out / "notebooks" / f"{name}.ipynb").exists()
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_rendered_pages_have_no_code_and_carry_provenance(demo_pack, name):
+    page = (demo_pack["out"] / "html" / f"{name}.html").read_text()
+    source = nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4)
+    for cell in source.cells:
+        if cell.cell_type == "code":
+            for line in cell.source.splitlines():
+                if len(line.strip()) > 25:
+                    assert line.strip() not in page, line
+    # Markdown cells are "input areas" too; code shows as editors and highlighted source.
+    assert not re.search(r'class="[^"]*(jp-InputArea-editor|highlight hl-ipython|'
+                         r'jp-InputPrompt|jp-OutputPrompt)', page)
+    assert "In&nbsp;[" not in page
+    assert "Provenance" in page and "SYNTHETIC demo data" in page
+    # Every input file's checksum, computed here, is in the page's provenance.
+    prov = json.loads((demo_pack["out"] / "provenance.json").read_text())
+    inputs = prov["notebooks"][name]["inputs"]
+    assert inputs, name
+    for item in inputs[:5]:
+        digest = hashlib.sha256((demo_pack["demo"] / item["file"]).read_bytes()).hexdigest()
+        assert digest == item["sha256"] and digest[:16] in page
+
+
+def test_dashboard_csv_has_the_compare_columns_and_numbers(demo_pack):
+    from scpb_analysis.comparison import compare_periods
+    from scpb_analysis.sources.mps import read_mps_crime_as_published
+
+    path = demo_pack["out"] / "tables" / "dashboard.csv"
+    with path.open(newline="") as handle:
+        assert next(csv.reader(handle)) == COMPARISON_COLUMNS
+    # The pack shows the figures as first published for the period (the demo's 2023-07
+    # publication), not the later restatement.
+    load = read_mps_crime_as_published(demo_pack["demo"] / "mps" / "borough", "2023-05")
+    assert sorted(load.files["vintage"].unique()) == ["2023-07"]
+    expected = compare_periods(load.table, "Barnet", "2023-05", breaks=load.breaks)
+    assert path.read_text() == expected.to_csv(index=False, lineterminator="\n")
+
+
+def test_every_table_is_in_the_workbook(demo_pack):
+    out = demo_pack["out"]
+    book = pd.read_excel(out / "pack_tables.xlsx", sheet_name=None, dtype=str,
+                         keep_default_na=False)
+    contents = book.pop("contents")
+    tables = sorted(p.name for p in (out / "tables").glob("*.csv"))
+    assert sorted(Path(c).name for c in contents["csv"]) == tables
+    prefixes = tuple(TABLE_PREFIXES.values())
+    assert all(t.startswith(prefixes) for t in tables)
+    for sheet, name in zip(contents["sheet"], contents["csv"], strict=True):
+        frame = pd.read_csv(out / name, dtype=str, keep_default_na=False)
+        assert book[sheet].shape == frame.shape, name
+
+
+def test_building_twice_gives_byte_identical_tables(demo_pack, tmp_path):
+    assert _build(tmp_path / "again", demo_pack["demo"]) == 0
+    first = sorted((demo_pack["out"] / "tables").glob("*.csv"))
+    second = sorted((tmp_path / "again" / "tables").glob("*.csv"))
+    assert [p.name for p in first] == [p.name for p in second] and len(first) > 10
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_executed_notebooks_pass_nbval_with_key_outputs_compared(demo_pack, tmp_path):
+    executed = tmp_path / "notebooks"
+    shutil.copytree(demo_pack["out"] / "notebooks", executed)
+    marked = 0
+    for path in executed.glob("*.ipynb"):
+        book = nbformat.read(path, as_version=4)
+        checked = [c for c in book.cells
+                   if c.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in c.source]
+        assert checked, f"{path.name}: no key output marked for comparison"
+        assert all(c.outputs for c in checked), path.name
+        marked += len(checked)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                           "--nbval-lax", "--nbval-sanitize-with", str(SANITIZER),
+                           str(executed)], cwd=tmp_path, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert re.search(r"\d+ passed", done.stdout)
+    assert marked >= len(NOTEBOOKS)
+
+
+def test_a_failing_notebook_is_reported_and_the_others_finish(demo_pack, tmp_path, capsys,
+                                                              monkeypatch):
+    books = tmp_path / "books"
+    shutil.copytree(notebooks_dir(), books)
+    broken = books / "ward_profile.ipynb"
+    broken.write_text(broken.read_text().replace('ward = \\"Burnt Oak\\"',
+                                                 'ward = \\"Nowhere Green\\"'))
+    monkeypatch.setenv("SCPB_NOTEBOOKS", str(books))
+    status = _build(tmp_path / "out", demo_pack["demo"], "--only", "ward_profile",
+                    "partnership")
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "ward_profile: FAILED" in printed and "partnership: ok" in printed
+    assert re.search(r"cell \d+ \(`.+`\) raised UnknownWardError: 'Nowhere Green' is not a "
+                     r"Barnet ward", printed), printed
+    assert (tmp_path / "out" / "html" / "partnership.html").exists()
+
+
+def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
+    from scpb_analysis.disclosure import scan_outputs
+    from scpb_analysis.partnership.demo import PLANTED_PII
+
+    out = tmp_path / "public"
+    assert _build(out, demo_pack["demo"], "--audience", "public", "--only", "partnership",
+                  "performance_dashboard") == 0
+    assert scan_outputs([out / "html", out / "tables", out / "index.html"],
+                        names=[p for p in PLANTED_PII if " " in p]) == []
+    names = [p.name for p in (out / "tables").glob("partnership_*.csv")]
+    assert names and not any(n.startswith(("partnership_prevent", "partnership_csmarac"))
+                             for n in names)
+    for name in names:
+        frame = pd.read_csv(out / "tables" / name, dtype=str, keep_default_na=False)
+        numbers = [int(c) for c in frame.iloc[:, 1:].to_numpy().ravel()
+                   if re.fullmatch(r"\d+", c)]
+        assert not [n for n in numbers if 1 <= n <= 4], name
+
+
+# --- the real Barnet pack -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def real_pack(tmp_path_factory):
+    if not (SHARED_DATA / "mps" / "borough").is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA} (set SCPB_SHARED_DATA)")
+    out = tmp_path_factory.mktemp("real_pack") / "out"
+    status = main(["build", "--borough", "Barnet", "--period-end", "2023-05", "--data-dir",
+                   str(SHARED_DATA), "--out", str(out), "--jobs", "2", "--no-progress"])
+    return {"out": out, "status": status}
+
+
+def test_real_pack_dashboard_numbers(real_pack):
+    assert real_pack["status"] == 0
+    rows = _csv_rows(real_pack["out"] / "tables" / "dashboard.csv")
+    res = rows["residential_burglary"]
+    assert (res["n_12m"], res["n_12m_prev"], res["pct_change_12m"]) == ("1951", "1848", "+5.6")
+    assert (res["n_3m"], res["n_3m_prev"]) == ("479", "464")
+    assert res["london_n"] == "32" and 1 <= int(res["london_rank"]) <= 32
+    assert res["bcu_n"] == "3" and 1 <= int(res["bcu_rank"]) <= 3
+    assert res["significance_12m"] in ("no significant change", "significant increase")
+    assert res["data_status"] == "MPS published recorded crime"
+
+
+def _png_is_blank(data: bytes) -> bool:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("L")
+    low, high = image.getextrema()
+    return high - low < 10
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or \
+        shutil.which("google-chrome")
+
+
+def _screenshot(browser: str, page: Path, target: Path, height: int) -> None:
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    f"--user-data-dir={target.parent / 'profile'}",
+                    f"--window-size=1200,{height}", f"--screenshot={target}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+
+
+def _white_image(match: re.Match) -> str:
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(base64.b64decode(match.group(1)))).size
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, format="PNG")
+    return match.group(0).replace(match.group(1), base64.b64encode(buffer.getvalue()).decode())
+
+
+def _ink(png: Path) -> int:
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    return sum(1 for v in image.getdata() if v < 235)
+
+
+def _changed(a: Path, b: Path) -> int:
+    from PIL import Image, ImageChops
+
+    diff = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
+    return sum(1 for v in diff.getdata() if v > 40)
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_real_pages_show_every_figure_and_no_code(real_pack, name, tmp_path):
+    page = real_pack["out"] / "html" / f"{name}.html"
+    text = page.read_text()
+    images = _IMG.findall(text)
+    if name in ("performance_dashboard", "ward_maps", "ward_profile"):
+        assert images, f"{name}: no figures"
+    for data in images:
+        assert not _png_is_blank(base64.b64decode(data)), name
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium on this machine (Debian package chromium) for screenshots")
+    # The page with its figures against the same page with each figure replaced by a white
+    # image of the same size (same layout): the difference in drawn area is what the
+    # figures put on screen.
+    blanked = tmp_path / f"{name}_blank.html"
+    blanked.write_text(_IMG.sub(_white_image, text))
+    height = 6000
+    _screenshot(browser, page, tmp_path / "with.png", height)
+    _screenshot(browser, blanked, tmp_path / "without.png", height)
+    assert _ink(tmp_path / "with.png") > 5_000  # the page itself rendered
+    if images:
+        # Lines, labels and filled areas: thousands of pixels per figure.
+        assert _changed(tmp_path / "with.png", tmp_path / "without.png") > 5_000
