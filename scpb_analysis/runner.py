@@ -194,17 +194,18 @@ def _failure_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _execute(name: str, parameters: dict, executed: Path) -> str:
-    """Run one notebook; return the failure text, or "" if it ran."""
+def _execute(name: str, parameters: dict, executed: Path) -> tuple[str, float]:
+    """Run one notebook; return the failure text ("" if it ran) and the seconds it took."""
     import papermill
 
+    started = time.perf_counter()
     try:
         papermill.execute_notebook(str(_notebook_path(name)), str(executed),
                                    parameters=parameters, kernel_name="python3",
                                    progress_bar=False, cwd=str(notebooks_dir()))
     except Exception as exc:  # noqa: BLE001 - every failure is reported, the pack goes on
-        return _failure_text(exc)
-    return ""
+        return _failure_text(exc), time.perf_counter() - started
+    return "", time.perf_counter() - started
 
 
 def _provenance_markdown(record: dict) -> str:
@@ -376,16 +377,14 @@ def build_pack(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
             tqdm(total=len(names), desc="scpb build", unit="notebook", file=sys.stderr,
                  disable=not progress) as bar:
-        started = {}
         futures = {}
         for name in names:
-            started[name] = time.perf_counter()
             executed = out_path / "notebooks" / f"{name}.ipynb"
             futures[pool.submit(_execute, name, parameters, executed)] = name
         for future in as_completed(futures):
             name = futures[future]
-            error = future.result()
-            runs[name] = NotebookRun(name, not error, time.perf_counter() - started[name],
+            error, seconds = future.result()
+            runs[name] = NotebookRun(name, not error, seconds,
                                      notebook=out_path / "notebooks" / f"{name}.ipynb",
                                      error=error)
             bar.set_postfix_str(f"{name} {'ok' if not error else 'FAILED'}")
