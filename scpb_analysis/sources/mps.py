@@ -42,6 +42,7 @@ __all__ = [
     "MpsCrimeLoad",
     "read_mps_crime",
     "read_mps_crime_as_published",
+    "read_mps_crime_for_period",
     "load_mps_crime",
     "revision_summary",
 ]
@@ -802,6 +803,36 @@ def read_mps_crime_as_published(paths: str | Path | Iterable[str | Path],
         return every
     keep = every.files.loc[every.files["vintage"] <= reaching[0], "path"]
     return read_mps_crime([Path(p) for p in sorted(keep)])
+
+
+#: How a report chooses among vintages (:func:`read_mps_crime_for_period`).
+FIGURES = ("as_published", "latest")
+
+
+def read_mps_crime_for_period(paths: str | Path | Iterable[str | Path], period_end: str,
+                              figures: str = "as_published") -> MpsCrimeLoad:
+    """The MPS files for a report on the period to ``period_end``, as the report asks.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+    period_end : str
+    figures : {"as_published", "latest"}
+        ``as_published``: :func:`read_mps_crime_as_published` (what the board saw);
+        ``latest``: every vintage, newest winning (:func:`read_mps_crime`).
+
+    Examples
+    --------
+    >>> read_mps_crime_for_period([], "2023-05", figures="revised")
+    Traceback (most recent call last):
+    ...
+    ValueError: figures='revised': expected one of as_published, latest
+    """
+    if figures not in FIGURES:
+        raise ValueError(f"figures={figures!r}: expected one of {', '.join(FIGURES)}")
+    if figures == "latest":
+        return read_mps_crime(paths)
+    return read_mps_crime_as_published(paths, period_end)
 
 
 def load_mps_crime(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
