@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SHARED_DATA
@@ -269,14 +270,14 @@ def _ink(png: Path) -> int:
     from PIL import Image
 
     image = Image.open(png).convert("L")
-    return sum(1 for v in image.getdata() if v < 235)
+    return int((np.asarray(image) < 235).sum())
 
 
 def _changed(a: Path, b: Path) -> int:
     from PIL import Image, ImageChops
 
     diff = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
-    return sum(1 for v in diff.getdata() if v > 40)
+    return int((np.asarray(diff) > 40).sum())
 
 
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
@@ -303,3 +304,23 @@ def test_real_pages_show_every_figure_and_no_code(real_pack, name, tmp_path):
     if images:
         # Lines, labels and filled areas: thousands of pixels per figure.
         assert _changed(tmp_path / "with.png", tmp_path / "without.png") > 5_000
+
+
+def _risk_table_problems(out: Path) -> list[str]:
+    from scpb_analysis.needs_assessment import check_needs_table
+
+    path = out / "tables" / "needs_assessment_risk_factors.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert "TBD" not in path.read_text()
+    assert (frame["status"] == "computed").sum() >= 3
+    return check_needs_table(frame)
+
+
+def test_demo_needs_assessment_cells_are_computed_or_marked(demo_pack):
+    assert _risk_table_problems(demo_pack["out"]) == []
+
+
+def test_real_needs_assessment_cells_are_computed_or_marked(real_pack):
+    assert _risk_table_problems(real_pack["out"]) == []
+    page = (real_pack["out"] / "html" / "serious_violence_needs_assessment.html").read_text()
+    assert "not available — needs" in page
