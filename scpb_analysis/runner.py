@@ -202,7 +202,9 @@ def _execute(name: str, parameters: dict, executed: Path) -> tuple[str, float]:
     try:
         papermill.execute_notebook(str(_notebook_path(name)), str(executed),
                                    parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(notebooks_dir()))
+                                   progress_bar=False, cwd=str(notebooks_dir()),
+                                   # Kernel start-up chatter is not for the pack's user.
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except Exception as exc:  # noqa: BLE001 - every failure is reported, the pack goes on
         return _failure_text(exc), time.perf_counter() - started
     return "", time.perf_counter() - started
