@@ -83,6 +83,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="where the demo data are written (default ./data/demo)")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    bench = sub.add_parser(
+        "bench",
+        help="benchmarks against the obvious code; last line is one JSON object",
+        description="Time the police.uk ward-count pipeline against per-file read_csv + "
+        "concat + sjoin + groupby (identical counts checked), the MPS loader, the package "
+        "import and the whole demo pack build. See bench/README.md.",
+    )
+    bench.add_argument("--quick", action="store_true",
+                       help="fewer runs and only the 10x input (default; under 3 minutes)")
+    bench.add_argument("--full", action="store_true", help="more runs, 10x baseline and 100x")
+    bench.add_argument("--data-dir", type=Path,
+                       help="the real data folder (default $SCPB_SHARED_DATA or ../shared/data)")
+    bench.add_argument("--no-pack", action="store_true", help="skip the pack build timing")
+
     sub.add_parser("list", help="list the pack's notebooks")
     params = sub.add_parser("params", help="show a notebook's parameters and defaults")
     params.add_argument("notebook", help="notebook name (see scpb list)")
@@ -198,6 +212,27 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if build.ok else 1
 
 
+def _bench(args: argparse.Namespace) -> int:
+    import json
+
+    from scpb_analysis.bench import import_seconds, pack_build_seconds, run_benchmarks
+
+    try:
+        result = run_benchmarks(quick=not args.full, data_dir=args.data_dir)
+    except FileNotFoundError as exc:
+        print(f"scpb: error: {exc} (pass --data-dir)", file=sys.stderr)
+        return 2
+    result.update(import_seconds())
+    if not args.no_pack:
+        result["pack_build_s"] = round(pack_build_seconds(jobs=2), 2)
+    print(f"police.uk ward counts: {result['points_rows']:,} rows, "
+          f"{result['points_ratio']}x the baseline ({result['points_rows_per_s']:,} rows/s, "
+          f"peak {result['points_peak_mb']} MB); MPS load {result['mps_load_s']} s; "
+          f"pack build {result['pack_build_s']} s; import {result['import_s']} s")
+    print(json.dumps(result, sort_keys=True, default=str))
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     from scpb_analysis.runner import list_notebooks
 
@@ -266,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``scpb`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     handlers = {"compare": _compare, "build": _build, "demo": _demo, "fetch": _fetch,
-                "check": _check, "list": _list, "params": _params}
+                "check": _check, "list": _list, "params": _params, "bench": _bench}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:
