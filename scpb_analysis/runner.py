@@ -43,7 +43,8 @@ NOTEBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
                                       "deprivation")),
     "serious_violence_needs_assessment": (
         "Serious Violence Duty strategic needs assessment",
-        ("mps_borough", "mps_ward", "boundaries", "population", "lookups", "deprivation")),
+        ("mps_borough", "mps_ward", "policeuk", "boundaries", "population", "lookups",
+         "deprivation")),
     "partnership": ("Partnership data", ("partnership",)),
 }
 
