@@ -204,6 +204,9 @@ def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
     names = [p.name for p in (out / "tables").glob("partnership_*.csv")]
     assert names and not any(n.startswith(("partnership_prevent", "partnership_csmarac"))
                              for n in names)
+    # Charts would show the small numbers the tables suppress.
+    assert not _IMG.search((out / "html" / "partnership.html").read_text())
+    assert _IMG.search((demo_pack["out"] / "html" / "partnership.html").read_text())
     for name in names:
         frame = pd.read_csv(out / "tables" / name, dtype=str, keep_default_na=False)
         numbers = [int(c) for c in frame.iloc[:, 1:].to_numpy().ravel()

@@ -15,7 +15,8 @@ import pandas as pd
 
 from scpb_analysis.periods import Window, fy_quarter, fy_quarter_window, to_month
 
-__all__ = ["build_partnership_outputs", "partnership_tables", "PUBLIC_EXCLUDED",
+__all__ = ["build_partnership_outputs", "cctv_ward_chart", "partnership_tables",
+           "PUBLIC_EXCLUDED",
            "SYNTHETIC_BANNER"]
 
 SYNTHETIC_BANNER = "SYNTHETIC demo data - not real partnership figures"
@@ -255,3 +256,47 @@ def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
         written += [out / "load_report.csv", out / "rejected_rows.csv"]
     refuse_if_pii(written)
     return sorted(written)
+
+
+def cctv_ward_chart(folder: str | Path, *, end: str | None = None, borough: str = "Barnet"):
+    """Bar chart of CCTV incidents by ward over the 3 months to ``end`` (internal audience).
+
+    Counts as small as 1 are drawn, so the chart is for the internal pack only; the public
+    pack shows the suppressed table instead.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None if the exports hold no CCTV log.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.partnership.demo import write_partnership_demo
+    >>> folder = write_partnership_demo(Path(tempfile.mkdtemp()))
+    >>> cctv_ward_chart(folder, end="2023-05").axes[0].get_xlabel()
+    'Incidents'
+    """
+    import matplotlib.pyplot as plt
+
+    from scpb_analysis.partnership import tables as t
+    from scpb_analysis.partnership.loaders import load_all
+
+    loads = load_all(folder, borough=borough)
+    if "cctv" not in loads:
+        return None
+    table = loads["cctv"].table
+    end_m = to_month(end) if end is not None else table["month"].max()
+    window = Window(end_m - 2, end_m)
+    by_ward = t.cctv_by_ward(table, window.start, window.end)
+    wards = by_ward[by_ward["ward_name"].notna() & (by_ward["ward_name"] != "Grand Total")]
+    wards = wards.sort_values(["count", "ward_name"], ascending=[True, False])
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(wards) + 1.2), dpi=100)
+    ax.barh(wards["ward_name"].astype(str), wards["count"], color="#1f4e79")
+    ax.set_xlabel("Incidents")
+    ax.set_title(f"CCTV incidents by ward: {window.label}")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="y", labelsize=7)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
