@@ -11,7 +11,6 @@ its failing cell and error; the others still finish.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -163,16 +162,9 @@ class PackBuild:
         return "\n".join(lines)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _input_files(data_dir: Path, sources: Iterable[str]) -> list[dict[str, str]]:
     from scpb_analysis.datadir import locate_data
+    from scpb_analysis.fetch import _hash_file
 
     found = locate_data(data_dir)
     files = []
@@ -180,8 +172,9 @@ def _input_files(data_dir: Path, sources: Iterable[str]) -> list[dict[str, str]]
         if not found.has(source):
             continue
         for path in sorted(p for p in found.path(source).rglob("*") if p.is_file()):
+            digest, size = _hash_file(path)
             files.append({"source": source, "file": path.relative_to(data_dir).as_posix(),
-                          "bytes": str(path.stat().st_size), "sha256": _sha256(path)})
+                          "bytes": str(size), "sha256": digest})
     return files
 
 
