@@ -1,11 +1,15 @@
-"""Benchmarks on the real public data: police.uk points to ward counts, MPS loading.
+"""Benchmarks on the real public data, each against the obvious code in the same run.
 
 :func:`run_benchmarks` times, in one process, the analyst's baseline
-(:func:`scpb_analysis.points.baseline_ward_month_counts`) against the fast path
-(:func:`scpb_analysis.points.ward_month_counts`) on the 36 monthly Met burglary files, checks
-they give identical results (and raises if not), measures the fast path's peak memory in a
-fresh subprocess, times the MPS borough loader, and runs the fast path on the same files
-replicated 10 times (and 100 times unless ``quick``). See ``bench/README.md``.
+(:func:`scpb_analysis.points.baseline_ward_month_counts`: per-file ``read_csv``, ``concat``,
+``sjoin(within)``, ``groupby``) against the fast path
+(:func:`scpb_analysis.points.ward_month_counts`) on the 36 monthly Met burglary files and on
+them replicated 10 times (and 100 times unless ``quick``), checks every path gives identical
+counts (and raises if not), measures peak memory in fresh subprocesses, times the
+out-of-core (:mod:`scpb_analysis.archive`) and Dask (:mod:`scpb_analysis.distributed`)
+paths, and the MPS borough loader over every vintage. With ``national`` it also writes a
+60-million-row Parquet archive derived from the real files and counts it out of core. See
+``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["POLICEUK_FILES", "import_seconds", "pack_build_seconds", "run_benchmarks",
-           "write_replicated"]
+           "write_replicated", "write_replicated_archive"]
 
 #: The police.uk benchmark input, relative to the data folder.
 POLICEUK_FILES = Path("policeuk") / "met-burglary-2021-2023"
-_MB = 1024 * 1024
+#: Rows in the national-scale archive (about 368 copies of the 36 Met files).
+NATIONAL_ROWS = 60_000_000
 
 
 def _default_data_dir() -> Path:
@@ -35,30 +40,34 @@ def _default_data_dir() -> Path:
     return Path(given) if given else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def _best(call: Callable[[], object], runs: int) -> tuple[float, object]:
+def _best(call: Callable[[], object], runs: int,
+          before: Callable[[], object] | None = None) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(runs):
+        if before is not None:
+            before()
         start = time.perf_counter()
         result = call()
         best = min(best, time.perf_counter() - start)
     return best, result
 
 
-def _check_same(baseline, fast, what: str) -> None:
+def _check_same(expected, found, what: str) -> None:
     try:
-        pd.testing.assert_frame_equal(baseline.counts, fast.counts)
+        pd.testing.assert_frame_equal(expected.counts, found.counts)
     except AssertionError as exc:
-        raise AssertionError(f"{what}: the fast counts differ from the baseline's: {exc}") from None
+        raise AssertionError(f"{what}: the counts differ from the baseline's: {exc}") from None
     for name in ("rows_read", "no_location", "outside"):
-        if getattr(baseline, name) != getattr(fast, name):
-            raise AssertionError(f"{what}: {name} is {getattr(fast, name)} on the fast path, "
-                                 f"{getattr(baseline, name)} on the baseline")
+        if getattr(expected, name) != getattr(found, name):
+            raise AssertionError(f"{what}: {name} is {getattr(found, name)}, "
+                                 f"{getattr(expected, name)} on the baseline")
 
 
 _PEAK_SCRIPT = """
 import json, resource, sys, time
 from pathlib import Path
-from scpb_analysis.points import ward_month_counts
+from scpb_analysis.archive import archive_ward_month_counts
+from scpb_analysis.points import (WardIndex, baseline_ward_month_counts, ward_month_counts)
 from scpb_analysis.sources.boundaries import load_wards
 
 def status(key):
@@ -67,8 +76,15 @@ def status(key):
             return int(line.split()[1])  # kB
     return None
 
-wards = load_wards(sys.argv[1])
-ward_month_counts(sys.argv[3], wards)  # warm: imports, pyarrow's pools, the transformer
+mode, data_dir, source, warm, reference = sys.argv[1:6]
+wards = load_wards(data_dir)
+index = WardIndex.cached(wards)
+runs = {"fast": lambda s: ward_month_counts(s, wards),
+        "baseline": lambda s: baseline_ward_month_counts(s, wards),
+        "archive": lambda s: archive_ward_month_counts(s, wards)}
+run = runs[mode]
+run(warm)  # imports, pyarrow's pools, the transformer
+expected = runs[reference](source) if reference != "-" else None
 try:  # Linux: reset the peak-RSS mark (VmHWM) to the current RSS
     Path("/proc/self/clear_refs").write_text("5")
     method = "VmHWM"
@@ -79,7 +95,7 @@ except OSError:
     if sys.platform == "darwin":
         before //= 1024
 start = time.perf_counter()
-result = ward_month_counts(sys.argv[2], wards)
+result = run(source)
 seconds = time.perf_counter() - start
 if method == "VmHWM":
     after = status("VmHWM")
@@ -87,30 +103,74 @@ else:
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if sys.platform == "darwin":
         after //= 1024
+same = None
+if expected is not None:
+    same = bool(expected.counts.equals(result.counts)) and all(
+        getattr(expected, k) == getattr(result, k) for k in ("rows_read", "no_location", "outside"))
 print(json.dumps({"before_kb": before, "after_kb": after, "method": method,
-                  "seconds": seconds, "rows": result.rows_read}))
+                  "seconds": seconds, "rows": result.rows_read, "identical": same}))
 """
 
 
-def _peak_memory(data_dir: Path, folder: Path, warm: Path) -> dict:
-    """Fast path's peak resident memory above its starting point (MB), in a fresh interpreter.
+def _peak_memory(data_dir: Path, source: Path, warm: Path, mode: str = "fast",
+                 reference: str | None = None) -> dict:
+    """Peak resident memory of one run above its starting point (MB), in a fresh interpreter.
 
-    The child loads the wards and warms up on one small file, then (Linux) resets the kernel's
-    peak-RSS mark with ``/proc/self/clear_refs`` and reports ``VmHWM`` after the run minus
-    ``VmRSS`` before it: the extra memory the run needed at its peak, native memory (pyarrow,
-    numpy, GEOS) included, which tracemalloc would miss. Elsewhere it falls back to the growth
-    of ``ru_maxrss``, which is 0 when loading the wards peaked higher than the run.
+    The child loads the wards, builds the index and warms up on ``warm`` (one small file),
+    then (Linux) resets the kernel's peak-RSS mark with ``/proc/self/clear_refs`` and reports
+    ``VmHWM`` after the run minus ``VmRSS`` before it: the extra memory the run needed at its
+    peak, native memory (pyarrow, numpy, GEOS) included, which tracemalloc would miss.
+    Elsewhere it falls back to the growth of ``ru_maxrss``. ``mode`` is ``fast``,
+    ``baseline`` or ``archive``; with ``reference`` (another mode) the child first runs that
+    on the same input and reports whether the two results are identical. A child that dies
+    (out of memory, say) is reported with its exit status, not raised.
     """
-    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(data_dir), str(folder),
-                          str(warm)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, mode, str(data_dir),
+                          str(source), str(warm), reference or "-"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"error": f"the {mode} run exited with status {out.returncode} "
+                f"({'killed: out of memory?' if out.returncode < 0 else out.stderr[-300:]})"}
     found = json.loads(out.stdout.strip().splitlines()[-1])
     return {"peak_mb": round((found["after_kb"] - found["before_kb"]) / 1024, 1),
-            "rss_mb": round(found["after_kb"] / 1024, 1), "peak_method": found["method"]}
+            "rss_mb": round(found["after_kb"] / 1024, 1), "peak_method": found["method"],
+            "subprocess_s": round(found["seconds"], 3), "identical": found["identical"]}
+
+
+def _in_process_peak(call: Callable[[], object]) -> tuple[float, object, float | None]:
+    """Seconds, result and peak-RSS growth (MB) of one call in this process (Linux only).
+
+    For the baseline at scale, whose peak (gigabytes) dwarfs what this process holds
+    already; None where the kernel's peak mark cannot be reset.
+    """
+    def status(key: str) -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+        raise OSError(key)
+
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        before = status("VmRSS")
+    except OSError:
+        before = None
+    start = time.perf_counter()
+    result = call()
+    seconds = time.perf_counter() - start
+    peak = round((status("VmHWM") - before) / 1024, 1) if before is not None else None
+    return seconds, result, peak
+
+
+def _jittered(values: np.ndarray, factor: int, rng, jitter_deg: float) -> np.ndarray:
+    n = len(values)
+    copies = [values] + [np.round(values + rng.normal(0, jitter_deg, n), 6)
+                         for _ in range(factor - 1)]
+    return np.concatenate(copies)
 
 
 def write_replicated(files: list[Path], folder: Path, factor: int, *, seed: int = 0,
                      jitter_deg: float = 1e-5) -> list[Path]:
-    """Write each file with its rows repeated ``factor`` times, coordinates jittered.
+    """Write each police.uk file with its rows repeated ``factor`` times, coordinates jittered.
 
     Every copy after the first has each located row's longitude and latitude moved by a
     seeded normal offset (``jitter_deg`` degrees, about a metre) and rounded to police.uk's six
@@ -128,58 +188,105 @@ def write_replicated(files: list[Path], folder: Path, factor: int, *, seed: int 
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
             column_types={"Longitude": pa.float64(), "Latitude": pa.float64()},
             strings_can_be_null=False))
-        lon = table["Longitude"].to_numpy()
-        lat = table["Latitude"].to_numpy()
-        n = len(table)
-        lons, lats = [lon], [lat]
-        for _ in range(factor - 1):
-            lons.append(np.round(lon + rng.normal(0, jitter_deg, n), 6))
-            lats.append(np.round(lat + rng.normal(0, jitter_deg, n), 6))
+        lon = _jittered(table["Longitude"].to_numpy(), factor, rng, jitter_deg)
+        lat = _jittered(table["Latitude"].to_numpy(), factor, rng, jitter_deg)
         big = pa.concat_tables([table] * factor)
 
-        def column(values: list[np.ndarray]) -> pa.Array:
-            joined = np.concatenate(values)
+        def column(joined: np.ndarray) -> pa.Array:
             return pc.cast(pa.array(joined, mask=np.isnan(joined)), pa.string())
 
-        big = big.set_column(big.schema.get_field_index("Longitude"), "Longitude", column(lons))
-        big = big.set_column(big.schema.get_field_index("Latitude"), "Latitude", column(lats))
+        big = big.set_column(big.schema.get_field_index("Longitude"), "Longitude", column(lon))
+        big = big.set_column(big.schema.get_field_index("Latitude"), "Latitude", column(lat))
         out = folder / path.name
         pacsv.write_csv(big, out, write_options=pacsv.WriteOptions(quoting_style="needed"))
         written.append(out)
     return written
 
 
-def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None) -> dict:
-    """Time baseline vs fast police.uk ward counts (and the MPS loader) on the real data.
+def write_replicated_archive(files: list[Path], folder: Path, rows: int, *, seed: int = 0,
+                             jitter_deg: float = 1e-5) -> int:
+    """Write a Parquet archive of about ``rows`` rows derived from the real police.uk files.
+
+    Each file becomes one Parquet file (:data:`scpb_analysis.archive.ARCHIVE_COLUMNS`) with
+    its rows repeated ``ceil(rows / total)`` times, copies after the first jittered as in
+    :func:`write_replicated`. Returns the rows written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scpb_analysis.points import _read_one
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    read = [_read_one(Path(p)) for p in files]
+    factor = -(-rows // sum(r.rows_read for r in read))
+    written = 0
+    for source in read:
+        month = pd.PeriodIndex.from_ordinals(source.month, freq="M").strftime("%Y-%m")
+        lon = _jittered(source.lon, factor, rng, jitter_deg)
+        lat = _jittered(source.lat, factor, rng, jitter_deg)
+        missing = np.isnan(lon)
+        table = pa.table({
+            "month": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(pd.factorize(month)[0], factor), pa.int32()),
+                pa.array(pd.factorize(month)[1].tolist(), pa.string())),
+            "crime_type": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(source.type_code, factor), pa.int32()),
+                pa.array(list(source.type_labels), pa.string())),
+            "longitude": pa.array(lon, mask=missing),
+            "latitude": pa.array(lat, mask=missing),
+        })
+        pq.write_table(table, folder / (source.path.stem + ".parquet"),
+                       row_group_size=1 << 20, compression="zstd")
+        written += len(table)
+    return written
+
+
+def _dask_seconds(files: list[Path], wards, expected) -> dict:
+    from scpb_analysis.distributed import dask_client, dask_ward_month_counts
+
+    start = time.perf_counter()
+    with dask_client(n_workers=2, threads_per_worker=1, dashboard_address=":0") as client:
+        up = time.perf_counter() - start
+        seconds, result = _best(lambda: dask_ward_month_counts(files, wards, client=client), 2)
+    _check_same(expected, result, "Dask LocalCluster")
+    return {"dask_cluster_start_s": round(up, 2), "dask_s": round(seconds, 3),
+            "dask_workers": 2}
+
+
+def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None, *,
+                   national: bool = False, dask: bool = True) -> dict:
+    """Time the police.uk pipelines (and the MPS loader) against the baseline on real data.
 
     Parameters
     ----------
     quick : bool
-        Fewer runs and only the 10x replicated input (well under two minutes on two cores);
-        otherwise more runs, the 10x baseline too (checked identical), and 100x.
+        Fewer runs and inputs of 1x and 10x the 36 files (about a minute on two cores);
+        otherwise more runs and 100x too (a 4 GB temporary CSV folder; the baseline at 100x
+        needs about 10 GB of memory).
     data_dir : path, optional
         The shared data folder; defaults to ``$SCPB_SHARED_DATA`` or ``../shared/data`` beside
         the repository.
+    national : bool
+        Also write a :data:`NATIONAL_ROWS`-row Parquet archive derived from the real files
+        (about 1 GB, temporary) and count it out of core, with its peak memory.
+    dask : bool
+        Also run the Dask path on a two-worker LocalCluster.
 
     Returns
     -------
     dict
-        ``points_rows``, ``points_files``, ``baseline_s``, ``points_s`` (best of the runs),
-        ``points_ratio`` (baseline s / fast s, the fast path given the wards GeoDataFrame as
-        the baseline is), ``points_rows_per_s``, ``baseline_rows_per_s``,
-        ``points_prebuilt_index_s`` and ``points_ratio_prebuilt_index`` (a
-        :class:`~scpb_analysis.points.WardIndex` built beforehand), ``ward_index_build_s``,
-        ``wards_load_s``, ``points_peak_mb`` (peak-RSS growth of one fast run in a subprocess,
-        see ``points_peak_method``), ``mps_load_s``, ``scaled`` (per factor: ``rows``,
-        ``points_s``, ``points_rows_per_s``, ``peak_mb``, and at 10x unless quick
-        ``baseline_s`` and ``ratio``), ``pack_build_s`` (None: not measured here), ``runs``,
-        ``quick``, ``cpus``.
+        Keys described in ``bench/README.md``; among them ``points_rows``, ``points_ratio``
+        (baseline s / fast s), ``points_rows_per_s``, ``points_peak_mb``, ``mps_load_s``,
+        ``scaled`` and ``pack_build_s`` (None here: ``scpb bench`` fills it).
 
     Raises
     ------
     AssertionError
-        If the fast path's counts or row accounting differ from the baseline's.
+        If any path's counts or row accounting differ from the baseline's.
     """
+    from scpb_analysis import ward_index
+    from scpb_analysis.archive import archive_ward_month_counts, write_points_archive
     from scpb_analysis.points import WardIndex, baseline_ward_month_counts, ward_month_counts
     from scpb_analysis.sources.boundaries import load_wards
     from scpb_analysis.sources.mps import read_mps_crime
@@ -189,17 +296,22 @@ def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None) -> di
     files = sorted(folder.glob("*.csv"))
     if not files:
         raise FileNotFoundError(f"no police.uk files in {folder}")
-    runs = 3 if quick else 7
-    baseline_runs = 2 if quick else 5
+    runs, baseline_runs, first_runs = (10, 3, 3) if quick else (25, 5, 7)
     result: dict = {"quick": quick, "runs": runs, "baseline_runs": baseline_runs,
-                    "cpus": os.cpu_count(), "pack_build_s": None}
+                    "first_call_runs": first_runs, "cpus": os.cpu_count(),
+                    "pack_build_s": None}
 
     result["wards_load_s"], wards = _best(lambda: load_wards(data_dir), 1)
     baseline_s, baseline = _best(lambda: baseline_ward_month_counts(files, wards),
                                  baseline_runs)
+    # The first call in a session builds the ward index; later calls with the same wards
+    # reuse it (WardIndex.cached), as geopandas reuses wards.sindex for sjoin.
+    first_s, first = _best(lambda: ward_month_counts(files, wards), first_runs,
+                           before=ward_index._CACHE.clear)
+    _check_same(baseline, first, "36 Met burglary files, first call")
     fast_s, fast = _best(lambda: ward_month_counts(files, wards), runs)
     _check_same(baseline, fast, "36 Met burglary files")
-    result["ward_index_build_s"], index = _best(lambda: WardIndex(wards), runs)
+    build_s, index = _best(lambda: WardIndex(wards), 3)
     prebuilt_s, prebuilt = _best(lambda: ward_month_counts(files, index), runs)
     _check_same(baseline, prebuilt, "36 Met burglary files, prebuilt ward index")
     rows = fast.rows_read
@@ -209,20 +321,37 @@ def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None) -> di
         "points_located": rows - fast.no_location,
         "points_outside": fast.outside,
         "baseline_s": round(baseline_s, 4),
+        "baseline_rows_per_s": round(rows / baseline_s),
         "points_s": round(fast_s, 4),
         "points_ratio": round(baseline_s / fast_s, 2),
         "points_rows_per_s": round(rows / fast_s),
-        "baseline_rows_per_s": round(rows / baseline_s),
+        "points_first_call_s": round(first_s, 4),
+        "points_ratio_first_call": round(baseline_s / first_s, 2),
         "points_prebuilt_index_s": round(prebuilt_s, 4),
         "points_ratio_prebuilt_index": round(baseline_s / prebuilt_s, 2),
-        "points_prebuilt_index_rows_per_s": round(rows / prebuilt_s),
+        "ward_index_build_s": round(build_s, 4),
+        "ward_index_cells": list(index._grid.value.shape) if index._grid else None,
+        "wards_load_s": round(result["wards_load_s"], 4),
     })
-    result["ward_index_build_s"] = round(result["ward_index_build_s"], 4)
-    result["wards_load_s"] = round(result["wards_load_s"], 4)
     peak = _peak_memory(data_dir, folder, files[0])
     result.update({"points_peak_mb": peak["peak_mb"], "points_rss_mb": peak["rss_mb"],
                    "points_peak_method": peak["peak_method"] + " growth over the RSS before "
                    "the run, in a fresh subprocess with wards loaded (see bench/README.md)"})
+
+    with tempfile.TemporaryDirectory(prefix="scpb-bench-") as tmp:
+        archive_dir = Path(tmp) / "archive"
+        result["archive_write_s"] = round(
+            _best(lambda: write_points_archive(files, archive_dir), 1)[0], 3)
+        csv_s, csv = _best(lambda: archive_ward_month_counts(files, wards), 3 if quick else 5)
+        _check_same(baseline, csv, "out of core, CSV")
+        parquet_s, parquet = _best(lambda: archive_ward_month_counts(archive_dir, wards),
+                                   3 if quick else 5)
+        _check_same(baseline, parquet, "out of core, Parquet archive")
+        result.update({"archive_csv_s": round(csv_s, 4), "archive_parquet_s": round(parquet_s, 4),
+                       "archive_parquet_mb": round(sum(p.stat().st_size for p in
+                                                       archive_dir.glob("*.parquet")) / 2**20, 1)})
+    if dask:
+        result.update(_dask_seconds(files, wards, baseline))
 
     mps = data_dir / "mps" / "borough"
     result["mps_load_s"] = round(_best(lambda: read_mps_crime(mps), 1)[0], 3) \
@@ -231,26 +360,80 @@ def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None) -> di
     result["scaled"] = {}
     with tempfile.TemporaryDirectory(prefix="scpb-bench-") as tmp:
         for factor in ((10,) if quick else (10, 100)):
-            start = time.perf_counter()
-            scaled_dir = Path(tmp) / f"x{factor}"
-            write_replicated(files, scaled_dir, factor)
-            entry: dict = {"write_s": round(time.perf_counter() - start, 2)}
-            scaled_runs = 2 if factor <= 10 else 1
-            s, out = _best(lambda d=scaled_dir: ward_month_counts(d, index), scaled_runs)
-            entry.update({"rows": out.rows_read, "points_s": round(s, 3),
-                          "points_rows_per_s": round(out.rows_read / s),
-                          "runs": scaled_runs, "ward_index": "prebuilt"})
-            if factor == 10 and not quick:
-                b, base = _best(lambda d=scaled_dir: baseline_ward_month_counts(d, wards), 1)
-                _check_same(base, out, f"{factor}x replicated")
-                entry.update({"baseline_s": round(b, 3), "ratio": round(b / s, 2),
-                              "baseline_rows_per_s": round(out.rows_read / b)})
-            entry.update(_peak_memory(data_dir, scaled_dir, files[0]))
-            entry.pop("peak_method", None)
-            result["scaled"][factor] = entry
-            for path in scaled_dir.glob("*.csv"):
-                path.unlink()
+            result["scaled"][factor] = _scaled(files, data_dir, Path(tmp) / f"x{factor}",
+                                               factor, wards, index)
+    if national:
+        result["national"] = _national(files, data_dir, wards, index)
     return result
+
+
+def _scaled(files: list[Path], data_dir: Path, folder: Path, factor: int, wards, index) -> dict:
+    """The fast path (and the baseline, checked identical) on the files replicated."""
+    from scpb_analysis.archive import archive_ward_month_counts
+    from scpb_analysis.points import baseline_ward_month_counts, ward_month_counts
+
+    start = time.perf_counter()
+    write_replicated(files, folder, factor)
+    entry: dict = {"write_s": round(time.perf_counter() - start, 2)}
+    runs = 3 if factor <= 10 else 1
+    seconds, fast = _best(lambda: ward_month_counts(folder, index), runs)
+    entry.update({"rows": fast.rows_read, "points_s": round(seconds, 3),
+                  "points_rows_per_s": round(fast.rows_read / seconds), "runs": runs,
+                  "ward_index": "prebuilt"})
+    if factor <= 10:
+        base_s, base, base_peak = _in_process_peak(
+            lambda: baseline_ward_month_counts(folder, wards))
+        _check_same(base, fast, f"{factor}x replicated")
+        del base
+    else:  # gigabytes: in a child process, which may run out of memory without harm here
+        child = _peak_memory(data_dir, folder, files[0], mode="baseline", reference="fast")
+        if "error" in child:
+            entry["baseline_error"] = child["error"]
+            base_s = base_peak = None
+        elif not child["identical"]:
+            raise AssertionError(f"{factor}x replicated: the counts differ from the baseline's")
+        else:
+            base_s, base_peak = child["subprocess_s"], child["peak_mb"]
+    if base_s is not None:
+        entry.update({"baseline_s": round(base_s, 3), "ratio": round(base_s / seconds, 2),
+                      "baseline_rows_per_s": round(fast.rows_read / base_s),
+                      "baseline_peak_mb": base_peak})
+    peak = _peak_memory(data_dir, folder, files[0])
+    entry.update({"peak_mb": peak["peak_mb"], "rss_mb": peak["rss_mb"]})
+    if factor >= 100:
+        archive_s, archive = _best(lambda: archive_ward_month_counts(folder, index), 1)
+        _check_same(fast, archive, f"{factor}x replicated, out of core")
+        archive_peak = _peak_memory(data_dir, folder, files[0], mode="archive")
+        entry.update({"archive_csv_s": round(archive_s, 2),
+                      "archive_csv_peak_mb": archive_peak["peak_mb"]})
+    for path in folder.glob("*.csv"):
+        path.unlink()
+    return entry
+
+
+def _national(files: list[Path], data_dir: Path, wards, index) -> dict:
+    """A national-scale Parquet archive counted out of core, with its peak memory."""
+    from scpb_analysis.archive import archive_ward_month_counts
+
+    with tempfile.TemporaryDirectory(prefix="scpb-bench-national-") as tmp:
+        folder = Path(tmp) / "archive"
+        start = time.perf_counter()
+        written = write_replicated_archive(files, folder, NATIONAL_ROWS)
+        entry: dict = {"rows": written, "write_s": round(time.perf_counter() - start, 1),
+                       "parquet_mb": round(sum(p.stat().st_size for p in
+                                               folder.glob("*.parquet")) / 2**20, 1)}
+        seconds, counted = _best(lambda: archive_ward_month_counts(folder, index), 1)
+        if counted.rows_read != written:
+            raise AssertionError(f"national archive: read {counted.rows_read} of {written} rows")
+        placed = int(counted.counts["count"].sum())
+        if placed + counted.outside + counted.no_location + counted.set_aside != written:
+            raise AssertionError("national archive: rows not all accounted for")
+        peak = _peak_memory(data_dir, folder, files[0], mode="archive")
+        entry.update({"count_s": round(seconds, 2), "rows_per_s": round(written / seconds),
+                      "in_wards": placed, "outside": counted.outside,
+                      "no_location": counted.no_location, "peak_mb": peak["peak_mb"],
+                      "rss_mb": peak["rss_mb"], "subprocess_s": peak["subprocess_s"]})
+    return entry
 
 
 def pack_build_seconds(jobs: int = 2) -> float:
@@ -286,16 +469,13 @@ def import_seconds(module: str = "scpb_analysis", runs: int = 3) -> dict:
     Returns
     -------
     dict
-        ``import_s`` for ``module`` and ``python_s`` for an interpreter that imports
-        nothing, so the difference is the package's own cost; ``heavy_loaded`` lists the
-        heavy libraries (geopandas, esda, matplotlib, scipy) the import pulled in.
+        ``import_s`` for ``module``; ``heavy_loaded`` lists the heavy libraries (geopandas,
+        esda, matplotlib, scipy, dask, pyarrow) the import pulled in.
     """
-    import subprocess
-
     probe = ("import sys, time; t = time.perf_counter(); import {m}; "
              "print(time.perf_counter() - t); "
-             "print(','.join(n for n in ('geopandas', 'esda', 'matplotlib', 'scipy') "
-             "if n in sys.modules))")
+             "print(','.join(n for n in ('geopandas', 'esda', 'matplotlib', 'scipy', 'dask', "
+             "'pyarrow') if n in sys.modules))")
     best = None
     heavy = ""
     for _ in range(runs):
@@ -308,7 +488,8 @@ def import_seconds(module: str = "scpb_analysis", runs: int = 3) -> dict:
 
 def main() -> None:  # pragma: no cover - exercised by hand
     quick = "--full" not in sys.argv[1:]
-    print(json.dumps(run_benchmarks(quick=quick), indent=2))
+    print(json.dumps(run_benchmarks(quick=quick, national="--national" in sys.argv[1:]),
+                     indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

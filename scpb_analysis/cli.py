@@ -91,8 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         "import and the whole demo pack build. See bench/README.md.",
     )
     bench.add_argument("--quick", action="store_true",
-                       help="fewer runs and only the 10x input (default; under 3 minutes)")
-    bench.add_argument("--full", action="store_true", help="more runs, 10x baseline and 100x")
+                       help="fewer runs, inputs of 1x and 10x (default; under 3 minutes)")
+    bench.add_argument("--full", action="store_true",
+                       help="more runs and 100x too (4 GB temporary CSV, ~10 GB memory for "
+                       "the baseline)")
+    bench.add_argument("--national", action="store_true",
+                       help="also a 60-million-row Parquet archive counted out of core")
+    bench.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster run")
     bench.add_argument("--data-dir", type=Path,
                        help="the real data folder (default $SCPB_SHARED_DATA or ../shared/data)")
     bench.add_argument("--no-pack", action="store_true", help="skip the pack build timing")
@@ -218,17 +223,21 @@ def _bench(args: argparse.Namespace) -> int:
     from scpb_analysis.bench import import_seconds, pack_build_seconds, run_benchmarks
 
     try:
-        result = run_benchmarks(quick=not args.full, data_dir=args.data_dir)
+        result = run_benchmarks(quick=not args.full, data_dir=args.data_dir,
+                                national=args.national, dask=not args.no_dask)
     except FileNotFoundError as exc:
         print(f"scpb: error: {exc} (pass --data-dir)", file=sys.stderr)
         return 2
     result.update(import_seconds())
     if not args.no_pack:
         result["pack_build_s"] = round(pack_build_seconds(jobs=2), 2)
+    scaled = "; ".join(f"{k}x: {v.get('ratio')}x ({v['rows']:,} rows, peak {v['peak_mb']} MB)"
+                       for k, v in result["scaled"].items())
     print(f"police.uk ward counts: {result['points_rows']:,} rows, "
           f"{result['points_ratio']}x the baseline ({result['points_rows_per_s']:,} rows/s, "
-          f"peak {result['points_peak_mb']} MB); MPS load {result['mps_load_s']} s; "
-          f"pack build {result['pack_build_s']} s; import {result['import_s']} s")
+          f"peak {result['points_peak_mb']} MB; first call {result['points_ratio_first_call']}x)"
+          f"; {scaled}; MPS load {result['mps_load_s']} s; pack build "
+          f"{result['pack_build_s']} s; import {result['import_s']} s")
     print(json.dumps(result, sort_keys=True, default=str))
     return 0
 

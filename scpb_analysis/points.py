@@ -1,19 +1,16 @@
-"""police.uk points to ward x month counts, at scale.
+"""police.uk points to ward x month x crime type counts, at scale.
 
 :func:`ward_month_counts` does what a borough analyst does with ``pd.read_csv`` per file,
 ``pd.concat``, ``geopandas.sjoin(predicate="within")`` to wards and a ``groupby`` -- which
-:func:`baseline_ward_month_counts` keeps as the reference -- and gives the same counts,
-several times faster (4-7x on the 36 Met files here; ``scpb bench`` measures it):
+:func:`baseline_ward_month_counts` keeps as the reference -- and gives the same counts, more
+than ten times faster (``scpb bench`` measures it):
 
-* only ``Month, Longitude, Latitude, Crime type`` are converted (pyarrow's CSV reader, files
-  read in parallel threads);
-* police.uk snaps crimes to a fixed set of points, so the distinct coordinates (about 40% of
-  the rows in the Met burglary files) are projected and placed, not every row;
-* a :class:`WardIndex` places most points with a grid lookup: a grid cell that no ward
-  boundary comes near lies wholly inside one ward (or outside them all), so its points need no
-  geometry test; only points in cells a boundary crosses go to
-  ``shapely.STRtree.query(predicate="within")``, the predicate the baseline uses;
-* counting is one ``np.bincount`` on integer codes.
+* only ``Month, Longitude, Latitude, Crime type`` are converted (pyarrow's CSV reader), files
+  read in parallel threads while the ward index is built;
+* a :class:`~scpb_analysis.ward_index.WardIndex` places points with a grid lookup from their
+  longitude and latitude, and tests exactly only the points near a boundary;
+* counting is one ``np.bincount`` on integer codes per batch of rows
+  (:class:`WardMonthTally`), so memory is bounded by the batch, not the input.
 
 A point is counted in a ward when it lies *within* it (in its interior): a point exactly on a
 ward boundary is in no ward, as with ``sjoin(predicate="within")``. Such points are counted in
@@ -27,6 +24,9 @@ lines, repeated headers, quoted line breaks, impossible values) are read by the 
 loader :func:`scpb_analysis.sources.policeuk.read_policeuk`, which sets aside empty rows with a
 reason and raises :class:`~scpb_analysis.errors.InputDataError` naming the file, row and
 column of a bad value.
+
+For archives too big for memory see :mod:`scpb_analysis.archive`; to run on a Dask cluster,
+:mod:`scpb_analysis.distributed`.
 """
 
 from __future__ import annotations
@@ -35,16 +35,15 @@ import csv
 import functools
 import importlib.util
 import os
+import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import CRS, Transformer
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.sources._files import find_csv_files
@@ -54,11 +53,13 @@ from scpb_analysis.sources.policeuk import (
     SOURCE_COLUMNS,
     read_policeuk,
 )
+from scpb_analysis.ward_index import WardIndex
 
 __all__ = [
     "COUNT_COLUMNS",
     "PointCounts",
     "WardIndex",
+    "WardMonthTally",
     "ward_month_counts",
     "baseline_ward_month_counts",
 ]
@@ -67,12 +68,12 @@ __all__ = [
 COUNT_COLUMNS = ["ward_code", "month", "crime_type", "count"]
 _FILE_COLUMNS = ["file", "rows_read", "rows_set_aside", "no_location", "reader", "path"]
 _NEEDED = ["Month", "Longitude", "Latitude", "Crime type"]
-_WGS84 = CRS.from_epsg(4326)
 _HEADER = ",".join(SOURCE_COLUMNS).encode()
-# Rows gathered before they are placed and counted: bounds memory on very large inputs.
+# Rows gathered before they are placed and counted, and read ahead of the counting: bounds
+# memory on very large inputs. Counting in small pieces while files are still being read
+# was measured slower (the reading threads wait for the interpreter lock), so a batch is
+# counted only when it is full or the files are all read.
 _BATCH_ROWS = 2_000_000
-# Grid cells no ward boundary comes near answer for every point in them (see WardIndex).
-_OUTSIDE, _CHECK = -2, -1
 
 
 @dataclass
@@ -116,154 +117,6 @@ class PointCounts:
 
 
 # ---------------------------------------------------------------------------------------------
-# Wards
-
-
-@functools.lru_cache(maxsize=8)
-def _from_wgs84(crs_wkt: str) -> Transformer:
-    # Creating a transformer costs tens of milliseconds; it is the one ``to_crs`` would use.
-    return Transformer.from_crs(_WGS84, CRS.from_wkt(crs_wkt), always_xy=True)
-
-
-class WardIndex:
-    """Ward polygons ready for fast *within* tests; build once to count many inputs.
-
-    The wards' bounding box is covered by a grid (about 1,000 cells across). Cells a ward
-    boundary passes through or near are marked; each connected region of unmarked cells lies
-    in one face of the boundaries, so one test of one point in it tells for all its points
-    which wards, if any, contain them. Points in marked cells are tested one by one with
-    ``STRtree.query(predicate="within")``. The grid only saves tests; it never decides a point
-    nearer a boundary than a fraction of a cell, so the result is the plain query's.
-
-    Parameters
-    ----------
-    wards : GeoDataFrame
-        Ward polygons with a CRS and a ``ward_code`` column (named by ``ward_code``). Several
-        rows may share a code; a point within two rows is counted twice, as ``sjoin`` would.
-    ward_code : str
-        The code column.
-    cells_across : int
-        Grid cells along the longer side of the wards' extent: more cost more to build and
-        save more tests (1,024 is about 57 m for London in British National Grid).
-    """
-
-    def __init__(self, wards, *, ward_code: str = "ward_code", cells_across: int = 1024) -> None:
-        if ward_code not in getattr(wards, "columns", ()):
-            raise InputDataError(None, f"the wards have no column '{ward_code}'",
-                                 expected="a GeoDataFrame of ward polygons with a code column "
-                                 "(pass ward_code= to name it)")
-        if getattr(wards, "crs", None) is None:
-            raise InputDataError(None, "the wards have no coordinate reference system",
-                                 expected="a GeoDataFrame with its CRS set, e.g. "
-                                 "wards.set_crs(27700) for British National Grid")
-        if wards[ward_code].isna().any():
-            raise InputDataError(None, "a ward has no code", column=ward_code,
-                                 expected="a code on every ward polygon")
-        rank, codes = pd.factorize(wards[ward_code].astype(str), sort=True)
-        self.codes = np.asarray(codes, dtype=object)
-        self.code_of_geometry = rank.astype(np.int64)
-        self.geometries = np.asarray(wards.geometry.values, dtype=object)
-        self.crs = CRS.from_user_input(wards.crs)
-        self.tree = shapely.STRtree(self.geometries)
-        self._transformer = None if self.crs.equals(_WGS84) else _from_wgs84(self.crs.to_wkt())
-        self._grid = self._build_grid(cells_across)
-
-    # -- grid ------------------------------------------------------------------------------
-
-    def _build_grid(self, cells_across: int):
-        geoms = self.geometries
-        present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-        polygonal = np.isin(shapely.get_type_id(present), (3, 6))  # Polygon, MultiPolygon
-        if not len(present) or not polygonal.all() or not shapely.is_valid(present).all():
-            return None  # every point gets the exact test
-        minx, miny, maxx, maxy = shapely.total_bounds(present)
-        cell = max(maxx - minx, maxy - miny) / cells_across
-        if not cell > 0:
-            return None
-        x0, y0 = minx - 2 * cell, miny - 2 * cell
-        nx = int(np.ceil((maxx - x0) / cell)) + 3
-        ny = int(np.ceil((maxy - y0) / cell)) + 3
-        # Boundary vertices no more than a quarter cell apart: every boundary point is within
-        # an eighth of a cell of one, so marking a vertex's cell, and the neighbour cells it
-        # is within that distance (plus rounding slack) of, marks every cell a boundary
-        # touches or comes near.
-        step = cell / 4
-        xy = shapely.get_coordinates(shapely.segmentize(shapely.boundary(present), step))
-        fx, fy = (xy[:, 0] - x0) / cell, (xy[:, 1] - y0) / cell
-        ix, iy = np.floor(fx).astype(np.int64), np.floor(fy).astype(np.int64)
-        fx -= ix
-        fy -= iy
-        reach = 1 / 8 + 1e-6
-        near_x = ((0, None), (-1, fx < reach), (1, fx > 1 - reach))
-        near_y = ((0, None), (-1, fy < reach), (1, fy > 1 - reach))
-        marked = np.zeros((ny, nx), dtype=bool)
-        for dx, mx in near_x:
-            for dy, my in near_y:
-                if mx is None and my is None:
-                    marked[iy, ix] = True
-                    continue
-                pick = mx if my is None else my if mx is None else mx & my
-                marked[iy[pick] + dy, ix[pick] + dx] = True
-        from scipy import ndimage
-
-        region, n_regions = ndimage.label(~marked)  # 4-connected regions of unmarked cells
-        any_cell = np.zeros(n_regions + 1, dtype=np.int64)
-        any_cell[region.ravel()] = np.arange(region.size)
-        cy, cx = np.divmod(any_cell[1:], nx)
-        probe = shapely.points(x0 + (cx + 0.5) * cell, y0 + (cy + 0.5) * cell)
-        point_of, geom_of = self.tree.query(probe, predicate="within")
-        hits = np.bincount(point_of, minlength=n_regions)
-        value = np.full(n_regions + 1, _CHECK, dtype=np.int32)
-        value[1:] = np.where(hits == 0, _OUTSIDE, _CHECK)
-        single = np.flatnonzero(hits[point_of] == 1)
-        value[1 + point_of[single]] = geom_of[single]
-        return value[region], x0, y0, cell
-
-    def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """WGS84 longitude/latitude to the wards' CRS (the transformation ``to_crs`` uses)."""
-        if self._transformer is None:
-            return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        return self._transformer.transform(lon, lat)
-
-    def within(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(point, ward geometry) index pairs for points within a ward, points in the wards' CRS.
-
-        The same pairs as ``STRtree(geometries).query(points, predicate="within")``, sorted by
-        point.
-        """
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        if self._grid is None:
-            check = np.arange(len(x))
-            found_point = found_geom = np.zeros(0, dtype=np.int64)
-        else:
-            grid, x0, y0, cell = self._grid
-            ny, nx = grid.shape
-            with np.errstate(invalid="ignore"):
-                ix, iy = np.floor((x - x0) / cell), np.floor((y - y0) / cell)
-            on_grid = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-            value = np.full(len(x), _OUTSIDE, dtype=np.int64)
-            value[on_grid] = grid[iy[on_grid].astype(np.int64), ix[on_grid].astype(np.int64)]
-            check = np.flatnonzero(value == _CHECK)
-            found_point = np.flatnonzero(value >= 0)
-            found_geom = value[found_point]
-        hit_point, hit_geom = self.tree.query(shapely.points(x[check], y[check]),
-                                              predicate="within")
-        point = np.concatenate([found_point, check[hit_point]])
-        geom = np.concatenate([found_geom, hit_geom]).astype(np.int64)
-        order = np.lexsort((geom, point))
-        return point[order], geom[order]
-
-    def on_boundary(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Which points lie on some ward's boundary (intersect a ward but are within none)."""
-        pts = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        touching = np.zeros(len(pts), dtype=bool)
-        touching[self.tree.query(pts, predicate="intersects")[0]] = True
-        inside = np.zeros(len(pts), dtype=bool)
-        inside[self.tree.query(pts, predicate="within")[0]] = True
-        return touching & ~inside
-
-
-# ---------------------------------------------------------------------------------------------
 # Reading
 
 
@@ -281,76 +134,92 @@ class _FileRows:
     set_aside: int
     reader: str
 
+    def summary(self) -> dict:
+        return {"file": self.path.name, "rows_read": self.rows_read,
+                "rows_set_aside": self.set_aside, "no_location": int(np.isnan(self.lon).sum()),
+                "reader": self.reader, "path": str(self.path)}
 
+
+@functools.cache
 def _pyarrow():
+    """pyarrow and the CSV reader's options for the plain layout, or None without pyarrow."""
     if importlib.util.find_spec("pyarrow") is None:
         return None
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    return pa, pacsv
+    text = pa.dictionary(pa.int32(), pa.string())
+    options = {
+        "read_options": pacsv.ReadOptions(use_threads=False),
+        # Blank lines become empty rows, whose empty month sends the file to the loader.
+        "parse_options": pacsv.ParseOptions(ignore_empty_lines=False),
+        "convert_options": pacsv.ConvertOptions(
+            include_columns=_NEEDED,
+            column_types={"Month": text, "Crime type": text,
+                          "Longitude": pa.float64(), "Latitude": pa.float64()}),
+    }
+    return pa, pc, pacsv, options
+
+
+def _plain_header(path: Path) -> bool:
+    """Whether the file starts with the police.uk header (BOM and quoting allowed)."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return False  # the validating loader reports it
+    first = first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")
+    if first == _HEADER:
+        return True
+    try:  # quoted names, say
+        names = next(csv.reader([first.decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return False
+    return tuple(names) == SOURCE_COLUMNS
 
 
 def _read_fast(path: Path) -> _FileRows | None:
-    """The plain police.uk layout read with pyarrow; None for anything else (or no pyarrow)."""
+    """The plain police.uk layout read with pyarrow; None for anything else (or no pyarrow).
+
+    Anything unusual (a blank line, an empty month or crime type, a bad month, a coordinate
+    outside the UK or without its pair) returns None, and the validating loader reads the
+    file and names the row.
+    """
     modules = _pyarrow()
-    if modules is None:
+    if modules is None or not _plain_header(path):
         return None
-    pa, pacsv = modules
+    pa, pc, pacsv, options = modules
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None  # the validating loader reports it
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    first = body[: body.find(b"\n")] if b"\n" in body else body
-    if first != _HEADER:  # quoted names, say; any other header goes to the loader
-        try:
-            names = next(csv.reader([first.decode("utf-8").rstrip("\r")]), [])
-        except (UnicodeDecodeError, csv.Error):
-            return None
-        if tuple(names) != SOURCE_COLUMNS:
-            return None
-    text = pa.dictionary(pa.int32(), pa.string())
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(use_threads=False),
-            # Blank lines become empty rows, whose empty month sends the file to the loader.
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=_NEEDED,
-                column_types={"Month": text, "Crime type": text,
-                              "Longitude": pa.float64(), "Latitude": pa.float64()}),
-        )
-    except (pa.ArrowException, ValueError):
+        table = pacsv.read_csv(path, **options)
+    except (pa.ArrowException, ValueError, OSError):
         return None
     month, kind = table["Month"].combine_chunks(), table["Crime type"].combine_chunks()
     if month.null_count or kind.null_count:
         return None
-    ordinals = []
-    for value in month.dictionary.to_pylist():
-        match = _MONTH_RE.match(value)
-        if match is None:
-            return None
-        ordinals.append((int(match[1]) - 1970) * 12 + int(match[2]) - 1)
-    labels = np.asarray(kind.dictionary.to_pylist(), dtype=object)
+    try:
+        ordinals = month_ordinals(month.dictionary.to_pylist())
+    except InputDataError:
+        return None
+    labels = kind.dictionary.to_pylist()
     if any(not label.strip() for label in labels):
         return None
-    lon = table["Longitude"].to_numpy()
-    lat = table["Latitude"].to_numpy()
-    with np.errstate(invalid="ignore"):
-        given = ~np.isnan(lon)
-        if (given != ~np.isnan(lat)).any():
+    lon, lat = table["Longitude"], table["Latitude"]
+    if lon.null_count != lat.null_count or (
+            lon.null_count and not pc.all(pc.equal(pc.is_null(lon), pc.is_null(lat))).as_py()):
+        return None
+    for values, (low, high) in ((lon, _BOUNDS["Longitude"]), (lat, _BOUNDS["Latitude"])):
+        extent = pc.min_max(values).as_py()
+        if extent["min"] is not None and (extent["min"] < low or extent["max"] > high):
             return None
-        for values, (low, high) in ((lon, _BOUNDS["Longitude"]), (lat, _BOUNDS["Latitude"])):
-            if ((values[given] < low) | (values[given] > high)).any():
-                return None
+    lon_values, lat_values = lon.to_numpy(), lat.to_numpy()
+    if (np.count_nonzero(np.isnan(lon_values)) != lon.null_count
+            or np.count_nonzero(np.isnan(lat_values)) != lat.null_count):
+        return None  # a NaN written in the file, not an empty cell
     return _FileRows(
-        path=path,
-        month=np.asarray(ordinals, dtype=np.int64)[month.indices.to_numpy()],
-        type_code=kind.indices.to_numpy().astype(np.int64),
-        type_labels=labels, lon=lon, lat=lat, rows_read=len(table), set_aside=0,
-        reader="fast",
+        path=path, month=ordinals[month.indices.to_numpy()],
+        type_code=kind.indices.to_numpy(), type_labels=labels,
+        lon=lon_values, lat=lat_values, rows_read=len(table), set_aside=0, reader="fast",
     )
 
 
@@ -381,92 +250,235 @@ def _read_one(path: Path) -> _FileRows:
     return _read_fast(path) or _read_validating(path)
 
 
-def _read_all(files: list[Path], workers: int) -> Iterator[_FileRows]:
-    """Files read in order by ``workers`` threads, at most twice that many held at once."""
-    if workers == 1:
-        yield from map(_read_one, files)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        pending: deque = deque()
-        for path in files:
-            pending.append(pool.submit(_read_one, path))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+class _Prefetch:
+    """Files read in order by ``workers`` threads, ahead of the caller up to ``budget`` rows.
+
+    Reading starts on entering the ``with`` block, so the caller can do other work (build
+    the ward index) while files are parsed; a new read starts whenever a thread is free and
+    the rows read but not yet taken are under the budget, which bounds memory.
+    """
+
+    def __init__(self, files: list[Path], workers: int, budget: int = _BATCH_ROWS) -> None:
+        self._files = iter(files)
+        self._workers = workers
+        self._budget = budget
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="scpb-read")
+        self._pending: deque = deque()
+        self._lock = threading.RLock()  # a callback may run in the submitting thread
+        self._running = 0
+        self._held = 0
+        self._closed = False
+
+    def __enter__(self) -> _Prefetch:
+        with self._lock:
+            self._fill()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _fill(self) -> None:
+        while not self._closed and self._running < self._workers and self._held < self._budget:
+            path = next(self._files, None)
+            if path is None:
+                return
+            self._running += 1
+            future = self._pool.submit(_read_one, path)
+            self._pending.append(future)
+            future.add_done_callback(self._done)
+
+    def _done(self, future) -> None:
+        with self._lock:
+            self._running -= 1
+            if not future.cancelled() and future.exception() is None:
+                self._held += len(future.result().lon)
+            self._fill()
+
+    def __iter__(self) -> Iterator[_FileRows]:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    return
+                future = self._pending.popleft()
+            rows = future.result()
+            with self._lock:
+                self._held -= len(rows.lon)
+                self._fill()
+            yield rows
 
 
 # ---------------------------------------------------------------------------------------------
 # Counting
 
 
-def _counts_frame(ward_code, month_ordinal, crime_type, count) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "ward_code": np.asarray(ward_code, dtype=object),
+def month_ordinals(values: Sequence[str], *, file: str | Path | None = None,
+                   column: str = "Month") -> np.ndarray:
+    """``YYYY-MM`` strings to monthly period ordinals (months since January 1970).
+
+    Raises
+    ------
+    InputDataError
+        For a value that is not a month, naming it.
+
+    Examples
+    --------
+    >>> month_ordinals(["1970-01", "2023-05"]).tolist()
+    [0, 640]
+    """
+    out = np.empty(len(values), dtype=np.int64)
+    for i, value in enumerate(values):
+        match = _MONTH_RE.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise InputDataError(file, f"'{value}' is not a month", column=column,
+                                 expected="a month as YYYY-MM, e.g. 2023-05")
+        out[i] = (int(match[1]) - 1970) * 12 + int(match[2]) - 1
+    return out
+
+
+class WardMonthTally:
+    """Ward x month x crime type counts, added batch by batch, with the row accounting.
+
+    The building block of every counting path (in memory, out of core, on Dask): give it
+    rows as month ordinals, crime-type labels and WGS84 coordinates; it places them with a
+    :class:`~scpb_analysis.ward_index.WardIndex` and keeps only the counts.
+
+    Parameters
+    ----------
+    index : WardIndex
+        The wards.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> wards = gpd.GeoDataFrame({"ward_code": ["W1"]}, geometry=[box(-0.2, 51.5, -0.1, 51.6)],
+    ...                          crs=4326)
+    >>> tally = WardMonthTally(WardIndex(wards))
+    >>> tally.add(month_ordinals(["2023-05"] * 3), tally.type_ids(["Burglary"])[[0, 0, 0]],
+    ...           np.array([-0.15, -0.15, 0.3]), np.array([51.55, 51.55, 51.55]))
+    >>> tally.counts()
+      ward_code    month crime_type  count
+    0        W1  2023-05   Burglary      2
+    >>> tally.rows, tally.outside, tally.no_location
+    (3, 1, 0)
+    """
+
+    def __init__(self, index: WardIndex) -> None:
+        self.index = index
+        self.labels: list[str] = []
+        self._label_id: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.rows = 0
+        self.no_location = 0
+        self.outside = 0
+        self.on_boundary = 0
+
+    def type_ids(self, labels: Iterable[str]) -> np.ndarray:
+        """Ids of crime-type labels in this tally (new labels are added)."""
+        ids = []
+        for label in labels:
+            label = str(label)
+            if label not in self._label_id:
+                self._label_id[label] = len(self.labels)
+                self.labels.append(label)
+            ids.append(self._label_id[label])
+        return np.asarray(ids, dtype=np.int64)
+
+    def add(self, month: np.ndarray, kind: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+        """Place and count rows: month ordinals, crime-type ids (:meth:`type_ids`), lon, lat."""
+        placed = self.index.place(lon, lat)
+        self.rows += placed.n
+        self.no_location += placed.missing
+        self.outside += placed.outside
+        self.on_boundary += placed.on_boundary
+        if not len(placed.row):
+            return
+        ward = self.index.code_of_geometry[placed.geom]
+        month, kind = np.asarray(month, np.int64)[placed.row], np.asarray(kind)[placed.row]
+        m0 = int(month.min())
+        n_months = int(month.max()) - m0 + 1
+        n_types = max(len(self.labels), 1)
+        key = (ward * n_months + (month - m0)) * n_types + kind
+        if len(self.index.codes) * n_months * n_types <= 4 * len(key) + 1_000_000:
+            tally = np.bincount(key)
+            key = np.flatnonzero(tally)
+            tally = tally[key]
+        else:  # a wide key space: sorting beats a mostly empty bincount
+            key, tally = np.unique(key, return_counts=True)
+        rest, kind_of = np.divmod(key, n_types)
+        ward_of, month_of = np.divmod(rest, n_months)
+        self._parts.append((ward_of, month_of + m0, kind_of, tally.astype(np.int64)))
+
+    def add_parts(self, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+                  ) -> None:
+        """:meth:`add` several pieces (month, kind, lon, lat) as one batch."""
+        if parts:
+            self.add(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+    def result(self, files: pd.DataFrame) -> PointCounts:
+        """The counts and accounting, with ``files`` (one row per file) beside them."""
+        return PointCounts(
+            counts=self.counts(),
+            rows_read=int(files["rows_read"].sum()),
+            no_location=self.no_location,
+            outside=self.outside,
+            files=files,
+            on_boundary=self.on_boundary,
+            set_aside=int(files["rows_set_aside"].sum()),
+        )
+
+    def counts(self) -> pd.DataFrame:
+        """``ward_code, month, crime_type, count`` sorted by ward code, month and crime type."""
+        if not self._parts:
+            return _counts_frame([], [], [], [])
+        ward, month, kind, count = (np.concatenate(column) for column in zip(*self._parts,
+                                                                              strict=True))
+        # Crime types ranked by label, so integer order is the order of the sorted table.
+        labels = np.asarray(self.labels, dtype=object)
+        by_label = np.argsort(labels, kind="stable")
+        rank = np.empty(len(labels), dtype=np.int64)
+        rank[by_label] = np.arange(len(labels))
+        kind = rank[kind]
+        m0 = int(month.min())
+        n_months = int(month.max()) - m0 + 1
+        n_types = max(len(labels), 1)
+        key = (ward * n_months + (month - m0)) * n_types + kind
+        if len(self.index.codes) * n_months * n_types <= 4 * len(key) + 1_000_000:
+            # Float weights are exact: every total is far below 2**53.
+            total = np.bincount(key, weights=count)
+            key = np.flatnonzero(total)
+            count = total[key].astype(np.int64)
+        else:  # a wide key space: sort instead of a mostly empty bincount
+            order = np.argsort(key, kind="stable")
+            key, count = key[order], count[order]
+            first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+            count, key = np.add.reduceat(count, first), key[first]
+        rest, kind = np.divmod(key, n_types)
+        ward, month = np.divmod(rest, n_months)
+        return _frame(self.index.codes, ward, month + m0, labels[by_label], kind, count)
+
+
+def _frame(ward_codes, ward, month_ordinal, crime_types, kind, count) -> pd.DataFrame:
+    """The counts table from small label arrays and integer positions in them."""
+    return pd.DataFrame({
+        "ward_code": pd.array(np.asarray(ward_codes, dtype=object), dtype="str").take(
+            np.asarray(ward, dtype=np.int64)),
         "month": pd.PeriodIndex.from_ordinals(np.asarray(month_ordinal, dtype=np.int64),
                                               freq="M"),
-        "crime_type": np.asarray(crime_type, dtype=object),
+        "crime_type": pd.array(np.asarray(crime_types, dtype=object), dtype="str").take(
+            np.asarray(kind, dtype=np.int64)),
         "count": np.asarray(count, dtype=np.int64),
     })
+
+
+def _counts_frame(ward_code, month_ordinal, crime_type, count) -> pd.DataFrame:
+    """The counts table from per-row values, sorted."""
+    ward, ward_codes = pd.factorize(np.asarray(ward_code, dtype=object))
+    kind, crime_types = pd.factorize(np.asarray(crime_type, dtype=object))
+    frame = _frame(ward_codes, ward, month_ordinal, crime_types, kind, count)
     return frame.sort_values(COUNT_COLUMNS[:3], kind="stable").reset_index(drop=True)
-
-
-def _count_batch(batch: list[_FileRows], index: WardIndex,
-                 type_labels: list[str]) -> tuple[pd.DataFrame, int, int]:
-    """(ward code rank, month ordinal, type label) counts, rows outside, rows on a boundary."""
-    lookup = {label: i for i, label in enumerate(type_labels)}
-    lon = np.concatenate([f.lon for f in batch])
-    lat = np.concatenate([f.lat for f in batch])
-    month = np.concatenate([f.month for f in batch])
-    kind = np.concatenate([
-        np.fromiter((lookup[t] for t in f.type_labels), dtype=np.int64,
-                    count=len(f.type_labels))[f.type_code] if len(f.type_code) else
-        np.zeros(0, dtype=np.int64)
-        for f in batch])
-    located = np.flatnonzero(~np.isnan(lon))
-    # Distinct coordinates (exact float pairs): police.uk snap points repeat.
-    pair = np.empty(len(located), dtype=np.complex128)
-    pair.real, pair.imag = lon[located], lat[located]
-    row_point, distinct = pd.factorize(pair)
-    x, y = index.project(distinct.real, distinct.imag)
-    point, geom = index.within(x, y)
-    hits = np.bincount(point, minlength=len(distinct))
-    outside_points = np.flatnonzero(hits == 0)
-    boundary_points = outside_points[index.on_boundary(x[outside_points], y[outside_points])]
-    per_point = np.bincount(row_point, minlength=len(distinct))
-    outside = int(per_point[outside_points].sum())
-    on_boundary = int(per_point[boundary_points].sum())
-
-    if len(hits) == 0 or hits.max() <= 1:  # the usual case: no point in two wards
-        ward_of_point = np.full(len(distinct), -1, dtype=np.int64)
-        ward_of_point[point] = index.code_of_geometry[geom]
-        ward = ward_of_point[row_point]
-        keep = ward >= 0
-        row, ward = located[keep], ward[keep]
-    else:  # overlapping wards: one count per (row, ward) pair, as a join would give
-        start = np.concatenate(([0], np.cumsum(hits)[:-1]))
-        n_pairs = hits[row_point]
-        row = np.repeat(np.arange(len(located)), n_pairs)
-        offset = np.arange(len(row)) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
-        ward = index.code_of_geometry[geom[start[row_point[row]] + offset]]
-        row = located[row]
-    m0 = int(month.min()) if len(month) else 0
-    n_months = int(month.max()) - m0 + 1 if len(month) else 1
-    n_types = max(len(type_labels), 1)
-    key = (ward * n_months + (month[row] - m0)) * n_types + kind[row]
-    if len(index.codes) * n_months * n_types <= 20_000_000:
-        tally = np.bincount(key, minlength=0)
-        key = np.flatnonzero(tally)
-        tally = tally[key]
-    else:  # pragma: no cover - a very wide key space
-        key, tally = np.unique(key, return_counts=True)
-    rest, kind_of = np.divmod(key, n_types)
-    ward_of, month_of = np.divmod(rest, n_months)
-    table = pd.DataFrame({"ward": ward_of, "month": month_of + m0, "kind": kind_of,
-                          "count": tally.astype(np.int64)})
-    table["kind"] = np.asarray(type_labels, dtype=object)[table["kind"].to_numpy()] \
-        if len(table) else np.zeros(0, dtype=object)
-    return table, outside, on_boundary
 
 
 def ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
@@ -521,46 +533,26 @@ def ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     >>> result.rows_read, result.no_location, result.outside, result.on_boundary
     (6, 1, 2, 1)
     """
-    index = wards if isinstance(wards, WardIndex) else WardIndex(wards, ward_code=ward_code)
     files, _ = find_csv_files(paths, "police.uk street-level CSV files")
     workers = max(1, min(workers or min(8, os.cpu_count() or 1), len(files)))
-    parts, summaries, outside, on_boundary = [], [], 0, 0
-    batch: list[_FileRows] = []
-
-    def count(batch: list[_FileRows]) -> None:
-        nonlocal outside, on_boundary
-        labels = sorted({str(t) for f in batch for t in f.type_labels})
-        table, out, edge = _count_batch(batch, index, labels)
-        parts.append(table)
-        outside, on_boundary = outside + out, on_boundary + edge
-
-    for rows in _read_all(files, workers):
-        summaries.append({"file": rows.path.name, "rows_read": rows.rows_read,
-                          "rows_set_aside": rows.set_aside,
-                          "no_location": int(np.isnan(rows.lon).sum()), "reader": rows.reader,
-                          "path": str(rows.path)})
-        batch.append(rows)
-        if sum(len(f.lon) for f in batch) >= _BATCH_ROWS:
-            count(batch)
-            batch = []
-    if batch:
-        count(batch)
-    table = pd.concat(parts, ignore_index=True)
-    if len(parts) > 1:
-        table = table.groupby(["ward", "month", "kind"], as_index=False, sort=False)["count"].sum()
-    counts = _counts_frame(index.codes[table["ward"].to_numpy(dtype=np.int64)],
-                           table["month"].to_numpy(), table["kind"].to_numpy(),
-                           table["count"].to_numpy())
-    info = pd.DataFrame(summaries, columns=_FILE_COLUMNS)
-    return PointCounts(
-        counts=counts,
-        rows_read=int(info["rows_read"].sum()),
-        no_location=int(info["no_location"].sum()),
-        outside=outside,
-        files=info,
-        on_boundary=on_boundary,
-        set_aside=int(info["rows_set_aside"].sum()),
-    )
+    summaries = []
+    # Files are read in threads from here on; the index is built meanwhile.
+    with _Prefetch(files, workers) as reader:
+        index = wards if isinstance(wards, WardIndex) else WardIndex.cached(
+            wards, ward_code=ward_code)
+        tally = WardMonthTally(index)
+        batch: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        held = 0
+        for rows in reader:
+            summaries.append(rows.summary())
+            batch.append((rows.month, tally.type_ids(rows.type_labels)[rows.type_code],
+                          rows.lon, rows.lat))
+            held += len(rows.lon)
+            if held >= _BATCH_ROWS:
+                tally.add_parts(batch)
+                batch, held = [], 0
+        tally.add_parts(batch)
+    return tally.result(pd.DataFrame(summaries, columns=_FILE_COLUMNS))
 
 
 def baseline_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,

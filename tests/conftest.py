@@ -11,6 +11,20 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SCPB_SHARED_DATA", REPO.parent / "shared" / "data"))
 MPS_BOROUGH = SHARED_DATA / "mps" / "borough"
 MPS_WARD = SHARED_DATA / "mps" / "ward"
+MET_BURGLARY = SHARED_DATA / "policeuk" / "met-burglary-2021-2023"
+
+
+def policeuk_header() -> str:
+    """The police.uk street-level header line."""
+    from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
+
+    return ",".join(SOURCE_COLUMNS) + "\n"
+
+
+def policeuk_row(month="2023-05", lon="-0.15", lat="51.55", crime_type="Burglary") -> str:
+    """One police.uk street-level data line (Barnet-like values)."""
+    return (f"x1,{month},Metropolitan Police Service,Metropolitan Police Service,{lon},{lat},"
+            f"On or near High Street,E01000248,Barnet 001A,{crime_type},Under investigation,\n")
 
 
 def _require(path: Path) -> Path:
@@ -44,6 +58,24 @@ def all_ward_vintages(mps_ward_dir):
     from scpb_analysis.sources.mps import read_mps_crime
 
     return read_mps_crime(mps_ward_dir)
+
+
+@pytest.fixture(scope="session")
+def met_files() -> list[Path]:
+    """The 36 real monthly police.uk Met burglary files."""
+    files = sorted(MET_BURGLARY.glob("*.csv"))
+    if len(files) != 36:
+        pytest.skip(f"the 36 real police.uk Met burglary files are not at {MET_BURGLARY}: these "
+                    "tests read ../shared/data beside the repository (or $SCPB_SHARED_DATA)")
+    return files
+
+
+@pytest.fixture(scope="session")
+def london_wards(met_files):
+    """London's 684 wards (2022 scheme) from the real boundaries."""
+    from scpb_analysis.sources.boundaries import load_wards
+
+    return load_wards(SHARED_DATA)
 
 
 @pytest.fixture(scope="session")

@@ -86,7 +86,9 @@ def rank_boroughs(
     Parameters
     ----------
     table : DataFrame
-        Tidy count table holding every London borough (non-borough rows are ignored).
+        Tidy count table holding every London borough (non-borough rows are ignored); a
+        ``dask.dataframe`` of it is ranked the same way, its sums computed by Dask (see
+        :mod:`scpb_analysis.distributed`).
     indicator : str
         Canonical indicator id.
     end : str or Period
@@ -137,20 +139,15 @@ def rank_boroughs(
     boroughs = london_boroughs()
     rows = table[(table["area_type"] == "borough") & (table["indicator"] == indicator)
                  & (table["measure"] == measure)]
-    missing = sorted(set(boroughs["borough"]) - set(rows["borough"]))
+    present, months, n_cur, n_prev = _window_totals(rows, current, previous)
+    missing = sorted(set(boroughs["borough"]) - present)
     if missing:
         raise CoverageError(
             f"ranking {indicator_name(indicator)} needs all 32 London boroughs; missing: "
             + ", ".join(missing)
         )
     windows = [previous, current] if basis.startswith("pct") else [current]
-    check_coverage(rows["month"].unique(), windows,
-                   what=f"the data for {indicator_name(indicator)}")
-    months = rows["month"]
-    n_cur = rows.loc[(months >= current.start) & (months <= current.end)].groupby(
-        "borough")["count"].sum()
-    n_prev = rows.loc[(months >= previous.start) & (months <= previous.end)].groupby(
-        "borough")["count"].sum()
+    check_coverage(months, windows, what=f"the data for {indicator_name(indicator)}")
 
     pop = borough_population() if population is None else population
     pop_by = pop.set_index("borough")["population"]
@@ -186,6 +183,27 @@ def rank_boroughs(
         f"; residents: {source}" if source else "")
     out["population_source"] = source
     return out.sort_values(["london_rank", "borough"]).reset_index(drop=True)
+
+
+def _window_totals(rows, current, previous):
+    """Boroughs present, months present, and each borough's count in the two windows.
+
+    ``rows`` may be a pandas or a ``dask.dataframe`` table: for Dask the four are computed
+    together on its scheduler (the cluster sums, this process ranks 32 rows).
+    """
+    months = rows["month"]
+    totals = [rows[(months >= window.start) & (months <= window.end)].groupby("borough")[
+        "count"] for window in (current, previous)]
+    if hasattr(rows, "__dask_graph__"):
+        import dask
+
+        # Tree reductions (split_out=1): the results are small, so nothing is shuffled.
+        found = list(dask.compute(rows["borough"].unique(split_out=1),
+                                  months.unique(split_out=1),
+                                  *(t.sum(split_out=1) for t in totals)))
+    else:
+        found = [rows["borough"].unique(), months.unique(), *(t.sum() for t in totals)]
+    return {str(b) for b in found[0]}, found[1], found[2], found[3]
 
 
 def rank_movement(current_rank, previous_rank) -> np.ndarray:
