@@ -146,7 +146,6 @@ def _pyarrow():
     if importlib.util.find_spec("pyarrow") is None:
         return None
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     text = pa.dictionary(pa.int32(), pa.string())
@@ -159,7 +158,7 @@ def _pyarrow():
             column_types={"Month": text, "Crime type": text,
                           "Longitude": pa.float64(), "Latitude": pa.float64()}),
     }
-    return pa, pc, pacsv, options
+    return pa, pacsv, options
 
 
 def _plain_header(path: Path) -> bool:
@@ -189,7 +188,7 @@ def _read_fast(path: Path) -> _FileRows | None:
     modules = _pyarrow()
     if modules is None or not _plain_header(path):
         return None
-    pa, pc, pacsv, options = modules
+    pa, pacsv, options = modules
     try:
         table = pacsv.read_csv(path, **options)
     except (pa.ArrowException, ValueError, OSError):
@@ -205,17 +204,17 @@ def _read_fast(path: Path) -> _FileRows | None:
     if any(not label.strip() for label in labels):
         return None
     lon, lat = table["Longitude"], table["Latitude"]
-    if lon.null_count != lat.null_count or (
-            lon.null_count and not pc.all(pc.equal(pc.is_null(lon), pc.is_null(lat))).as_py()):
-        return None
-    for values, (low, high) in ((lon, _BOUNDS["Longitude"]), (lat, _BOUNDS["Latitude"])):
-        extent = pc.min_max(values).as_py()
-        if extent["min"] is not None and (extent["min"] < low or extent["max"] > high):
+    lon_values, lat_values = lon.to_numpy(), lat.to_numpy()  # empty cells become NaN
+    missing = np.isnan(lon_values)
+    if (lon.null_count != lat.null_count or np.count_nonzero(missing) != lon.null_count
+            or not np.array_equal(missing, np.isnan(lat_values))):
+        return None  # a coordinate without its pair, or a NaN written in the file
+    for values, (low, high) in ((lon_values, _BOUNDS["Longitude"]),
+                                (lat_values, _BOUNDS["Latitude"])):
+        # fmin/fmax skip NaN (no location), so rows without one never fail the check.
+        if np.fmin.reduce(values, initial=np.inf) < low or np.fmax.reduce(
+                values, initial=-np.inf) > high:
             return None
-    lon_values, lat_values = lon.to_numpy(), lat.to_numpy()
-    if (np.count_nonzero(np.isnan(lon_values)) != lon.null_count
-            or np.count_nonzero(np.isnan(lat_values)) != lat.null_count):
-        return None  # a NaN written in the file, not an empty cell
     return _FileRows(
         path=path, month=ordinals[month.indices.to_numpy()],
         type_code=kind.indices.to_numpy(), type_labels=labels,

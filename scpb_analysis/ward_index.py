@@ -71,7 +71,7 @@ def _transformer(source_wkt: str, target_wkt: str) -> Transformer:
 class _Grid:
     """Cell values over longitude/latitude: ``value[row, col]`` for ``lon0 + col * dlon``."""
 
-    value: np.ndarray  # (ny, nx) int32: geometry position, _OUTSIDE or _CHECK
+    value: np.ndarray  # (ny, nx) int16 or int32: geometry position, _OUTSIDE or _CHECK
     lon0: float
     lat0: float
     dlon: float
@@ -134,6 +134,42 @@ def _mark(u0: np.ndarray, v0: np.ndarray, u1: np.ndarray, v1: np.ndarray,
     marked = np.zeros(shape, dtype=bool)
     marked[np.clip(row, 0, ny - 1), np.clip(col[k], 0, nx - 1)] = True
     return marked
+
+
+def _free_regions(marked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The unmarked cells as row runs, and the 4-connected region each run belongs to.
+
+    Returns ``row, start, end, region`` per run (cells ``start`` to ``end - 1`` of ``row``),
+    runs in raster order, regions numbered from 0. The same partition as
+    ``scipy.ndimage.label(~marked)`` (tested), in a fraction of the time: runs in adjacent
+    rows that share a column are joined, and the graph's connected components found.
+    """
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    ny, nx = marked.shape
+    width = nx + 1  # keys row * width + column keep every row's runs apart
+    free = ~marked.ravel()
+    before = np.zeros_like(free)  # the cell to the left is free (never across rows)
+    before[1:] = free[:-1]
+    before[::nx] = False
+    after = np.zeros_like(free)  # the cell to the right is free
+    after[:-1] = free[1:]
+    after[nx - 1::nx] = False
+    row, start = np.divmod(np.flatnonzero(free & ~before), nx)
+    end = np.flatnonzero(free & ~after) % nx + 1
+    # Runs of the row above overlapping each run: they end after it starts and start before
+    # it ends.
+    lo = np.searchsorted(row * width + end, (row - 1) * width + start, side="right")
+    hi = np.searchsorted(row * width + start, (row - 1) * width + end, side="left")
+    size = np.maximum(hi - lo, 0)
+    below = np.repeat(np.arange(len(row)), size)
+    above = np.repeat(lo, size) + (np.arange(len(below)) - np.repeat(np.cumsum(size) - size,
+                                                                     size))
+    graph = sparse.coo_matrix((np.ones(len(below), dtype=np.int8), (below, above)),
+                              shape=(len(row), len(row)))
+    region = csgraph.connected_components(graph, directed=False)[1]
+    return row, start, end, region.astype(np.int64)
 
 
 def _buckets(geom_of_vertex: np.ndarray, u: np.ndarray, v: np.ndarray, n_geoms: int,
@@ -331,27 +367,30 @@ class WardIndex:
         if margin > 0.25:  # pragma: no cover - the grid is too fine for this projection
             return None
         marked = _mark(u[a], v[a], u[b], v[b], shape, margin)
-        from scipy import ndimage
-
-        region, n_regions = ndimage.label(~marked)  # 4-connected regions of unmarked cells
-        # One cell of each region: where each run of equal labels starts, in raster order.
-        flat = region.ravel()
-        starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-        any_cell = np.zeros(n_regions + 1, dtype=np.int64)
-        any_cell[flat[starts]] = starts
-        cy, cx = np.divmod(any_cell[1:], shape[1])
+        row, start, end, region = _free_regions(marked)
+        n_regions = int(region.max(initial=-1)) + 1
+        # One cell of each region is probed: its ward (or none) is every cell's there.
+        some_run = np.zeros(n_regions, dtype=np.int64)
+        some_run[region] = np.arange(len(region))
+        cy, cx = row[some_run], start[some_run]
         px, py = self.project(lon0 + (cx + 0.5) * dlon, lat0 + (cy + 0.5) * dlat)
         point_of, geom_of = self.tree.query(shapely.points(px, py), predicate="within")
         hits = np.bincount(point_of, minlength=n_regions)
-        value = np.full(n_regions + 1, _CHECK, dtype=np.int32)
-        value[1:] = np.where(hits == 0, _OUTSIDE, _CHECK)
+        value = np.where(hits == 0, _OUTSIDE, _CHECK).astype(np.int32)
         single = np.flatnonzero(hits[point_of] == 1)
-        value[1 + point_of[single]] = geom_of[single]
+        value[point_of[single]] = geom_of[single]
+        # Each run's value written as a step up at its start and down at its end, summed along
+        # the grid: marked cells (in no run) keep _CHECK.
+        small = np.int16 if len(geoms) < 2**15 - 2 else np.int32  # half the memory to read
+        steps = np.zeros(marked.size + 1, dtype=small)
+        run_value = (value[region] - _CHECK).astype(small)
+        steps[row * shape[1] + start] += run_value
+        np.subtract.at(steps, row * shape[1] + end, run_value)
+        cells = (np.cumsum(steps[:-1], dtype=small) + small(_CHECK)).reshape(shape)
         box, bucket_start, bucket_geom = _buckets(
             np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))[
                 ring_geom[ring]], u, v, len(geoms), shape, margin)
-        return _Grid(value[region], lon0, lat0, dlon, dlat, margin, box, bucket_start,
-                     bucket_geom)
+        return _Grid(cells, lon0, lat0, dlon, dlat, margin, box, bucket_start, bucket_geom)
 
     def _carried_error(self, xy, lon, lat, a, b, u, v, lon0, lat0, dlon, dlat) -> float:
         """Largest error (cells) in carrying the boundaries into longitude/latitude.

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis.extra.numpy import array_shapes, arrays
 from shapely import Polygon, box
 
 from scpb_analysis import ward_index
@@ -153,3 +155,21 @@ def test_index_tally_accounting_on_every_row():
         "ward_code": ["W1", "W2"], "month": [pd.Period("2023-05", "M"), pd.Period("2023-06", "M")],
         "crime_type": ["Burglary", "Burglary"], "count": [1, 1]}
     assert (tally.rows, tally.no_location, tally.outside, tally.on_boundary) == (4, 1, 1, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.bool_, array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=30)))
+def test_free_regions_partition_the_grid_as_ndimage_label_does(marked):
+    from scipy import ndimage
+
+    from scpb_analysis.ward_index import _free_regions
+
+    row, start, end, region = _free_regions(marked)
+    found = np.full(marked.shape, -1)
+    for r, a, b, k in zip(row, start, end, region, strict=True):
+        found[r, a:b] = k
+    expected, n = ndimage.label(~marked)
+    assert ((found >= 0) == ~marked).all()
+    # The same regions, whatever their numbers: a one-to-one pairing of labels.
+    pairs = set(zip(found[~marked].tolist(), expected[~marked].tolist(), strict=True))
+    assert len(pairs) == n == len(set(region.tolist()))
