@@ -53,7 +53,6 @@ from scpb_analysis.errors import InputDataError
 from scpb_analysis.points import (
     _BOUNDS,
     _FILE_COLUMNS,
-    _MONTH_RE,
     PointCounts,
     WardIndex,
     WardMonthTally,
@@ -322,11 +321,11 @@ def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, pa
     # Dictionaries may hold values no row uses (after filtering): check the used ones.
     ordinals = np.full(len(month.dictionary), -1, dtype=np.int64)
     for k, value in _used(month.dictionary, month_codes):
-        if not isinstance(value, str) or not _MONTH_RE.match(value):
+        try:
+            ordinals[k] = month_ordinals([value])[0]
+        except InputDataError as exc:
             i = position(int(np.flatnonzero(month_codes == k)[0]))
-            raise where(i, columns[0], f"'{value}' is not a month",
-                        "a month as YYYY-MM, e.g. 2023-05")
-        ordinals[k] = month_ordinals([value])[0]
+            raise where(i, columns[0], exc.problem, exc.expected) from None
     labels = kind_col.dictionary.to_pylist()
     for k, label in _used(kind_col.dictionary, kind_codes):
         if not str(label).strip():

@@ -54,10 +54,10 @@ import pandas as pd
 
 from scpb_analysis.points import (
     _FILE_COLUMNS,
-    COUNT_COLUMNS,
     PointCounts,
     WardIndex,
     WardMonthTally,
+    _counts_frame,
     _read_one,
 )
 
@@ -184,15 +184,8 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
 
 def _assemble(counts: pd.Series, accounting: pd.Series, files: list[Path]) -> PointCounts:
     table = counts.reset_index()
-    table = pd.DataFrame({
-        "ward_code": np.asarray(table["ward_code"], dtype=object),
-        "month": pd.PeriodIndex.from_ordinals(table["month"].to_numpy(np.int64), freq="M"),
-        "crime_type": np.asarray(table["crime_type"], dtype=object),
-        "count": table["count"].to_numpy(np.int64),
-    })
-    table["ward_code"] = table["ward_code"].astype("str")
-    table["crime_type"] = table["crime_type"].astype("str")
-    table = table.sort_values(COUNT_COLUMNS[:3], kind="stable").reset_index(drop=True)
+    table = _counts_frame(table["ward_code"], table["month"], table["crime_type"],
+                          table["count"])
     wide = accounting.unstack("status").reindex(columns=list(_ACCOUNTING), fill_value=0)
     wide = wide.fillna(0).astype(np.int64)
     wide = wide.reindex([str(p) for p in files], fill_value=0)

@@ -51,6 +51,7 @@ from scpb_analysis.sources.policeuk import (
     _BOUNDS,
     _MONTH_RE,
     SOURCE_COLUMNS,
+    _ordinal,
     read_policeuk,
 )
 from scpb_analysis.ward_index import WardIndex
@@ -332,7 +333,7 @@ def month_ordinals(values: Sequence[str], *, file: str | Path | None = None,
         if match is None:
             raise InputDataError(file, f"'{value}' is not a month", column=column,
                                  expected="a month as YYYY-MM, e.g. 2023-05")
-        out[i] = (int(match[1]) - 1970) * 12 + int(match[2]) - 1
+        out[i] = _ordinal(match)
     return out
 
 

@@ -243,6 +243,11 @@ def _read_frame(path: Path, text: str, names: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _ordinal(match: re.Match) -> int:
+    """Monthly period ordinal (months since January 1970) of a ``_MONTH_RE`` match."""
+    return (int(match[1]) - 1970) * 12 + int(match[2]) - 1
+
+
 def _months(path: Path, values: pd.Series,
             rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Period ordinals per row, and masks of rows with no month and rows reading ``Month``.
@@ -257,7 +262,7 @@ def _months(path: Path, values: pd.Series,
         text = str(value).strip()
         match = _MONTH_RE.match(text)
         if match is not None:
-            ordinals[i] = (int(match[1]) - 1970) * 12 + int(match[2]) - 1
+            ordinals[i] = _ordinal(match)
         elif text.casefold() == "month":
             is_header[i] = True
         else:
