@@ -46,7 +46,7 @@ _LOOKUP_COLUMNS = {  # lookup code column -> ward schemes it can stand for
     "WD24": ("2022", "2024"),
 }
 # Columns of the tidy count table that say where a row came from, not what it counts.
-_PROVENANCE = ("vintage", "source_file", "scheme", "synthetic")
+_PROVENANCE = ("vintage", "source_file", "scheme", "synthetic", "publication", "zero_filled")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,45 +54,69 @@ _PROVENANCE = ("vintage", "source_file", "scheme", "synthetic")
 
 
 def _lookup_assignment(data_dir: str | Path, borough: str, scheme: str):
-    """(assignment, method) from an ONS LSOA 2021 to ward lookup covering the borough, or None."""
-    from scpb_analysis.sources.population import _find_csv, _has, _read_table
+    """(assignment, method) from an ONS LSOA 2021 to ward lookup covering the borough, or None.
+
+    The lookup is the ONS CSV or a Parquet copy of it, its columns (``LSOA21CD, LSOA21NM,
+    WD22CD, WD22NM``) in any case or underscore spelling; ``method`` names the file and the
+    layout recognised in it.
+    """
+    from scpb_analysis.sources.population import _column, _find_tables, _has, _read_table
 
     best = None
     for prefix, schemes in _LOOKUP_COLUMNS.items():
         if scheme not in schemes:
             continue
-        for path in _find_csv(data_dir, _has("LSOA21CD", "LSOA21NM", f"{prefix}CD",
-                                             f"{prefix}NM")):
+        published = ("LSOA21CD", "LSOA21NM", f"{prefix}CD", f"{prefix}NM")
+        for path in _find_tables(data_dir, _has(*published)):
             raw = _read_table(path)
-            names = raw["LSOA21NM"].str.strip()
+            # The file's own spelling of each published column (all there: _has found them).
+            cols = {name: _column(path, raw.columns, name) for name in published}
+            names = raw[cols["LSOA21NM"]].str.strip()
             rows = raw[names.str.rsplit(" ", n=1).str[0] == borough]
-            # Fullest coverage wins; on a tie the lookup named for the scheme (WD22) does.
+            # Fullest coverage wins; on a tie the lookup named for the scheme (WD22) does, and
+            # between two files of one layout the first found (a CSV before a Parquet copy).
             if len(rows) and (best is None or len(rows) > len(best[2])):
-                best = (path, prefix, rows)
+                best = (path, prefix, rows, cols)
     if best is None:
         return None
-    path, prefix, rows = best
-    codes = rows[f"{prefix}CD"].str.strip()
-    names = rows[f"{prefix}NM"].str.strip()
-    dup = rows["LSOA21CD"].duplicated()
+    path, prefix, rows, cols = best
+    codes = rows[cols[f"{prefix}CD"]].str.strip()
+    names = rows[cols[f"{prefix}NM"]].str.strip()
+    lsoas = rows[cols["LSOA21CD"]]
+    dup = lsoas.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputDataError(path, f"LSOA {rows['LSOA21CD'].iloc[i]} is listed twice",
-                             row=int(rows.index[i]) + 2, column="LSOA21CD",
+        raise InputDataError(path, f"LSOA {lsoas.iloc[i]} is listed twice",
+                             row=int(rows.index[i]) + 2, column=cols["LSOA21CD"],
                              expected="a best-fit lookup: one ward per LSOA")
-    names, note = _ward_names(path, borough, scheme, prefix, rows, codes, names)
-    assignment = pd.DataFrame({"lsoa_code": rows["LSOA21CD"].str.strip().to_numpy(),
+    names, note = _ward_names(path, borough, scheme, prefix, rows, codes, names, cols)
+    assignment = pd.DataFrame({"lsoa_code": lsoas.str.strip().to_numpy(),
                                "ward_code": codes.to_numpy(), "ward_name": names,
                                "assigned_by": "ONS best-fit lookup"})
+    layout = _lookup_layout(path, prefix, cols)
     method = (f"LSOAs (2021) placed in {scheme} wards by the ONS LSOA (2021) to ward "
-              f"({'2022' if prefix == 'WD22' else '2024'}) best-fit lookup ({path.name}: each "
-              f"LSOA in the ward holding its population-weighted centroid){note}")
+              f"({'2022' if prefix == 'WD22' else '2024'}) best-fit lookup ({path.name}, "
+              f"recognised as {layout}: each LSOA in the ward holding its population-weighted "
+              f"centroid){note}")
     return assignment, method
 
 
+def _lookup_layout(path: Path, prefix: str, cols: dict[str, str]) -> str:
+    """The lookup layout recognised and its storage: ``ONS best-fit lookup LSOA21CD to WD22CD
+    (CSV)``, or ``(Parquet copy, column names re-spelled)`` for a re-sharer's copy."""
+    from scpb_analysis.sources.population import _layout_text
+
+    respelled = any(found != published for published, found in cols.items())
+    return _layout_text(path, f"ONS best-fit lookup LSOA21CD to {prefix}CD", respelled)
+
+
 def _ward_names(path: Path, borough: str, scheme: str, prefix: str, rows: pd.DataFrame,
-                codes: pd.Series, names: pd.Series) -> tuple[list[str], str]:
-    """Canonical names, and the codes checked, where the package has the borough's wards."""
+                codes: pd.Series, names: pd.Series,
+                cols: dict[str, str]) -> tuple[list[str], str]:
+    """Canonical names, and the codes checked, where the package has the borough's wards.
+
+    ``cols`` gives the file's spelling of each published column, for the messages.
+    """
     from scpb_analysis.wards import WARD_SCHEMES, canonical_ward_names, ward_reference
 
     if scheme not in WARD_SCHEMES.get(borough, ()):
@@ -105,7 +129,7 @@ def _ward_names(path: Path, borough: str, scheme: str, prefix: str, rows: pd.Dat
         i = int(np.flatnonzero(unknown.to_numpy())[0])
         raise InputDataError(path, f"ward {codes.iloc[i]} ({names.iloc[i]}) is not one of "
                              f"{borough}'s {scheme} wards", row=int(rows.index[i]) + 2,
-                             column=f"{prefix}CD",
+                             column=cols[f"{prefix}CD"],
                              expected=f"the codes of scpb_analysis.wards.ward_reference("
                              f"'{borough}', '{scheme}')")
     by_code = dict(zip(ref["ward_code"], ref["ward_name"], strict=True))
@@ -114,7 +138,8 @@ def _ward_names(path: Path, borough: str, scheme: str, prefix: str, rows: pd.Dat
         if by_code[code] != found:
             raise InputDataError(path, f"ward {code} is named '{names.iloc[i]}', which is "
                                  f"{found}, not {by_code[code]}", row=int(rows.index[i]) + 2,
-                                 column=f"{prefix}NM", expected="each ward's own code and name")
+                                 column=cols[f"{prefix}NM"],
+                                 expected="each ward's own code and name")
     note = "" if prefix == "WD22" else (
         f"; its 2024 codes are {borough}'s {scheme} wards (checked against the package list)")
     return canonical, note
@@ -156,7 +181,9 @@ def lsoa_to_ward(data_dir: str | Path, borough: str, scheme: str = "2022",
 
     For 2021 LSOAs and the 2022 (or 2024) ward scheme the ONS best-fit lookup is used when one
     in ``data_dir`` covers the borough (a ``WD22CD`` lookup is preferred over a ``WD24CD`` one
-    when both cover it equally). Otherwise, and always for the 2014 scheme, each LSOA goes to
+    when both cover it equally), read from the ONS CSV or a Parquet copy of it (column names in
+    any case or underscore spelling; ``method`` names the file and the layout recognised).
+    Otherwise, and always for the 2014 scheme, each LSOA goes to
     the ward containing its representative point, from the boundary files; a point outside
     every ward (generalised boundaries can leave slivers) goes to the nearest ward, and
     ``method`` says so.
@@ -164,7 +191,7 @@ def lsoa_to_ward(data_dir: str | Path, borough: str, scheme: str = "2022",
     Parameters
     ----------
     data_dir : path
-        Folder with the ONS lookups and/or boundary files.
+        Folder with the ONS lookups (CSV, or Parquet copies) and/or boundary files.
     borough : str
         The borough.
     scheme : str
@@ -339,8 +366,9 @@ def rebase_ward_series(table: pd.DataFrame, crosswalk: pd.DataFrame,
     table : DataFrame
         Tidy ward counts (``month, area_code, count`` and category columns such as
         ``indicator, measure``), e.g. ``read_mps_crime(ward_files).table`` for one borough.
-        Other columns are kept; ``vintage, source_file, scheme, synthetic`` are treated as
-        provenance (joined or combined for apportioned rows), the rest as categories.
+        Other columns are kept; ``vintage, source_file, scheme, synthetic, publication,
+        zero_filled`` are treated as provenance (joined or combined for apportioned rows),
+        the rest as categories.
     crosswalk : DataFrame
         From :func:`ward_crosswalk`; its first ``ward_code_<year>`` column is the source scheme.
     cutover : str
@@ -441,7 +469,8 @@ def rebase_ward_series(table: pd.DataFrame, crosswalk: pd.DataFrame,
     old["count"] = old["count"] * old["weight"]
     aggregations = {"count": "sum"}
     for column in provenance:
-        aggregations[column] = {"vintage": "max", "synthetic": "any"}.get(column, _joined)
+        aggregations[column] = {"vintage": "max", "synthetic": "any",
+                                "zero_filled": "all"}.get(column, _joined)
     moved = old.groupby([*keys, tgt_code], dropna=False, sort=False).agg(aggregations)
     moved = moved.reset_index().rename(columns={tgt_code: "area_code"})
     method = (f"apportioned from {source} wards by the population-weighted crosswalk "

@@ -8,13 +8,16 @@ from the raw MPS CSVs, Census table and ONS lookup with plain pandas. The re-bas
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import MPS_WARD, SHARED_DATA, _require
+from parquet_copies import link_tree, write_copy
 
 from scpb_analysis.crosswalk import lsoa_to_ward, rebase_ward_series, ward_crosswalk
+from scpb_analysis.errors import InputDataError
 from scpb_analysis.wards import ward_reference
 
 CENSUS = "population/census2021-ts007a-lsoa.csv"
@@ -236,3 +239,49 @@ def test_bad_crosswalk_weights_are_refused():
 def test_source_and_target_must_differ(tmp_path):
     with pytest.raises(ValueError, match="different ward schemes"):
         ward_crosswalk(tmp_path, "Barnet", "2022", "2022")
+
+
+# ---------------------------------------------------------------------------------------------
+# A re-sharer's Parquet copies (written here from the real CSVs, column names re-spelled)
+
+_PARQUET_LAYOUT = "(Parquet copy, column names re-spelled)"
+
+
+@pytest.fixture(scope="module")
+def parquet_data(data, tmp_path_factory):
+    """A data folder like the real one: snake_case Parquet copies of the Census table
+    (Barnet's LSOAs) and the Barnet ward lookup, and links to the real boundary files."""
+    folder = tmp_path_factory.mktemp("parquet-data")
+    write_copy(data / CENSUS, folder / "population/census2021-ts007a-lsoa.parquet",
+               rows=lambda f: f["geography"].str.startswith("Barnet "))
+    write_copy(data / WD22_LOOKUP, folder / "lookups/barnet_lsoa21_to_wd22.parquet")
+    link_tree(data / "boundaries", folder / "boundaries")
+    return folder
+
+
+def test_lsoas_to_2022_wards_by_a_parquet_lookup(data, parquet_data):
+    from_csv = lsoa_to_ward(data, "Barnet")
+    from_parquet = lsoa_to_ward(parquet_data, "Barnet")
+    pd.testing.assert_frame_equal(from_parquet.drop(columns="method"),
+                                  from_csv.drop(columns="method"))
+    assert ("(barnet_lsoa21_to_wd22.parquet, recognised as ONS best-fit lookup LSOA21CD to "
+            f"WD22CD {_PARQUET_LAYOUT}: each LSOA") in from_parquet["method"].iloc[0]
+    assert ("(barnet_LSOA21_to_WD22_lsoa_ward.csv, recognised as ONS best-fit lookup LSOA21CD "
+            "to WD22CD (CSV): each LSOA") in from_csv["method"].iloc[0]
+
+
+def test_crosswalk_from_parquet_copies(parquet_data, xw):
+    got = ward_crosswalk(parquet_data, "Barnet")
+    pd.testing.assert_frame_equal(got.drop(columns="method"), xw.drop(columns="method"))
+    assert f"WD22CD {_PARQUET_LAYOUT}" in got["method"].iloc[0]
+
+
+def test_bad_ward_code_in_a_parquet_lookup_names_file_row_and_column(data, tmp_path):
+    lookup = write_copy(data / WD22_LOOKUP, tmp_path / "lookup.parquet")
+    lookup.loc[4, "wd22cd"] = "E05999999"
+    lookup.to_parquet(tmp_path / "lookup.parquet", index=False)
+    with pytest.raises(InputDataError, match="ward E05999999 .* is not one of Barnet's 2022 "
+                                             "wards") as err:
+        lsoa_to_ward(tmp_path, "Barnet")
+    assert err.value.row == 6 and err.value.column == "wd22cd"
+    assert Path(err.value.file) == (tmp_path / "lookup.parquet").resolve()

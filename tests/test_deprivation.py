@@ -8,11 +8,13 @@ workbooks written here.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import SHARED_DATA, _require
+from parquet_copies import link_tree, write_copy
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.sources.deprivation import (
@@ -308,3 +310,37 @@ def test_bad_rank_names_sheet_row_and_column(tmp_path):
         load_imd(tmp_path)
     assert err.value.row == 3 and "sheet 'IMD2019'" in str(err.value)
     assert err.value.column == _HEADER[4]
+
+
+# ---------------------------------------------------------------------------------------------
+# A re-sharer's Parquet copy of the exact-fit lookup (written here, column names re-spelled)
+
+
+def _copy_exact_fit(data, folder):
+    """snake_case Parquet copy of the lookup's rows for Barnet and Enfield."""
+    return write_copy(data / EXACT, folder / "lookups" / "lsoa11_lsoa21_lad22_exact_fit.parquet",
+                      rows=lambda f: f["LAD22NM"].isin(["Barnet", "Enfield"]))
+
+
+def test_imd_from_a_parquet_copy_of_the_lookup(data, barnet, tmp_path):
+    lookup = _copy_exact_fit(data, tmp_path)
+    assert {"lsoa11cd", "lsoa21cd", "chgind", "lad22nm"} <= set(lookup.columns)
+    link_tree(data / "deprivation", tmp_path / "deprivation")
+    got = imd_lsoa21(tmp_path, "Barnet")
+    pd.testing.assert_frame_equal(got.drop(columns="source"), barnet.drop(columns="source"))
+    assert ("(lsoa11_lsoa21_lad22_exact_fit.parquet, recognised as ONS exact-fit lookup "
+            "LSOA11CD to LSOA21CD (Parquet copy, column names re-spelled))"
+            in got["source"].iloc[0])
+    assert "recognised as ONS exact-fit lookup LSOA11CD to LSOA21CD (CSV))" in \
+        barnet["source"].iloc[0]
+
+
+def test_bad_change_indicator_in_a_parquet_lookup_names_file_row_and_column(data, tmp_path):
+    lookup = _copy_exact_fit(data, tmp_path)
+    lookup.loc[9, "chgind"] = "Q"
+    target = tmp_path / "lookups" / "lsoa11_lsoa21_lad22_exact_fit.parquet"
+    lookup.to_parquet(target, index=False)
+    with pytest.raises(InputDataError, match="change indicator 'Q' is not known") as err:
+        imd_lsoa21(tmp_path, "Barnet")
+    assert err.value.row == 11 and err.value.column == "chgind"
+    assert Path(err.value.file) == target.resolve()

@@ -6,12 +6,15 @@ made here with plain pandas from the raw CSVs; bad-input tests use tiny files wr
 
 from __future__ import annotations
 
+import io
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import SHARED_DATA, _require
+from parquet_copies import lower_case, write_copy
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.sources.population import (
@@ -256,3 +259,111 @@ def test_counts_with_thousands_separators_are_read(tmp_path):
     folder = _census(tmp_path, '2021,Barnet 001A,E01000001,"1,010",2,3,"1,005"')
     assert lsoa_population(folder)["population"].tolist() == [1010]
     assert np.issubdtype(lsoa_population(folder)["population"].dtype, np.integer)
+
+
+# ---------------------------------------------------------------------------------------------
+# A re-sharer's Parquet copies (written here from the real CSVs, column names re-spelled)
+
+_PARQUET_LAYOUT = "(Parquet copy, column names re-spelled)"
+
+
+def _two_boroughs(frame: pd.DataFrame) -> pd.Series:
+    return frame["geography"].str.startswith(("Barnet ", "Enfield "))
+
+
+@pytest.fixture(scope="module")
+def parquet_data(data, tmp_path_factory):
+    """A data folder like the real one holding only snake_case Parquet copies: the Census
+    table (Barnet's and Enfield's LSOAs) and the Barnet LSOA-to-May-2022-ward lookup."""
+    folder = tmp_path_factory.mktemp("parquet-data")
+    census = write_copy(data / CENSUS, folder / "population/census2021-ts007a-lsoa.parquet",
+                        rows=_two_boroughs)
+    assert "age_aged_4_years_and_under" in census and census["age_total"].dtype == np.int64
+    lookup = write_copy(data / WD22_LOOKUP, folder / "lookups/barnet_lsoa21_to_wd22.parquet")
+    assert {"lsoa21cd", "wd22cd", "wd22nmw"} <= set(lookup.columns)
+    return folder
+
+
+@pytest.mark.parametrize("borough", ["Barnet", "Enfield"])
+def test_census_parquet_copy_gives_the_csv_table(data, parquet_data, borough):
+    from_csv = lsoa_population(data, borough)
+    from_parquet = lsoa_population(parquet_data, borough)
+    pd.testing.assert_frame_equal(from_parquet.drop(columns="source"),
+                                  from_csv.drop(columns="source"))
+    assert from_csv["source"].iloc[0].endswith(
+        "(census2021-ts007a-lsoa.csv, recognised as Census 2021 TS007A (CSV))")
+    assert from_parquet["source"].iloc[0].endswith(
+        "(census2021-ts007a-lsoa.parquet, recognised as Census 2021 TS007A "
+        f"{_PARQUET_LAYOUT})")
+    named = lsoa_population(parquet_data / "population/census2021-ts007a-lsoa.parquet", borough)
+    pd.testing.assert_frame_equal(named, from_parquet)
+    raw = pd.read_csv(data / CENSUS, usecols=["geography", "Age: Total"])
+    expected = raw.loc[raw["geography"].str.startswith(f"{borough} "), "Age: Total"]
+    assert len(from_parquet) == len(expected)
+    assert int(from_parquet["population"].sum()) == int(expected.sum())
+
+
+def test_ward_population_from_parquet_copies(parquet_data, wards_2022):
+    wards = ward_population(parquet_data, "Barnet")
+    pd.testing.assert_frame_equal(wards.drop(columns=["source", "method"]),
+                                  wards_2022.drop(columns=["source", "method"]))
+    assert f"Census 2021 TS007A {_PARQUET_LAYOUT}" in wards["source"].iloc[0]
+    assert ("barnet_lsoa21_to_wd22.parquet, recognised as ONS best-fit lookup LSOA21CD to "
+            f"WD22CD {_PARQUET_LAYOUT}") in wards["method"].iloc[0]
+    assert "recognised as ONS best-fit lookup LSOA21CD to WD22CD (CSV)" in \
+        wards_2022["method"].iloc[0]
+
+
+def test_mid_year_parquet_copy_with_lower_case_names(data, tmp_path):
+    write_copy(data / MID2020, tmp_path / "population/london-mid2020-pop_lsoa11.parquet",
+               rows=lambda f: f["LAD11NM"] == "Barnet", rename=lower_case)
+    from_parquet = lsoa_population(tmp_path, "Barnet", source="mid2020")
+    from_csv = lsoa_population(data, "Barnet", source="mid2020")
+    pd.testing.assert_frame_equal(from_parquet.drop(columns="source"),
+                                  from_csv.drop(columns="source"))
+    assert from_parquet["source"].iloc[0].endswith(
+        f"recognised as ONS mid-year estimates by LSOA (2011) {_PARQUET_LAYOUT})")
+
+
+def test_the_csv_is_read_where_a_parquet_copy_sits_beside_it(tmp_path):
+    folder = _census(tmp_path, "2021,Barnet 001A,E01000001,10,2,3,5")
+    pd.read_csv(folder / "ts007a.csv").assign(**{"Age: Total": 11}).to_parquet(
+        folder / "ts007a.parquet")  # published names, so not "re-spelled"
+    assert lsoa_population(folder)["source"].iloc[0].endswith(
+        "(ts007a.csv, recognised as Census 2021 TS007A (CSV))")
+    (folder / "ts007a.csv").unlink()
+    with pytest.raises(InputDataError, match="add up to 10 but the total is 11"):
+        lsoa_population(folder)
+    (folder / "ts007a.parquet").write_bytes(
+        pd.read_csv(io.StringIO(f"{_HEADER}\n2021,Barnet 001A,E01000001,10,2,3,5\n"))
+        .to_parquet())
+    assert lsoa_population(folder)["source"].iloc[0].endswith(
+        "(ts007a.parquet, recognised as Census 2021 TS007A (Parquet copy))")
+
+
+@pytest.mark.parametrize("bad", [-3, "x", None])
+def test_bad_count_in_a_parquet_copy_names_file_row_and_column(data, tmp_path, bad):
+    census = write_copy(data / CENSUS, tmp_path / "census.parquet", rows=_two_boroughs)
+    column = "age_aged_5_to_9_years"
+    if bad == "x":  # a copy storing the counts as text
+        census[column] = census[column].astype(str)
+    census.loc[6, column] = bad  # None: a null, in a column then stored as floats
+    census.to_parquet(tmp_path / "census.parquet", index=False)
+    with pytest.raises(InputDataError) as err:
+        lsoa_population(tmp_path)
+    # Row 8: the row a spreadsheet of the table would show (header in row 1, data from row 2).
+    assert err.value.row == 8 and err.value.column == column
+    shown = "" if bad is None else str(bad)
+    assert "census.parquet" in str(err.value)
+    assert f"'{shown}' is not a population count" in str(err.value)
+
+
+def test_unreadable_parquet_file_is_named(data, tmp_path):
+    target = tmp_path / "population" / "census2021-ts007a-lsoa.parquet"
+    write_copy(data / CENSUS, target, rows=_two_boroughs)
+    whole = target.read_bytes()
+    target.write_bytes(whole[: len(whole) // 2])  # cut short, as a failed download is
+    for given in (tmp_path, target):
+        with pytest.raises(InputDataError, match="is not a readable Parquet file") as err:
+            lsoa_population(given)
+        assert Path(err.value.file) == target.resolve()

@@ -1,7 +1,9 @@
-"""What every CSV loader needs: finding the files, and refusing or decoding their bytes."""
+"""What every loader needs: finding the files, refusing or decoding their bytes, and matching
+column names however a re-sharer spelled them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,31 +17,79 @@ BINARY_SIGNATURES = (
 )
 
 
+#: File suffixes a loader of published tables reads: the publisher's CSV, or a re-sharer's
+#: Parquet copy of it.
+DATA_SUFFIXES = (".csv", ".parquet")
+# Re-sharers drop case, spaces and punctuation: 'Age: Total' becomes 'age_total'.
+_SEPARATORS = re.compile(r"[\s_\-./:;,()\[\]]+")
+
+
 def find_csv_files(paths: str | Path | Iterable[str | Path],
                    expected: str) -> tuple[list[Path], list[str]]:
     """CSV files named or found (recursively) in folders, and the other files seen there.
 
     ``expected`` describes the files wanted, for the error when a folder has none.
     """
+    return find_data_files(paths, expected, suffixes=(".csv",))
+
+
+def find_data_files(paths: str | Path | Iterable[str | Path], expected: str, *,
+                    suffixes: tuple[str, ...] = DATA_SUFFIXES) -> tuple[list[Path], list[str]]:
+    """Files with one of ``suffixes`` named or found (recursively) in folders, and the others.
+
+    Files named directly are returned whatever their suffix (the loader then says what it
+    expected). ``expected`` describes the files wanted, for the error when a folder has none.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("b.parquet", "a.csv", "notes.txt"):
+    ...     _ = (folder / name).write_text("x")
+    >>> found, ignored = find_data_files(folder, "MPS files")
+    >>> [p.name for p in found], [Path(p).name for p in ignored]
+    (['a.csv', 'b.parquet'], ['notes.txt'])
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    wanted = tuple(s.lower() for s in suffixes)
+    kinds = " or ".join(s.lstrip(".").upper() if s == ".csv" else s.lstrip(".").title()
+                        for s in wanted)
     files: list[Path] = []
     ignored: list[str] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file())
-            csvs = [p for p in found if p.suffix.lower() == ".csv"]
-            ignored += [str(p) for p in found if p.suffix.lower() != ".csv"]
-            if not csvs:
-                raise InputDataError(path, "is a folder with no CSV files in it",
+            data = [p for p in found if p.suffix.lower() in wanted]
+            ignored += [str(p) for p in found if p.suffix.lower() not in wanted]
+            if not data:
+                raise InputDataError(path, f"is a folder with no {kinds} files in it",
                                      expected=expected)
-            files += csvs
+            files += data
         elif path.is_file():
             files.append(path)
         else:
-            raise InputDataError(path, "does not exist", expected="a CSV file or a folder of them")
+            raise InputDataError(path, "does not exist",
+                                 expected=f"a {kinds} file or a folder of them")
     return list(dict.fromkeys(p.resolve() for p in files)), ignored
+
+
+def column_key(name: object) -> str:
+    """A column name reduced so every spelling of it matches: case, spaces, ``_``, ``-`` ignored.
+
+    Re-sharers copy published tables with the column names lower-cased or snake-cased
+    (``Month_Year`` as ``month_year``, ``Area Type`` as ``area_type``, ``Crime ID`` as
+    ``crime_id``); the values are the publisher's.
+
+    Examples
+    --------
+    >>> column_key("Area Type") == column_key("area_type") == column_key(" AREA-TYPE ")
+    True
+    >>> column_key("LookUp_BoroughName"), column_key("Age: Aged 4 years and under")
+    ('lookup_boroughname', 'age_aged_4_years_and_under')
+    """
+    return _SEPARATORS.sub("_", str(name).strip().casefold()).strip("_")
 
 
 def decode_text(path: Path, raw: bytes, *, not_csv: str, plain: str) -> tuple[str, str]:

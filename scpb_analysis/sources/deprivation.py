@@ -302,34 +302,54 @@ def _borough_quantile(rank: pd.Series, groups: int) -> pd.Series:
     return np.ceil(position * groups / len(rank)).astype("int64")
 
 
-def _exact_fit(data_dir: str | Path) -> tuple[Path, pd.DataFrame]:
-    from scpb_analysis.sources.population import _find_csv, _has
+_EXACT_FIT_COLUMNS = ("LSOA11CD", "LSOA21CD", "LSOA21NM", "CHGIND", "LAD22NM")
+_EXACT_FIT_EXPECTED = ("the ONS exact-fit lookup CSV (or a Parquet copy of it, column names in "
+                       "any case or underscore spelling) with columns "
+                       + ", ".join(_EXACT_FIT_COLUMNS))
 
-    found = _find_csv(data_dir, _has("LSOA11CD", "LSOA21CD", "CHGIND"))
+
+def _exact_fit(data_dir: str | Path) -> tuple[Path, pd.DataFrame, str]:
+    """The ONS LSOA (2011) to LSOA (2021) exact-fit lookup: file, rows, layout recognised.
+
+    The rows carry the published column names (``LSOA11CD, LSOA21CD, LSOA21NM, CHGIND,
+    LAD22NM``) whatever the file's spelling, and ``row``, the file's row of each (header = 1).
+    """
+    from scpb_analysis.sources.population import _find_tables, _has
+
+    found = _find_tables(data_dir, _has("LSOA11CD", "LSOA21CD", "CHGIND"))
     if not found:
         raise InputDataError(Path(data_dir), "holds no LSOA (2011) to LSOA (2021) lookup",
-                             expected="the ONS exact-fit lookup CSV with columns LSOA11CD, "
-                             "LSOA21CD, LSOA21NM, CHGIND")
-    path = found[0]
-    return path, _cached_exact_fit(str(path), _stamp(path))
+                             expected=_EXACT_FIT_EXPECTED)
+    path = found[0]  # the ONS CSV before a Parquet copy of it, where both are kept
+    return path, *_cached_exact_fit(str(path), _stamp(path))
 
 
 @cache
-def _cached_exact_fit(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
-    from scpb_analysis.sources.population import _read_csv
+def _cached_exact_fit(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
+    from scpb_analysis.sources.population import _column, _layout_text, _read_file
 
     path = Path(path_text)
-    raw = _read_csv(path)
+    raw = _read_file(path)
+    cols = {name: _column(path, raw.columns, name) for name in _EXACT_FIT_COLUMNS}
+    missing = [name for name, found in cols.items() if found is None]
+    if missing:
+        raise InputDataError(path, f"has no {', '.join(missing)} column", row=1,
+                             expected=_EXACT_FIT_EXPECTED)
     for column in ("LSOA11CD", "LSOA21CD", "CHGIND"):
-        raw[column] = raw[column].str.strip()
-    unknown = ~raw["CHGIND"].isin(list(_CARRIED))
+        raw[cols[column]] = raw[cols[column]].str.strip()
+    change = raw[cols["CHGIND"]]
+    unknown = ~change.isin(list(_CARRIED))
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise InputDataError(path, f"change indicator '{raw['CHGIND'].iloc[i]}' is not known",
-                             row=i + 2, column="CHGIND",
+        raise InputDataError(path, f"change indicator '{change.iloc[i]}' is not known",
+                             row=i + 2, column=cols["CHGIND"],
                              expected="U (unchanged), S (split), M (merged) or X (irregular)")
+    respelled = any(found != name for name, found in cols.items())
+    layout = _layout_text(path, "ONS exact-fit lookup LSOA11CD to LSOA21CD", respelled)
+    # Callers use the published names, whichever spelling the file had.
+    raw = raw.rename(columns={found: name for name, found in cols.items()})
     raw["row"] = np.arange(len(raw)) + 2
-    return raw
+    return raw, layout
 
 
 def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame:
@@ -342,7 +362,9 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     Parameters
     ----------
     data_dir : path
-        Folder with the IMD workbook(s) and the ONS LSOA (2011) to LSOA (2021) lookup.
+        Folder with the IMD workbook(s) and the ONS LSOA (2011) to LSOA (2021) lookup (the
+        ONS CSV, or a Parquet copy of it with the column names in any case or underscore
+        spelling).
     borough : str, optional
         Keep one borough (by the lookup's LAD22NM); without it, every English 2021 LSOA, with
         borough quantiles computed within each local authority.
@@ -353,7 +375,8 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
         ``lsoa_code, lsoa_name, borough, lsoa11_codes, imd_carried, imd_rank, imd_score,
         imd_decile, imd_quintile`` (national), ``borough_decile, borough_quintile,
         borough_lsoas``, ``source``; sorted by ``lsoa_code``. ``imd_rank`` is a float (a mean
-        for merged LSOAs).
+        for merged LSOAs). ``source`` names the lookup file and the layout recognised in it,
+        e.g. ``ONS exact-fit lookup LSOA11CD to LSOA21CD (CSV)``.
 
     Raises
     ------
@@ -366,7 +389,7 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     >>> len(imd), imd["borough_quintile"].value_counts().tolist()  # doctest: +SKIP
     (220, [44, 44, 44, 44, 44])
     """
-    path, lookup = _exact_fit(data_dir)
+    path, lookup, layout = _exact_fit(data_dir)
     lookup = lookup[lookup["LSOA21CD"].str.startswith("E")]  # IMD 2019 is England only
     if borough is not None:
         name = canonical_borough(borough)
@@ -401,7 +424,8 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     out["borough_decile"] = by_borough.transform(lambda r: _borough_quantile(r, 10))
     out["borough_quintile"] = by_borough.transform(lambda r: _borough_quantile(r, 5))
     out["borough_lsoas"] = by_borough.transform("size").astype("int64")
-    out["source"] = f"{IMD_SOURCE} ({path.name}); {imd['source'].iloc[0]}"
+    out["source"] = (f"{IMD_SOURCE} ({path.name}, recognised as {layout}); "
+                     f"{imd['source'].iloc[0]}")
     return out.sort_values("lsoa_code").reset_index(drop=True)
 
 

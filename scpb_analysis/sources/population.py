@@ -1,7 +1,8 @@
 """Resident population by LSOA and by ward: the denominators for rates.
 
 Two kinds of source are read, each found under a data folder by its columns (file names vary
-between downloads):
+between downloads), as the publisher's CSV or a re-sharer's Parquet copy of it (column names
+matched in any case or underscore spelling, ``geography_code`` for ``geography code``):
 
 - ``census2021``: ONS Census 2021 table TS007A, columns ``geography code, geography,
   Age: Total, Age: Aged 4 years and under, ..., Age: Aged 85 years and over``; LSOAs on 2021
@@ -11,11 +12,15 @@ between downloads):
   as published (``age_0_15, age_16_29, age_30_44, age_45_64, age_65_plus``). The year is read
   from the file name, as the file itself does not state it.
 
+A Parquet file anywhere under the data folder that cannot be read is an error naming it, as it
+may be the table looked for. Where a CSV and a Parquet copy of it are both there, the CSV is read.
+
 Broader bands are added where the published bands add up to them exactly: ``age_0_9``,
 ``age_10_24``, ``age_under_25``, ``age_25_64`` and ``age_65_plus`` from the Census bands (the
 mid-year bands give only ``age_65_plus``). Every table carries ``source``, ``vintage`` and
 ``geography`` columns, so a rate always says which denominator it used
-(:data:`POPULATION_SOURCES` describes each).
+(:data:`POPULATION_SOURCES` describes each); ``source`` also names the file and the layout
+recognised in it, e.g. ``Census 2021 TS007A (Parquet copy, column names re-spelled)``.
 
 Ward populations (:func:`ward_population`) sum LSOAs to wards: through the ONS best-fit lookup
 for Census 2021 LSOAs and May-2022 wards, or by the ward holding each LSOA's representative
@@ -37,6 +42,7 @@ import pandas as pd
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough
+from scpb_analysis.sources._files import column_key, find_data_files
 
 __all__ = ["POPULATION_SOURCES", "PopulationSource", "lsoa_population", "ward_population"]
 
@@ -88,6 +94,13 @@ _MIDYEAR_EXPECTED = ("the ONS mid-year estimate layout: LSOA11CD, LSOA11NM, Pers
 # ---------------------------------------------------------------------------------------------
 # Finding files by their columns (shared with the deprivation and crosswalk modules)
 
+# What each layout read here is called in ``source`` and ``method`` texts.
+_CENSUS_LAYOUT = "Census 2021 TS007A"
+_MIDYEAR_LAYOUT = "ONS mid-year estimates by LSOA (2011)"
+_PARQUET_EXPECTED = "a readable Parquet file (or remove it from the data folder)"
+# pandas keeps a non-default index as a column of its own: not the re-sharer's data.
+_INDEX_COLUMN = re.compile(r"__index_level_\d+__")
+
 
 def _stamp(path: Path) -> tuple[int, int]:
     """Modification time and size: cached reads are redone when a file changes."""
@@ -95,26 +108,101 @@ def _stamp(path: Path) -> tuple[int, int]:
     return info.st_mtime_ns, info.st_size
 
 
+def _key(name: object) -> str:
+    """:func:`column_key` (case, spaces, ``_`` and punctuation ignored).
+
+    >>> _key("Age: Aged 4 years and under") == _key("age_aged_4_years_and_under")
+    True
+    >>> _key("Persons_All-Ages"), _key("LSOA21CD")
+    ('persons_all_ages', 'lsoa21cd')
+    """
+    return column_key(name)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_parquet(path: Path) -> bool:
+    # By content as well as name: a Parquet copy is sometimes saved with a .csv name.
+    if path.suffix.lower() == ".parquet":
+        return True
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PAR1"
+
+
 @cache
-def _csv_header(path_text: str, stamp: tuple[int, int]) -> tuple[str, ...]:
+def _file_header(path_text: str, stamp: tuple[int, int]) -> tuple[str, tuple[str, ...]]:
+    """Storage (``"CSV"`` or ``"Parquet"``) and column names; a Parquet file's from its schema.
+
+    Only the schema is read: every file under a data folder is looked at to find the tables.
+    """
+    path = Path(path_text)
+    if _is_parquet(path):
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_schema(path).names
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for bad files
+            raise InputDataError(path, f"is not a readable Parquet file ({_first_line(exc)})",
+                                 expected=_PARQUET_EXPECTED) from None
+        return "Parquet", tuple(str(n).strip() for n in names if not _INDEX_COLUMN.fullmatch(n))
     # ONS lookups start with a byte-order mark; utf-8-sig removes it from the first column.
-    with Path(path_text).open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        return tuple(h.strip() for h in next(csv.reader(handle), []))
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        return "CSV", tuple(h.strip() for h in next(csv.reader(handle), []))
 
 
-def _find_csv(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) -> list[Path]:
-    """CSV files under ``data_dir`` (or ``data_dir`` itself) whose header ``accept`` takes."""
+def _find_tables(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) -> list[Path]:
+    """CSV and Parquet files under ``data_dir`` (or ``data_dir`` itself) whose columns ``accept``
+    takes; the publisher's CSVs come before Parquet copies, so a CSV wins where both are kept.
+
+    A Parquet file whose schema cannot be read is an error, wherever it is under ``data_dir``:
+    it cannot be told apart from the table looked for.
+    """
     folder = Path(data_dir)
     if not folder.exists():
-        raise InputDataError(folder, "does not exist",
-                             expected="a data folder (e.g. ../shared/data) or a CSV file")
-    paths = [folder] if folder.is_file() else sorted(folder.rglob("*.csv"))
-    return [p for p in paths if p.is_file() and accept(_csv_header(str(p), _stamp(p)))]
+        raise InputDataError(folder, "does not exist", expected="a data folder (e.g. "
+                             "../shared/data) or a CSV file (or a Parquet copy of one)")
+    try:
+        paths, _ = find_data_files(folder, "CSV or Parquet files")
+    except InputDataError:  # a folder with no CSV or Parquet file holds none of the tables
+        return []
+    found = [p for p in paths if accept(_file_header(str(p), _stamp(p))[1])]
+    return sorted(found, key=lambda p: _file_header(str(p), _stamp(p))[0] == "Parquet")
 
 
 def _has(*names: str) -> Callable[[Sequence[str]], bool]:
-    wanted = {n.casefold() for n in names}
-    return lambda header: wanted <= {h.casefold() for h in header}
+    wanted = {_key(n) for n in names}
+    return lambda header: wanted <= {_key(h) for h in header}
+
+
+def _check_spellings(path: Path, header: Sequence[str], keys: Sequence[str]) -> None:
+    """Two columns that are one column spelled twice cannot be told apart: an error."""
+    seen: dict[str, str] = {}
+    for column, key in zip(header, keys, strict=True):
+        if key in seen:
+            raise InputDataError(path, f"columns '{seen[key]}' and '{column}' are the same "
+                                 "column spelled two ways", row=1, column=column,
+                                 expected="each column once")
+        seen[key] = column
+
+
+def _column(path: Path, columns: Sequence[str], name: str) -> str | None:
+    """The file's own name for the published column ``name`` (any spelling), or None."""
+    found = [c for c in columns if _key(c) == _key(name)]
+    _check_spellings(path, found, [_key(name)] * len(found))
+    return found[0] if found else None
+
+
+def _layout_text(path: Path, layout: str, respelled: bool) -> str:
+    """The layout recognised in a file and how it was stored, for ``source`` texts.
+
+    A Parquet copy, or a CSV, whose column names are not the publisher's spelling says so.
+    """
+    storage = _file_header(str(path), _stamp(path))[0]
+    how = "CSV" if storage == "CSV" else "Parquet copy"
+    return f"{layout} ({how}{', column names re-spelled' if respelled else ''})"
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -123,14 +211,55 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet copy as the table its CSV gives: every value as text, missing as empty text.
+
+    Checks on the text (whole numbers, codes, totals) then run as on the CSV.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for bad files
+        raise InputDataError(path, f"is not a readable Parquet file ({_first_line(exc)})",
+                             expected=_PARQUET_EXPECTED) from None
+    columns = {}
+    for name, values in zip(table.column_names, table.columns, strict=True):
+        if _INDEX_COLUMN.fullmatch(name):
+            continue
+        try:
+            if pa.types.is_dictionary(values.type):
+                values = values.cast(values.type.value_type)
+            if not pa.types.is_string(values.type):
+                values = values.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InputDataError(path, f"holds {values.type} values that cannot be read as "
+                                 f"text ({_first_line(exc)})", column=name,
+                                 expected="numbers or text, as in the published CSV") from None
+        if name.strip() in columns:
+            raise InputDataError(path, f"has two columns named '{name.strip()}'", column=name,
+                                 expected="each column once")
+        # As in the CSV read with keep_default_na=False, a missing value is empty text.
+        columns[name.strip()] = pd.Series(values.fill_null("").to_numpy(zero_copy_only=False),
+                                          dtype=str)
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    """A CSV, or a Parquet copy of one, as a table of text (empty text where blank)."""
+    storage = _file_header(str(path), _stamp(path))[0]
+    return _read_parquet(path) if storage == "Parquet" else _read_csv(path)
+
+
 @cache
-def _csv_table(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
-    return _read_csv(Path(path_text))
+def _file_table(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
+    return _read_file(Path(path_text))
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    """A CSV as strings, read once per file version (lookups are read by several functions)."""
-    return _csv_table(str(path), _stamp(path)).copy()
+    """A table as text, read once per file version (lookups are read by several functions)."""
+    return _file_table(str(path), _stamp(path)).copy()
 
 
 def _whole_numbers(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -177,6 +306,9 @@ _BAND_PATTERNS = (
     (re.compile(r"^(?:aged )?(\d+) years?$"), lambda m: (int(m[1]), int(m[1]))),
     (re.compile(r"^(\d+)-(\d+)$"), lambda m: (int(m[1]), int(m[2]))),
     (re.compile(r"^(\d+)\+$"), lambda m: (int(m[1]), None)),
+    # As re-sharers spell them: Persons_0-15 as persons_0_15, Persons_65+ as persons_65_plus.
+    (re.compile(r"^(\d+) (\d+)$"), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(r"^(\d+) ?plus$"), lambda m: (int(m[1]), None)),
 )
 
 
@@ -187,8 +319,10 @@ def _band(label: str) -> tuple[int, int | None] | None:
     ((0, 4), (10, 14), (85, None))
     >>> _band("0-15"), _band("65+"), _band("Total")
     ((0, 15), (65, None), None)
+    >>> _band("aged_4_years_and_under"), _band("0_15"), _band("65_plus")
+    ((0, 4), (0, 15), (65, None))
     """
-    text = " ".join(label.casefold().split())
+    text = " ".join(label.replace("_", " ").casefold().split())
     for pattern, make in _BAND_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -247,36 +381,42 @@ def _check_total(path: Path, frame: pd.DataFrame, total: str, bands: list[str],
 # Readers
 
 
+def _census_key(column: str) -> str:
+    """Column key, with the Nomis '; measures: Value' suffix removed.
+
+    >>> _census_key("Age: Total; measures: Value"), _census_key("age_aged_5_to_9_years")
+    ('age_total', 'age_aged_5_to_9_years')
+    """
+    return _key(column).removesuffix("_measures_value")
+
+
 def _census_columns(header: Sequence[str]) -> dict[str, str]:
-    """Normalised label -> column, with the Nomis '; measures: Value' suffix removed."""
-    out = {}
-    for column in header:
-        label = re.sub(r";\s*measures:\s*value$", "", column.strip(), flags=re.IGNORECASE)
-        out[" ".join(label.casefold().split())] = column
-    return out
+    """Column key -> column."""
+    return {_census_key(column): column for column in header}
 
 
 def _is_census(header: Sequence[str]) -> bool:
     cols = _census_columns(header)
-    return "geography code" in cols and "age: total" in cols
+    return "geography_code" in cols and "age_total" in cols
 
 
 @cache
-def _census(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
+def _census(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
     path = Path(path_text)
-    raw = _read_csv(path)
+    raw = _read_file(path)
+    _check_spellings(path, list(raw.columns), [_census_key(c) for c in raw.columns])
     cols = _census_columns(raw.columns)
     bands = {}
-    for label, column in cols.items():
-        if label.startswith("age:") and label != "age: total":
-            rng = _band(label.removeprefix("age:").strip())
+    for key, column in cols.items():
+        if key.startswith("age_") and key != "age_total":
+            rng = _band(key.removeprefix("age_"))
             if rng is None:
                 raise InputDataError(path, f"'{column}' is not an age band", row=1,
                                      column=column, expected=_CENSUS_EXPECTED)
             bands[column] = rng
     ordered = _check_bands(path, bands)
-    code_col, name_col, total_col = cols["geography code"], cols.get("geography"), \
-        cols["age: total"]
+    code_col, name_col, total_col = cols["geography_code"], cols.get("geography"), \
+        cols["age_total"]
     if name_col is None:
         raise InputDataError(path, "has no 'geography' (LSOA name) column", row=1,
                              expected=_CENSUS_EXPECTED)
@@ -294,7 +434,10 @@ def _census(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
                                      "borough": prefix.map(lookup),
                                      "population": counts[total_col]}),
                        out, _derived(out, ranges)], axis=1)
-    return frame.sort_values("lsoa_code").reset_index(drop=True)
+    published = code_col == "geography code" and name_col == "geography" and all(
+        c.startswith("Age: ") for c in (total_col, *ordered))
+    layout = _layout_text(path, _CENSUS_LAYOUT, respelled=not published)
+    return frame.sort_values("lsoa_code").reset_index(drop=True), layout
 
 
 def _is_midyear(header: Sequence[str]) -> bool:
@@ -302,19 +445,21 @@ def _is_midyear(header: Sequence[str]) -> bool:
 
 
 @cache
-def _midyear(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
+def _midyear(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
     path = Path(path_text)
-    raw = _read_csv(path)
-    cols = {c.casefold(): c for c in raw.columns}
-    code_col, total_col = cols["lsoa11cd"], cols["persons_all-ages"]
+    raw = _read_file(path)
+    keys = [_key(c) for c in raw.columns]
+    _check_spellings(path, list(raw.columns), keys)
+    cols = dict(zip(keys, raw.columns, strict=True))
+    code_col, total_col = cols["lsoa11cd"], cols["persons_all_ages"]
     name_col = cols.get("lsoa11nm")
     if name_col is None:
         raise InputDataError(path, "has no LSOA11NM (LSOA name) column", row=1,
                              expected=_MIDYEAR_EXPECTED)
     bands = {}
-    for column in raw.columns:
-        if column.casefold().startswith("persons_") and column != total_col:
-            rng = _band(column.split("_", 1)[1])
+    for key, column in cols.items():
+        if key.startswith("persons_") and column != total_col:
+            rng = _band(key.removeprefix("persons_"))
             if rng is None:
                 raise InputDataError(path, f"'{column}' is not an age band", row=1,
                                      column=column, expected=_MIDYEAR_EXPECTED)
@@ -328,34 +473,40 @@ def _midyear(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
     ranges = {names[c]: bands[c] for c in ordered}
     out = counts[ordered].rename(columns=names)
     lsoa_names = raw[name_col].str.strip()
-    lad = raw[cols["lad11nm"]].str.strip() if "lad11nm" in cols else \
+    lad_col = cols.get("lad11nm")
+    lad = raw[lad_col].str.strip() if lad_col is not None else \
         lsoa_names.str.rsplit(" ", n=1).str[0]
     lookup = {p: _borough_name(p) for p in lad.unique()}
     frame = pd.concat([pd.DataFrame({"lsoa_code": codes, "lsoa_name": lsoa_names,
                                      "borough": lad.map(lookup),
                                      "population": counts[total_col]}),
                        out, _derived(out, ranges)], axis=1)
-    return frame.sort_values("lsoa_code").reset_index(drop=True)
+    published = all(c in ("LSOA11CD", "LSOA11NM", "LAD11NM") or c.startswith("Persons_")
+                    for c in (code_col, name_col, lad_col or "LAD11NM", total_col, *ordered))
+    layout = _layout_text(path, _MIDYEAR_LAYOUT, respelled=not published)
+    return frame.sort_values("lsoa_code").reset_index(drop=True), layout
 
 
 def _source_file(data_dir: str | Path, source: str) -> Path:
     if source == "census2021":
-        found = _find_csv(data_dir, _is_census)
+        found = _find_tables(data_dir, _is_census)
         if not found:
             raise InputDataError(Path(data_dir), "holds no Census 2021 age-by-LSOA table",
-                                 expected=f"a CSV file in {_CENSUS_EXPECTED}")
-        # Prefer a file named like the ONS download if several match (e.g. a Barnet extract).
-        return sorted(found, key=lambda p: ("ts007" not in p.name.casefold(), str(p)))[0]
+                                 expected=f"a CSV file (or a Parquet copy of one) in "
+                                 f"{_CENSUS_EXPECTED}")
+        # Prefer a file named like the ONS download if several match (e.g. a Barnet extract);
+        # the sort is stable, so the CSV before a Parquet copy of it.
+        return sorted(found, key=lambda p: "ts007" not in p.name.casefold())[0]
     year = source.removeprefix("mid")
-    layout = _find_csv(data_dir, _is_midyear)
+    layout = _find_tables(data_dir, _is_midyear)
     found = [p for p in layout if year in p.name]
     if not found:
         listing = ", ".join(p.name for p in layout) or "none"
         raise InputDataError(Path(data_dir), f"holds no mid-{year} population estimates by LSOA "
                              f"(files in the mid-year layout: {listing}; the year is read from "
                              "the file name)",
-                             expected=f"a CSV file with {year} in its name, in "
-                             f"{_MIDYEAR_EXPECTED}")
+                             expected=f"a CSV file (or a Parquet copy of one) with {year} in "
+                             f"its name, in {_MIDYEAR_EXPECTED}")
     return found[0]
 
 
@@ -370,7 +521,9 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
     Parameters
     ----------
     data_dir : path
-        Folder searched (recursively) for the population CSV, or the CSV itself.
+        Folder searched (recursively) for the population CSV or a Parquet copy of it (column
+        names in any case or underscore spelling), or that file itself. Where both are there,
+        the CSV is read.
     borough : str, optional
         Keep one borough's LSOAs (matched on the LSOA name, ``"Barnet 001A"``, for the Census;
         on ``LAD11NM`` for mid-year estimates).
@@ -385,19 +538,25 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
         (``age_0_4`` ... ``age_85_plus`` for the Census), the broader bands those add up to
         (``age_0_9, age_10_24, age_under_25, age_25_64, age_65_plus`` from the Census), then
         ``source, vintage, geography``; sorted by ``lsoa_code``. Bands sum to ``population``
-        (checked on reading).
+        (checked on reading). ``source`` describes the figures and names the file and the
+        layout recognised in it, e.g. ``(census2021-ts007a-lsoa.csv, recognised as Census
+        2021 TS007A (CSV))``.
 
     Raises
     ------
     InputDataError
-        If no file in the layout is found, a count is not a whole number, an LSOA appears
-        twice, the bands do not add up to the total, or the borough has no LSOAs in the file.
+        If no file in the layout is found, a Parquet file cannot be read, a count is not a
+        whole number, an LSOA appears twice, the bands do not add up to the total, or the
+        borough has no LSOAs in the file. Errors in a value name the file, the row (the header
+        is row 1, in a Parquet copy too) and the column.
 
     Examples
     --------
     >>> pop = lsoa_population("../shared/data", "Barnet")  # doctest: +SKIP
     >>> len(pop), int(pop["population"].sum()), pop["vintage"].iloc[0]  # doctest: +SKIP
     (220, 389365, 'Census 2021')
+    >>> pop["source"].iloc[0].endswith("recognised as Census 2021 TS007A (CSV))")  # doctest: +SKIP
+    True
     >>> sorted(POPULATION_SOURCES)
     ['census2021', 'mid2019', 'mid2020']
     """
@@ -406,15 +565,15 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
                          f"{', '.join(sorted(POPULATION_SOURCES))}")
     info = POPULATION_SOURCES[source]
     path = _source_file(data_dir, source)
-    table = (_census if source == "census2021" else _midyear)(str(path), _stamp(path))
+    table, layout = (_census if source == "census2021" else _midyear)(str(path), _stamp(path))
     if borough is not None:
         name = canonical_borough(borough)
         table = table[table["borough"] == name]
         if table.empty:
             raise InputDataError(path, f"has no LSOAs of {name}",
                                  expected=f"{info.geography} rows for {name}")
-    return table.assign(source=f"{info.description} ({path.name})", vintage=info.vintage,
-                        geography=info.geography).reset_index(drop=True)
+    return table.assign(source=f"{info.description} ({path.name}, recognised as {layout})",
+                        vintage=info.vintage, geography=info.geography).reset_index(drop=True)
 
 
 def _age_columns(table: pd.DataFrame) -> list[str]:
@@ -447,7 +606,8 @@ def ward_population(data_dir: str | Path, borough: str, scheme: str = "2022",
     Parameters
     ----------
     data_dir : path
-        Folder with the population CSV, the lookups and (for point placement) boundaries.
+        Folder with the population CSV, the lookups (or Parquet copies of them) and (for point
+        placement) boundaries.
     borough : str
         The borough.
     scheme : str
