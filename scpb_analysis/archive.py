@@ -5,17 +5,26 @@ an analyst's machine holds as a table, and more than the in-memory path
 (:func:`scpb_analysis.points.ward_month_counts`) should hold at once. Here the rows stream
 through Arrow datasets in batches of ``batch_rows``; each batch is placed in wards and
 reduced to counts (:class:`~scpb_analysis.points.WardMonthTally`), so memory depends on the
-batch size and the number of distinct ward x month x crime type combinations, never on the
-number of rows. The counts are exactly those of the in-memory path (tested on the real Met
-files).
+batch size, the number of distinct ward x month x crime type combinations and the number of
+distinct Crime IDs (about 20 bytes each, to count every crime once), never on the number of
+rows held. The counts are exactly those of the in-memory path (tested on the real Met files).
 
-Two kinds of input:
+Each crime is counted once, by the in-memory path's rule: files in sorted path order, rows in
+file order, a row whose ``Crime ID`` (stripped of surrounding spaces) was seen before, in the
+same file or an earlier one, is not counted but reported (:attr:`PointCounts.duplicates`, and
+per file); blank IDs (anti-social behaviour) are never repeats. IDs are compared on 128-bit
+keys (:func:`~scpb_analysis.points.crime_id_keys`), kept in sorted runs
+(:class:`~scpb_analysis.points.SeenCrimeIds`).
+
+Inputs, in any mix (files are read in sorted path order):
 
 * police.uk street-level CSV files, read directly (blank lines are set aside and reported;
   anything else irregular is an error naming the file and row);
-* a Parquet archive written once by :func:`write_points_archive`, which reads each CSV with
-  the validating loader (so irregular rows are set aside with a reason), keeps the four
-  columns counting needs, and is a tenth of the size and many times faster to scan.
+* Parquet files with the columns counting needs (:data:`ARCHIVE_COLUMNS`, or police.uk's
+  names for them in any case or with underscores): a Parquet archive written once by
+  :func:`write_points_archive`, which reads each CSV with the validating loader (so
+  irregular rows are set aside with a reason) and is a fraction of the size and many times
+  faster to scan, or a re-sharer's Parquet copy of a police.uk file.
 
 Examples
 --------
@@ -24,26 +33,28 @@ Examples
 >>> from shapely import box
 >>> from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
 >>> folder = Path(tempfile.mkdtemp())
->>> row = "x,2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\\n"
+>>> row = "{},2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\\n"
 >>> _ = (folder / "2023-05-metropolitan-street.csv").write_text(
-...     ",".join(SOURCE_COLUMNS) + "\\n" + row.format(-0.15) + row.format(-0.15) + row.format(1.0))
+...     ",".join(SOURCE_COLUMNS) + "\\n" + row.format("c1", -0.15) + row.format("c2", -0.15)
+...     + row.format("c3", 1.0) + row.format("c1", -0.15))
 >>> wards = gpd.GeoDataFrame({"ward_code": ["W1"]}, geometry=[box(-0.2, 51.5, -0.1, 51.6)],
 ...                          crs=4326)
 >>> report = write_points_archive(folder, folder / "archive")
 >>> report[["file", "rows_read", "rows_written"]]
                               file  rows_read  rows_written
-0  2023-05-metropolitan-street.csv          3             3
+0  2023-05-metropolitan-street.csv          4             4
 >>> result = archive_ward_month_counts(folder / "archive", wards)
 >>> result.counts
   ward_code    month crime_type  count
 0        W1  2023-05   Burglary      2
->>> result.rows_read, result.outside
-(3, 1)
+>>> result.rows_read, result.duplicates, result.outside
+(4, 1, 1)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -54,39 +65,52 @@ from scpb_analysis.points import (
     _BOUNDS,
     _FILE_COLUMNS,
     PointCounts,
+    SeenCrimeIds,
     WardIndex,
     WardMonthTally,
+    _dictionary,
     _plain_header,
     _read_one,
+    crime_id_keys,
     month_ordinals,
 )
+from scpb_analysis.sources._files import column_key, find_data_files
+from scpb_analysis.sources.policeuk import policeuk_files
 
 __all__ = ["ARCHIVE_COLUMNS", "archive_ward_month_counts", "write_points_archive"]
 
-#: The columns of a Parquet archive (:func:`write_points_archive`).
-ARCHIVE_COLUMNS = ["month", "crime_type", "longitude", "latitude"]
-# police.uk's names for them, in a CSV file or a Parquet file written by other tools.
+#: The columns of a Parquet archive (:func:`write_points_archive`). ``crime_id`` is the
+#: police.uk ``Crime ID`` (null where blank), kept so each crime is counted once.
+ARCHIVE_COLUMNS = ["month", "crime_type", "longitude", "latitude", "crime_id"]
+# police.uk's names for them, in a CSV file.
 _POLICEUK_NAMES = {"month": "Month", "crime_type": "Crime type", "longitude": "Longitude",
-                   "latitude": "Latitude"}
+                   "latitude": "Latitude", "crime_id": "Crime ID"}
 _REPORT_COLUMNS = ["file", "rows_read", "rows_set_aside", "no_location", "rows_written",
                    "reader", "output"]
+_EXPECTED_COLUMNS = ("police.uk street-level columns (Crime ID, Month, Longitude, Latitude, "
+                     "Crime type; in a Parquet file named in any case or with underscores) or "
+                     "an archive's (" + ", ".join(ARCHIVE_COLUMNS) + "); an archive written "
+                     "without crime_id must be written again with write_points_archive")
 
 
 def write_points_archive(paths: str | Path | Iterable[str | Path], folder: str | Path, *,
                          compression: str = "zstd") -> pd.DataFrame:
-    """Convert police.uk street-level CSV files to a Parquet archive for counting at scale.
+    """Convert police.uk street-level files to a Parquet archive for counting at scale.
 
-    Each CSV becomes one Parquet file (same name, ``.parquet``) in ``folder`` with the
-    columns :data:`ARCHIVE_COLUMNS`: ``month`` (``YYYY-MM``), ``crime_type``, ``longitude``
-    and ``latitude`` (null where police.uk gives no location). Files are read as
+    Each input file (CSV, or a re-sharer's Parquet copy) becomes one Parquet file (same
+    name, ``.parquet``) in ``folder`` with the columns :data:`ARCHIVE_COLUMNS`: ``month``
+    (``YYYY-MM``), ``crime_type``, ``longitude`` and ``latitude`` (null where police.uk
+    gives no location) and ``crime_id`` (null where blank). Files are read as
     :func:`~scpb_analysis.points.ward_month_counts` reads them: plain files quickly, others
     with the validating loader, whose set-aside rows (blank lines, repeated headers) are
-    counted in the report, never written.
+    counted in the report, never written. Every other row is written, repeated Crime IDs
+    included: :func:`archive_ward_month_counts` counts each crime once, whatever archives
+    and files it is given together.
 
     Parameters
     ----------
     paths : path or iterable of paths
-        CSV files and/or folders (searched recursively).
+        CSV (or Parquet copy) files and/or folders, searched recursively.
     folder : path
         Where the Parquet files go (created if needed).
     compression : str
@@ -96,20 +120,19 @@ def write_points_archive(paths: str | Path | Iterable[str | Path], folder: str |
     -------
     DataFrame
         One row per file: ``file, rows_read, rows_set_aside, no_location, rows_written,
-        reader, output``.
+        reader, output``; ``rows_read = rows_set_aside + rows_written``.
 
     Raises
     ------
     InputDataError
-        For a file that is not police.uk street-level CSV or has a bad value (named by file,
-        row and column), or two input files with the same name.
+        For a file that is not police.uk street-level data or has a bad value (named by
+        file, row and column), two input files with the same name, or an input the archive
+        would overwrite.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from scpb_analysis.sources._files import find_csv_files
-
-    files, _ = find_csv_files(paths, "police.uk street-level CSV files")
+    files, _ = policeuk_files(paths)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     seen: dict[str, Path] = {}
@@ -120,6 +143,9 @@ def write_points_archive(paths: str | Path | Iterable[str | Path], folder: str |
             raise InputDataError(path, f"has the same name as {seen[target.name]}",
                                  expected="one file per name (they would both be written "
                                  f"to {target})")
+        if target.resolve() == path:
+            raise InputDataError(path, "would be overwritten by its own archive file",
+                                 expected="an archive folder other than the input's")
         seen[target.name] = path
         rows = _read_one(path)
         month_text = pd.PeriodIndex.from_ordinals(rows.month, freq="M").strftime("%Y-%m")
@@ -131,6 +157,7 @@ def write_points_archive(paths: str | Path | Iterable[str | Path], folder: str |
                 pa.array(rows.type_code, pa.int32()), pa.array(rows.type_labels, pa.string())),
             "longitude": pa.array(rows.lon, mask=~located),
             "latitude": pa.array(rows.lat, mask=~located),
+            "crime_id": _blank_as_null(rows.ids),
         })
         pq.write_table(table, target, compression=compression)
         report.append({"file": path.name, "rows_read": rows.rows_read,
@@ -141,71 +168,82 @@ def write_points_archive(paths: str | Path | Iterable[str | Path], folder: str |
     return pd.DataFrame(report, columns=_REPORT_COLUMNS)
 
 
-def _archive_files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], str]:
-    """The Parquet or CSV files named or found in folders, and which of the two they are."""
-    given = [source] if isinstance(source, (str, Path)) else list(source)
-    files: list[Path] = []
-    for item in given:
-        path = Path(item)
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file()
-                            and p.suffix.lower() in (".parquet", ".csv"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputDataError(path, "does not exist",
-                                 expected="a Parquet archive or police.uk CSV files or folders")
-    kinds = {p.suffix.lower() for p in files}
-    if not files:
-        raise InputDataError(given[0] if given else None, "holds no .parquet or .csv files",
-                             expected="a Parquet archive (write_points_archive) or police.uk "
-                             "street-level CSV files")
-    if len(kinds) > 1 or not kinds <= {".parquet", ".csv"}:
-        raise InputDataError(given[0], "mixes " + " and ".join(sorted(kinds)) + " files",
-                             expected="either a Parquet archive or CSV files, not both")
-    return list(dict.fromkeys(p.resolve() for p in files)), kinds.pop().lstrip(".")
+def _blank_as_null(ids):
+    """Crime IDs as Arrow strings, null where blank (anti-social behaviour)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_null(ids.type):
+        return pa.nulls(len(ids), pa.string())
+    ids = ids.cast(pa.string())
+    return pc.if_else(pc.equal(pc.utf8_trim_whitespace(ids), ""), pa.scalar(None, pa.string()),
+                      ids)
+
+
+def _archive_files(source: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The Parquet and CSV files named or found in folders, in sorted path order."""
+    try:
+        files, _ = find_data_files(source, "a Parquet archive or police.uk street-level CSV "
+                                   "files")
+    except InputDataError as exc:
+        if "folder with no" in exc.problem:
+            raise InputDataError(exc.file, "holds no .parquet or .csv files",
+                                 expected="a Parquet archive (write_points_archive) or "
+                                 "police.uk street-level CSV files") from None
+        raise
+    return sorted(files)
 
 
 def _columns(path: Path, names: list[str], kind: str) -> dict[str, str]:
-    """The file's column for each archive column (archive or police.uk names)."""
-    for naming in (dict(zip(ARCHIVE_COLUMNS, ARCHIVE_COLUMNS, strict=True)), _POLICEUK_NAMES):
-        if all(naming[c] in names for c in ARCHIVE_COLUMNS):
-            return naming
+    """The file's column for each archive column (archive names, or police.uk's)."""
+    if kind == "csv":
+        if all(_POLICEUK_NAMES[c] in names for c in ARCHIVE_COLUMNS):
+            return dict(_POLICEUK_NAMES)
+    else:
+        by_key: dict[str, list[str]] = {}
+        for name in names:
+            by_key.setdefault(column_key(name), []).append(name)
+        if all(len(by_key.get(c, [])) == 1 for c in ARCHIVE_COLUMNS):
+            return {c: by_key[c][0] for c in ARCHIVE_COLUMNS}
     raise InputDataError(path, "does not have the columns counting needs",
-                         row=1 if kind == "csv" else None,
-                         expected="police.uk street-level columns (Month, Longitude, Latitude, "
-                         "Crime type) or an archive's (month, crime_type, longitude, latitude)")
+                         row=1 if kind == "csv" else None, expected=_EXPECTED_COLUMNS)
 
 
-def _dataset(files: list[Path], kind: str):
+def _scans(files: list[Path]):
+    """(dataset, naming, kind) for each run of consecutive files read alike, in file order."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
     text = pa.dictionary(pa.int32(), pa.string())
-    if kind == "csv":
-        for path in files:
-            if not _plain_header(path):
-                first = path.open("rb").readline(4096).decode("utf-8", "replace").strip()
-                _columns(path, [c.strip('"') for c in first.lstrip("\ufeff").split(",")], kind)
-        fmt = ds.CsvFileFormat(
-            read_options=pacsv.ReadOptions(block_size=16 << 20),
-            # Blank lines come through as rows of nulls, to be set aside and counted.
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={"Month": text, "Crime type": text,
-                              "Longitude": pa.float64(), "Latitude": pa.float64()},
-                strings_can_be_null=True))
-        return ds.dataset([str(p) for p in files], format=fmt), _POLICEUK_NAMES
-    naming = None
+    csv_format = ds.CsvFileFormat(
+        read_options=pacsv.ReadOptions(block_size=16 << 20),
+        # Blank lines come through as rows of nulls, to be set aside and counted.
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"Month": text, "Crime type": text, "Longitude": pa.float64(),
+                          "Latitude": pa.float64(), "Crime ID": pa.string()},
+            strings_can_be_null=True))
+    named = []
     for path in files:
-        found = _columns(path, pq.read_schema(path).names, kind)
-        if naming is not None and found != naming:
-            raise InputDataError(path, "names its columns differently from the other files",
-                                 expected="one naming across the archive")
-        naming = found
-    return ds.dataset([str(p) for p in files], format="parquet"), naming
+        if path.suffix.lower() == ".parquet":
+            try:
+                names = pq.read_schema(path).names
+            except Exception as exc:  # pyarrow raises several types for a non-Parquet file
+                raise InputDataError(path, f"is not a readable Parquet file ({exc})",
+                                     expected=_EXPECTED_COLUMNS) from None
+            named.append((path, "parquet", tuple(_columns(path, names, "parquet").items())))
+        else:
+            if not _plain_header(path):
+                with path.open("rb") as handle:
+                    first = handle.readline(4096).decode("utf-8", "replace").strip()
+                _columns(path, [c.strip('"') for c in first.lstrip("\ufeff").split(",")], "csv")
+            named.append((path, "csv", tuple(_POLICEUK_NAMES.items())))
+    for (kind, naming), run in groupby(named, key=lambda item: (item[1], item[2])):
+        paths = [str(item[0]) for item in run]
+        fmt = csv_format if kind == "csv" else ds.ParquetFileFormat()
+        yield ds.dataset(paths, format=fmt), dict(naming), kind
 
 
 def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, *,
@@ -216,9 +254,10 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
     Parameters
     ----------
     source : path or iterable of paths
-        A Parquet archive (folder or files, from :func:`write_points_archive` or any Parquet
-        with police.uk's or the archive's column names), or police.uk street-level CSV
-        files and/or folders.
+        Parquet files (from :func:`write_points_archive`, or any Parquet with the archive's
+        column names or police.uk's in any case or with underscores, e.g. a re-sharer's copy
+        of a police.uk file) and/or police.uk street-level CSV files, and/or folders of them;
+        files are read in sorted path order.
     wards : GeoDataFrame or WardIndex
         Ward polygons with a CRS and a code column, or a
         :class:`~scpb_analysis.ward_index.WardIndex`.
@@ -226,61 +265,95 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
         The wards' code column (ignored for a WardIndex).
     batch_rows : int
         Rows placed and counted at a time. Memory grows with this and with Arrow's read-ahead
-        (a few batches of a few files), never with the archive: at the default, about 1.2 GB
-        at its peak for the 60-million-row benchmark archive (``scpb bench --national``).
+        (a few batches of a few files), and with the distinct Crime IDs seen (about 20 bytes
+        each), never with the rows held.
 
     Returns
     -------
     PointCounts
         As :func:`~scpb_analysis.points.ward_month_counts` returns: the same counts and row
-        accounting; ``files.reader`` is ``"archive-parquet"`` or ``"archive-csv"``.
+        accounting (``rows_read = set_aside + duplicates + no_location + outside +
+        in_wards``); ``files.reader`` is ``"archive-parquet"`` or ``"archive-csv"``.
 
     Raises
     ------
     InputDataError
-        For a file without the columns, or a bad month, coordinate or empty crime type
-        (naming the file and, for CSV, the spreadsheet row).
+        For a file without the columns (an archive written without ``crime_id`` included),
+        or a bad month, coordinate or empty crime type (naming the file and, for CSV, the
+        spreadsheet row).
     """
     import pyarrow as pa
 
-    files, kind = _archive_files(source)
+    files = _archive_files(source)
     index = wards if isinstance(wards, WardIndex) else WardIndex.cached(wards,
                                                                         ward_code=ward_code)
     tally = WardMonthTally(index)
-    per_file: dict[str, dict] = {str(p): {"file": p.name, "rows_read": 0, "rows_set_aside": 0,
-                                          "no_location": 0, "reader": f"archive-{kind}",
-                                          "path": str(p)} for p in files}
-    held: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    seen = SeenCrimeIds()
+    number = {str(p): i for i, p in enumerate(files)}
+    per_file: dict[str, dict] = {
+        str(p): {"file": p.name, "rows_read": 0, "rows_set_aside": 0,
+                 "duplicates_same_file": 0, "duplicates_earlier_file": 0, "no_location": 0,
+                 "reader": f"archive-{'parquet' if p.suffix.lower() == '.parquet' else 'csv'}",
+                 "path": str(p)} for p in files}
+    held: list[tuple] = []
     held_rows = 0
     try:
-        # Read ahead a few batches and files at most: memory stays bounded.
-        dataset, naming = _dataset(files, kind)
-        columns = [naming[c] for c in ARCHIVE_COLUMNS]
-        scanner = dataset.scanner(columns=columns, batch_size=min(batch_rows, 1 << 20),
-                                  batch_readahead=4, fragment_readahead=4, use_threads=True)
-        for tagged in scanner.scan_batches():
-            batch, path = tagged.record_batch, tagged.fragment.path
-            info = per_file[path]
-            parts = _batch_rows(batch, columns, tally, info, Path(path), kind)
-            if parts is not None:
-                held.append(parts)
-                held_rows += len(parts[0])
-            if held_rows >= batch_rows:
-                tally.add_parts(held)
-                held, held_rows = [], 0
+        for dataset, naming, kind in _scans(files):
+            columns = [naming[c] for c in ARCHIVE_COLUMNS]
+            # Read ahead a few batches and files at most: memory stays bounded. Batches come
+            # in file order, and in row order within a file.
+            scanner = dataset.scanner(columns=columns, batch_size=min(batch_rows, 1 << 20),
+                                      batch_readahead=4, fragment_readahead=4,
+                                      use_threads=True)
+            for tagged in scanner.scan_batches():
+                batch, path = tagged.record_batch, tagged.fragment.path
+                parts = _batch_rows(batch, columns, tally, per_file[path], number[path],
+                                    Path(path), kind)
+                if parts is not None:
+                    held.append(parts)
+                    held_rows += len(parts[0])
+                if held_rows >= batch_rows:
+                    _count_held(held, tally, seen, per_file, files)
+                    held, held_rows = [], 0
     except pa.ArrowInvalid as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputDataError(None, f"the archive could not be read: {first_line}",
                              expected="police.uk street-level rows; irregular CSV files can be "
                              "read with ward_month_counts or converted with "
                              "write_points_archive, which set odd rows aside") from None
-    tally.add_parts(held)
+    _count_held(held, tally, seen, per_file, files)
     return tally.result(pd.DataFrame(list(per_file.values()), columns=_FILE_COLUMNS))
 
 
-def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, path: Path,
-                kind: str):
-    """One record batch checked and turned into (month, crime type id, lon, lat) arrays."""
+def _count_held(held: list[tuple], tally: WardMonthTally, seen: SeenCrimeIds,
+                per_file: dict[str, dict], files: list[Path]) -> None:
+    """Count the rows held (in file order) but repeats of Crime IDs seen before; the files'
+    repeats and rows without a location go in their reports."""
+    if not held:
+        return
+    month, kind, lon, lat, hi, lo, has_id, file = (np.concatenate(c)
+                                                   for c in zip(*held, strict=True))
+    repeat, same = seen.repeats(hi, lo, has_id, file)
+    if repeat.any():
+        keep = ~repeat
+        month, kind, lon, lat, counted = month[keep], kind[keep], lon[keep], lat[keep], file[keep]
+    else:
+        counted = file
+    tally.add(month, kind, lon, lat)
+    n = len(files)
+    tallies = {"duplicates_same_file": np.bincount(file[same], minlength=n),
+               "duplicates_earlier_file": np.bincount(file[repeat & ~same], minlength=n),
+               "no_location": np.bincount(counted[np.isnan(lon)], minlength=n)}
+    for i in np.unique(file).tolist():
+        info = per_file[str(files[i])]
+        for column, values in tallies.items():
+            info[column] += int(values[i])
+
+
+def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, file: int,
+                path: Path, kind: str):
+    """One record batch checked (blank lines set aside) and turned into (month, crime type id,
+    lon, lat, Crime ID key halves, has an ID, file number) arrays."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -289,20 +362,21 @@ def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, pa
     info["rows_read"] += n
     if not n:
         return None
-    month, kind_col, lon, lat = (batch.column(c) for c in columns)
+    month, kind_col, lon, lat, crime_id = (batch.column(c) for c in columns)
 
     def where(i: int, column: str, problem: str, expected: str):
         row = start + i + 2 if kind == "csv" else None  # spreadsheet row: header is row 1
         what = problem if kind == "csv" else f"{problem} (data row {start + i + 1})"
         return InputDataError(path, what, row=row, column=column, expected=expected)
 
-    empty = np.asarray(pc.and_(pc.and_(month.is_null(), kind_col.is_null()),
-                               pc.and_(lon.is_null(), lat.is_null())))
-    keep = None
+    empty = np.asarray(pc.and_(pc.and_(pc.and_(month.is_null(), kind_col.is_null()),
+                                       pc.and_(lon.is_null(), lat.is_null())),
+                               crime_id.is_null()))
     if empty.any():  # blank lines: set aside and counted, as the validating loader does
         info["rows_set_aside"] += int(empty.sum())
         keep = pa.array(~empty)
-        month, kind_col, lon, lat = (pc.filter(c, keep) for c in (month, kind_col, lon, lat))
+        month, kind_col, lon, lat, crime_id = (pc.filter(c, keep)
+                                               for c in (month, kind_col, lon, lat, crime_id))
         rows = np.flatnonzero(~empty)
     else:
         rows = None
@@ -313,7 +387,7 @@ def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, pa
     for column, values in ((columns[0], month), (columns[1], kind_col)):
         if values.null_count:
             i = position(int(np.flatnonzero(np.asarray(values.is_null()))[0]))
-            raise where(i, column, f"the {column.lower()} is empty",
+            raise where(i, column, f"the {column.lower().replace('_', ' ')} is empty",
                         "a value on every row with any values")
     month, kind_col = _dictionary(month), _dictionary(kind_col)
     month_codes = np.asarray(month.indices, dtype=np.int64)
@@ -348,8 +422,9 @@ def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, pa
             i = int(np.flatnonzero(outside)[0])
             raise where(position(i), column, f"{values[i]} is outside the UK",
                         f"a value between {low:g} and {high:g}")
-    info["no_location"] += int(lon_missing.sum())
-    return ordinals[month_codes], tally.type_ids(labels)[kind_codes], lon_v, lat_v
+    hi, lo, has_id = crime_id_keys(crime_id)
+    return (ordinals[month_codes], tally.type_ids(labels)[kind_codes], lon_v, lat_v, hi, lo,
+            has_id, np.full(len(lon_v), file, dtype=np.int32))
 
 
 def _used(dictionary, codes: np.ndarray) -> list[tuple[int, object]]:
@@ -357,15 +432,3 @@ def _used(dictionary, codes: np.ndarray) -> list[tuple[int, object]]:
     values = dictionary.to_pylist()
     return [(int(k), values[k]) for k in np.flatnonzero(np.bincount(codes,
                                                                     minlength=len(values)))]
-
-
-def _dictionary(values):
-    """A string column as one dictionary array (Parquet may give plain or chunked strings)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if not pa.types.is_dictionary(values.type):
-        values = pc.dictionary_encode(values)
-    return values

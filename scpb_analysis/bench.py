@@ -2,14 +2,14 @@
 
 :func:`run_benchmarks` times, in one process, the analyst's baseline
 (:func:`scpb_analysis.points.baseline_ward_month_counts`: per-file ``read_csv``, ``concat``,
-``sjoin(within)``, ``groupby``) against the fast path
+``duplicated()`` Crime IDs dropped, ``sjoin(within)``, ``groupby``) against the fast path
 (:func:`scpb_analysis.points.ward_month_counts`) on the 36 monthly Met burglary files and on
 them replicated 10 times (and 100 times unless ``quick``), checks every path gives identical
-counts (and raises if not), measures peak memory in fresh subprocesses, times the
-out-of-core (:mod:`scpb_analysis.archive`) and Dask (:mod:`scpb_analysis.distributed`)
-paths, and the MPS borough loader over every vintage. With ``national`` it also writes a
-60-million-row Parquet archive derived from the real files and counts it out of core. See
-``bench/README.md``.
+counts and finds the same repeated Crime IDs (and raises if not), measures peak memory in
+fresh subprocesses, times the out-of-core (:mod:`scpb_analysis.archive`) and Dask
+(:mod:`scpb_analysis.distributed`) paths, and the MPS borough loader over every vintage. With
+``national`` it also writes a 60-million-row Parquet archive derived from the real files and
+counts it out of core. See ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _check_same(expected, found, what: str) -> None:
         pd.testing.assert_frame_equal(expected.counts, found.counts)
     except AssertionError as exc:
         raise AssertionError(f"{what}: the counts differ from the baseline's: {exc}") from None
-    for name in ("rows_read", "no_location", "outside"):
+    for name in ("rows_read", "duplicates", "no_location", "outside"):
         if getattr(expected, name) != getattr(found, name):
             raise AssertionError(f"{what}: {name} is {getattr(found, name)}, "
                                  f"{getattr(expected, name)} on the baseline")
@@ -124,7 +124,8 @@ else:
 same = None
 if expected is not None:
     same = bool(expected.counts.equals(result.counts)) and all(
-        getattr(expected, k) == getattr(result, k) for k in ("rows_read", "no_location", "outside"))
+        getattr(expected, k) == getattr(result, k)
+        for k in ("rows_read", "duplicates", "no_location", "outside"))
 print(json.dumps({"before_kb": before, "after_kb": after, "method": method,
                   "seconds": seconds, "rows": result.rows_read, "identical": same}))
 """
@@ -186,6 +187,18 @@ def _jittered(values: np.ndarray, factor: int, rng, jitter_deg: float) -> np.nda
     return np.concatenate(copies)
 
 
+def _copy_ids(ids, copy: int, copies: int):
+    """The Crime IDs of copy ``copy`` (of ``copies``) of a file: ``ID-copy``, the copy number
+    zero-padded so every ID keeps one length, so copies are different crimes; blank (or
+    null) IDs stay blank, and IDs repeated within the file stay repeated within each copy."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    suffix = f"-{copy:0{len(str(copies - 1))}d}"
+    suffixed = pc.binary_join_element_wise(ids, pa.scalar(suffix, ids.type), "")
+    return pc.if_else(pc.equal(ids, ""), ids, suffixed)
+
+
 def write_replicated(files: list[Path], folder: Path, factor: int, *, seed: int = 0,
                      jitter_deg: float = 1e-5) -> list[Path]:
     """Write each police.uk file with its rows repeated ``factor`` times, coordinates jittered.
@@ -193,7 +206,10 @@ def write_replicated(files: list[Path], folder: Path, factor: int, *, seed: int 
     Every copy after the first has each located row's longitude and latitude moved by a
     seeded normal offset (``jitter_deg`` degrees, about a metre) and rounded to police.uk's six
     decimals, so copies are not the same points; rows without a location stay without one.
-    The other columns are copied as they are. Needs pyarrow.
+    Copy ``k`` has each Crime ID suffixed ``-k`` (``-0`` to ``-9`` at 10x, ``-00`` to ``-99``
+    at 100x; blank IDs stay blank), so copies are different crimes, not repeats, and
+    police.uk's own repeats within a file stay repeats in each copy. The other columns are
+    copied as they are. Needs pyarrow.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -209,6 +225,11 @@ def write_replicated(files: list[Path], folder: Path, factor: int, *, seed: int 
         lon = _jittered(table["Longitude"].to_numpy(), factor, rng, jitter_deg)
         lat = _jittered(table["Latitude"].to_numpy(), factor, rng, jitter_deg)
         big = pa.concat_tables([table] * factor)
+        ids = table["Crime ID"]
+        big = big.set_column(big.schema.get_field_index("Crime ID"), "Crime ID",
+                             pa.chunked_array([chunk for k in range(factor)
+                                               for chunk in _copy_ids(ids, k, factor).chunks],
+                                              ids.type))
 
         def column(joined: np.ndarray) -> pa.Array:
             return pc.cast(pa.array(joined, mask=np.isnan(joined)), pa.string())
@@ -226,12 +247,13 @@ def write_replicated_archive(files: list[Path], folder: Path, rows: int, *, seed
     """Write a Parquet archive of about ``rows`` rows derived from the real police.uk files.
 
     Each file becomes one Parquet file (:data:`scpb_analysis.archive.ARCHIVE_COLUMNS`) with
-    its rows repeated ``ceil(rows / total)`` times, copies after the first jittered as in
-    :func:`write_replicated`. Returns the rows written.
+    its rows repeated ``ceil(rows / total)`` times, copies after the first jittered and their
+    Crime IDs suffixed as in :func:`write_replicated`. Returns the rows written.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from scpb_analysis.archive import _blank_as_null
     from scpb_analysis.points import _read_one
 
     rng = np.random.default_rng(seed)
@@ -253,6 +275,8 @@ def write_replicated_archive(files: list[Path], folder: Path, rows: int, *, seed
                 pa.array(list(source.type_labels), pa.string())),
             "longitude": pa.array(lon, mask=missing),
             "latitude": pa.array(lat, mask=missing),
+            "crime_id": pa.chunked_array([_copy_ids(_blank_as_null(source.ids), k, factor)
+                                          for k in range(factor)], pa.string()),
         })
         pq.write_table(table, folder / (source.path.stem + ".parquet"),
                        row_group_size=1 << 20, compression="zstd")
@@ -339,7 +363,8 @@ def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None, *,
     result.update({
         "points_files": len(files),
         "points_rows": rows,
-        "points_located": rows - fast.no_location,
+        "points_duplicates": fast.duplicates,
+        "points_located": rows - fast.duplicates - fast.no_location,
         "points_outside": fast.outside,
         "baseline_s": round(baseline_s, 4),
         "baseline_rows_per_s": round(rows / baseline_s),
@@ -398,7 +423,8 @@ def _scaled(files: list[Path], data_dir: Path, folder: Path, factor: int, wards,
     entry: dict = {"write_s": round(time.perf_counter() - start, 2)}
     runs = 3 if factor <= 10 else 1
     seconds, fast = _best(lambda: ward_month_counts(folder, index), runs)
-    entry.update({"rows": fast.rows_read, "points_s": round(seconds, 3),
+    entry.update({"rows": fast.rows_read, "duplicates": fast.duplicates,
+                  "points_s": round(seconds, 3),
                   "points_rows_per_s": round(fast.rows_read / seconds), "runs": runs,
                   "ward_index": "prebuilt"})
     if factor <= 10:
@@ -447,11 +473,13 @@ def _national(files: list[Path], data_dir: Path, wards, index) -> dict:
         if counted.rows_read != written:
             raise AssertionError(f"national archive: read {counted.rows_read} of {written} rows")
         placed = int(counted.counts["count"].sum())
-        if placed + counted.outside + counted.no_location + counted.set_aside != written:
+        if (placed + counted.outside + counted.no_location + counted.set_aside
+                + counted.duplicates != written):
             raise AssertionError("national archive: rows not all accounted for")
         peak = _peak_memory(data_dir, folder, files[0], mode="archive")
         entry.update({"count_s": round(seconds, 2), "rows_per_s": round(written / seconds),
-                      "in_wards": placed, "outside": counted.outside,
+                      "in_wards": placed, "duplicates": counted.duplicates,
+                      "outside": counted.outside,
                       "no_location": counted.no_location, "peak_mb": peak["peak_mb"],
                       "rss_mb": peak["rss_mb"], "subprocess_s": peak["subprocess_s"]})
     return entry

@@ -7,7 +7,10 @@ results:
 * :func:`dask_ward_month_counts` reads and places each police.uk file in a Dask task (the
   ward index is sent to every worker once) and sums the per-file counts with
   ``dask.dataframe`` group-bys; the result is the :class:`~scpb_analysis.points.PointCounts`
-  :func:`~scpb_analysis.points.ward_month_counts` gives;
+  :func:`~scpb_analysis.points.ward_month_counts` gives. Each crime is counted once, by the
+  same rule: each task sends back its file's distinct Crime ID keys (16 bytes each), the
+  client finds, in file order, the IDs a file shares with an earlier one, and only a file
+  that has some is read again, without them;
 * :func:`scpb_analysis.stats.ranking.rank_boroughs` takes a ``dask.dataframe`` of the tidy
   crime table as it takes a pandas one: the window totals are computed on the cluster, the
   32-row ranking locally.
@@ -29,17 +32,18 @@ Examples
 >>> from shapely import box
 >>> from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
 >>> folder = Path(tempfile.mkdtemp())
->>> row = "x,2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\\n"
+>>> row = "{},2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\\n"
 >>> _ = (folder / "2023-05-metropolitan-street.csv").write_text(
-...     ",".join(SOURCE_COLUMNS) + "\\n" + row.format(-0.15) + row.format(1.0))
+...     ",".join(SOURCE_COLUMNS) + "\\n" + row.format("c1", -0.15) + row.format("c2", 1.0)
+...     + row.format("c1", -0.15))
 >>> wards = gpd.GeoDataFrame({"ward_code": ["W1"]}, geometry=[box(-0.2, 51.5, -0.1, 51.6)],
 ...                          crs=4326)
 >>> result = dask_ward_month_counts(folder, wards)  # no client: Dask's local threads
 >>> result.counts
   ward_code    month crime_type  count
 0        W1  2023-05   Burglary      1
->>> result.rows_read, result.outside
-(2, 1)
+>>> result.rows_read, result.duplicates, result.outside
+(3, 1, 1)
 """
 
 from __future__ import annotations
@@ -55,9 +59,11 @@ import pandas as pd
 from scpb_analysis.points import (
     _FILE_COLUMNS,
     PointCounts,
+    SeenCrimeIds,
     WardIndex,
     WardMonthTally,
     _counts_frame,
+    _FileRows,
     _read_one,
 )
 
@@ -66,7 +72,8 @@ __all__ = ["SCHEDULER_ENV", "dask_client", "dask_ward_month_counts", "scheduler_
 #: Environment variable naming the Dask scheduler (``tcp://host:8786``).
 SCHEDULER_ENV = "SCPB_DASK_SCHEDULER"
 # Row kinds in the per-file partial tables; only "in_ward" rows carry a ward, month and type.
-_ACCOUNTING = ("rows_read", "rows_set_aside", "no_location", "outside", "on_boundary")
+_ACCOUNTING = ("rows_read", "rows_set_aside", "duplicates_same_file",
+               "duplicates_earlier_file", "no_location", "outside", "on_boundary")
 _PARTIAL = {"file": "string", "status": "string", "ward_code": "string", "month": "int64",
             "crime_type": "string", "count": "int64"}
 
@@ -109,22 +116,50 @@ def dask_client(address: str | None = None, **local_cluster):
     return Client(found) if found else Client(**local_cluster)
 
 
-def _file_partial(path: str, index: WardIndex) -> pd.DataFrame:
-    """One file's counts and row accounting as a tidy partial table (one Dask task)."""
-    rows = _read_one(Path(path))
+def _partial(path: str, rows: _FileRows, index: WardIndex,
+             earlier: tuple[np.ndarray, np.ndarray] | None) -> tuple[pd.DataFrame, tuple]:
+    """One file's counts and row accounting as a tidy partial table, and its distinct Crime
+    ID keys; ``earlier`` holds the keys of its IDs first seen in an earlier file."""
+    seen = SeenCrimeIds()
+    if earlier is not None:  # the earlier files, as one file before this one
+        seen.repeats(*earlier, np.ones(len(earlier[0]), dtype=bool), file=0)
+    repeat, same = seen.repeats(rows.key_hi, rows.key_lo, rows.has_id, file=1)
+    keep = ~repeat
     tally = WardMonthTally(index)
-    tally.add(rows.month, tally.type_ids(rows.type_labels)[rows.type_code], rows.lon, rows.lat)
+    tally.add(rows.month[keep], tally.type_ids(rows.type_labels)[rows.type_code[keep]],
+              rows.lon[keep], rows.lat[keep])
     counts = tally.counts()
     accounting = pd.DataFrame({
         "file": path, "status": list(_ACCOUNTING), "ward_code": None, "month": -1,
         "crime_type": None,
-        "count": [rows.rows_read, rows.set_aside, tally.no_location,
-                  tally.outside - tally.on_boundary, tally.on_boundary]})
+        "count": [rows.rows_read, rows.set_aside, int(same.sum()), int((repeat & ~same).sum()),
+                  tally.no_location, tally.outside - tally.on_boundary, tally.on_boundary]})
     placed = pd.DataFrame({
         "file": path, "status": "in_ward", "ward_code": counts["ward_code"],
         "month": pd.PeriodIndex(counts["month"]).asi8, "crime_type": counts["crime_type"],
         "count": counts["count"]})
-    return pd.concat([accounting, placed], ignore_index=True).astype(_PARTIAL)
+    partial = pd.concat([accounting, placed], ignore_index=True).astype(_PARTIAL)
+    first = rows.has_id & keep
+    return partial, (rows.key_hi[first], rows.key_lo[first])
+
+
+def _file_pass(path: str, index: WardIndex) -> tuple[pd.DataFrame, tuple]:
+    """A file read and counted (repeats within it set aside), with its distinct ID keys."""
+    return _partial(path, _read_one(Path(path)), index, None)
+
+
+def _file_partial(path: str, index: WardIndex, earlier_hi: np.ndarray,
+                  earlier_lo: np.ndarray) -> pd.DataFrame:
+    """A file read again and counted without the IDs an earlier file had (one Dask task)."""
+    return _partial(path, _read_one(Path(path)), index, (earlier_hi, earlier_lo))[0]
+
+
+def _table_of(done: tuple) -> pd.DataFrame:
+    return done[0]
+
+
+def _keys_of(done: tuple) -> tuple[np.ndarray, np.ndarray]:
+    return done[1]
 
 
 def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
@@ -134,7 +169,8 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     Parameters
     ----------
     paths : path or iterable of paths
-        police.uk street-level CSV files and/or folders, at paths the workers can read.
+        police.uk street-level CSV files (or Parquet copies) and/or folders, at paths the
+        workers can read; files are taken in sorted path order.
     wards : GeoDataFrame or WardIndex
         Ward polygons with a CRS and a code column, or a WardIndex.
     ward_code : str
@@ -146,8 +182,10 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     Returns
     -------
     PointCounts
-        The same counts, accounting and per-file table as the in-memory path;
-        ``files.reader`` is ``"dask"``.
+        The same counts, accounting (``rows_read = set_aside + duplicates + no_location +
+        outside + in_wards``) and per-file table as the in-memory path; ``files.reader`` is
+        ``"dask"``. The client holds the distinct Crime ID keys (about 20 bytes each) while
+        it looks for IDs shared between files.
 
     Raises
     ------
@@ -157,19 +195,32 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     import dask
     import dask.dataframe as dd
 
-    from scpb_analysis.sources._files import find_csv_files
+    from scpb_analysis.sources.policeuk import policeuk_files
 
-    files, _ = find_csv_files(paths, "police.uk street-level CSV files")
+    files, _ = policeuk_files(paths)
     index = wards if isinstance(wards, WardIndex) else WardIndex.cached(wards,
                                                                         ward_code=ward_code)
     if client is not None:
         shared = client.scatter(index, broadcast=True, hash=False)
     else:
         shared = dask.delayed(index, name=f"ward-index-{uuid.uuid4().hex}")
-    task = dask.delayed(_file_partial, pure=True)
+    # First pass: every file counted with its own repeats set aside; kept on the workers.
+    first = [dask.delayed(_file_pass, pure=True)(str(p), shared) for p in files]
+    first = client.persist(first) if client is not None else list(dask.persist(*first))
+    keys = [dask.delayed(_keys_of, pure=True)(done) for done in first]
+    keys = client.compute(keys, sync=True) if client is not None else dask.compute(*keys)
+    # In file order: the IDs each file shares with an earlier one.
+    seen = SeenCrimeIds()
+    tables = []
+    for i, (path, done, (hi, lo)) in enumerate(zip(files, first, keys, strict=True)):
+        repeat, _ = seen.repeats(hi, lo, np.ones(len(hi), dtype=bool), file=i)
+        if repeat.any():  # read again, without them
+            tables.append(dask.delayed(_file_partial, pure=True)(str(path), shared, hi[repeat],
+                                                                 lo[repeat]))
+        else:
+            tables.append(dask.delayed(_table_of, pure=True)(done))
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _PARTIAL.items()})
-    partials = dd.from_delayed([task(str(p), shared) for p in files], meta=meta,
-                               verify_meta=False)
+    partials = dd.from_delayed(tables, meta=meta, verify_meta=False)
     placed = partials[partials["status"] == "in_ward"]
     # A tree reduction (split_out=1): the result is small, so no shuffle is needed.
     counts = placed.groupby(["ward_code", "month", "crime_type"])["count"].sum(split_out=1)
@@ -193,6 +244,8 @@ def _assemble(counts: pd.Series, accounting: pd.Series, files: list[Path]) -> Po
         "file": [p.name for p in files],
         "rows_read": wide["rows_read"].to_numpy(),
         "rows_set_aside": wide["rows_set_aside"].to_numpy(),
+        "duplicates_same_file": wide["duplicates_same_file"].to_numpy(),
+        "duplicates_earlier_file": wide["duplicates_earlier_file"].to_numpy(),
         "no_location": wide["no_location"].to_numpy(),
         "reader": "dask",
         "path": [str(p) for p in files],
@@ -206,4 +259,5 @@ def _assemble(counts: pd.Series, accounting: pd.Series, files: list[Path]) -> Po
         files=info,
         on_boundary=int(total["on_boundary"]),
         set_aside=int(total["rows_set_aside"]),
+        duplicates=int(total["duplicates_same_file"] + total["duplicates_earlier_file"]),
     )

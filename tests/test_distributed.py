@@ -1,7 +1,9 @@
-"""The Dask path on a LocalCluster: exactly the pandas counts and borough ranking."""
+"""The Dask path on a LocalCluster: exactly the pandas counts and borough ranking, each crime
+counted once when files repeat Crime IDs."""
 
 from __future__ import annotations
 
+import shutil
 import warnings
 
 import geopandas as gpd
@@ -39,11 +41,41 @@ def test_real_files_on_a_local_cluster_equal_pandas(met_files, london_wards, clu
     expected = ward_month_counts(met_files, wards)
     found = dask_ward_month_counts(met_files, wards, client=cluster)
     pd.testing.assert_frame_equal(found.counts, expected.counts)
-    for name in ("rows_read", "no_location", "outside", "on_boundary", "set_aside"):
+    for name in ("rows_read", "duplicates", "no_location", "outside", "on_boundary",
+                 "set_aside"):
         assert getattr(found, name) == getattr(expected, name), name
     pd.testing.assert_frame_equal(found.files.drop(columns="reader"),
                                   expected.files.drop(columns="reader"))
     assert (found.files["reader"] == "dask").all()
+    assert found.duplicates > 0
+
+
+def test_repeated_crime_ids_across_files_on_a_local_cluster(met_files, london_wards, tmp_path,
+                                                            cluster):
+    # Two real files, the first again in another folder, and a small file repeating IDs of
+    # the first within itself and of a real file: every crime once, as in pandas.
+    for folder, paths in (("a", met_files[:2]), ("b", met_files[:1])):
+        (tmp_path / folder).mkdir()
+        for path in paths:
+            shutil.copy(path, tmp_path / folder / path.name)
+    real_id = pd.read_csv(met_files[1])["Crime ID"].dropna().iloc[0]
+    rows = [policeuk_row().replace("x1,", f"{crime_id},", 1)
+            for crime_id in (real_id, "z1", "z1", "", "")]
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "extra.csv").write_text(policeuk_header() + "".join(rows))
+    expected = ward_month_counts(tmp_path, london_wards)
+    assert expected.files[["duplicates_same_file", "duplicates_earlier_file"]
+                          ].values.tolist()[2:] == [[0, len(pd.read_csv(met_files[0]))],
+                                                    [1, 1]]
+    found = dask_ward_month_counts(tmp_path, london_wards, client=cluster)
+    pd.testing.assert_frame_equal(found.counts, expected.counts)
+    for name in ("rows_read", "duplicates", "no_location", "outside", "on_boundary",
+                 "set_aside"):
+        assert getattr(found, name) == getattr(expected, name), name
+    pd.testing.assert_frame_equal(found.files.drop(columns="reader"),
+                                  expected.files.drop(columns="reader"))
+    assert found.rows_read == (found.set_aside + found.duplicates + found.no_location
+                               + found.outside + int(found.counts["count"].sum()))
 
 
 def test_borough_ranking_on_a_local_cluster_equals_pandas(cluster, all_borough_vintages):

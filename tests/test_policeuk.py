@@ -1,4 +1,5 @@
-"""police.uk street-level loader: exact values on hand-made files, bad input, the real archive."""
+"""police.uk street-level loader: exact values on hand-made files, bad input, the real archive,
+repeated Crime IDs (set aside, each named) and Parquet copies (read as their CSV)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv  # noqa: F401 - pa.csv
+import pyarrow.parquet as pq
 import pytest
 from conftest import SHARED_DATA, _require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scpb_analysis.errors import InputDataError
+from scpb_analysis.sources._files import column_key
 from scpb_analysis.sources.policeuk import (
+    LAYOUTS,
     POINT_COLUMNS,
     SOURCE_COLUMNS,
     load_policeuk,
@@ -65,10 +71,13 @@ def test_fixture_files_report(fixture_load):
         "rows_read": [4, 3, 1],
         "rows_loaded": [4, 2, 1],
         "rows_set_aside": [0, 1, 0],
+        "duplicates_same_file": [0, 0, 0],
+        "duplicates_earlier_file": [0, 0, 0],
         "no_location": [1, 0, 0],
         "first_month": ["2023-01", "2023-02", "2023-03"],
         "last_month": ["2023-01", "2023-02", "2023-03"],
         "encoding": ["utf-8", "utf-8-sig", "cp1252"],
+        "layout": ["police.uk street-level CSV"] * 3,
     })
     pd.testing.assert_frame_equal(files, expected, check_dtype=False)
     assert fixture_load.files["path"].tolist() == [
@@ -149,23 +158,39 @@ def test_rows_of_empty_values_and_repeated_headers_are_set_aside(write_csv):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(["row", "nowhere", "blank"]), min_size=1, max_size=12),
+@given(st.lists(st.tuples(st.sampled_from(["row", "nowhere", "blank", "asb"]),
+                          st.sampled_from(["a", "b", "c", " a", "b  "])), min_size=1, max_size=12),
        st.sampled_from(["\n", "\r\n"]))
 def test_every_row_is_accounted_for(tmp_path_factory, kinds, newline):
+    # Rows with a few IDs (some padded with spaces), rows without a location, blank lines and
+    # anti-social behaviour (no ID); the expected repeats are found here by hand.
     lines = {"row": ROW, "nowhere": NOWHERE, "blank": "\n"}
-    text = HEADER + "".join(lines[k] for k in kinds)
+    text, seen, repeats, blank_rows = HEADER, set(), [], []
+    for i, (kind, crime_id) in enumerate(kinds):
+        if kind == "blank":
+            text += "\n"
+            blank_rows.append(i + 2)
+            continue
+        if kind == "asb":
+            text += _row(Crime_ID="", Crime_type="Anti-social behaviour")
+            continue
+        text += crime_id + lines[kind][2:]
+        if crime_id.strip() in seen:
+            repeats.append(i + 2)
+        seen.add(crime_id.strip())
     path = tmp_path_factory.mktemp("acc") / "street.csv"
     path.write_bytes(text.replace("\n", newline).encode())
     load = read_policeuk(path)
     row = load.files.iloc[0]
     assert row.rows_read == len(kinds) == row.rows_loaded + row.rows_set_aside
-    assert load.set_aside["row"].tolist() == [i + 2 for i, k in enumerate(kinds) if k == "blank"]
-    assert load.no_location == kinds.count("nowhere")
-    assert len(load.points) == len(kinds) - kinds.count("blank")
+    assert row.duplicates_same_file == len(repeats) and row.duplicates_earlier_file == 0
+    assert load.set_aside["row"].tolist() == sorted(blank_rows + repeats)
+    assert len(load.points) == len(kinds) - len(blank_rows) - len(repeats)
+    assert load.points["crime_id"].isna().sum() == sum(k == "asb" for k, _ in kinds)
 
 
 def test_a_stray_quote_inside_a_value_is_text(write_csv):
-    path = write_csv(HEADER + _row(Location='On or near 5" Road') + ROW)
+    path = write_csv(HEADER + _row(Location='On or near 5" Road', Crime_ID="x0") + ROW)
     load = read_policeuk(path)
     assert load.points["location"].tolist() == ['On or near 5" Road', "On or near High Street"]
 
@@ -283,13 +308,15 @@ def test_undecodable_bytes(tmp_path):
 
 def test_missing_path(tmp_path):
     path = tmp_path / "nope.csv"
-    assert _error(path) == f"{path}: does not exist; expected a CSV file or a folder of them"
+    assert _error(path) == (f"{path}: does not exist; expected a CSV or Parquet file or a "
+                            "folder of them")
 
 
 def test_folder_without_csv(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
-    assert _error(tmp_path) == (f"{tmp_path}: is a folder with no CSV files in it; expected "
-                                "police.uk street-level CSV files")
+    assert _error(tmp_path) == (f"{tmp_path}: is a folder with no CSV or Parquet files in it; "
+                                "expected police.uk street-level CSV files (or Parquet copies "
+                                "of them)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,23 +343,72 @@ def met_csv(met_dir) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def test_real_rows_per_file_equal_a_csv_count(met_load, met_csv):
+@pytest.fixture(scope="module")
+def met_first(met_csv) -> dict[str, list[dict[str, str]]]:
+    """Per file, the rows whose Crime ID was not seen before (files in name order)."""
+    seen, out = set(), {}
+    for name in sorted(met_csv):
+        out[name] = []
+        for row in met_csv[name]:
+            crime_id = row["Crime ID"].strip()
+            if crime_id and crime_id in seen:
+                continue
+            seen.add(crime_id)
+            out[name].append(row)
+    return out
+
+
+def test_real_rows_per_file_equal_a_csv_count(met_load, met_csv, met_first):
     assert len(met_csv) == 36
     counts = {name: len(rows) for name, rows in met_csv.items()}
-    assert dict(zip(met_load.files["file"], met_load.files["rows_read"], strict=True)) == counts
-    assert (met_load.files["rows_loaded"] == met_load.files["rows_read"]).all()
-    assert met_load.set_aside.empty
-    assert len(met_load.points) == sum(counts.values()) == 163_246
+    files = met_load.files
+    assert dict(zip(files["file"], files["rows_read"], strict=True)) == counts
+    assert dict(zip(files["file"], files["rows_loaded"], strict=True)) == {
+        name: len(rows) for name, rows in met_first.items()}
+    assert (files["rows_read"] == files["rows_loaded"] + files["rows_set_aside"]).all()
+    assert len(met_load.points) == sum(len(rows) for rows in met_first.values())
+    assert sum(counts.values()) == 163_246
 
 
-def test_real_no_location_count_is_independent(met_load, met_csv):
-    nowhere = sum(1 for rows in met_csv.values() for r in rows if r["Longitude"] == "")
-    assert met_load.no_location == nowhere == 4_332
+def test_real_repeated_crime_ids_are_set_aside_as_plain_pandas_finds_them(met_dir, met_load):
+    # police.uk lists some crimes twice in a month's file (differing in the outcome): the
+    # same rows pandas' duplicated() finds, all within their file.
+    frames = [frame.assign(file=p.name, row=np.arange(2, len(frame) + 2))
+              for p in sorted(met_dir.glob("*.csv")) for frame in [pd.read_csv(p)]]
+    crimes = pd.concat(frames, ignore_index=True)
+    repeat = crimes["Crime ID"].notna() & crimes["Crime ID"].duplicated()
+    assert repeat.sum() == len(crimes) - len(
+        crimes[crimes["Crime ID"].notna()].drop_duplicates("Crime ID")) - crimes[
+        "Crime ID"].isna().sum()
+    assert len(met_load.set_aside) == int(repeat.sum()) == 1_852
+    per_file = crimes[repeat].groupby("file").size()
+    files = met_load.files.set_index("file")
+    assert (files["duplicates_same_file"] == per_file.reindex(files.index, fill_value=0)).all()
+    assert (files["duplicates_earlier_file"] == 0).all()
+    assert (files["rows_set_aside"] == files["duplicates_same_file"]).all()
+    # Each row set aside is named by file and row, and its reason names the first row with
+    # the same Crime ID.
+    aside = met_load.set_aside.merge(crimes, on=["file", "row"], how="left")
+    assert aside[["file", "row"]].values.tolist() == crimes.loc[repeat, ["file", "row"]
+                                                                ].values.tolist()
+    first = crimes[~repeat & crimes["Crime ID"].notna()].set_index("Crime ID")
+    expected = ("duplicate Crime ID (same file); first at " + first.loc[aside["Crime ID"], "file"]
+                + " row " + first.loc[aside["Crime ID"], "row"].astype(str))
+    assert aside["reason"].tolist() == expected.tolist()
+    # The loaded points are the first rows, in order.
+    assert met_load.points["crime_id"].tolist() == crimes.loc[~repeat, "Crime ID"].tolist()
+
+
+def test_real_no_location_count_is_independent(met_load, met_csv, met_first):
+    nowhere = sum(1 for rows in met_first.values() for r in rows if r["Longitude"] == "")
+    assert met_load.no_location == nowhere
     per_file = {name: sum(1 for r in rows if r["Longitude"] == "")
-                for name, rows in met_csv.items()}
+                for name, rows in met_first.items()}
     assert dict(zip(met_load.files["file"], met_load.files["no_location"], strict=True)) == per_file
-    # ../shared/data/README.md gives 158,914 rows: the rows that have a location.
-    assert met_load.points["longitude"].notna().sum() == 158_914
+    assert met_load.points["longitude"].notna().sum() == sum(
+        1 for rows in met_first.values() for r in rows if r["Longitude"])
+    # ../shared/data/README.md gives 158,914 rows with a location, repeats included.
+    assert sum(1 for rows in met_csv.values() for r in rows if r["Longitude"]) == 158_914
 
 
 def test_real_months(met_load):
@@ -345,9 +421,10 @@ def test_real_months(met_load):
     assert (str(months.min()), str(months.max())) == ("2021-01", "2023-12")
 
 
-def test_real_values_match_the_csv_module(met_load, met_csv):
-    rows = [r for name in sorted(met_csv) for r in met_csv[name]]
+def test_real_values_match_the_csv_module(met_load, met_first):
+    rows = [r for name in sorted(met_first) for r in met_first[name]]
     points = met_load.points
+    assert len(points) == len(rows)
     nowhere = next(i for i, r in enumerate(rows) if r["Longitude"] == "")
     quoted = next(i for i, r in enumerate(rows) if "," in r["Location"])
     for i in (0, 1, 4_299, 81_000, len(rows) - 1, nowhere, quoted):
@@ -363,3 +440,147 @@ def test_real_values_match_the_csv_module(met_load, met_csv):
             assert math.isnan(got["longitude"])
     barnet = sum(1 for r in rows if r["LSOA name"].startswith("Barnet "))
     assert points["lsoa_name"].str.startswith("Barnet ", na=False).sum() == barnet
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeated Crime IDs across files, and blank IDs
+
+
+def test_a_borough_extract_beside_the_force_files_adds_nothing(met_dir, met_load):
+    # The Barnet extract is the Barnet rows of the Met files (and other years); its path sorts
+    # first, so the Met rows it holds are the repeats, from an earlier file.
+    barnet = _require(SHARED_DATA / "policeuk" / "barnet-burglary-policeuk_2010-12_2025-02.csv")
+    both = read_policeuk([met_dir, barnet])
+    assert both.files["file"].tolist()[0] == barnet.name
+    frames = [pd.read_csv(p).assign(file=p.name)
+              for p in [barnet, *sorted(met_dir.glob("*.csv"))]]
+    crimes = pd.concat(frames, ignore_index=True)
+    crime_id = crimes["Crime ID"]
+    repeat = crime_id.notna() & crime_id.duplicated()
+    first_file = crimes.loc[crime_id.notna()].groupby("Crime ID")["file"].first()
+    same = repeat & (crime_id.map(first_file) == crimes["file"])
+    files = both.files.set_index("file")
+    index = files.index
+    assert (files["duplicates_same_file"]
+            == crimes[same].groupby("file").size().reindex(index, fill_value=0)).all()
+    assert (files["duplicates_earlier_file"]
+            == crimes[repeat & ~same].groupby("file").size().reindex(index, fill_value=0)).all()
+    assert len(both.points) == int((~repeat).sum())
+    # Every Met row Barnet's extract holds is in the Met files: together they load exactly
+    # the Met crimes plus Barnet's other years.
+    met_ids = set(met_load.points["crime_id"].dropna())
+    extra = both.points[both.points["crime_id"].notna()
+                        & ~both.points["crime_id"].isin(met_ids)]
+    in_met_months = extra["month"].between(pd.Period("2021-01", "M"), pd.Period("2023-12", "M"))
+    assert not in_met_months.any()
+    assert files.loc[barnet.name, "rows_set_aside"] == files.loc[
+        barnet.name, "duplicates_same_file"]
+    reasons = both.set_aside["reason"]
+    assert reasons.str.startswith("duplicate Crime ID (earlier file); first at "
+                                  + barnet.name + " row ").sum() == int((repeat & ~same).sum())
+
+
+def test_blank_crime_ids_are_never_repeats(tmp_path):
+    # Avon and Somerset files hold anti-social behaviour, whose Crime ID is blank.
+    folder = _require(SHARED_DATA / "policeuk" / "avon-and-somerset-2023-01_2024-12")
+    paths = sorted(folder.glob("*.csv"))[:2]
+    load = read_policeuk(paths)
+    crimes = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    blank = crimes["Crime ID"].isna()
+    assert blank.sum() > 1_000
+    assert (crimes.loc[blank, "Crime type"] == "Anti-social behaviour").all()
+    repeat = ~blank & crimes["Crime ID"].duplicated()
+    assert load.points["crime_id"].isna().sum() == blank.sum()
+    assert len(load.set_aside) == int(repeat.sum())
+    assert len(load.points) == len(crimes) - int(repeat.sum())
+    assert (load.files["rows_read"] == load.files["rows_loaded"]
+            + load.files["rows_set_aside"]).all()
+
+
+def test_spaces_around_a_crime_id_do_not_make_it_another(write_csv):
+    path = write_csv(HEADER + _row(Crime_ID="k9") + _row(Crime_ID=" k9 ")
+                     + _row(Crime_ID="K9") + _row(Crime_ID=" "))
+    load = read_policeuk(path)
+    assert load.set_aside.to_dict("records") == [
+        {"file": "crime.csv", "row": 3,
+         "reason": "duplicate Crime ID (same file); first at crime.csv row 2"}]
+    assert load.points["crime_id"].tolist() == ["k9", "K9", " "]
+
+
+def test_a_file_twice_in_two_folders_is_counted_once(tmp_path):
+    text = HEADER + ROW + NOWHERE + _row(Crime_ID="", Crime_type="Anti-social behaviour")
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "2023-05-street.csv").write_text(text)
+    load = read_policeuk(tmp_path)
+    assert load.files[["rows_read", "rows_loaded", "duplicates_same_file",
+                       "duplicates_earlier_file"]].values.tolist() == [[3, 3, 0, 0],
+                                                                        [3, 1, 0, 2]]
+    assert load.set_aside["reason"].tolist() == [
+        "duplicate Crime ID (earlier file); first at 2023-05-street.csv row 2",
+        "duplicate Crime ID (earlier file); first at 2023-05-street.csv row 3"]
+    assert load.points["crime_id"].tolist()[:2] == ["x1", "x2"]
+    assert load.points["crime_id"].isna().sum() == 2  # anti-social behaviour, in each file
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet copies
+
+
+def _parquet_copy(csv_path: Path, target: Path, *, snake: bool = True) -> Path:
+    """A re-sharer's copy: the CSV read as text, names lower-cased with underscores."""
+    table = pa.csv.read_csv(csv_path, convert_options=pa.csv.ConvertOptions(
+        column_types={c: pa.string() for c in SOURCE_COLUMNS} | {
+            "Longitude": pa.float64(), "Latitude": pa.float64()}))
+    if snake:
+        table = table.rename_columns([column_key(c) for c in table.column_names])
+    pq.write_table(table, target)
+    return target
+
+
+def test_a_parquet_copy_reads_as_its_csv(met_dir, tmp_path):
+    source = sorted(met_dir.glob("*.csv"))[5]
+    copy = _parquet_copy(source, tmp_path / (source.stem + ".parquet"))
+    assert pq.read_schema(copy).names[:3] == ["crime_id", "month", "reported_by"]
+    from_csv, from_parquet = read_policeuk(source), read_policeuk(copy)
+    pd.testing.assert_frame_equal(from_parquet.points.drop(columns="source_file"),
+                                  from_csv.points.drop(columns="source_file"))
+    columns = ["rows_read", "rows_loaded", "rows_set_aside", "duplicates_same_file",
+               "no_location", "first_month", "last_month"]
+    assert from_parquet.files[columns].values.tolist() == from_csv.files[columns].values.tolist()
+    assert from_parquet.files["duplicates_same_file"].item() > 0
+    assert from_parquet.files["layout"].item() == LAYOUTS["parquet-respelled"]
+    assert from_csv.files["layout"].item() == "police.uk street-level CSV"
+    assert from_parquet.set_aside["row"].tolist() == from_csv.set_aside["row"].tolist()
+    # Together, every row of the later file (in sorted path order) repeats a crime of the
+    # earlier one.
+    both = read_policeuk([source, copy])
+    first, second = sorted([source.resolve(), copy.resolve()])
+    assert both.files["path"].tolist() == [str(first), str(second)]
+    assert len(both.points) == len(from_csv.points)
+    with_id = int(pd.read_csv(source)["Crime ID"].notna().sum())
+    assert both.files["duplicates_earlier_file"].tolist() == [0, with_id]
+    assert both.files["duplicates_same_file"].tolist() == [
+        from_csv.files["duplicates_same_file"].item(), 0]
+
+
+def test_a_parquet_copy_with_police_uk_names_and_a_bad_one(tmp_path, write_csv):
+    source = write_csv(HEADER + ROW + NOWHERE, "2023-05-street.csv")
+    copy = _parquet_copy(source, tmp_path / "published-names.parquet", snake=False)
+    load = read_policeuk(copy)
+    assert load.files["layout"].item() == LAYOUTS["parquet"]
+    assert load.points["crime_id"].tolist() == ["x1", "x2"]
+    bad = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"crime_id": ["a"], "month": ["2023-05"], "borough": ["Barnet"]}),
+                   bad)
+    message = _error(bad)
+    assert message.startswith(f"{bad}: has columns police.uk street-level files do not have: "
+                              "'borough'; is missing the columns 'Reported by', ")
+    assert message.endswith("expected the police.uk street-level columns Crime ID, Month, "
+                            "Reported by, Falls within, Longitude, Latitude, Location, LSOA "
+                            "code, LSOA name, Crime type, Last outcome category, Context (in a "
+                            "Parquet copy, named in any case or with underscores, e.g. "
+                            "crime_id, month, ..., context)")
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not a parquet file at all")
+    assert _error(broken).startswith(f"{broken}: is not a readable Parquet file (")

@@ -3,13 +3,24 @@
 Every file published at https://data.police.uk/data/ (and in its archive downloads) has the
 columns :data:`SOURCE_COLUMNS`. ``Month`` is ``YYYY-MM``; ``Longitude`` and ``Latitude`` are
 empty for crimes police.uk could not place (``Location`` is then ``No Location``); ``Crime ID``
-is empty for anti-social behaviour.
+is empty for anti-social behaviour. A re-sharer's Parquet copy of a file (the same columns,
+named in any case or with underscores: ``crime_id, month, ..., context``) is read exactly as
+its CSV would be.
 
 Rows become points (:data:`POINT_COLUMNS`) for :func:`scpb_analysis.spatial.assign_wards`.
-Crimes without a location are kept, with missing coordinates, and counted in the load report;
-the only rows set aside are ones with nothing in them (blank lines, rows of empty values,
-a header repeated where files were joined), each listed with its row number. Locations are
-anonymised to snap points (see :data:`scpb_analysis.spatial.SNAP_POINT_NOTE`).
+Crimes without a location are kept, with missing coordinates, and counted in the load report.
+Rows set aside are listed with their row number and a reason: rows with nothing in them
+(blank lines, rows of empty values, a header repeated where files were joined), and repeats
+of a crime already loaded.
+
+police.uk lists some crimes more than once (the same ``Crime ID`` twice in a month's file,
+differing only in the outcome), and an analyst's folder can hold a force file beside a borough
+extract of it. So, with files taken in sorted path order and rows in file order, a row whose
+``Crime ID`` (stripped of surrounding spaces) was already seen, in the same file or an earlier
+one, is set aside as ``duplicate Crime ID (same file)`` or ``duplicate Crime ID (earlier
+file)``, naming where the crime was first seen. A blank ``Crime ID`` (anti-social behaviour)
+is never a duplicate. Locations are anonymised to snap points (see
+:data:`scpb_analysis.spatial.SNAP_POINT_NOTE`).
 """
 
 from __future__ import annotations
@@ -26,14 +37,17 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.errors import InputDataError
-from scpb_analysis.sources._files import decode_text, find_csv_files
+from scpb_analysis.sources._files import column_key, decode_text, find_data_files
 
 __all__ = [
     "SOURCE_COLUMNS",
     "POINT_COLUMNS",
+    "LAYOUTS",
+    "DUPLICATE_REASONS",
     "PoliceUkLoad",
     "read_policeuk",
     "load_policeuk",
+    "policeuk_files",
 ]
 
 #: The header of a police.uk street-level file.
@@ -82,8 +96,22 @@ _COORD_EXPECTED = {
     "Latitude": "a latitude in decimal degrees between 49 and 61 (the UK), or empty where "
     "police.uk has no location",
 }
-_FILE_COLUMNS = ["file", "rows_read", "rows_loaded", "rows_set_aside", "no_location",
-                 "first_month", "last_month", "encoding", "path"]
+_FILE_COLUMNS = ["file", "rows_read", "rows_loaded", "rows_set_aside", "duplicates_same_file",
+                 "duplicates_earlier_file", "no_location", "first_month", "last_month",
+                 "encoding", "layout", "path"]
+#: What the load report's ``layout`` column says of each file.
+LAYOUTS = {
+    "csv": "police.uk street-level CSV",
+    "csv-respelled": "police.uk street-level CSV (column names re-spelled)",
+    "parquet": "police.uk street-level (Parquet copy, police.uk column names)",
+    "parquet-respelled": "police.uk street-level (Parquet copy, re-sharer's column names)",
+}
+#: The two reasons a repeated ``Crime ID`` is set aside (then "; first at FILE row N").
+DUPLICATE_REASONS = ("duplicate Crime ID (same file)", "duplicate Crime ID (earlier file)")
+_KEYS = {column_key(c): c for c in SOURCE_COLUMNS}
+_EXPECTED_FILES = "police.uk street-level CSV files (or Parquet copies of them)"
+_EXPECTED_PARQUET = (_EXPECTED_HEADER + " (in a Parquet copy, named in any case or with "
+                     "underscores, e.g. crime_id, month, ..., context)")
 
 
 @dataclass
@@ -97,14 +125,19 @@ class PoliceUkLoad:
         and ``latitude`` are floats (NaN where police.uk has no location), empty text is
         missing, ``source_file`` is the file name.
     files : DataFrame
-        One row per file: ``file, rows_read, rows_loaded, rows_set_aside, no_location,
-        first_month, last_month, encoding, path``; ``rows_read = rows_loaded +
-        rows_set_aside``.
+        One row per file: ``file, rows_read, rows_loaded, rows_set_aside,
+        duplicates_same_file, duplicates_earlier_file, no_location, first_month, last_month,
+        encoding, layout, path``. ``rows_read = rows_loaded + rows_set_aside``; the rows set
+        aside include the ``duplicates_*`` rows (repeats of a ``Crime ID`` first seen in the
+        same file or an earlier one). ``no_location``, ``first_month`` and ``last_month``
+        describe the rows loaded. ``layout`` is one of :data:`LAYOUTS`' values.
     set_aside : DataFrame
         Every row not loaded: ``file, row, reason`` (row numbers as a spreadsheet shows them,
-        the header being row 1).
+        the header being row 1; for a Parquet copy, the row its CSV would have). A repeated
+        ``Crime ID``'s reason names where it was first seen, e.g. ``duplicate Crime ID (same
+        file); first at 2023-05-metropolitan-street.csv row 7``.
     ignored_files : list of str
-        Files in the folders given that are not ``.csv`` and were not read.
+        Files in the folders given that are not ``.csv`` or ``.parquet`` and were not read.
     """
 
     points: pd.DataFrame
@@ -167,8 +200,8 @@ def _record_shape_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(widths, 1), widths == 0
 
 
-def _header(path: Path, text: str) -> list[str]:
-    """Source column name for each position; errors list what is missing or unknown."""
+def _header(path: Path, text: str) -> tuple[list[str], bool]:
+    """Source column name for each position, and whether any name is spelled differently."""
     try:
         names = next(csv.reader(io.StringIO(text[: 1 << 16], newline="")), [])
     except csv.Error as exc:
@@ -178,7 +211,14 @@ def _header(path: Path, text: str) -> list[str]:
     if not any(names):
         raise InputDataError(path, "has no header row", row=1, expected=_EXPECTED_HEADER)
     known = {c.casefold(): c for c in SOURCE_COLUMNS}
-    canonical = [known.get(n.casefold()) for n in names]
+    canonical = _canonical(path, names, [known.get(n.casefold()) for n in names], row=1,
+                           expected=_EXPECTED_HEADER)
+    return canonical, names != canonical
+
+
+def _canonical(path: Path, names: list[str], canonical: list[str | None], *, row: int | None,
+               expected: str) -> list[str]:
+    """The matched names, after checking none is unknown, missing or repeated."""
     unknown = [n if n else f"(no name, column {i + 1})"
                for i, (n, c) in enumerate(zip(names, canonical, strict=True)) if c is None]
     missing = [c for c in SOURCE_COLUMNS if c not in canonical]
@@ -192,8 +232,8 @@ def _header(path: Path, text: str) -> list[str]:
     if repeated:
         problems.append("repeats the columns " + ", ".join(f"'{c}'" for c in repeated))
     if problems:
-        raise InputDataError(path, "; ".join(problems), row=1, expected=_EXPECTED_HEADER)
-    return canonical
+        raise InputDataError(path, "; ".join(problems), row=row, expected=expected)
+    return [c for c in canonical if c is not None]
 
 
 def _check_widths(path: Path, raw: bytes, text: str, n_columns: int, *,
@@ -312,14 +352,30 @@ def _coordinates(path: Path, frame: pd.DataFrame, rows: np.ndarray) -> dict[str,
     return out
 
 
-def _read_file(path: Path) -> tuple[pd.DataFrame, dict, list[dict]]:
+@dataclass
+class _FileRead:
+    """One file's rows as points, before repeated Crime IDs are looked for."""
+
+    path: Path
+    points: pd.DataFrame
+    rows: np.ndarray  # the spreadsheet row of each point
+    rows_read: int
+    set_aside: list[dict]
+    encoding: str
+    layout: str
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray, int, list[dict], str, str]:
+    """Data rows, spreadsheet row of each, rows read, blank lines, encoding and layout."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputDataError(path, f"cannot be read ({exc.strerror})",
                              expected="a readable CSV file") from None
+    if raw.startswith(b"PAR1"):  # a Parquet copy saved with a .csv name
+        return _read_parquet(path)
     text, encoding = _decode(path, raw)
-    names = _header(path, text)
+    names, respelled = _header(path, text)
     empty_line = _check_widths(path, raw, text, len(names))
     frame = _read_frame(path, text, names)
     if len(frame) != (~empty_line).sum():
@@ -328,11 +384,83 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, dict, list[dict]]:
             raise InputDataError(
                 path, f"reads as {len(frame)} rows but has {(~empty_line).sum()} records",
                 expected="a CSV file with standard double-quoting")
-    rows_read = len(empty_line)
     # Spreadsheet row of each record pandas returns (it skips empty lines).
     rows = np.flatnonzero(~empty_line) + 2
-    set_aside = [{"file": path.name, "row": int(r), "reason": "blank line"}
-                 for r in np.flatnonzero(empty_line) + 2]
+    blank = [{"file": path.name, "row": int(r), "reason": "blank line"}
+             for r in np.flatnonzero(empty_line) + 2]
+    layout = LAYOUTS["csv-respelled" if respelled else "csv"]
+    return frame, rows, len(empty_line), blank, encoding, layout
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, np.ndarray, int, list[dict], str, str]:
+    """A Parquet copy as the frame its CSV would give: text (empty is missing), coordinates."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged or non-Parquet file
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputDataError(path, f"is not a readable Parquet file ({first})",
+                             expected="a police.uk street-level CSV file or a Parquet copy of "
+                             "one") from None
+    names = parquet_names(path, table.column_names)
+    frame = {}
+    for column, name in names.items():
+        values = table[name]
+        if pa.types.is_dictionary(values.type):
+            values = values.cast(values.type.value_type)
+        if column in ("Longitude", "Latitude") and (pa.types.is_floating(values.type)
+                                                    or pa.types.is_integer(values.type)
+                                                    or pa.types.is_null(values.type)):
+            frame[column] = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            continue
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            values = values.cast(pa.string())
+        # As in the CSV, an empty value is missing.
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+        frame[column] = pd.Series(values.to_numpy(zero_copy_only=False), dtype="str")
+    frame = pd.DataFrame(frame, columns=list(SOURCE_COLUMNS))
+    if frame["Longitude"].dtype != frame["Latitude"].dtype:  # one stored as text: both as text
+        for column in ("Longitude", "Latitude"):
+            frame[column] = frame[column].astype("str")
+    respelled = list(names) != list(names.values())
+    layout = LAYOUTS["parquet-respelled" if respelled else "parquet"]
+    return frame, np.arange(len(frame), dtype=np.int64) + 2, len(frame), [], "utf-8", layout
+
+
+def parquet_names(path: Path, names: list[str]) -> dict[str, str]:
+    """The Parquet copy's column for each of :data:`SOURCE_COLUMNS` (any case or underscores).
+
+    Raises
+    ------
+    InputDataError
+        Naming the file and listing the police.uk columns, if any is missing, repeated or
+        not a police.uk column (a pandas index column, ``__index_level_0__``, is ignored).
+
+    Examples
+    --------
+    >>> names = ["crime_id", "month", "reported_by", "falls_within", "longitude", "latitude",
+    ...          "location", "lsoa_code", "lsoa_name", "crime_type", "last_outcome_category",
+    ...          "context"]
+    >>> parquet_names(Path("copy.parquet"), names)["Crime ID"]
+    'crime_id'
+    """
+    # pandas keeps a non-default index as a column of its own: not the re-sharer's data.
+    names = [str(n) for n in names if not re.fullmatch(r"__index_level_\d+__", str(n))]
+    canonical = _canonical(path, names, [_KEYS.get(column_key(n)) for n in names], row=None,
+                           expected=_EXPECTED_PARQUET)
+    found = dict(zip(canonical, names, strict=True))
+    return {c: found[c] for c in SOURCE_COLUMNS}
+
+
+def _read_file(path: Path) -> _FileRead:
+    """One file (CSV, or a Parquet copy) as points; bad values raise, empty rows are set aside."""
+    if path.suffix.lower() == ".parquet":
+        frame, rows, rows_read, set_aside, encoding, layout = _read_parquet(path)
+    else:
+        frame, rows, rows_read, set_aside, encoding, layout = _read_csv(path)
 
     ordinals, no_month, header_again = _months(path, frame["Month"], rows)
     drop = np.zeros(len(frame), dtype=bool)
@@ -367,19 +495,56 @@ def _read_file(path: Path) -> tuple[pd.DataFrame, dict, list[dict]]:
     points["longitude"] = coords["Longitude"]
     points["latitude"] = coords["Latitude"]
     points["source_file"] = path.name
-    points = points[POINT_COLUMNS]
-    info = {
-        "file": path.name,
-        "rows_read": rows_read,
-        "rows_loaded": len(points),
-        "rows_set_aside": rows_read - len(points),
-        "no_location": int(np.isnan(coords["Longitude"]).sum()),
-        "first_month": str(points["month"].min()) if len(points) else "",
-        "last_month": str(points["month"].max()) if len(points) else "",
-        "encoding": encoding,
-        "path": str(path),
-    }
-    return points, info, set_aside
+    points = points[POINT_COLUMNS].reset_index(drop=True)
+    return _FileRead(path, points, rows, rows_read, set_aside, encoding, layout)
+
+
+def policeuk_files(paths: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """The police.uk files named or found in folders (``*.csv``, ``*.parquet``), in the order
+    every police.uk reader takes them, sorted resolved paths; and the other files seen.
+
+    The order decides which of two rows with one Crime ID is counted: the first.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("b/2023-01-street.csv", "a-extract.parquet", "b/notes.txt"):
+    ...     (folder / name).parent.mkdir(exist_ok=True)
+    ...     _ = (folder / name).write_text("x")
+    >>> files, ignored = policeuk_files([folder / "b", folder / "a-extract.parquet"])
+    >>> [p.relative_to(folder).as_posix() for p in files], [Path(p).name for p in ignored]
+    (['a-extract.parquet', 'b/2023-01-street.csv'], ['notes.txt'])
+    """
+    files, ignored = find_data_files(paths, _EXPECTED_FILES)
+    return sorted(files), ignored
+
+
+def _repeated_ids(reads: list[_FileRead], ids: pd.Series) -> tuple[np.ndarray, list[dict]]:
+    """Which rows repeat a Crime ID seen earlier (files in order), and their set-aside entries.
+
+    The ID text is compared exactly, stripped of surrounding spaces; a blank ID never repeats.
+    """
+    key = ids.str.strip()
+    key = key.where(key != "")
+    repeat = (key.notna() & key.duplicated()).to_numpy()
+    if not repeat.any():
+        return repeat, []
+    # factorize numbers the IDs in order of first appearance: ID k first appears at the k-th
+    # row that is not a repeat.
+    codes = pd.factorize(key)[0]
+    first_of_code = np.flatnonzero((codes >= 0) & ~repeat)
+    at = np.flatnonzero(repeat)
+    first = first_of_code[codes[at]]
+    file_of = np.repeat(np.arange(len(reads)), [len(r.points) for r in reads])
+    rows = np.concatenate([r.rows for r in reads])
+    entries = []
+    for i, j in zip(at.tolist(), first.tolist(), strict=True):
+        reason = DUPLICATE_REASONS[0 if file_of[i] == file_of[j] else 1]
+        entries.append({"file": reads[file_of[i]].path.name, "row": int(rows[i]),
+                        "reason": f"{reason}; first at {reads[file_of[j]].path.name} "
+                        f"row {int(rows[j])}", "_order": int(file_of[i])})
+    return repeat, entries
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,20 +557,31 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     Parameters
     ----------
     paths : path or iterable of paths
-        CSV files and/or folders (searched recursively for ``*.csv``, in sorted order).
+        CSV files (or Parquet copies of them) and/or folders, searched recursively for
+        ``*.csv`` and ``*.parquet``; files are read in sorted path order.
 
     Returns
     -------
     PoliceUkLoad
         ``.points`` (:data:`POINT_COLUMNS`), ``.files`` (rows read, loaded and set aside per
-        file, months, encoding), ``.set_aside`` (file, row, reason) and ``.no_location``.
+        file, repeated Crime IDs, months, encoding, layout), ``.set_aside`` (file, row,
+        reason) and ``.no_location``. For every file ``rows_read = rows_loaded +
+        rows_set_aside``.
+
+    Notes
+    -----
+    A row whose ``Crime ID`` (stripped of surrounding spaces) was already seen, in the same
+    file or an earlier one, is set aside (police.uk lists some crimes twice; a folder may hold
+    a force file and a borough extract of it): the first row is loaded. Blank IDs
+    (anti-social behaviour) are never repeats.
 
     Raises
     ------
     InputDataError
         For a header without the police.uk columns, a row with too many or too few values, a
         month that is not ``YYYY-MM``, a coordinate that is not a number or lies outside the
-        UK, a file that is not CSV text; the message names the file, row and column.
+        UK, a file that is not CSV text or a readable Parquet copy; the message names the
+        file, row and column.
 
     Examples
     --------
@@ -418,32 +594,56 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     ...     "On or near High Street,E01000248,Barnet 001A,Burglary,Under investigation,\\n"
     ...     "\\n"
     ...     "b2,2023-05,Metropolitan Police Service,Metropolitan Police Service,,,"
-    ...     "No Location,,,Burglary,Under investigation,\\n")
+    ...     "No Location,,,Burglary,Under investigation,\\n"
+    ...     "a1,2023-05,Metropolitan Police Service,Metropolitan Police Service,-0.2,51.6,"
+    ...     "On or near High Street,E01000248,Barnet 001A,Burglary,Status update unavailable,\\n")
     >>> load = read_policeuk(folder)
-    >>> load.files[["rows_read", "rows_loaded", "rows_set_aside", "no_location"]]
-       rows_read  rows_loaded  rows_set_aside  no_location
-    0          3            2               1            1
-    >>> load.set_aside
-                                  file  row      reason
-    0  2023-05-metropolitan-street.csv    3  blank line
+    >>> load.files[["rows_read", "rows_loaded", "rows_set_aside", "duplicates_same_file",
+    ...             "no_location"]]
+       rows_read  rows_loaded  rows_set_aside  duplicates_same_file  no_location
+    0          4            2               2                     1            1
+    >>> load.set_aside.to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'file': '2023-05-metropolitan-street.csv', 'row': 3, 'reason': 'blank line'},
+     {'file': '2023-05-metropolitan-street.csv', 'row': 5,
+      'reason': 'duplicate Crime ID (same file); first at 2023-05-metropolitan-street.csv row 2'}]
     >>> load.points[["crime_id", "month", "longitude", "location"]]
       crime_id    month  longitude                location
     0       a1  2023-05       -0.2  On or near High Street
     1       b2  2023-05        NaN             No Location
     """
-    files, ignored = find_csv_files(paths, "police.uk street-level CSV files")
-    points, infos, set_aside = [], [], []
-    for path in files:
-        one, info, aside = _read_file(path)
-        points.append(one)
-        infos.append(info)
-        set_aside += aside
-    if points:
-        table = pd.concat(points, ignore_index=True)
-    else:  # pragma: no cover - find_csv_files never returns no files
+    files, ignored = policeuk_files(paths)
+    reads = [_read_file(path) for path in files]
+    if reads:
+        table = pd.concat([r.points for r in reads], ignore_index=True)
+    else:  # pragma: no cover - find_data_files never returns no files
         table = pd.DataFrame(columns=POINT_COLUMNS)
+    repeat, repeats = _repeated_ids(reads, table["crime_id"])
+    same = np.zeros(len(reads), dtype=np.int64)
+    earlier = np.zeros(len(reads), dtype=np.int64)
+    for entry in repeats:
+        (same if entry["reason"].startswith(DUPLICATE_REASONS[0]) else earlier)[
+            entry["_order"]] += 1
+    set_aside = [dict(entry, _order=i) for i, r in enumerate(reads) for entry in r.set_aside]
+    set_aside = sorted(set_aside + repeats, key=lambda entry: (entry["_order"], entry["row"]))
+    keep = ~repeat
+    ends = np.cumsum([len(r.points) for r in reads])
+    infos = []
+    for i, (read, end) in enumerate(zip(reads, ends, strict=True)):
+        start = end - len(read.points)
+        kept = read.points.loc[keep[start:end]]
+        loaded = len(kept)
+        infos.append({
+            "file": read.path.name, "rows_read": read.rows_read, "rows_loaded": loaded,
+            "rows_set_aside": read.rows_read - loaded,
+            "duplicates_same_file": int(same[i]), "duplicates_earlier_file": int(earlier[i]),
+            "no_location": int(kept["longitude"].isna().sum()),
+            "first_month": str(kept["month"].min()) if loaded else "",
+            "last_month": str(kept["month"].max()) if loaded else "",
+            "encoding": read.encoding, "layout": read.layout, "path": str(read.path),
+        })
+    points = table.loc[keep].reset_index(drop=True) if repeat.any() else table
     return PoliceUkLoad(
-        points=table,
+        points=points,
         files=pd.DataFrame(infos, columns=_FILE_COLUMNS),
         set_aside=pd.DataFrame(set_aside, columns=["file", "row", "reason"]).astype(
             {"row": "int64"}),
@@ -455,7 +655,9 @@ def load_policeuk(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     """Load police.uk street-level files as one points table (:data:`POINT_COLUMNS`).
 
     Shorthand for ``read_policeuk(paths).points``; use :func:`read_policeuk` for the row
-    accounting. Crimes without a location are kept with NaN coordinates.
+    accounting (``rows_read = rows_loaded + rows_set_aside`` per file, repeated Crime IDs
+    among the rows set aside). Crimes without a location are kept with NaN coordinates; a
+    repeat of a Crime ID already loaded is not.
 
     Examples
     --------
