@@ -15,6 +15,10 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_mps_crime": "scpb_analysis.sources.mps",
     "read_mps_crime": "scpb_analysis.sources.mps",
+    "read_mps_crime_for_period": "scpb_analysis.sources.mps",
+    "read_mps_crime_as_published": "scpb_analysis.sources.mps",
+    "revision_text": "scpb_analysis.sources.mps",
+    "mapping_gaps": "scpb_analysis.taxonomy.gaps",
     "revision_summary": "scpb_analysis.sources.mps",
     "compare_periods": "scpb_analysis.comparison",
     "comparison_text": "scpb_analysis.comparison",

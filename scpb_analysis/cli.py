@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         "compare the 12 and 3 months to --end with the year before.",
     )
     compare.add_argument("--data", nargs="+", required=True, metavar="PATH",
-                         help="MPS CSV files and/or folders of them")
+                         help="MPS files (CSV, or Parquet copies) and/or folders of them: "
+                         "borough, ward or LSOA files, or the Monthly Crime Dashboard extract")
     compare.add_argument("--borough", required=True, help="borough name, e.g. Barnet")
     compare.add_argument("--end", required=True, type=_month_arg,
                          help="last month of the period, YYYY-MM")
@@ -55,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
                          "the dashboard slide)")
     compare.add_argument("--rag", default="rank-movement", choices=sorted(_RAG_RULES),
                          help="rule for the RAG rating (default: rank movement)")
+    compare.add_argument("--figures", choices=["as-published", "latest"],
+                         default="as-published",
+                         help="as-published (default): the figures as the board first saw "
+                         "them, from the first publication covering the period, as scpb build "
+                         "shows them; latest: every later revision too")
+    compare.add_argument("--show-incomplete", action="store_true",
+                         help="show an indicator that a category the taxonomy does not map may "
+                         "belong to, marked INCOMPLETE, instead of refusing it")
     compare.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
     build = sub.add_parser(
@@ -81,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="where the pack goes (default ./output)")
     build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
                        help="where the demo data are written (default ./data/demo)")
+    build.add_argument("--figures", choices=["as-published", "latest"],
+                       default="as-published",
+                       help="recorded crime as the board first saw it (default) or with every "
+                       "later revision")
+    build.add_argument("--show-incomplete", action="store_true",
+                       help="show indicators a category the taxonomy does not map may belong "
+                       "to, marked INCOMPLETE, instead of failing the page")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     bench = sub.add_parser(
@@ -123,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
-        help="check a board table: totals, shares, % changes, stock-flow, periods, narrative",
+        help="check a board table: totals, shares, %% changes, stock-flow, periods, narrative",
         description="Consistency checks over a table exported as CSV (from the toolkit or typed "
         "by hand). Options come from '#' lines at the top of the file or a sidecar "
         "NAME.check.toml; see scpb_analysis.checks. Exit status 1 if any check fails.",
@@ -151,16 +167,23 @@ _RAG_RULES = {
 
 def _compare(args: argparse.Namespace) -> int:
     from scpb_analysis.comparison import compare_periods, comparison_text
-    from scpb_analysis.sources.mps import read_mps_crime
+    from scpb_analysis.sources.mps import read_mps_crime_for_period
     from scpb_analysis.stats import rag
 
-    load = read_mps_crime(args.data)
+    load = read_mps_crime_for_period(args.data, args.end, figures=args.figures)
     _warn_unmapped(load)
     factory, options = _RAG_RULES[args.rag]
     table = compare_periods(load.table, args.borough, args.end, breaks=load.breaks,
                             rank_basis=args.rank_basis,
-                            rag_rule=getattr(rag, factory)(**options))
-    text = table.to_csv(index=False) if args.format == "csv" else comparison_text(table) + "\n"
+                            rag_rule=getattr(rag, factory)(**options),
+                            incomplete="mark" if args.show_incomplete else "refuse")
+    if args.format == "csv":
+        text = table.to_csv(index=False, lineterminator="\n")
+    else:
+        figures = ("as first published" if args.figures == "as-published"
+                   else "latest revisions")
+        text = (comparison_text(table) + f"\nFigures: {figures}; publications read: "
+                f"{load.publications_text()}.\n")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -172,7 +195,8 @@ def _warn_unmapped(load) -> None:
     if len(load.unmapped):
         for row in load.unmapped.itertuples(index=False):
             print(f"scpb: warning: {row.file}: category not in the taxonomy, carried as "
-                  f"'{row.indicator}' and left out of comparisons", file=sys.stderr)
+                  f"'{row.indicator}'; indicators it may belong to are refused (or, with "
+                  "--show-incomplete, marked INCOMPLETE)", file=sys.stderr)
 
 
 #: The demo data are built around the July 2023 board pack (period ending May 2023).
@@ -209,7 +233,9 @@ def _build(args: argparse.Namespace) -> int:
     try:
         build = build_pack(borough=args.borough, period_end=period_end, data_dir=data_dir,
                            out=args.out, only=args.only, audience=args.audience,
-                           jobs=args.jobs, progress=not args.no_progress)
+                           jobs=args.jobs, progress=not args.no_progress,
+                           figures=args.figures.replace("-", "_"),
+                           incomplete="mark" if args.show_incomplete else "refuse")
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         return 2

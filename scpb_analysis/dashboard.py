@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from scpb_analysis.comparison import DASHBOARD_INDICATORS
 
 __all__ = [
     "HEADLINE_INDICATORS",
@@ -22,17 +25,10 @@ __all__ = [
     "trend_chart",
 ]
 
-#: The dashboard's headline indicators, in the slide's order. The last three come from the
-#: MPS Monthly Crime Dashboard, not the borough-level files.
-HEADLINE_INDICATORS = (
-    "residential_burglary",
-    "non_residential_burglary",
-    "robbery_of_personal_property",
-    "violence_with_injury",
-    "knife_crime_with_injury",
-    "gun_crime_lethal_barrelled_discharges",
-    "domestic_abuse_violence_with_injury",
-)
+#: The dashboard's headline indicators, in the slide's order (one list, kept in
+#: :mod:`scpb_analysis.comparison`). The last three come from the MPS Monthly Crime Dashboard
+#: extract, not the borough-level files.
+HEADLINE_INDICATORS = DASHBOARD_INDICATORS
 
 _SECTION_COLUMNS = ["n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",
                     "n_3m_prev", "pct_change_3m", "significance_3m", "london_rank", "london_n",
@@ -82,8 +78,17 @@ class IndicatorSection:
             "bcu_rank": f"{row['bcu']} BCU rank (of {row['bcu_n']})",
             "rag": "RAG",
         }
-        values = [("" if pd.isna(row[c]) else str(row[c])) for c in labels]
+        mark = "" if row.get("complete", True) is not False and row.get(
+            "complete", True) is not np.False_ else " (incomplete)"
+        values = [("not available" if pd.isna(row[c]) or row[c] == "n/a" else
+                   str(row[c]) + (mark if c.startswith(("n_", "pct_")) else ""))
+                  for c in labels]
         return pd.DataFrame({"measure": list(labels.values()), "value": values})
+
+    @property
+    def complete(self) -> bool:
+        """False when a category the taxonomy does not map may hold some of its offences."""
+        return self.comparison is None or bool(self.comparison.get("complete", True))
 
     @property
     def rag_text(self) -> str:
@@ -202,10 +207,15 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
     >>> from scpb_analysis.demo import write_demo_data
     >>> from scpb_analysis.comparison import compare_periods
     >>> from scpb_analysis.sources.mps import load_mps_crime
-    >>> t = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
+    >>> mps = write_demo_data(tempfile.mkdtemp())
+    >>> t = load_mps_crime(mps / "borough")
     >>> cmp = compare_periods(t, "Barnet", "2023-05")
     >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]
     [True, True, True, True, False, False, False]
+    >>> t = load_mps_crime([mps / "borough", mps / "dashboard"])
+    >>> cmp = compare_periods(t, "Barnet", "2023-05")
+    >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]
+    [True, True, True, True, True, True, True]
     """
     from scpb_analysis.indicators import indicator_info
     from scpb_analysis.stats.spc import xmr
@@ -243,12 +253,18 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
     ...     "direction_3m": ["no change", "decrease"], "significance_3m": ["x", "y"]})
     >>> additional_offences(cmp)["offence"].tolist()
     ['B']
+    >>> additional_offences(cmp.assign(complete=[True, False]))["offence"].tolist()
+    ['B [INCOMPLETE]']
     """
     rest = comparison[~comparison["dashboard"].astype(bool)]
     out = rest[["group", "indicator_name", "n_12m", "n_12m_prev", "pct_change_12m",
                 "direction_12m", "significance_12m", "n_3m", "n_3m_prev", "pct_change_3m",
                 "direction_3m", "significance_3m"]].rename(
         columns={"indicator_name": "offence"})
+    if "complete" in rest:
+        # An incomplete figure never appears without its mark.
+        out["offence"] = out["offence"].where(rest["complete"].astype(bool),
+                                              out["offence"] + " [INCOMPLETE]")
     return out.sort_values(["group", "offence"]).reset_index(drop=True)
 
 
@@ -268,7 +284,13 @@ def show_sections(sections: list[IndicatorSection]) -> None:
         if not section.available:
             display(Markdown(f"### {section.title}\n\n*{section.note}*"))
             continue
-        display(Markdown(f"### {section.title}"))
+        if not section.complete:
+            display(Markdown(f"### {section.title} (INCOMPLETE)\n\n**These figures are "
+                             "incomplete: part of this indicator may sit in a category the "
+                             "toolkit cannot yet place, so they are not its full count. "
+                             "The notes below name the file and the category.**"))
+        else:
+            display(Markdown(f"### {section.title}"))
         if section.trend is not None:
             months = len(section.trend)
             show_figure(trend_chart(section.trend,

@@ -2,9 +2,9 @@
 
 The pack's notebooks take one ``data_dir`` parameter. The folder is laid out like
 ``../shared/data`` and like the demo folder ``scpb build`` writes: ``mps/borough``,
-``mps/ward``, ``policeuk``, ``boundaries``, ``population``, ``lookups``, ``deprivation`` and
-``partnership``. Any of them may be missing; the notebooks then print a visible "not in this
-data" note instead of failing.
+``mps/ward``, ``mps/dashboard``, ``policeuk``, ``boundaries``, ``population``, ``lookups``,
+``deprivation`` and ``partnership``. Any of them may be missing; the notebooks then print a
+visible "not in this data" note instead of failing.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ __all__ = ["PackData", "locate_data", "missing_note"]
 _FOLDERS = {
     "mps_borough": ("mps", "borough"),
     "mps_ward": ("mps", "ward"),
+    "mps_dashboard": ("mps", "dashboard"),
     "policeuk": ("policeuk",),
     "boundaries": ("boundaries",),
     "population": ("population",),
@@ -29,6 +30,8 @@ _FOLDERS = {
 SOURCE_OWNERS = {
     "mps_borough": "MPS Borough Level Crime from the London Datastore",
     "mps_ward": "MPS Ward Level Crime from the London Datastore",
+    "mps_dashboard": "the MPS Monthly Crime Dashboard extract (knife crime, gun crime, domestic "
+    "abuse, hate crime) from the London Datastore",
     "policeuk": "street-level crime from data.police.uk",
     "boundaries": "ward and LSOA boundaries from the ONS Open Geography Portal",
     "population": "Census 2021 TS007A population by LSOA from ONS",
@@ -47,7 +50,8 @@ class PackData:
     root : Path
         The folder.
     folders : dict
-        Source name (``mps_borough``, ``mps_ward``, ``policeuk``, ``boundaries``,
+        Source name (``mps_borough``, ``mps_ward``, ``mps_dashboard``, ``policeuk``,
+        ``boundaries``,
         ``population``, ``lookups``, ``deprivation``, ``partnership``) to its folder, for
         those present with at least one file.
     synthetic : bool

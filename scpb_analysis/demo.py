@@ -288,6 +288,22 @@ _RECENT_NAME = "MPS Borough Level Crime (most recent 24 months)_{first}-{last}.c
 _OLD_WARD_FIRST = 202202
 _OLD_WARD_LAST = 202401
 _WARD_NAME = "MPS Ward Level Crime (most recent 24 months)_{first}-{last}_wards2022.csv"
+_DASHBOARD_FIRST = 202104
+_DASHBOARD_NAME = "MPS Monthly Crime Dashboard Data_{first}-{last}.csv"
+_DASHBOARD_HEADER = ["Month_Year", "Area Type", "Borough_SNT", "Area name", "Area code",
+                     "Offence Group", "Offence Subgroup", "Measure", "Financial Year",
+                     "FY_FYIndex", "Count", "Refresh Date"]
+# (Offence Group, Offence Subgroup, London monthly mean rounded from the real extract
+# 2021-08..2025-07, share of offences with a positive outcome). Counts spread over boroughs by
+# the violence shares of _AREA_SHARES.
+_DASHBOARD_SERIES: tuple[tuple[str, str, float, float], ...] = (
+    ("Knife Crime", "Knife Crime", 1250.0, 0.25),
+    ("Knife Crime", "Knife Crime with Injury", 330.0, 0.15),
+    ("Lethal Barrel Discharge", "Lethal Barrel Discharge", 9.0, 0.10),
+    ("Gun Crime", "Gun Crime", 140.0, 0.20),
+    ("Domestic Abuse", "Domestic Abuse", 7600.0, 0.12),
+    ("Domestic Abuse", "Domestic Abuse violence with injury", 2000.0, 0.15),
+)
 
 
 def write_demo_data(out_dir: str | Path, seed: int = 20230719) -> Path:
@@ -317,6 +333,8 @@ def write_demo_data(out_dir: str | Path, seed: int = 20230719) -> Path:
             mps/borough/to-202502/  UPPER-CASE, BoroughName, 2018-04..2025-02 (restated)
             mps/ward/               UPPER-CASE, Barnet's 24 May-2022 wards, 2022-02..2024-01
                                     and 2023-03..2025-02 (two publications)
+            mps/dashboard/          Monthly Crime Dashboard extract (knife and gun crime,
+                                    domestic abuse), boroughs, 2021-04..2025-02
             boundaries/             wards, borough and 2021 LSOAs (ONS GeoPackage layouts)
             lookups/                ONS LSOA21 -> ward 2022 and LSOA11 -> LSOA21 lookups
             population/             Census 2021 TS007A by LSOA
@@ -396,7 +414,9 @@ def write_demo_data(out_dir: str | Path, seed: int = 20230719) -> Path:
         months[cols],
     )
 
-    for folder in (mps, mps / "borough", old, new, mps / "ward"):
+    _write_dashboard_extract(mps / "dashboard", seed)
+
+    for folder in (mps, mps / "borough", old, new, mps / "ward", mps / "dashboard"):
         _write_marker(folder, seed)
 
     from scpb_analysis.demo_geography import write_demo_geography
@@ -562,6 +582,42 @@ def _write_ward_file(
         for j, pair in enumerate(_UPPER_RECENT_PAIRS)
     )
     _write_csv(path, header, rows)
+
+
+def _write_dashboard_extract(folder: Path, seed: int) -> None:
+    """The Monthly Crime Dashboard extract in its published layout, borough rows only.
+
+    Like the real extract it lists only rows with a count: a month with none is left out.
+    Its own generator keeps the other demo files' bytes unchanged.
+    """
+    rng = np.random.default_rng([seed, _DASHBOARD_FIRST])
+    months = _month_range(_DASHBOARD_FIRST, _LAST_MONTH)
+    boroughs = sorted(a for a in _AREA_SHARES if a not in (_AIRPORTS, _UNKNOWN))
+    codes = _borough_codes()
+    shares = np.array([_AREA_SHARES[b][_GROUPS.index("violence")] for b in boroughs]) / 1000
+    rows = []
+    for month in months:
+        year, number = divmod(int(month), 100)
+        fy = year if number >= 4 else year - 1
+        fy_text = f"{fy}-{(fy + 1) % 100:02d}"
+        index = (number - 4) % 12 + 1
+        for i, borough in enumerate(boroughs):
+            for group, subgroup, mean, solved in _DASHBOARD_SERIES:
+                offences = int(rng.poisson(mean * shares[i]))
+                outcomes = int(rng.binomial(offences, solved))
+                for measure, count in (("Offences", offences), ("Positive Outcomes", outcomes)):
+                    if count:
+                        rows.append([f"01/{number:02d}/{year}", "Borough", borough, borough,
+                                     codes[borough], group, subgroup, measure, fy_text,
+                                     f"{fy_text}_{index:02d}", str(count), "01/03/2025"])
+    _write_csv(folder / _DASHBOARD_NAME.format(first=_DASHBOARD_FIRST, last=_LAST_MONTH),
+               _DASHBOARD_HEADER, rows)
+
+
+def _borough_codes() -> dict[str, str]:
+    ref = resources.files("scpb_analysis.reference").joinpath("london_boroughs.csv")
+    with ref.open("r", encoding="utf-8", newline="") as handle:
+        return {r["borough"]: r["borough_code"] for r in csv.DictReader(handle)}
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:

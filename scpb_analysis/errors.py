@@ -50,3 +50,15 @@ class CoverageError(ValueError):
 
 class UnmappedCategoryError(ValueError):
     """A category name has no entry in the canonical taxonomy yet."""
+
+
+class IncompleteIndicatorError(UnmappedCategoryError):
+    """An indicator's figure would leave out offences sitting in a category the taxonomy does not
+    map (see :mod:`scpb_analysis.taxonomy.gaps`).
+
+    ``gaps`` holds the table of :func:`scpb_analysis.taxonomy.gaps.mapping_gaps` behind it.
+    """
+
+    def __init__(self, message: str, gaps=None) -> None:
+        super().__init__(message)
+        self.gaps = gaps

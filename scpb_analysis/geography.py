@@ -36,6 +36,12 @@ _NON_BOROUGH_AREAS = (
     "mps",
     "total",
     "city of london",
+    # The Monthly Crime Dashboard's rows beside the boroughs.
+    "other / nk",
+    "n/k",
+    "n/k (legacy only)",
+    "aviation security (so18) (legacy only)",
+    "non met police force",
 )
 
 
@@ -82,8 +88,9 @@ def is_non_borough_area(name: str) -> bool:
 def canonical_borough(name: str) -> str:
     """The canonical spelling of a London borough name.
 
-    Case, spacing and ``&``/``and`` are ignored. An unknown name raises ``KeyError`` listing
-    the closest boroughs.
+    Case, spacing and ``&``/``and`` are ignored; a GSS code (``E09000003``) is accepted too, as
+    the MPS LSOA files give it. An unknown name raises ``KeyError`` listing the closest
+    boroughs.
 
     Examples
     --------
@@ -91,11 +98,17 @@ def canonical_borough(name: str) -> str:
     'Kingston upon Thames'
     >>> canonical_borough("Hammersmith & Fulham")
     'Hammersmith and Fulham'
+    >>> canonical_borough("E09000003")
+    'Barnet'
     """
     keys = _borough_keys()
     key = _key(name)
     if key in keys:
         return keys[key]
+    by_code = dict(zip(_boroughs()["borough_code"].str.casefold(), _boroughs()["borough"],
+                       strict=True))
+    if key in by_code:
+        return by_code[key]
     close = difflib.get_close_matches(name, list(keys.values()), n=3, cutoff=0.6)
     hint = f"; closest: {', '.join(close)}" if close else ""
     raise KeyError(f"'{name}' is not a London borough{hint}")

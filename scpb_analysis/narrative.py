@@ -13,12 +13,16 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from scpb_analysis.periods import month_label, to_month
 from scpb_analysis.stats.change import significance_clause
 
 __all__ = ["comparison_narrative", "check_narrative"]
+
+_INCOMPLETE = "INCOMPLETE"
+_NOT_LIKE_FOR_LIKE = "n/a (definition changed)"
 
 
 def _change_phrase(current: int, previous: int, pct_text: str) -> str:
@@ -28,7 +32,7 @@ def _change_phrase(current: int, previous: int, pct_text: str) -> str:
         return "no change"
     word = "an increase" if current > previous else "a decrease"
     magnitude = pct_text.lstrip("+-")
-    if magnitude == "0.0":
+    if float(magnitude) < 0.05:
         return f"{word} of less than 0.05%"
     return f"{word} of {magnitude}%"
 
@@ -44,6 +48,9 @@ def _span_sentences(row: Mapping, span: str, alpha: float) -> list[str]:
         first = f"There were {cur} cases of {name} in {borough} in the 3 months of " \
                 f"{row['window_3m']}."
         second = f"In the same period 12 months prior there were {prev}."
+    if str(row[f"pct_change_{span}"]).startswith(_NOT_LIKE_FOR_LIKE):
+        return [first, second, "The two periods count it under different definitions (see the "
+                "notes), so no change is given."]
     change = _change_phrase(cur, prev, str(row[f"pct_change_{span}"]))
     significance = row.get(f"significance_{span}")
     clause = f", {significance_clause(significance, alpha)}" if isinstance(significance, str) \
@@ -69,10 +76,20 @@ def comparison_narrative(row: Mapping, alpha: float = 0.05) -> str:
     prior there were 464. This is an increase of 3.2%, which is not a statistically
     significant change (5% level).
     """
-    if any(pd.isna(row.get(k)) for k in ("n_12m", "n_12m_prev", "n_3m", "n_3m_prev")):
+    if any(pd.isna(row.get(k)) for k in ("n_3m", "n_3m_prev")):
         return (f"{row['indicator_name']} is not in this data for every month compared, so no "
                 "comparison is given.")
-    sentences = _span_sentences(row, "12m", alpha) + _span_sentences(row, "3m", alpha)
+    sentences = []
+    if row.get("complete") is False or row.get("complete") is np.False_:
+        sentences.append(f"{_INCOMPLETE}: these figures leave out offences in a category the "
+                         "toolkit cannot yet place (see the notes), so they are not the full "
+                         "count.")
+    if any(pd.isna(row.get(k)) for k in ("n_12m", "n_12m_prev")):
+        sentences.append("No 12-month comparison is given: the data do not cover all 24 "
+                         "months.")
+    else:
+        sentences += _span_sentences(row, "12m", alpha)
+    sentences += _span_sentences(row, "3m", alpha)
     rank = row.get("london_rank")
     if rank is not None and not pd.isna(rank):
         text = f"{row['borough']} ranks {int(rank)} of {int(row['london_n'])} London boroughs"
@@ -117,10 +134,16 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
     ['3-month change: says a decrease of 0%, counts 3 vs 0 give a rise from 0']
     """
     problems: list[str] = []
-    halves = text.split(" There were ", 1)
-    if len(halves) != 2:
+    parts: dict[str, str] = {}
+    for piece in re.split(r"(?=There were \d+ cases of )", text):
+        for span, pattern in (("12m", _COUNT_12), ("3m", _COUNT_3)):
+            if pattern.match(piece) and span not in parts:
+                parts[span] = piece
+                break
+    if "12m" not in parts and not pd.isna(row.get("n_12m", np.nan)):
         return ["expected a 12-month and a 3-month passage"]
-    parts = {"12m": halves[0], "3m": "There were " + halves[1]}
+    if "3m" not in parts:
+        return ["expected a 3-month passage"]
     patterns = {"12m": (_COUNT_12, _PRIOR_12), "3m": (_COUNT_3, _PRIOR_3)}
     for span, part in parts.items():
         label = "12-month" if span == "12m" else "3-month"
@@ -140,6 +163,9 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
             truth = ("an increase" if cur > prev else "a decrease" if cur < prev
                      else "no change")
         if not change:
+            if "so no change is given" in part and str(
+                    row.get(f"pct_change_{span}", "")).startswith(_NOT_LIKE_FOR_LIKE):
+                continue
             problems.append(f"{label} change: not stated")
             continue
         if change.group(1):

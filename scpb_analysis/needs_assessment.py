@@ -29,12 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.errors import InputDataError
+from scpb_analysis.errors import IncompleteIndicatorError, InputDataError
 from scpb_analysis.geography import borough_population, canonical_borough, london_boroughs
 from scpb_analysis.indicators import how_measured, indicator_registry
 from scpb_analysis.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.stats.shares import round_half_up
 from scpb_analysis.taxonomy import indicator_table
+from scpb_analysis.taxonomy.gaps import gap_message, mapping_gaps
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -211,6 +212,18 @@ def _window_counts(offences: pd.DataFrame, ids: Sequence[str], months: pd.Period
     return counts.reindex(list(boroughs), fill_value=0).astype("int64")
 
 
+def _unplaced(gaps: pd.DataFrame, ids: Sequence[str]) -> str | None:
+    """The cell text for a statistic part of whose offences may sit in an unmapped category."""
+    found = gaps[gaps["indicator"].isin(ids)]
+    if found.empty:
+        return None
+    categories = ", ".join(sorted({f"'{c}' in {f}" for c, f in
+                                   zip(found["category"], found["source_file"], strict=True)}))
+    return not_available(f"the category {categories} placed in the taxonomy (it may hold "
+                         "some of these offences)", "the toolkit's taxonomy "
+                         "(taxonomy/mps_categories.csv)")
+
+
 def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> list[dict]:
     domain = "Serious violence"
     current, previous = twelve_month_windows(end)
@@ -243,6 +256,8 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
                   + (f", vintage(s) {', '.join(vintages)}" if vintages else "")
                   + ("; SYNTHETIC DEMO DATA, not real figures" if synthetic else ""))
         gap = not_available(f"{_MPS_DATASET} for {borough} covering {current.label}", _MPS)
+        # No figure is printed whole while part of it may sit in a category not yet mapped.
+        gaps = mapping_gaps(crime, start=previous.start, end=current.end, measure="offences")
         for measure, ids in count_measures:
             cur = _window_counts(offences, ids, current.months, [borough])
             prev = _window_counts(offences, ids, previous.months, [borough])
@@ -250,6 +265,9 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
             prev_value = (not_available(f"{_MPS_DATASET} for {borough} covering "
                                         f"{previous.label}", _MPS)
                           if prev is None else int(prev[borough]))
+            unplaced = _unplaced(gaps, ids)
+            if unplaced:
+                value = prev_value = unplaced
             out.append(_row(domain, measure, value, prev_label, prev_value, "offences",
                             current.label, source))
         pops = borough_population().set_index("borough")["population"]
@@ -263,6 +281,9 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
             comp: Any = (not_available(f"{_MPS_DATASET} for all 32 boroughs covering "
                                        f"{current.label}", _MPS) if all_b is None else
                          round_half_up(int(all_b.sum()) / int(pops[london].sum()) * 1000, 2))
+            unplaced = _unplaced(gaps, ids)
+            if unplaced:
+                value = comp = unplaced
             out.append(_row(domain, measure, value, _LONDON, comp,
                             "offences per 1,000 residents", current.label,
                             source + pop_note))
@@ -794,6 +815,9 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     ValueError
         If the indicator is unknown, the data hold no month of the series for the borough,
         or months are missing inside it (listed).
+    IncompleteIndicatorError
+        If a category the taxonomy does not map may hold some of the indicator's offences in
+        the months of the trend (the message names the file and the category).
 
     Examples
     --------
@@ -835,6 +859,12 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     gaps = [m for m in months if m not in set(held)]
     if gaps:
         raise ValueError(f"the crime table lacks months for {name}: {month_ranges(gaps)}")
+    gaps = mapping_gaps(crime, ids, start=months[0], end=end, measure="offences")
+    if len(gaps):
+        raise IncompleteIndicatorError(
+            "; ".join(gap_message(gaps, i) for i in dict.fromkeys(gaps["indicator"]))
+            + "; no trend is drawn from part of the offences. Map the category in "
+            "scpb_analysis/taxonomy/mps_categories.csv", gaps)
     counts = (mine[mine["indicator"].isin(ids)].groupby("month")["count"].sum()
               .reindex(months, fill_value=0).astype("int64"))
     chart = xmr(counts)

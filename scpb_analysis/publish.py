@@ -8,6 +8,7 @@ ends, no timestamps), so building twice gives byte-identical tables.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -47,6 +48,7 @@ class PublishedTable:
     columns: Sequence[str] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     decimals: int = 2
+    empty: str = "None."
 
     def shown(self) -> pd.DataFrame:
         """The table as the page shows it."""
@@ -58,11 +60,14 @@ class PublishedTable:
         return view.rename(columns=dict(self.labels))
 
     def _repr_html_(self) -> str:
+        if self.frame.empty:
+            # A table with a header and no rows reads as a fault; say there is nothing.
+            return f"<p><em>{html.escape(self.empty)}</em></p>"
         return self.shown().to_html(index=False, border=0, classes="dataframe",
                                     na_rep="", float_format=lambda x: f"{x:,.{self.decimals}f}")
 
     def __repr__(self) -> str:
-        return self.shown().to_string(index=False)
+        return self.empty if self.frame.empty else self.shown().to_string(index=False)
 
 
 def show_figure(figure, *, dpi: int = 100) -> None:
@@ -88,7 +93,7 @@ def show_figure(figure, *, dpi: int = 100) -> None:
 def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None, *,
                   generated: tuple[str, ...] = (), columns: Sequence[str] = (),
                   labels: Mapping[str, str] | None = None,
-                  decimals: int = 2) -> PublishedTable:
+                  decimals: int = 2, empty: str = "None.") -> PublishedTable:
     """Write a table of the pack as CSV and return it for display.
 
     Columns whose headers name personal data (names, addresses, dates of birth, ...) are
@@ -110,6 +115,8 @@ def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None,
     columns, labels, decimals
         What the page shows: these columns (default all), renamed, rounded; the CSV keeps
         every column at full precision.
+    empty : str
+        What the page says instead of a table with no rows (the CSV keeps its header).
 
     Returns
     -------
@@ -146,7 +153,7 @@ def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None,
         path = table_path(output_dir, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return PublishedTable(shown, columns, labels or {}, decimals)
+    return PublishedTable(shown, columns, labels or {}, decimals, empty)
 
 
 def show_tables(tables: dict[str, tuple[str, pd.DataFrame, list[str]]],

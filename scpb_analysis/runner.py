@@ -36,7 +36,7 @@ __all__ = [
 #: notebook's tables are named with its own prefix (:data:`TABLE_PREFIXES`).
 NOTEBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "performance_dashboard": ("Performance dashboard",
-                              ("mps_borough", "partnership")),
+                              ("mps_borough", "mps_dashboard", "partnership")),
     "ward_maps": ("Ward maps", ("mps_ward", "boundaries", "population", "lookups")),
     "ward_profile": ("Ward profile", ("mps_ward", "boundaries", "population", "lookups",
                                       "deprivation")),
@@ -193,6 +193,10 @@ def _execute(name: str, parameters: dict, executed: Path) -> tuple[str, float]:
     import papermill
 
     started = time.perf_counter()
+    # Each notebook gets the pack's parameters it declares (papermill would inject the others
+    # as unused variables, with a warning).
+    declared = {item["name"] for item in notebook_parameters(name)}
+    parameters = {k: v for k, v in parameters.items() if k in declared}
     try:
         papermill.execute_notebook(str(_notebook_path(name)), str(executed),
                                    parameters=parameters, kernel_name="python3",
@@ -300,6 +304,8 @@ def build_pack(
     audience: str = "internal",
     jobs: int = 2,
     progress: bool = True,
+    figures: str = "as_published",
+    incomplete: str = "refuse",
 ) -> PackBuild:
     """Run the pack's notebooks and write the rendered pack.
 
@@ -322,6 +328,13 @@ def build_pack(
         Notebooks run at once.
     progress : bool
         Show a progress bar on stderr.
+    figures : {"as_published", "latest"}
+        Recorded crime as the board first saw it, or with every later revision
+        (:func:`scpb_analysis.sources.mps.read_mps_crime_for_period`).
+    incomplete : {"refuse", "mark"}
+        An indicator a category the taxonomy does not map may belong to fails its page
+        (``refuse``) or is shown marked INCOMPLETE (``mark``); see
+        :func:`scpb_analysis.comparison.compare_periods`.
 
     Returns
     -------
@@ -359,7 +372,8 @@ def build_pack(
             path.unlink(missing_ok=True)
     parameters = {"borough": borough, "period_end": str(to_month(period_end)),
                   "data_dir": str(data_path), "audience": audience,
-                  "output_dir": str(out_path.resolve())}
+                  "output_dir": str(out_path.resolve()), "figures": figures,
+                  "incomplete": incomplete}
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     status = ("SYNTHETIC demo data" if found.synthetic else "published source data")
     records = {name: {"notebook": name, "parameters": parameters, "version": __version__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pandas as pd
@@ -10,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scpb_analysis.comparison import COMPARISON_COLUMNS, SYNTHETIC_STATUS, compare_periods
-from scpb_analysis.errors import CoverageError, UnmappedCategoryError
+from scpb_analysis.errors import (
+    CoverageError,
+    IncompleteIndicatorError,
+    UnmappedCategoryError,
+)
+from scpb_analysis.narrative import check_narrative
 from scpb_analysis.stats.change import (
     direction_of_change,
     format_percent_change,
@@ -24,7 +30,7 @@ counts = st.integers(min_value=0, max_value=10**7)
     "current, previous, text",
     [(1951, 1848, "+5.6"), (479, 464, "+3.2"), (587, 608, "-3.5"), (1000, 1035, "-3.4"),
      (13, 2, "+550.0"), (3, 0, "n/a (up from 0)"), (0, 0, "n/a (0 in both periods)"),
-     (100, 100, "0.0"), (1, 2, "-50.0"), (20001, 20000, "+0.0"), (19999, 20000, "-0.0")],
+     (100, 100, "0.0"), (1, 2, "-50.0"), (20001, 20000, "+0.01"), (19999, 20000, "-0.01")],
 )
 def test_seed_cases(current, previous, text):
     assert format_percent_change(current, previous) == text
@@ -51,6 +57,8 @@ def test_direction_word_always_matches_the_sign(current, previous):
         assert text.startswith("-")
     else:
         assert text == "0.0"
+    # A signed zero ("-0.0", "+0.0") is never printed: it reads as no change with a sign.
+    assert not re.fullmatch(r"[+-]0(\.0*)?", text)
 
 
 @given(counts, st.integers(min_value=1, max_value=10**7))
@@ -106,12 +114,23 @@ def test_dashboard_indicators_come_first_and_synthetic_is_flagged():
 
 def test_missing_months_are_an_error_naming_them():
     table = _table({"arson": [1] * 24})
-    table = table[table["month"] != pd.Period("2022-01", "M")]
+    # A month missing from the 3-month windows: no comparison at all.
+    short = table[table["month"] != pd.Period("2022-04", "M")]
     with pytest.raises(CoverageError, match="^the data for Barnet lack months the period "
-                                            "needs; missing months: January 2022$"):
-        compare_periods(table, "Barnet", "2023-05")
+                                            "needs; missing months: April 2022$"):
+        compare_periods(short, "Barnet", "2023-05")
     with pytest.raises(CoverageError, match="the data for Barnet end in May 2023"):
-        compare_periods(_table({"arson": [1] * 24}), "Barnet", "2023-08")
+        compare_periods(table, "Barnet", "2023-08")
+    # A month missing only from the 12-month windows: the 3-month comparison stands, the
+    # 12-month one is empty and the note names the month.
+    row = compare_periods(table[table["month"] != pd.Period("2022-01", "M")], "Barnet",
+                          "2023-05").iloc[0]
+    assert pd.isna(row.n_12m) and pd.isna(row.n_12m_prev) and row.pct_change_12m == "n/a"
+    assert (row.n_3m, row.n_3m_prev, row.pct_change_3m) == (3, 3, "0.0")
+    assert row.notes.startswith("12-month comparison not available: the data do not hold "
+                                "January 2022; ")
+    assert row.narrative.startswith("No 12-month comparison is given")
+    assert check_narrative(row.narrative, row.to_dict()) == []
 
 
 def test_unknown_borough_lists_the_ones_present():
@@ -121,9 +140,18 @@ def test_unknown_borough_lists_the_ones_present():
 
 def test_unmapped_categories_are_refused_and_warned():
     table = _table({"arson": [1] * 24, "UNMAPPED: Burglary / Spaceship": [1] * 24})
-    with pytest.warns(UserWarning, match="left out of the comparison.*Spaceship"):
-        cmp = compare_periods(table, "Barnet", "2023-05")
+    # The unmapped category may hold residential burglary, a headline indicator: refused,
+    # naming the file, the category and the indicator.
+    with pytest.warns(UserWarning, match="left out of the comparison.*Spaceship"), \
+            pytest.raises(IncompleteIndicatorError, match=r"^Residential Burglary is incomplete: "
+                          r"x\.csv counts 24 in 'Burglary / Spaceship'"):
+        compare_periods(table, "Barnet", "2023-05")
+    cmp = compare_periods(table, "Barnet", "2023-05", indicators=["arson"])
     assert cmp["indicator"].tolist() == ["arson"]
+    # An unmapped category no word or group ties to arson leaves it complete.
+    unrelated = _table({"arson": [1] * 24, "UNMAPPED: Theft / Spaceship": [1] * 24})
+    with pytest.warns(UserWarning, match="Spaceship"):
+        assert compare_periods(unrelated, "Barnet", "2023-05")["complete"].tolist() == [True]
     with pytest.raises(UnmappedCategoryError, match="add it to taxonomy/mps_categories.csv"):
         compare_periods(table, "Barnet", "2023-05",
                         indicators=["UNMAPPED: Burglary / Spaceship"])
@@ -139,8 +167,8 @@ def test_indicator_absent_for_some_months_is_reported_not_invented():
     assert cmp.loc["nfib_fraud", "notes"] == (
         "not in this data for 20 of the 24 months (June 2021 to January 2023)")
     with pytest.raises(CoverageError, match="^the data for NFIB Fraud in Barnet lack months the "
-                                            "period needs; missing months: June 2021 to "
-                                            "January 2023$"):
+                                            "period needs; missing months: March 2022 to "
+                                            "May 2022$"):
         compare_periods(table, "Barnet", "2023-05", indicators=["nfib_fraud"])
 
 

@@ -114,3 +114,37 @@ def test_check_command_exit_status(tmp_path, capsys):
     good.write_text("Ward,Incidents,% of incidents\nA,1,33%\nB,2,67%\nTotal,3,100%\n")
     assert main(["check", str(good)]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("ok:")
+
+
+@pytest.mark.parametrize("command", [[], ["compare"], ["build"], ["bench"], ["list"],
+                                     ["params"], ["fetch"], ["check"], ["demo"]])
+def test_every_help_page_prints(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: scpb")
+    if not command:
+        assert "% changes" in out  # a literal percent sign in help text is printed, not parsed
+
+
+def test_compare_figures_as_published_and_latest(mps_borough_dir, capsys):
+    # Every vintage on disk: as published gives the board's May 2023 figures (the vintage to
+    # July 2023), latest gives the 2025 restatement.
+    base = ["compare", "--data", str(mps_borough_dir), "--borough", "Barnet", "--end", "2023-05",
+            "--format", "csv"]
+    assert main(base) == 0
+    first = _csv_rows(capsys.readouterr().out)["residential_burglary"]
+    assert (first["n_12m"], first["n_12m_prev"]) == ("1951", "1848")
+    assert first["publications"] == "MPS Borough Level Crime to July 2023"
+    assert main(base + ["--figures", "latest"]) == 0
+    latest = _csv_rows(capsys.readouterr().out)["residential_burglary"]
+    assert (latest["n_12m"], latest["n_12m_prev"]) == ("1897", "1798")
+    assert latest["publications"] == "MPS Borough Level Crime to February 2025"
+    assert main(base[:-2]) == 0
+    text = capsys.readouterr().out
+    assert "Source: MPS Borough Level Crime to July 2023\n" in text
+    assert "Figures: as first published; publications read: " in text
+    assert "MPS Borough Level Crime to July 2023 (2 files; 4 earlier publications fill earlier " \
+           "months)" in text
+    assert "2025" not in text.split("Figures:")[1]  # later publications are not read

@@ -30,7 +30,8 @@ NEW_RECENT = "borough/to-202502/MPS Borough Level Crime (most recent 24 months)_
 WARD = "ward/MPS Ward Level Crime (most recent 24 months)_202303-202502_wards2022.csv"
 WARD_EARLY = "ward/MPS Ward Level Crime (most recent 24 months)_202202-202401_wards2022.csv"
 CSV_FILES = (OLD_HIST, OLD_RECENT, NEW_HIST, NEW_RECENT, WARD, WARD_EARLY)
-MARKER_FOLDERS = ("", "borough", "borough/to-202307", "borough/to-202502", "ward")
+DASHBOARD = "dashboard/MPS Monthly Crime Dashboard Data_202104-202502.csv"
+MARKER_FOLDERS = ("", "borough", "borough/to-202307", "borough/to-202502", "ward", "dashboard")
 
 # (file, label columns, first month, last month)
 LAYOUTS = {
@@ -94,7 +95,8 @@ def _snapshot(mps: Path) -> dict[str, bytes]:
 def test_writes_exactly_the_expected_files(tmp_path: Path) -> None:
     mps = write_demo_data(str(tmp_path / "out"))
     assert mps == tmp_path / "out" / "mps"
-    expected = set(CSV_FILES) | {f"{d}/{MARKER_FILENAME}".lstrip("/") for d in MARKER_FOLDERS}
+    expected = set(CSV_FILES) | {DASHBOARD} | {f"{d}/{MARKER_FILENAME}".lstrip("/")
+                                               for d in MARKER_FOLDERS}
     assert set(_snapshot(mps)) == expected
 
 
@@ -120,6 +122,27 @@ def test_marker_in_every_folder(demo: Path) -> None:
         text = (folder / MARKER_FILENAME).read_text(encoding="utf-8")
         assert text.splitlines()[0] == SYNTHETIC_NOTICE
         assert str(SEED) in text
+
+
+def test_dashboard_extract_in_the_published_layout(demo: Path) -> None:
+    """The demo extract: the published columns, only rows with a count (as the real extract),
+    every month 2021-04..2025-02, and every subgroup in the taxonomy."""
+    from scpb_analysis.sources.mps import read_mps_crime
+
+    raw = pd.read_csv(demo / DASHBOARD, dtype=str, keep_default_na=False)
+    assert raw.columns.tolist() == [
+        "Month_Year", "Area Type", "Borough_SNT", "Area name", "Area code", "Offence Group",
+        "Offence Subgroup", "Measure", "Financial Year", "FY_FYIndex", "Count", "Refresh Date"]
+    assert (raw["Count"].astype(int) > 0).all()
+    months = sorted({f"{m[6:]}{m[3:5]}" for m in raw["Month_Year"]})
+    assert months == _months(202104, 202502)
+    assert set(raw["Borough_SNT"]) == set(_boroughs())
+    for group, subgroup in raw[["Offence Group", "Offence Subgroup"]].drop_duplicates().values:
+        assert map_category(group, subgroup) is not None
+    load = read_mps_crime(demo / "dashboard")
+    assert load.synthetic and load.files.loc[0, "scheme"] == "mps_dashboard"
+    assert load.table.loc[~load.table["zero_filled"], "count"].sum() == raw["Count"].astype(
+        int).sum()
 
 
 @pytest.mark.parametrize("name", CSV_FILES)

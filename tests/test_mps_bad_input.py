@@ -107,7 +107,8 @@ def test_file_that_is_not_csv(tmp_path, payload, what):
     path.write_bytes(payload)
     assert _error(path) == (
         f"{path}: is not a CSV file (it looks like {what}); expected a comma-separated text "
-        "file as published on the London Datastore (save the sheet as CSV first)"
+        "file as published on the London Datastore (save the sheet as CSV first), or a Parquet "
+        "copy of one"
     )
 
 
@@ -125,8 +126,8 @@ def test_missing_path():
 
 def test_folder_without_csv(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
-    assert _error(tmp_path) == (f"{tmp_path}: is a folder with no CSV files in it; "
-                                "expected MPS recorded-crime CSV files")
+    assert _error(tmp_path) == (f"{tmp_path}: is a folder with no CSV or Parquet files in it; "
+                                "expected MPS recorded-crime CSV files (or Parquet copies)")
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-8", True), ("utf-8", False), ("cp1252", False)])
@@ -203,3 +204,13 @@ def test_files_that_are_not_csv_in_a_folder_are_listed_not_hidden(tmp_path):
     load = read_mps_crime(tmp_path)
     assert load.ignored_files == [str(tmp_path / "notes.txt")]
     assert load.files["file"].tolist() == ["crime.csv"]
+
+
+def test_the_same_row_spelled_twice_is_an_error_not_a_double_count(write_csv):
+    path = write_csv(HEADER + GOOD_ROWS + "BURGLARY,DOMESTIC BURGLARY,BARNET,150,140,160\n")
+    assert _error(path) == (
+        f"{path}, row 4: row 4 repeats row 2 with the category or area spelled differently: "
+        "(MajorText='Burglary', MinorText='Domestic Burglary', LookUp_BoroughName='Barnet') and "
+        "(MajorText='BURGLARY', MinorText='DOMESTIC BURGLARY', LookUp_BoroughName='BARNET'); "
+        "loading both would count the same offences twice; expected each category and area to "
+        "appear once per file")

@@ -16,6 +16,7 @@ import pytest
 from scpb_analysis.comparison import compare_periods
 from scpb_analysis.errors import CoverageError, InputDataError
 from scpb_analysis.sources.mps import read_mps_crime
+from scpb_analysis.taxonomy import map_category
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mps_monthly_crime_dashboard_sample.csv"
 
@@ -32,8 +33,22 @@ def test_every_fixture_row_lands_in_the_tidy_table():
     assert load.files.loc[0, "rows_read"] == len(rows) == load.files.loc[0, "rows_loaded"]
     assert load.files.loc[0, "vintage"] == "2023-05"
     assert load.files.loc[0, "refresh_date"] == "01/06/2023"
-    assert len(load.table) == len(rows)
+    read = load.table[~load.table["zero_filled"]]
+    assert len(read) == len(rows)
     assert load.table["count"].sum() == sum(int(r["Count"]) for r in rows)
+    # The extract lists only rows with a count: an area it holds, without a row for a month
+    # and measure the indicator has elsewhere, is read as 0 -- never where the file has a row.
+    filled = load.table[load.table["zero_filled"]]
+    assert len(filled) and (filled["count"] == 0).all()
+    published = {(r["Area name"], r["Measure"].lower().replace(" ", "_"),
+                  r["Month_Year"][3:5]) for r in rows}
+    for row in filled.itertuples(index=False):
+        assert row.area_name in {r["Area name"] for r in rows}
+        assert (row.area_name, row.measure, row.month.strftime("%m")) not in published or \
+            row.indicator not in {map_category(r["Offence Group"], r["Offence Subgroup"])
+                                  for r in rows if r["Area name"] == row.area_name
+                                  and r["Month_Year"][3:5] == row.month.strftime("%m")
+                                  and r["Measure"].lower().replace(" ", "_") == row.measure}
 
 
 def test_measures_areas_and_categories_are_canonical():
@@ -62,7 +77,8 @@ def test_months_parse_as_first_of_month_dates():
 
 def test_comparison_refuses_windows_the_extract_does_not_cover():
     table = read_mps_crime(FIXTURE).table
-    with pytest.raises(CoverageError, match="missing months: June 2021 to February 2023$"):
+    # Three months (March to May 2023) cannot be compared with the same months a year before.
+    with pytest.raises(CoverageError, match="missing months: March 2022 to May 2022$"):
         compare_periods(table, "Barnet", "2023-05")
 
 
@@ -91,3 +107,32 @@ def test_dashboard_columns_in_another_order_are_accepted(tmp_path):
     path = tmp_path / "reordered.csv"
     frame[list(reversed(frame.columns))].to_csv(path, index=False)
     assert read_mps_crime(path).table["count"].sum() == frame["Count"].astype(int).sum()
+
+
+def test_two_publications_holding_one_cell_count_it_once(tmp_path):
+    """The extract and the borough files both give Barnet's residential burglary for March to
+    May 2023: the borough file's cells are used, the extract's set aside and reported."""
+    from scpb_analysis.demo import write_demo_data
+
+    borough = write_demo_data(tmp_path) / "borough" / "to-202307"
+    both = read_mps_crime([borough, FIXTURE])
+    keys = ["area_type", "area_code", "indicator", "measure", "month"]
+    table = both.table[both.table["area_type"] != "other"]
+    assert not table.duplicated(keys).any()
+    alone = read_mps_crime(borough).table
+
+    def pick(t: pd.DataFrame) -> pd.DataFrame:
+        return t[(t["area_name"] == "Barnet") & (t["indicator"] == "residential_burglary")
+                 & (t["measure"] == "offences") & (t["month"] >= pd.Period("2023-03", "M"))
+                 & (t["month"] <= pd.Period("2023-05", "M"))]
+
+    assert pick(table)["count"].tolist() == pick(alone)["count"].tolist()
+    assert set(pick(table)["publication"]) == {"MPS Borough Level Crime"}
+    set_aside = both.accounting[both.accounting["reason"].str.startswith("also published in")]
+    assert set(set_aside["file"]) == {FIXTURE.name}
+    fixture_offences = [r for r in _fixture_rows() if r["Measure"] == "Offences"
+                        and r["Area Type"] == "Borough"]
+    assert set_aside["cells"].sum() == len(fixture_offences)
+    # The extract's positive outcomes are its own: no borough file has them.
+    outcomes = both.table[both.table["measure"] == "positive_outcomes"]
+    assert set(outcomes["publication"]) == {"MPS Monthly Crime Dashboard"}

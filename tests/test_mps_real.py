@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scpb_analysis.comparison import DASHBOARD_INDICATORS, compare_periods
+from scpb_analysis.comparison import compare_periods
 from scpb_analysis.sources.mps import read_mps_crime, revision_summary
 from scpb_analysis.taxonomy import map_category
 
@@ -53,7 +53,7 @@ def test_acceptance_residential_burglary_barnet_may_2023(to_202307):
     assert row.notes == ""
 
 
-@pytest.mark.parametrize("indicator", DASHBOARD_INDICATORS)
+@pytest.mark.parametrize("indicator", sorted(RAW_CATEGORIES))
 def test_dashboard_indicators_match_an_independent_recount(to_202307, mps_borough_dir,
                                                            indicator):
     recent = next((mps_borough_dir / "to-202307").glob("*most recent 24 months*"))
@@ -122,12 +122,26 @@ def test_revisions_are_visible(all_borough_vintages, mps_borough_dir):
     assert set(by_vintage) == {"2023-07", "2024-01", "2024-04", "2025-02"}
     used = barnet[barnet["used"]]
     assert used["vintage"].tolist() == ["2025-02"]
+    assert set(barnet.loc[~barnet["used"], "kind"]) == {"coding change", "restatement"}
+    # The 2024-coded vintage to April 2024 restates; the 2019-coded ones differ by coding.
+    assert dict(zip(barnet["vintage"], barnet["kind"], strict=True)) == {
+        "2023-07": "coding change", "2024-01": "coding change", "2024-04": "restatement",
+        "2025-02": "restatement"}
     summary = revision_summary(rev)
     res = summary[(summary["level"] == "borough")
                   & (summary["indicator"] == "residential_burglary")]
-    # History restated by up to about 3% is normal, and must be visible.
-    assert res["pct_difference"].abs().max() == pytest.approx(3.2, abs=0.5)
-    assert (res["pct_difference"].abs() > 0).all()
+    # History re-coded in 2024 differs by up to about 3%, and must be visible.
+    coding = res[res["kind"] == "coding change"]
+    assert coding["pct_difference"].abs().max() == pytest.approx(3.2, abs=0.5)
+    assert (coding["pct_difference"].abs() > 0).all()
+    # Within one coding the restatements are small, and recomputed here from the rows.
+    for row in res[res["kind"] == "restatement"].itertuples(index=False):
+        mine = rev[(rev["level"] == "borough") & (rev["indicator"] == "residential_burglary")
+                   & (rev["vintage"] == row.vintage) & (rev["kind"] == "restatement")
+                   & ~rev["used"]]
+        assert row.total_replaced == mine["count"].sum()
+        assert row.total_used == mine["count_used"].sum()
+        assert abs(row.pct_difference) < 1
 
 
 def test_row_accounting_adds_up(all_borough_vintages):
@@ -202,7 +216,7 @@ def _three_month_pct(path: Path, minors: set[str]) -> dict[str, float]:
     return out
 
 
-@pytest.mark.parametrize("indicator", DASHBOARD_INDICATORS)
+@pytest.mark.parametrize("indicator", sorted(RAW_CATEGORIES))
 def test_ranks_agree_with_an_independent_recount(every_borough_comparison, mps_borough_dir,
                                                  indicator):
     from scpb_analysis.geography import london_boroughs
@@ -288,3 +302,59 @@ def test_the_checker_catches_the_seed_errors():
         "3-month change: says an increase of 3.5%, counts 587 vs 608 give a decrease"]
     assert check_narrative(wrong.replace("2302", "2301"), row)[0] == (
         "12-month earlier count: says 2301, data give 2302")
+
+
+def test_2008_drug_categories_are_stated_with_the_grouping_and_its_evidence(mps_borough_dir):
+    """'Other Drugs' (2008 coding, to 2016) is grouped with possession; the registry says so
+    with the evidence, recomputed here from the files."""
+    from scpb_analysis.indicators import indicator_info
+
+    def totals(path: Path, minor_col: str, year: str) -> dict[str, int]:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        months = [m for m in rows[0] if m.startswith(year) and m.isdigit()]
+        out: dict[str, int] = {}
+        for row in rows:
+            out[row[minor_col]] = out.get(row[minor_col], 0) + sum(int(row[m]) for m in months)
+        return out
+
+    old = next((mps_borough_dir / "to-201612").glob("*.csv"))
+    new = next((mps_borough_dir / "to-202307").glob("*Historical*"))
+    o11, n11 = totals(old, "Minor Category", "2011"), totals(new, "MinorText", "2011")
+    o14, n14 = totals(old, "Minor Category", "2014"), totals(new, "MinorText", "2014")
+    possession, other = o11["Possession Of Drugs"], o11["Other Drugs"]
+    trafficking = o11["Drug Trafficking"]
+    # Possession + other drugs is nearer the MPS restatement than possession alone; trafficking
+    # alone is nearer than trafficking + other drugs.
+    assert abs(possession + other - n11["Possession of Drugs"]) < abs(
+        possession - n11["Possession of Drugs"])
+    assert abs(trafficking - n11["Drug Trafficking"]) < abs(
+        trafficking + other - n11["Drug Trafficking"])
+    assert map_category("Drugs", "Other Drugs") == "possession_of_drugs"
+    for indicator in ("possession_of_drugs", "drug_trafficking", "drug_offences"):
+        text = indicator_info(indicator)["definition_changes"]
+        assert "'Other Drugs'" in text and "2008 coding" in text
+        for number in (possession + other, n11["Possession of Drugs"], trafficking,
+                       n11["Drug Trafficking"], trafficking + other,
+                       o14["Possession Of Drugs"] + o14["Other Drugs"],
+                       n14["Possession of Drugs"]):
+            assert f"{number:,}" in text
+
+
+def test_registry_states_the_home_office_2023_decisions():
+    from scpb_analysis.indicators import indicator_info
+    from scpb_analysis.taxonomy import definitions_table
+
+    assert map_category("VIOLENCE AGAINST THE PERSON", "STALKING AND HARASSMENT") == \
+        "stalking_and_harassment"
+    assert map_category("VIOLENCE AGAINST THE PERSON", "DEATH SERIOUS INJURY ILLEGAL DRIVING") \
+        == "violence_with_injury"
+    vwoi = indicator_info("violence_without_injury")["definition_changes"]
+    assert "2026-02" in vwoi and "stalking and harassment" in vwoi and "series break" in vwoi
+    assert "DEATH SERIOUS INJURY ILLEGAL DRIVING" in indicator_info(
+        "violence_with_injury")["definition_changes"]
+    assert "RES BURGLARY OF A HOME" in indicator_info(
+        "residential_burglary")["definition_changes"]
+    defs = definitions_table()
+    assert defs[["scheme", "indicator"]].values.tolist() == [
+        ["home_office_2023", "violence_without_injury"]]

@@ -124,11 +124,20 @@ def test_dashboard_csv_has_the_compare_columns_and_numbers(demo_pack):
     with path.open(newline="") as handle:
         assert next(csv.reader(handle)) == COMPARISON_COLUMNS
     # The pack shows the figures as first published for the period (the demo's 2023-07
-    # publication), not the later restatement.
-    load = read_mps_crime_as_published(demo_pack["demo"] / "mps" / "borough", "2023-05")
-    assert sorted(load.files["vintage"].unique()) == ["2023-07"]
+    # publication), not the later restatement, and the dashboard extract's three headline
+    # indicators beside them.
+    mps = demo_pack["demo"] / "mps"
+    load = read_mps_crime_as_published([mps / "borough", mps / "dashboard"], "2023-05")
+    assert sorted(load.files["vintage"].unique()) == ["2023-07", "2025-02"]
     expected = compare_periods(load.table, "Barnet", "2023-05", breaks=load.breaks)
     assert path.read_text() == expected.to_csv(index=False, lineterminator="\n")
+    headline = expected[expected["dashboard"]]
+    assert headline["indicator"].tolist()[4:] == [
+        "knife_crime_with_injury", "gun_crime_lethal_barrelled_discharges",
+        "domestic_abuse_violence_with_injury"]
+    assert headline["n_12m"].notna().all()
+    page = (demo_pack["out"] / "html" / "performance_dashboard.html").read_text()
+    assert "Not in this data" not in page
 
 
 def test_every_table_is_in_the_workbook(demo_pack):
@@ -192,6 +201,32 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(demo_pack, tmp_pat
     assert (tmp_path / "out" / "html" / "partnership.html").exists()
 
 
+def test_an_incomplete_indicator_fails_its_page_or_is_shown_marked(demo_pack, tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(demo_pack["demo"], data)
+    recent = next((data / "mps" / "borough" / "to-202307").glob("*most recent*"))
+    months = recent.read_text(encoding="utf-8").splitlines()[0].count(",") - 2
+    with recent.open("a", encoding="utf-8") as handle:
+        handle.write("Burglary,Burglary of a Shed,Barnet," + ",".join(["2"] * months) + "\n")
+    args = ["build", "--data-dir", str(data), "--period-end", "2023-05", "--only",
+            "performance_dashboard", "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "refused")]) == 1
+    printed = capsys.readouterr().out
+    assert "performance_dashboard: FAILED" in printed
+    assert "IncompleteIndicatorError: Residential Burglary is incomplete:" in printed
+    assert "'Burglary / Burglary of a Shed'" in printed and recent.name in printed
+    assert main([*args, "--out", str(tmp_path / "marked"), "--show-incomplete"]) == 0
+    capsys.readouterr()
+    page = (tmp_path / "marked" / "html" / "performance_dashboard.html").read_text()
+    assert "Residential Burglary (INCOMPLETE)" in page
+    assert "Non-Residential Burglary (INCOMPLETE)" in page
+    rows = _csv_rows(tmp_path / "marked" / "tables" / "dashboard.csv")
+    assert rows["residential_burglary"]["complete"] == "False"
+    assert rows["residential_burglary"]["notes"].startswith("INCOMPLETE: ")
+    assert rows["residential_burglary"]["rag"] == "Not rated (incomplete)"
+    assert rows["robbery_of_personal_property"]["complete"] == "True"
+
+
 def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
     from scpb_analysis.disclosure import scan_outputs
     from scpb_analysis.partnership.demo import PLANTED_PII
@@ -236,6 +271,39 @@ def test_real_pack_dashboard_numbers(real_pack):
     assert res["bcu_n"] == "3" and 1 <= int(res["bcu_rank"]) <= 3
     assert res["significance_12m"] in ("no significant change", "significant increase")
     assert res["data_status"] == "MPS published recorded crime"
+
+
+_AGREE = ["indicator", "n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",
+          "n_3m_prev", "pct_change_3m", "significance_3m", "london_rank", "london_rank_prev",
+          "bcu_rank", "rag", "complete", "publications", "notes"]
+
+
+def test_readme_example_command_line_and_pack_agree(real_pack, capsys):
+    """The README's Python example, `scpb compare --figures as-published` and the pack give
+    the same numbers for Barnet at May 2023."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"In Python, the same numbers.*?```python\n(.*?)```", readme, re.S)
+    code = block.group(1).replace('"data/', f'"{SHARED_DATA.as_posix()}/')
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    capsys.readouterr()
+    from_readme = pd.read_csv(io.StringIO(namespace["cmp"].to_csv(index=False)), dtype=str,
+                              keep_default_na=False)
+    assert main(["compare", "--data", str(SHARED_DATA / "mps" / "borough"),
+                 str(SHARED_DATA / "mps" / "dashboard"), "--borough", "Barnet", "--end",
+                 "2023-05", "--figures", "as-published", "--format", "csv"]) == 0
+    from_cli = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str,
+                           keep_default_na=False)
+    from_pack = pd.read_csv(real_pack["out"] / "tables" / "dashboard.csv", dtype=str,
+                            keep_default_na=False)
+    assert from_readme[_AGREE].equals(from_cli[_AGREE])
+    assert from_pack[_AGREE].equals(from_cli[_AGREE])
+    rows = from_pack.set_index("indicator")
+    assert rows.loc["residential_burglary", "n_12m"] == "1951"
+    # The three headline indicators "not in this data" before come from the extract now.
+    knife = rows.loc["knife_crime_with_injury"]
+    assert (knife["n_3m"], knife["n_3m_prev"], knife["n_12m"]) == ("24", "30", "")
+    assert knife["publications"] == "MPS Monthly Crime Dashboard to July 2025"
 
 
 def _png_is_blank(data: bytes) -> bool:

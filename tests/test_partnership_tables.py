@@ -484,12 +484,19 @@ def test_prevent_vs_national_in_pp(tidy):
     got = dict(zip(table["measure"], table["difference_text"], strict=True))
     for measure, share in national.items():
         diff = Fraction(counts[measure] * 100, 17) - Fraction(str(share))
-        text = (Decimal(abs(diff.numerator)) / Decimal(diff.denominator)).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP)
+        # One decimal, or as many as it takes to show a real difference (never "+0.0 pp").
+        places = "0.1"
+        while True:
+            text = (Decimal(abs(diff.numerator)) / Decimal(diff.denominator)).quantize(
+                Decimal(places), rounding=ROUND_HALF_UP)
+            if text != 0:
+                break
+            places = places[:-1] + "01"
         assert got[measure] == f"{'+' if diff > 0 else '-'}{text} pp"
     assert got["Under 18"] == "+16.0 pp" and got["Islamist"] == "+25.0 pp"
-    assert got["Male"] == "+0.0 pp" and got["Mixed/Unclear/Unstable"] == "-10.0 pp"
-    assert all(re.fullmatch(r"[+-]?\d+\.\d pp", t) for t in got.values())
+    assert got["Male"] == "+0.04 pp" and got["Mixed/Unclear/Unstable"] == "-10.0 pp"
+    assert all(re.fullmatch(r"[+-]?\d+\.\d+ pp", t) for t in got.values())
+    assert not any(re.fullmatch(r"[+-]0\.0+ pp", t) for t in got.values())
     with pytest.raises(ValueError, match="Muslim"):
         prevent_vs_national(tidy["prevent"], "Q4 2022/23", {"Muslim": 10.0})
 

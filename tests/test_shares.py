@@ -207,7 +207,7 @@ def test_format_share(value, decimals, text):
 @pytest.mark.parametrize(
     "current, previous, decimals, text",
     [(15, 12.5, 1, "+2.5 pp"), (33.1, 33.5, 1, "-0.4 pp"), (40, 40, 1, "0.0 pp"),
-     (40.01, 40, 1, "+0.0 pp"), (39.99, 40, 1, "-0.0 pp"), (12.35, 12.3, 1, "+0.1 pp"),
+     (40.01, 40, 1, "+0.01 pp"), (39.99, 40, 1, "-0.01 pp"), (12.35, 12.3, 1, "+0.1 pp"),
      (10, 12.35, 1, "-2.4 pp"), (56, 51, 0, "+5 pp"), (0.3, 0.1, 2, "+0.20 pp")],
 )
 def test_percentage_point_change(current, previous, decimals, text):

@@ -55,7 +55,8 @@ def test_lookalike_letters_and_dashes_are_tolerated():
 
 def test_schemes_and_like_for_like_flags_are_valid():
     table = category_table()
-    assert set(table["scheme"]) == {"mps_2008", "mps_2019", "mps_2024", "home_office_2023"}
+    assert set(table["scheme"]) == {"mps_2008", "mps_2019", "mps_2024", "home_office_2023",
+                                    "mps_dashboard"}
     assert set(table["like_for_like"]) == {"yes", "no"}
     # Every 2008 mapping that is not like for like says why.
     not_lfl = table[(table["like_for_like"] == "no")]
@@ -70,7 +71,8 @@ def test_breaks_are_dated_months():
 
 def test_readme_documents_every_file():
     readme = resources.files("scpb_analysis.taxonomy").joinpath("README.md").read_text("utf-8")
-    for name in ("indicators.csv", "mps_categories.csv", "mps_breaks.csv"):
+    for name in ("indicators.csv", "mps_categories.csv", "mps_breaks.csv",
+                 "mps_definitions.csv"):
         assert name in readme
         with resources.files("scpb_analysis.taxonomy").joinpath(name).open() as handle:
             header = next(csv.reader(handle))
@@ -81,3 +83,40 @@ def test_readme_documents_every_file():
 def test_indicator_names():
     assert indicator_name("residential_burglary") == "Residential Burglary"
     assert indicator_name("UNMAPPED: x / y") == "UNMAPPED: x / y"
+
+
+def test_an_unmapped_category_is_tied_to_its_group_and_its_words():
+    from scpb_analysis.taxonomy.gaps import related_indicators
+
+    burglary = related_indicators("UNMAPPED: BURGLARY / RES BURGLARY OF A CARAVAN")
+    assert set(burglary) == {"residential_burglary", "non_residential_burglary"}
+    assert "the group of Residential Burglary" in burglary["residential_burglary"]
+    # A known group ties every indicator of the group; a word ties indicators elsewhere.
+    violence = related_indicators("VIOLENCE AGAINST THE PERSON / KNIFE ASSAULT")
+    assert {"homicide", "violence_with_injury", "violence_without_injury",
+            "stalking_and_harassment", "knife_crime", "knife_crime_with_injury"} <= set(violence)
+    assert violence["knife_crime"] == "its name contains 'KNIFE'"
+    assert "shoplifting" not in violence
+    # Words match whole words only: "DRUGSTORE" is not "DRUG".
+    theft = related_indicators("THEFT / THEFT FROM A DRUGSTORE")
+    assert "possession_of_drugs" not in theft and "shoplifting" in theft
+    # A group the taxonomy has never seen could hold anything.
+    unknown = related_indicators("HOUSEHOLD OFFENCES / SOMETHING NEW")
+    assert set(unknown) == set(indicator_table()["indicator"])
+
+
+def test_mapping_gaps_ignore_zero_counts_and_other_months():
+    import pandas as pd
+
+    from scpb_analysis.taxonomy.gaps import GAP_COLUMNS, mapping_gaps
+
+    months = pd.period_range("2023-01", periods=4, freq="M")
+    table = pd.DataFrame({"month": months, "area_type": "borough", "measure": "offences",
+                          "indicator": "UNMAPPED: ROBBERY / OF A SHIP", "count": [0, 0, 5, 0],
+                          "source_file": "f.csv"})
+    assert mapping_gaps(table, end="2023-02").empty
+    gaps = mapping_gaps(table, ["robbery_of_personal_property"])
+    assert gaps.columns.tolist() == GAP_COLUMNS
+    assert gaps[["first_month", "last_month", "count"]].values.tolist() == [
+        ["2023-03", "2023-03", 5]]
+    assert mapping_gaps(table, area_types=("ward",)).empty

@@ -1,25 +1,35 @@
-"""Metropolitan Police recorded crime, from every format the MPS has published.
+"""Metropolitan Police recorded crime, from every layout the MPS has published.
 
-Formats read (see ``../shared/data/README.md`` for the vintages they come from):
+Layouts read (see ``../shared/data/README.md`` for the vintages they come from), as the
+publisher's CSV or as a re-sharer's Parquet copy of it (column names matched in any case or
+``_``/space spelling, e.g. ``majortext`` or ``month_year``):
 
-- wide borough files, one column per month ``YYYYMM`` after the identifiers
+- "MPS Borough Level Crime", wide, one column per month ``YYYYMM`` after the identifiers
   ``Borough, Major Category, Minor Category`` (2008 coding),
   ``MajorText, MinorText, LookUp_BoroughName`` (2019 coding) or
   ``MajorText, MinorText, BoroughName`` (2024 recoding, upper-case categories);
-- wide ward files: ``MajorText, MinorText, WardName, WardCode, LookUp_BoroughName``;
+- "MPS Ward Level Crime", wide: ``MajorText, MinorText, WardName, WardCode,
+  LookUp_BoroughName``;
+- "MPS LSOA Level Crime", wide: ``LSOA Code, LSOA Name, Borough, Major Category, Minor
+  Category`` (or ``MajorText, MinorText``);
 - the long "MPS Monthly Crime Dashboard" extract: ``Month_Year, Area Type, Borough_SNT,
-  Area name, Area code, Offence Group, Offence Subgroup, Measure, Financial Year, FY_FYIndex,
-  Count, Refresh Date``.
+  Area name, Area code, Offence Group, Offence Subgroup, Measure, Financial Year,
+  FY_FYIndex, Count, Refresh Date`` (a re-shared copy names the offence columns
+  ``crime_type, crime_subtype``).
 
 Every file becomes rows of the tidy count table (one row per month x area x indicator x
-measure). When files overlap, the newest vintage wins month by month; the values it replaced
-are kept in a revisions report, and changes of coding between months are reported as series
-breaks.
+measure). The MPS leaves out a category x area row that is zero in every month of a file: an
+area the file holds, without a row for an indicator the file holds, is read as zero for the
+file's months, and flagged (``zero_filled``). Files of one publication (borough, ward, LSOA,
+dashboard) compete with each other only: the newest vintage wins month by month; the values
+it replaced are kept in a revisions report (restatement or coding change), and changes of
+coding or definition between months are reported as series breaks.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import warnings
@@ -33,18 +43,28 @@ from pandas.api.types import union_categoricals
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough, is_non_borough_area, london_boroughs
-from scpb_analysis.sources._files import decode_text, find_csv_files
-from scpb_analysis.taxonomy import UNMAPPED_PREFIX, breaks_table, map_category, normalise_label
+from scpb_analysis.sources._files import column_key, decode_text, find_data_files
+from scpb_analysis.taxonomy import (
+    UNMAPPED_PREFIX,
+    breaks_table,
+    category_schemes,
+    definitions_table,
+    map_category,
+    normalise_label,
+)
 
 __all__ = [
     "TIDY_COLUMNS",
+    "PUBLICATIONS",
     "SYNTHETIC_MARKER",
+    "FIGURES",
     "MpsCrimeLoad",
     "read_mps_crime",
     "read_mps_crime_as_published",
     "read_mps_crime_for_period",
     "load_mps_crime",
     "revision_summary",
+    "revision_text",
 ]
 
 TIDY_COLUMNS = [
@@ -60,57 +80,106 @@ TIDY_COLUMNS = [
     "scheme",
     "source_file",
     "synthetic",
+    "publication",
+    "zero_filled",
 ]
+
+#: The MPS publication each layout belongs to. Files compete (newest vintage wins) only with
+#: files of the same publication.
+PUBLICATIONS = {
+    "borough": "MPS Borough Level Crime",
+    "ward": "MPS Ward Level Crime",
+    "lsoa": "MPS LSOA Level Crime",
+    "dashboard": "MPS Monthly Crime Dashboard",
+}
+# Where two publications hold the same area, indicator, measure and month, the first here wins.
+_PRIORITY = ("borough", "ward", "lsoa", "dashboard")
 
 #: A file of this name in a folder marks every file there as synthetic demo data.
 SYNTHETIC_MARKER = "SYNTHETIC_DATA.txt"
 
-_WIDE_HEADERS = {
-    ("borough", "major category", "minor category"): ("borough", "mps_2008"),
-    ("majortext", "minortext", "lookup_boroughname"): ("borough", None),
-    ("majortext", "minortext", "boroughname"): ("borough", None),
-    ("majortext", "minortext", "wardname", "wardcode", "lookup_boroughname"): ("ward", None),
-}
-_DASHBOARD_COLUMNS = (
-    "Month_Year",
-    "Area Type",
-    "Borough_SNT",
-    "Area name",
-    "Area code",
-    "Offence Group",
-    "Offence Subgroup",
-    "Measure",
-    "Financial Year",
-    "FY_FYIndex",
-    "Count",
-    "Refresh Date",
+
+@dataclass(frozen=True)
+class _WideLayout:
+    product: str
+    columns: tuple[str, ...]  # the published spelling of the identifier columns
+    roles: tuple[str, ...]  # what each identifier column holds
+    scheme: str | None  # None: decided from the case of the category names
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(column_key(c) for c in self.columns)
+
+
+_WIDE_LAYOUTS = (
+    _WideLayout("borough", ("Borough", "Major Category", "Minor Category"),
+                ("borough", "major", "minor"), "mps_2008"),
+    _WideLayout("borough", ("MajorText", "MinorText", "LookUp_BoroughName"),
+                ("major", "minor", "borough"), None),
+    _WideLayout("borough", ("MajorText", "MinorText", "BoroughName"),
+                ("major", "minor", "borough"), None),
+    _WideLayout("ward", ("MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName"),
+                ("major", "minor", "area_name", "area_code", "borough"), None),
+    _WideLayout("ward", ("MajorText", "MinorText", "WardName", "WardCode", "BoroughName"),
+                ("major", "minor", "area_name", "area_code", "borough"), None),
+    _WideLayout("lsoa", ("LSOA Code", "LSOA Name", "Borough", "Major Category", "Minor Category"),
+                ("area_code", "area_name", "borough", "major", "minor"), None),
+    _WideLayout("lsoa", ("LSOA Code", "LSOA Name", "Borough", "MajorText", "MinorText"),
+                ("area_code", "area_name", "borough", "major", "minor"), None),
 )
+
+# The dashboard extract: role -> accepted column spellings (first = as published).
+_DASHBOARD_ROLES = {
+    "month": ("Month_Year",),
+    "area_type": ("Area Type",),
+    "borough_snt": ("Borough_SNT",),
+    "area_name": ("Area name",),
+    "area_code": ("Area code",),
+    "group": ("Offence Group", "crime_type"),
+    "subgroup": ("Offence Subgroup", "crime_subtype"),
+    "measure": ("Measure",),
+    "count": ("Count",),
+}
+_DASHBOARD_OPTIONAL = ("Financial Year", "FY_FYIndex", "Refresh Date")
+_DASHBOARD_COLUMNS = tuple(v[0] for v in _DASHBOARD_ROLES.values()) + _DASHBOARD_OPTIONAL
+
 _EXPECTED_HEADERS = (
-    "'Borough, Major Category, Minor Category', 'MajorText, MinorText, LookUp_BoroughName', "
-    "'MajorText, MinorText, BoroughName' or 'MajorText, MinorText, WardName, WardCode, "
-    "LookUp_BoroughName', each followed by one column per month YYYYMM; or the MPS Monthly "
-    "Crime Dashboard columns " + ", ".join(_DASHBOARD_COLUMNS)
+    ", ".join(f"'{', '.join(layout.columns)}'" for layout in _WIDE_LAYOUTS)
+    + ", each followed by one column per month YYYYMM; or the MPS Monthly Crime Dashboard "
+    "columns " + ", ".join(_DASHBOARD_COLUMNS)
+    + " (as CSV, or a Parquet copy with the column names in any case)"
 )
 _MONTH_RE = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
 _COUNT_RE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.0+)?$")
 _COUNT_EXPECTED = "a whole number of 0 or more"
+# Area types that are filled with zeros where a file has no row for them.
+_FILLED_AREAS = ("borough", "ward", "lsoa")
+_ZERO_FILL_REASON = ("read as 0: the file holds the area and the indicator but no row for "
+                     "them (the MPS leaves out rows that are zero in every month)")
 
 
 @dataclass
 class _ParsedFile:
     path: Path
-    layout: str
+    layout: str  # the product: borough, ward, lsoa or dashboard
     scheme: str
     encoding: str
-    long: pd.DataFrame  # tidy rows before combining, with a 'row' column (file row number)
+    long: pd.DataFrame  # tidy rows before combining, with a 'row' column (0 = zero-filled)
     rows_read: int
     blank_rows: list[int]
     first_month: pd.Period
     last_month: pd.Period
     synthetic: bool
+    recognised: str = ""
     refresh_date: str = ""
     vintage: pd.Period | None = None
     vintage_basis: str = ""
+
+    @property
+    def definitions(self) -> dict[str, str]:
+        table = definitions_table()
+        mine = table[table["scheme"] == self.scheme]
+        return dict(zip(mine["indicator"], mine["definition"], strict=True))
 
 
 @dataclass
@@ -121,21 +190,31 @@ class MpsCrimeLoad:
     ----------
     table : DataFrame
         The tidy count table (:data:`TIDY_COLUMNS`), one row per month x area x indicator x
-        measure, newest vintage winning month by month.
+        measure, newest vintage of each publication winning month by month.
     files : DataFrame
-        One row per file: layout, coding scheme, encoding, months, vintage and how the vintage
-        was decided, synthetic flag, and row accounting (``rows_read = rows_loaded +
-        rows_set_aside``).
+        One row per file: publication, layout recognised, coding scheme, encoding, months,
+        vintage and how it was decided, synthetic flag, row accounting (``rows_read =
+        rows_loaded + rows_set_aside``) and how many area x indicator rows were read as zero.
     accounting : DataFrame
-        Rows and cells per file and outcome (loaded, superseded by a newer vintage, blank).
+        Rows and cells per file and outcome (loaded, superseded by a newer vintage, blank,
+        held by another publication, read as zero).
     revisions : DataFrame
-        For every month x area x indicator that more than one file holds: each file's value,
-        which one was used, and the difference from it.
+        For every month x area x indicator that more than one file of a publication holds:
+        each file's value, which one was used, the difference from it, and whether the
+        difference is a ``restatement`` (same coding) or a ``coding change`` (or the file
+        used does not hold the series: ``not in the file used``).
     breaks : DataFrame
         Months at which a series is not like for like with the month before (coding change,
-        recording-system change, seam between vintages, gap).
+        definition change, recording-system change, seam between vintages, gap).
     unmapped : DataFrame
         Source categories not in the taxonomy, carried as ``UNMAPPED: major / minor``.
+    zero_filled : DataFrame
+        Area x indicator series a file has no row for and which were read as zero.
+    ignored_files : list of str
+        Files in the folders given that are not CSV or Parquet and were not read.
+    later_files : list of str
+        Files left out because they were published after the period's first publication
+        (:func:`read_mps_crime_as_published`).
     """
 
     table: pd.DataFrame
@@ -144,23 +223,49 @@ class MpsCrimeLoad:
     revisions: pd.DataFrame
     breaks: pd.DataFrame
     unmapped: pd.DataFrame
+    zero_filled: pd.DataFrame = field(default_factory=pd.DataFrame)
     ignored_files: list[str] = field(default_factory=list)
+    later_files: list[str] = field(default_factory=list)
 
     @property
     def synthetic(self) -> bool:
         """True if any loaded file is synthetic demo data."""
         return bool(self.files["synthetic"].any()) if len(self.files) else False
 
+    def publications_text(self) -> str:
+        """The publications the table came from, in words, for a page or a CSV header.
+
+        Per publication, its newest vintage read, and how many older ones fill months it
+        does not cover, e.g. ``"MPS Borough Level Crime to July 2023 (2 files; 3 earlier
+        publications fill earlier months)"``.
+        """
+        from scpb_analysis.periods import month_label
+
+        parts = []
+        for publication, files in self.files.groupby("publication", sort=True):
+            newest = files["vintage"].max()
+            group = files[files["vintage"] == newest]
+            refresh = ", ".join(sorted({d for r in group["refresh_date"] if r
+                                        for d in r.split("; ")}))
+            older = files.loc[files["vintage"] != newest, "vintage"].nunique()
+            detail = f"{len(group)} file{'s' if len(group) > 1 else ''}"
+            if older:
+                detail += (f"; {older} earlier publication{'s' if older > 1 else ''} "
+                           "fill earlier months")
+            parts.append(f"{publication} to {month_label(pd.Period(newest, freq='M'))}"
+                         + (f", refreshed {refresh}" if refresh else "") + f" ({detail})")
+        return "; ".join(parts)
+
 
 # ---------------------------------------------------------------------------------------------
-# Reading one file
+# Reading one file into a frame of strings
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
     return decode_text(
         path, raw,
         not_csv="a comma-separated text file as published on the London Datastore (save the "
-        "sheet as CSV first)",
+        "sheet as CSV first), or a Parquet copy of one",
         plain="a comma-separated text file",
     )
 
@@ -194,91 +299,6 @@ def _trim_trailing_empty_columns(path: Path, rows: list[list[str]]) -> list[list
     return [row[:keep] for row in rows]
 
 
-def _is_synthetic(path: Path) -> bool:
-    return (path.parent / SYNTHETIC_MARKER).exists() or "synthetic" in path.name.lower()
-
-
-def _scheme_from_case(majors: Iterable[str], minors: Iterable[str]) -> str:
-    letters = "".join(majors) + "".join(minors)
-    cased = [ch for ch in letters if ch.isalpha()]
-    return "mps_2024" if cased and all(ch.isupper() for ch in cased) else "mps_2019"
-
-
-def _parse_counts(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Validate count cells and return them as int64; errors name the first bad cell.
-
-    ``frame`` is indexed by file row number, so the error can name the row.
-    """
-    text = np.char.strip(frame[list(columns)].to_numpy(dtype=str))
-    try:
-        counts = text.astype(np.int64)
-    except ValueError:
-        counts = None
-    if counts is not None and (counts >= 0).all():
-        return counts
-    # Slow path: exports re-saved from Excel write "1,234" or "12.0"; anything else is an error.
-    ok = np.vectorize(lambda cell: bool(_COUNT_RE.match(cell)), otypes=[bool])(text)
-    if not ok.all():
-        r, c = np.argwhere(~ok)[0]
-        cell = str(text[r, c])
-        if cell == "":
-            problem = "the count is empty"
-        elif re.match(r"^-\s*\d", cell):
-            problem = f"the count {cell} is negative"
-        else:
-            problem = f"'{cell}' is not a count"
-        raise InputDataError(path, problem, row=int(frame.index[r]), column=str(columns[c]),
-                             expected=_COUNT_EXPECTED)
-    cleaned = np.char.partition(np.char.replace(text, ",", ""), ".")[..., 0]
-    return cleaned.astype(np.int64)
-
-
-def _area_columns(path: Path, names: pd.Series, layout: str, column: str) -> pd.DataFrame:
-    """Canonical borough names and codes; non-borough rows kept with area_type 'other'."""
-    codes = dict(zip(london_boroughs()["borough"], london_boroughs()["borough_code"], strict=True))
-    resolved: dict[str, tuple[str, str, str]] = {}
-    for idx, raw in names.items():
-        if raw in resolved:
-            continue
-        text = str(raw).strip()
-        if is_non_borough_area(text):
-            resolved[raw] = ("other", "", text)
-            continue
-        try:
-            name = canonical_borough(text)
-        except KeyError as exc:
-            raise InputDataError(
-                path,
-                exc.args[0],
-                row=int(idx),
-                column=column,
-                expected="one of the 32 London boroughs, or a known non-borough row such as "
-                "'Aviation Security (SO18)' or 'Unknown'",
-            ) from None
-        resolved[raw] = ("borough", codes[name], name)
-    out = pd.DataFrame([resolved[n] for n in names], columns=["area_type", "area_code", "borough"])
-    out.index = names.index
-    if layout == "ward":
-        out.loc[out["area_type"] == "borough", "area_type"] = "ward"
-    return out
-
-
-def _check_duplicates(path: Path, keys: pd.DataFrame, what: str) -> None:
-    dup = keys.duplicated(keep=False)
-    if dup.any():
-        rows = keys.index[dup]
-        first = keys.loc[rows].drop_duplicates().iloc[0]
-        same = keys.index[(keys == first).all(axis=1)]
-        detail = ", ".join(f"{c}={first[c]!r}" for c in keys.columns)
-        raise InputDataError(
-            path,
-            f"row {int(same[1])} duplicates row {int(same[0])} (same {what}: {detail})",
-            row=int(same[1]),
-            expected="each category and area to appear once per file (and once per month in "
-            "long files)",
-        )
-
-
 def _body_frame(path: Path, header: list[str],
                 rows: list[list[str]]) -> tuple[pd.DataFrame, list[int]]:
     """Data rows as strings indexed by file row number (header = row 1), and the blank rows."""
@@ -299,9 +319,216 @@ def _body_frame(path: Path, header: list[str],
     return frame, blank
 
 
-def _parse_wide(path: Path, rows: list[list[str]], encoding: str, layout: str,
-                scheme: str | None, n_id: int) -> _ParsedFile:
+@dataclass
+class _Source:
+    """One file's header and rows, however it was stored."""
+
+    header: list[str]
+    frame: pd.DataFrame  # indexed by row number as a spreadsheet shows it (header = row 1)
+    blank: list[int]
+    encoding: str
+    rows_read: int
+    storage: str  # "CSV" or "Parquet"
+
+
+def _read_csv(path: Path) -> _Source:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputDataError(path, f"cannot be read ({exc.strerror})",
+                             expected="a readable CSV file") from None
+    if raw.startswith(b"PAR1"):
+        return _read_parquet(path)
+    text, encoding = _decode(path, raw)
+    rows = _trim_trailing_empty_columns(path, _split_rows(path, text))
     header = [h.strip() for h in rows[0]]
+    frame, blank = _body_frame(path, header, rows)
+    return _Source(header, frame, blank, encoding, len(rows) - 1, "CSV")
+
+
+def _read_parquet(path: Path) -> _Source:
+    import pyarrow.parquet as pq
+
+    try:
+        # Text as categoricals: a long extract repeats a few hundred values 470,000 times.
+        frame = pq.read_table(path).to_pandas(strings_to_categorical=True)
+    except Exception as exc:  # pyarrow raises several types for a damaged or non-Parquet file
+        raise InputDataError(path, f"is not a readable Parquet file ({exc})",
+                             expected="a Parquet copy of an MPS publication") from None
+    header = [str(c).strip() for c in frame.columns]
+    frame.columns = header
+    for col in header:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d").astype("category")
+        elif pd.api.types.is_integer_dtype(values):
+            continue
+        elif not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object).astype("category")
+        cats = values.cat.categories
+        frame[col] = values.cat.rename_categories([str(c) for c in cats]).cat.add_categories(
+            [] if "" in cats else [""]).fillna("")
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    return _Source(header, frame, [], "parquet", len(frame), "Parquet")
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing the layouts
+
+
+def _is_synthetic(path: Path) -> bool:
+    return (path.parent / SYNTHETIC_MARKER).exists() or "synthetic" in path.name.lower()
+
+
+def _scheme_of(base: str | None, majors: Iterable[str], minors: Iterable[str],
+               pairs: Iterable[tuple[str, str]]) -> str:
+    """The coding of a file: fixed by its header, a listed coding of its names, or their case."""
+    listed: set[str] = set()
+    for major, minor in pairs:
+        listed |= category_schemes(major, minor)
+    for special in ("home_office_2023", "mps_dashboard"):
+        if special in listed:
+            return special
+    if base is not None:
+        return base
+    letters = "".join(majors) + "".join(minors)
+    cased = [ch for ch in letters if ch.isalpha()]
+    return "mps_2024" if cased and all(ch.isupper() for ch in cased) else "mps_2019"
+
+
+def _parse_counts(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Validate count cells and return them as int64; errors name the first bad cell.
+
+    ``frame`` is indexed by file row number, so the error can name the row.
+    """
+    block = frame[list(columns)]
+    if all(pd.api.types.is_integer_dtype(block[c]) for c in columns):
+        counts = block.to_numpy(dtype=np.int64)
+        if (counts >= 0).all():
+            return counts
+        r, c = np.argwhere(counts < 0)[0]
+        raise InputDataError(path, f"the count {counts[r, c]} is negative",
+                             row=int(frame.index[r]), column=str(columns[c]),
+                             expected=_COUNT_EXPECTED)
+    text = np.char.strip(block.to_numpy(dtype=str))
+    try:
+        counts = text.astype(np.int64)
+    except (ValueError, OverflowError):
+        counts = None
+    if counts is not None and (counts >= 0).all():
+        return counts
+    # Slow path: exports re-saved from Excel write "1,234" or "12.0"; anything else is an error.
+    ok = np.vectorize(lambda cell: bool(_COUNT_RE.match(cell)), otypes=[bool])(text)
+    if not ok.all():
+        r, c = np.argwhere(~ok)[0]
+        cell = str(text[r, c])
+        if cell == "":
+            problem = "the count is empty"
+        elif re.match(r"^-\s*\d", cell):
+            problem = f"the count {cell} is negative"
+        else:
+            problem = f"'{cell}' is not a count"
+        raise InputDataError(path, problem, row=int(frame.index[r]), column=str(columns[c]),
+                             expected=_COUNT_EXPECTED)
+    cleaned = np.char.partition(np.char.replace(text, ",", ""), ".")[..., 0]
+    try:
+        return cleaned.astype(np.int64)
+    except OverflowError:
+        r, c = np.argwhere(np.char.str_len(cleaned) > 18)[0]
+        raise InputDataError(path, f"the count {text[r, c]} is too large to be a month's "
+                             "offences", row=int(frame.index[r]), column=str(columns[c]),
+                             expected=_COUNT_EXPECTED) from None
+
+
+@dataclass(frozen=True)
+class _Area:
+    area_type: str
+    area_code: str
+    borough: str
+
+
+def _resolve_borough(path: Path, raw: str, row: int, column: str) -> _Area:
+    codes = london_boroughs().set_index("borough")["borough_code"]
+    text = str(raw).strip()
+    if is_non_borough_area(text):
+        return _Area("other", "", text)
+    try:
+        name = canonical_borough(text)
+    except KeyError as exc:
+        raise InputDataError(
+            path,
+            exc.args[0],
+            row=row,
+            column=column,
+            expected="one of the 32 London boroughs (name or GSS code), or a known non-borough "
+            "row such as 'Aviation Security (SO18)' or 'Unknown'",
+        ) from None
+    return _Area("borough", codes[name], name)
+
+
+def _area_columns(path: Path, names: pd.Series, column: str) -> pd.DataFrame:
+    """Canonical borough names and codes; non-borough rows kept with area_type 'other'."""
+    resolved: dict[str, _Area] = {}
+    for idx, raw in names.items():
+        if raw not in resolved:
+            resolved[raw] = _resolve_borough(path, raw, int(idx), column)
+    out = pd.DataFrame([(a.area_type, a.area_code, a.borough) for a in map(resolved.get, names)],
+                       columns=["area_type", "area_code", "borough"], index=names.index)
+    return out
+
+
+def _check_duplicates(path: Path, keys: pd.DataFrame, what: str) -> None:
+    dup = keys.duplicated(keep=False)
+    if dup.any():
+        rows = keys.index[dup]
+        first = keys.loc[rows].drop_duplicates().iloc[0]
+        same = keys.index[(keys == first).all(axis=1)]
+        detail = ", ".join(f"{c}={first[c]!r}" for c in keys.columns)
+        raise InputDataError(
+            path,
+            f"row {int(same[1])} duplicates row {int(same[0])} (same {what}: {detail})",
+            row=int(same[1]),
+            expected="each category and area to appear once per file (and once per month in "
+            "long files)",
+        )
+
+
+def _check_respelled(path: Path, frame: pd.DataFrame, id_cols: dict[str, str],
+                     canonical: pd.DataFrame) -> None:
+    """Two rows that are one category and area spelled two ways ("BARNET" and "Barnet")
+    would each be loaded and summed: the same offences counted twice."""
+    repeated = canonical.duplicated(keep=False)
+    if not repeated.any():
+        return
+    first = canonical[repeated].iloc[0]
+    rows = canonical.index[(canonical == first).all(axis=1)]
+    spelled = " and ".join(
+        "(" + ", ".join(f"{col}={frame.loc[r, col]!r}" for col in id_cols.values()) + ")"
+        for r in rows[:2])
+    raise InputDataError(
+        path, f"row {int(rows[1])} repeats row {int(rows[0])} with the category or area spelled "
+        f"differently: {spelled}; loading both would count the same offences twice",
+        row=int(rows[1]), expected="each category and area to appear once per file")
+
+
+def _map_unique(values: pd.Series, func) -> np.ndarray:
+    """``func`` applied once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    return np.array([func(u) for u in uniques], dtype=object)[codes]
+
+
+def _recognised(product: str, found: Sequence[str], published: Sequence[str],
+                storage: str) -> str:
+    spelled = [c.strip() for c in found] != list(published)
+    how = "Parquet copy" if storage == "Parquet" else "CSV"
+    if spelled:
+        how += ", column names re-spelled"
+    return f"{PUBLICATIONS[product]} ({', '.join(published[:5])}; {how})"
+
+
+def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile:
+    header = source.header
+    n_id = len(layout.columns)
     month_cols = header[n_id:]
     if not month_cols:
         raise InputDataError(path, "has no month columns", row=1,
@@ -315,62 +542,97 @@ def _parse_wide(path: Path, rows: list[list[str]], encoding: str, layout: str,
             raise InputDataError(path, f"month column '{col}' appears twice", row=1, column=col,
                                  expected="each month once")
         seen.add(col)
-    frame, blank = _body_frame(path, header, rows)
-    id_cols = header[:n_id]
-    if layout == "ward":
-        major_col, minor_col, ward_col, code_col, borough_col = id_cols
-    elif scheme == "mps_2008":
-        borough_col, major_col, minor_col = id_cols
-    else:
-        major_col, minor_col, borough_col = id_cols
-    for col in id_cols:
-        frame[col] = frame[col].map(lambda v: str(v).strip())
+    frame = source.frame
+    id_cols = dict(zip(layout.roles, header[:n_id], strict=True))
+    for col in id_cols.values():
+        frame[col] = np.array([str(v).strip() for v in frame[col]], dtype=object)
         empty = frame.index[frame[col] == ""]
         if len(empty):
             raise InputDataError(path, "the identifier is empty", row=int(empty[0]), column=col,
                                  expected=f"a value in '{col}' on every row")
-    if scheme is None:
-        scheme = _scheme_from_case(frame[major_col].unique(), frame[minor_col].unique())
+    major, minor = frame[id_cols["major"]], frame[id_cols["minor"]]
+    pairs = set(zip(major, minor, strict=True))
+    scheme = _scheme_of(layout.scheme, major.unique(), minor.unique(), pairs)
     # Heathrow Villages ward appears twice: its Hillingdon part and its Aviation Security part.
-    key_cols = [major_col, minor_col] + ([code_col, borough_col] if layout == "ward"
-                                         else [borough_col])
-    _check_duplicates(path, frame[key_cols], "category and area")
+    key_roles = [r for r in layout.roles if r != "area_name"]
+    _check_duplicates(path, frame[[id_cols[r] for r in key_roles]], "category and area")
     counts = _parse_counts(path, frame, month_cols)
-    area = _area_columns(path, frame[borough_col], layout, borough_col)
-    if layout == "ward":
-        area_code = frame[code_col]
-        area_name = frame[ward_col]
-        borough = area["borough"]
+    area = _area_columns(path, frame[id_cols["borough"]], id_cols["borough"])
+    if layout.product == "borough":
+        area_code, area_name = area["area_code"], area["borough"]
     else:
-        area_code = area["area_code"]
-        area_name = area["borough"]
-        borough = area["borough"]
+        area_code, area_name = frame[id_cols["area_code"]], frame[id_cols["area_name"]]
+        area.loc[area["area_type"] == "borough", "area_type"] = layout.product
+    _check_respelled(path, frame, id_cols, pd.DataFrame({
+        "major": _map_unique(major, normalise_label), "minor": _map_unique(minor,
+                                                                           normalise_label),
+        "area_type": area["area_type"], "area_code": area_code.map(str.casefold),
+        "borough": np.where(area["area_type"] == "other",
+                            frame[id_cols["borough"]].map(normalise_label), area["borough"])},
+        index=frame.index))
     months = pd.PeriodIndex([pd.Period(f"{c[:4]}-{c[4:]}", freq="M") for c in month_cols])
+    rows = pd.DataFrame({
+        "row": frame.index.to_numpy(),
+        "area_type": area["area_type"].to_numpy(),
+        "area_code": area_code.to_numpy(),
+        "area_name": area_name.to_numpy(),
+        "borough": area["borough"].to_numpy(),
+        "indicator": _row_indicators(major, minor),
+    })
+    rows, counts = _zero_fill_wide(rows, counts)
     n_rows, n_months = counts.shape
-    ordinals = np.tile(months.asi8, n_rows)
     long = pd.DataFrame(
         {
-            "row": np.repeat(frame.index.to_numpy(), n_months),
-            "level": _repeat_categorical(np.full(n_rows, layout, dtype=object), n_months),
-            "month": pd.PeriodIndex.from_ordinals(ordinals, freq="M"),
-            "area_type": _repeat_categorical(area["area_type"].to_numpy(), n_months),
-            "area_code": _repeat_categorical(area_code.to_numpy(), n_months),
-            "area_name": _repeat_categorical(area_name.to_numpy(), n_months),
-            "borough": _repeat_categorical(borough.to_numpy(), n_months),
-            "indicator": _repeat_categorical(
-                _row_indicators(frame[major_col], frame[minor_col]), n_months),
+            "row": np.repeat(rows["row"].to_numpy(), n_months),
+            "level": _repeat_categorical(np.full(n_rows, layout.product, dtype=object),
+                                         n_months),
+            "month": pd.PeriodIndex.from_ordinals(np.tile(months.asi8, n_rows), freq="M"),
+            "area_type": _repeat_categorical(rows["area_type"].to_numpy(), n_months),
+            "area_code": _repeat_categorical(rows["area_code"].to_numpy(), n_months),
+            "area_name": _repeat_categorical(rows["area_name"].to_numpy(), n_months),
+            "borough": _repeat_categorical(rows["borough"].to_numpy(), n_months),
+            "indicator": _repeat_categorical(rows["indicator"].to_numpy(), n_months),
             "measure": _repeat_categorical(np.full(n_rows, "offences", dtype=object), n_months),
             "count": counts.reshape(-1),
+            "zero_filled": np.repeat(rows["row"].to_numpy() == 0, n_months),
         }
     )
-    return _ParsedFile(path, layout, scheme, encoding, long, len(rows) - 1, blank, months.min(),
-                       months.max(), _is_synthetic(path))
+    recognised = _recognised(layout.product, header[:n_id], layout.columns, source.storage)
+    return _ParsedFile(path, layout.product, scheme, source.encoding, long, source.rows_read,
+                       source.blank, months.min(), months.max(), _is_synthetic(path),
+                       recognised=recognised)
 
 
-def _parse_dashboard_month(path: Path, values: pd.Series) -> pd.Series:
-    text = values.str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="period[M]")
-    remaining = pd.Series(True, index=values.index)
+def _zero_fill_wide(rows: pd.DataFrame, counts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Add a zero row (row number 0) for each area the file holds without a row for an
+    indicator the file holds."""
+    areas_cols = ["area_type", "area_code", "area_name", "borough"]
+    filled = rows[rows["area_type"].isin(_FILLED_AREAS)]
+    if filled.empty:
+        return rows, counts
+    area_id = filled.groupby(areas_cols, sort=True).ngroup().to_numpy()
+    keys = filled[areas_cols].drop_duplicates().sort_values(areas_cols).reset_index(drop=True)
+    inds = pd.Index(pd.unique(rows["indicator"]))
+    ind_codes = inds.get_indexer(filled["indicator"])
+    present = np.zeros((len(keys), len(inds)), dtype=bool)
+    present[area_id, ind_codes] = True
+    missing_area, missing_ind = np.nonzero(~present)
+    if not len(missing_area):
+        return rows, counts
+    extra = keys.iloc[missing_area].reset_index(drop=True)
+    extra["indicator"] = inds[missing_ind].to_numpy()
+    extra["row"] = 0
+    out = pd.concat([rows, extra[rows.columns]], ignore_index=True)
+    zeros = np.zeros((len(extra), counts.shape[1]), dtype=np.int64)
+    return out, np.vstack([counts, zeros])
+
+
+def _parse_months(path: Path, values: pd.Series, column: str) -> np.ndarray:
+    """Month ordinals of a column of month texts (parsed once per distinct text)."""
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(uniques, dtype=object).map(lambda v: str(v).strip())
+    out = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
+    remaining = pd.Series(True, index=text.index)
     for fmt in ("%Y%m", "%Y-%m", "%d/%m/%Y", "%Y-%m-%d", "%b-%y", "%b %Y", "%B %Y", "%m/%Y"):
         if not remaining.any():
             break
@@ -379,85 +641,236 @@ def _parse_dashboard_month(path: Path, values: pd.Series) -> pd.Series:
         out.loc[good[good].index] = parsed[good].dt.to_period("M")
         remaining.loc[good[good].index] = False
     if remaining.any():
-        bad = remaining[remaining].index[0]
-        raise InputDataError(path, f"'{values[bad]}' is not a month", row=int(bad),
-                             column="Month_Year",
+        bad = int(np.flatnonzero(codes == remaining[remaining].index[0])[0])
+        raise InputDataError(path, f"'{values.iloc[bad]}' is not a month",
+                             row=int(values.index[bad]), column=column,
                              expected="a month such as 2023-05, 202305, May 2023 or 01/05/2023")
-    return out
+    return out.array.asi8[codes]
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", normalise_label(text)).strip("_")
 
 
-def _parse_dashboard(path: Path, rows: list[list[str]], encoding: str) -> _ParsedFile:
-    header = [h.strip() for h in rows[0]]
-    frame, blank = _body_frame(path, header, rows)
-    by_key = {normalise_label(h): h for h in header}
-    frame = frame.rename(columns={by_key[normalise_label(c)]: c for c in _DASHBOARD_COLUMNS})
-    month = _parse_dashboard_month(path, frame["Month_Year"])
-    counts = _parse_counts(path, frame, ["Count"])[:, 0]
-    area_kind = frame["Area Type"].str.strip().map(normalise_label)
-    bad_kind = ~area_kind.isin(["borough", "ward", "snt"])
-    if bad_kind.any():
-        row = bad_kind[bad_kind].index[0]
-        raise InputDataError(path, f"area type '{frame.loc[row, 'Area Type']}' is not known",
-                             row=int(row), column="Area Type", expected="Borough or Ward")
-    is_ward = area_kind != "borough"
-    area = _area_columns(path, frame["Borough_SNT"].str.strip(), "borough", "Borough_SNT")
-    measure = frame["Measure"].map(_slug)
-    keys = pd.DataFrame({"month": month.astype(str), "area_code": frame["Area code"].str.strip(),
-                         "area": frame["Area name"].str.strip(),
-                         "group": frame["Offence Group"].str.strip(),
-                         "subgroup": frame["Offence Subgroup"].str.strip(), "measure": measure})
-    _check_duplicates(path, keys, "month, area, offence and measure")
-    area_type = np.where(is_ward & (area["area_type"] == "borough"), "ward", area["area_type"])
-    area_code = np.where(is_ward, keys["area_code"], area["area_code"])
-    area_name = np.where(is_ward, keys["area"], area["borough"])
-    long = pd.DataFrame(
-        {
-            "row": frame.index.to_numpy(),
-            "level": _repeat_categorical(np.where(is_ward, "ward", "borough"), 1),
-            "month": month.to_numpy(),
-            "area_type": _repeat_categorical(area_type, 1),
-            "area_code": _repeat_categorical(area_code, 1),
-            "area_name": _repeat_categorical(area_name, 1),
-            "borough": _repeat_categorical(area["borough"].to_numpy(), 1),
-            "indicator": _repeat_categorical(_row_indicators(keys["group"], keys["subgroup"]), 1),
-            "measure": _repeat_categorical(measure.to_numpy(), 1),
-            "count": counts,
-        }
-    )
-    long["month"] = pd.PeriodIndex(long["month"], freq="M")
-    scheme = _scheme_from_case(keys["group"].unique(), keys["subgroup"].unique())
-    refresh = sorted({d.strip() for d in frame["Refresh Date"] if d.strip()})
-    return _ParsedFile(path, "dashboard", scheme, encoding, long, len(rows) - 1, blank,
-                       long["month"].min(), long["month"].max(), _is_synthetic(path),
-                       refresh_date="; ".join(refresh))
+def _codes(values: pd.Series, func=None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and distinct values of a column, each value stripped (and passed through
+    ``func``) once: long files repeat a few values hundreds of thousands of times."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    cleaned = [str(u).strip() if not pd.isna(u) else "" for u in uniques]
+    if func is not None:
+        cleaned = [func(u) for u in cleaned]
+    again, distinct = pd.factorize(pd.Index(cleaned, dtype=object))
+    return again[codes], np.asarray(distinct, dtype=object)
+
+
+def _dashboard_columns(header: list[str]) -> dict[str, str] | None:
+    """Role -> column for the dashboard extract, or None if the header is not that layout."""
+    by_key = {column_key(h): h for h in header}
+    found = {}
+    for role, spellings in _DASHBOARD_ROLES.items():
+        match = [by_key[column_key(s)] for s in spellings if column_key(s) in by_key]
+        if not match:
+            return None
+        found[role] = match[0]
+    return found
+
+
+@functools.cache
+def _borough_prefixes() -> tuple[tuple[str, str, str], ...]:
+    """(key, name, code) per borough, longest name first."""
+    boroughs = london_boroughs()
+    found = [(normalise_label(n), n, c) for n, c in zip(boroughs["borough"],
+                                                        boroughs["borough_code"], strict=True)]
+    return tuple(sorted(found, key=lambda item: -len(item[0])))
+
+
+def _snt_borough(value: str) -> _Area:
+    """The borough a Safer Neighbourhood Team row belongs to: Borough_SNT starts with it."""
+    key = normalise_label(value).replace("&", " and ")
+    for lowered, name, code in _borough_prefixes():
+        if key == lowered or key.startswith(lowered + " "):
+            return _Area("ward", code, name)
+    return _Area("other", "", value)
+
+
+_WARD_CODE = re.compile(r"^[EW]05\d{6}$")
+_AREA_KINDS = {"borough": "borough", "ward": "ward", "snt": "ward",
+               "safer neighbourhood teams": "ward", "safer neighbourhood team": "ward"}
+
+
+def _dashboard_areas(path: Path, frame: pd.DataFrame, columns: dict[str, str],
+                     kind: np.ndarray, snt: np.ndarray, code: np.ndarray,
+                     name: np.ndarray) -> pd.DataFrame:
+    """One row per distinct (area type, Borough_SNT, Area code, Area name) of the extract:
+    its level and tidy area columns."""
+    combos = pd.DataFrame({"kind": kind, "snt": snt, "code": code, "name": name})
+    first_row = combos.drop_duplicates()
+    out = []
+    for row_no, combo in zip(frame.index[first_row.index], first_row.itertuples(index=False),
+                             strict=True):
+        level = _AREA_KINDS[combo.kind]
+        if level == "borough":
+            area = _resolve_borough(path, combo.snt, int(row_no), columns["borough_snt"])
+            if area.area_type == "other":
+                out.append(("borough", "other", "", combo.name or combo.snt, ""))
+            else:
+                out.append(("borough", "borough", area.area_code, area.borough, area.borough))
+            continue
+        area = _snt_borough(combo.snt)
+        # A ward row must carry a ward code: "NON ATHENA FORCE" and the like are not wards.
+        if area.area_type == "other" or not _WARD_CODE.match(combo.code):
+            out.append(("ward", "other", "", combo.name or combo.snt, ""))
+        else:
+            out.append(("ward", "ward", combo.code, combo.name or combo.snt, area.borough))
+    areas = pd.DataFrame(out, columns=["level", "area_type", "area_code", "area_name",
+                                       "borough"], index=first_row.index)
+    # One name per ward: the extract spells some Safer Neighbourhood Teams two ways
+    # ("Island Gardens", "Isl& Gardens") and splits others ("Edgware", "Edgware (SX)").
+    wards = areas["area_type"] == "ward"
+    if wards.any():
+        weight = combos.groupby(["kind", "snt", "code", "name"], sort=False).size()
+        named = areas[wards].assign(n=[weight[tuple(first_row.loc[i])] for i in
+                                       areas.index[wards]])
+        usual = (named.groupby(["area_code", "borough", "area_name"]).n.sum().reset_index()
+                 .sort_values(["area_code", "borough", "n", "area_name"],
+                              ascending=[True, True, False, True])
+                 .drop_duplicates(["area_code", "borough"])
+                 .set_index(["area_code", "borough"])["area_name"])
+        areas.loc[wards, "area_name"] = [usual[(c, b)] for c, b in zip(
+            areas.loc[wards, "area_code"], areas.loc[wards, "borough"], strict=True)]
+    # Rows point at their combination; combinations with equal tidy columns become one area.
+    combo_id = combos.merge(first_row.reset_index(), on=list(combos.columns),
+                            how="left")["index"].to_numpy()
+    area_id, area_keys = pd.factorize(pd.MultiIndex.from_frame(areas.loc[combo_id]))
+    table = pd.DataFrame(list(area_keys), columns=areas.columns)
+    table.attrs["row_area"] = area_id
+    return table
+
+
+def _parse_dashboard(path: Path, source: _Source, columns: dict[str, str]) -> _ParsedFile:
+    frame = source.frame
+    month = _parse_months(path, frame[columns["month"]], columns["month"])
+    counts = _parse_counts(path, frame, [columns["count"]])[:, 0]
+    kind_code, kinds = _codes(frame[columns["area_type"]], normalise_label)
+    unknown = [k for k in kinds if k not in _AREA_KINDS]
+    if unknown:
+        row = int(np.flatnonzero(kinds[kind_code] == unknown[0])[0])
+        raise InputDataError(path, f"area type '{frame[columns['area_type']].iloc[row]}' is "
+                             "not known", row=int(frame.index[row]), column=columns["area_type"],
+                             expected="Borough, Ward or Safer Neighbourhood Teams")
+    coded = {role: _codes(frame[columns[role]], _slug if role == "measure" else None)
+             for role in ("borough_snt", "area_code", "area_name", "group", "subgroup",
+                          "measure")}
+    keys = pd.DataFrame({"month": month, "kind": kind_code}
+                        | {role: c for role, (c, _) in coded.items()}, index=frame.index)
+    if keys.duplicated().any():
+        named = pd.DataFrame({"month": pd.PeriodIndex.from_ordinals(month, freq="M").astype(str),
+                              "area_type": kinds[kind_code]}
+                             | {role: u[c] for role, (c, u) in coded.items()}, index=frame.index)
+        _check_duplicates(path, named, "month, area, offence and measure")
+
+    def values(role: str) -> np.ndarray:
+        codes_, uniques = coded[role]
+        return uniques[codes_]
+
+    areas = _dashboard_areas(path, frame, columns, kinds[kind_code], values("borough_snt"),
+                             values("area_code"), values("area_name"))
+    area_id = areas.attrs["row_area"]
+    group_c, groups = coded["group"]
+    sub_c, subs = coded["subgroup"]
+    pair_id, pairs = pd.factorize(pd.MultiIndex.from_arrays([group_c, sub_c]))
+    indicators = _row_indicators(pd.Series(groups[[g for g, _ in pairs]]),
+                                 pd.Series(subs[[s for _, s in pairs]]))
+    scheme = _scheme_of(None, groups, subs, {(groups[g], subs[s]) for g, s in pairs})
+    ind_id, ind_names = pd.factorize(indicators[pair_id])
+    measure_id, measures = coded["measure"]
+    cells = pd.DataFrame({"row": frame.index.to_numpy(), "area": area_id, "indicator": ind_id,
+                          "measure": measure_id, "month": month, "count": counts,
+                          "zero_filled": False})
+    cells = _zero_fill_long(cells, areas)
+    long = pd.DataFrame({
+        "row": cells["row"].to_numpy(),
+        "level": _categorical(areas["level"].to_numpy(), cells["area"].to_numpy()),
+        "month": pd.PeriodIndex.from_ordinals(cells["month"].to_numpy(), freq="M"),
+    })
+    for col in ("area_type", "area_code", "area_name", "borough"):
+        long[col] = _categorical(areas[col].to_numpy(), cells["area"].to_numpy())
+    long["indicator"] = _categorical(np.asarray(ind_names, dtype=object),
+                                     cells["indicator"].to_numpy())
+    long["measure"] = _categorical(measures, cells["measure"].to_numpy())
+    long["count"] = cells["count"].to_numpy()
+    long["zero_filled"] = cells["zero_filled"].to_numpy()
+    refresh = ""
+    if "refresh_date" in {column_key(h) for h in source.header}:
+        col = next(h for h in source.header if column_key(h) == "refresh_date")
+        refresh = "; ".join(sorted(d for d in _codes(frame[col])[1] if d))
+    published = [_DASHBOARD_ROLES[r][0] for r in columns]
+    used = {column_key(c) for c in columns.values()} | {column_key(c)
+                                                        for c in _DASHBOARD_OPTIONAL}
+    unused = [h for h in source.header if column_key(h) not in used]
+    recognised = _recognised("dashboard", list(columns.values()), published, source.storage)
+    if unused:
+        recognised += f"; columns not used: {', '.join(unused)}"
+    span = pd.PeriodIndex.from_ordinals([month.min(), month.max()], freq="M")
+    return _ParsedFile(path, "dashboard", scheme, source.encoding, long, source.rows_read,
+                       source.blank, span[0], span[1], _is_synthetic(path),
+                       recognised=recognised, refresh_date=refresh)
+
+
+def _categorical(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical, built from the codes (no string per row)."""
+    distinct, inverse = np.unique(np.asarray(values, dtype=object).astype(str),
+                                  return_inverse=True)
+    return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(distinct, dtype=object))
+
+
+def _zero_fill_long(cells: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Zeros for the months a long file leaves out.
+
+    Within the months an indicator and measure appear at a level, every area of that level in
+    the file without a row for a month has zero: the extract lists only months with a count.
+    """
+    fillable = areas["area_type"].isin(_FILLED_AREAS).to_numpy()
+    level_of = pd.factorize(areas["level"])[0]
+    held = cells[fillable[cells["area"].to_numpy()]]
+    if held.empty:
+        return cells
+    extra = []
+    held = held.assign(level=level_of[held["area"].to_numpy()])
+    for (level, indicator, measure), part in held.groupby(["level", "indicator", "measure"],
+                                                         sort=True):
+        members = np.flatnonzero(fillable & (level_of == level))
+        first, last = int(part["month"].min()), int(part["month"].max())
+        present = np.zeros((len(areas), last - first + 1), dtype=bool)
+        present[part["area"].to_numpy(), part["month"].to_numpy() - first] = True
+        grid = present[members]
+        a, m = np.nonzero(~grid)
+        if len(a):
+            extra.append(pd.DataFrame({"row": 0, "area": members[a], "indicator": indicator,
+                                       "measure": measure, "month": first + m, "count": 0,
+                                       "zero_filled": True}))
+    if not extra:
+        return cells
+    return pd.concat([cells] + extra, ignore_index=True)
 
 
 def _read_file(path: Path) -> _ParsedFile:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputDataError(path, f"cannot be read ({exc.strerror})",
-                             expected="a readable CSV file") from None
-    text, encoding = _decode(path, raw)
-    rows = _trim_trailing_empty_columns(path, _split_rows(path, text))
-    header = tuple(normalise_label(h) for h in rows[0])
-    dashboard = {normalise_label(c) for c in _DASHBOARD_COLUMNS}
-    if set(header) == dashboard and len(header) == len(dashboard):
-        return _parse_dashboard(path, rows, encoding)
-    for ids, (layout, scheme) in _WIDE_HEADERS.items():
-        if header[: len(ids)] == ids:
-            return _parse_wide(path, rows, encoding, layout, scheme, len(ids))
-    shown = ", ".join(h.strip() for h in rows[0][:6]) + (", ..." if len(rows[0]) > 6 else "")
+    source = _read_parquet(path) if path.suffix.lower() == ".parquet" else _read_csv(path)
+    keys = tuple(column_key(h) for h in source.header)
+    dashboard = _dashboard_columns(source.header)
+    if dashboard is not None:
+        return _parse_dashboard(path, source, dashboard)
+    for layout in sorted(_WIDE_LAYOUTS, key=lambda item: -len(item.columns)):
+        if keys[: len(layout.keys)] == layout.keys:
+            return _parse_wide(path, source, layout)
+    shown = ", ".join(h.strip() for h in source.header[:6]) + (
+        ", ..." if len(source.header) > 6 else "")
     raise InputDataError(path, f"has an unknown header ({shown})", row=1,
                          expected=_EXPECTED_HEADERS)
 
 
 # ---------------------------------------------------------------------------------------------
-# Finding files, deciding vintages, combining
+# Deciding vintages, combining
 
 
 def _assign_vintages(parsed: list[_ParsedFile]) -> None:
@@ -491,13 +904,18 @@ def _assign_vintages(parsed: list[_ParsedFile]) -> None:
 
 def _row_indicators(majors: pd.Series, minors: pd.Series) -> np.ndarray:
     """Canonical indicator per source row; unknown names are carried, labelled unmapped."""
-    cache: dict[tuple[str, str], str] = {}
-    out = np.empty(len(majors), dtype=object)
-    for i, pair in enumerate(zip(majors, minors, strict=True)):
-        if pair not in cache:
-            cache[pair] = map_category(*pair) or f"{UNMAPPED_PREFIX}{pair[0]} / {pair[1]}"
-        out[i] = cache[pair]
-    return out
+    pairs = pd.MultiIndex.from_arrays([np.asarray(majors, dtype=object),
+                                       np.asarray(minors, dtype=object)])
+    codes, uniques = pd.factorize(pairs)
+    names = [map_category(major, minor) or f"{UNMAPPED_PREFIX}{major} / {minor}"
+             for major, minor in uniques]
+    return np.array(names, dtype=object)[codes]
+
+
+def _constant(value: str, length: int) -> pd.Categorical:
+    """One value ``length`` times, as a categorical built without a string per row."""
+    return pd.Categorical.from_codes(np.zeros(length, dtype=np.int8),
+                                     categories=pd.Index([value], dtype=object))
 
 
 def _repeat_categorical(values: np.ndarray, times: int) -> pd.Categorical:
@@ -506,33 +924,45 @@ def _repeat_categorical(values: np.ndarray, times: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.repeat(codes, times), categories=uniques)
 
 
-# "level" is the geography a file reports at (borough or ward). Vintages compete within a level,
-# so a ward file never supersedes a borough file's airport or "Unknown" rows.
-_SERIES_KEYS = ["level", "area_type", "area_code", "area_name", "borough", "indicator", "measure"]
+# "level" is the geography of a row (borough, ward, lsoa); the publication ("product") is
+# added when files are combined. Vintages compete within a publication and level, so a ward
+# file never supersedes a borough file's airport or "Unknown" rows, and the dashboard extract
+# never supersedes the borough files.
+_SERIES_KEYS = ["product", "level", "area_type", "area_code", "area_name", "borough",
+                "indicator", "measure"]
+_WINNER_KEYS = ["product", "level", "measure", "month"]
 
 
 def _file_table(item: _ParsedFile, order: int) -> pd.DataFrame:
+    long = item.long.assign(product=_constant(item.layout, len(item.long)))
     # Several source names can map to one indicator in a month (February 2024 burglary).
     grouped = (
-        item.long.groupby(_SERIES_KEYS + ["month"], sort=False, observed=True)["count"]
-        .sum()
+        long.groupby(_SERIES_KEYS + ["month"], sort=False, observed=True)
+        .agg(count=("count", "sum"), zero_filled=("zero_filled", "min"))
         .reset_index()
     )
     grouped["order"] = order
     return grouped
 
 
-def _series_breaks(table: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
+def _series_breaks(table: pd.DataFrame, files: pd.DataFrame,
+                   ranked: list[_ParsedFile]) -> pd.DataFrame:
     """Months where the combined series stops being like for like with the month before."""
     out: list[dict[str, object]] = []
     info = files.set_index("order")
-    for (level, measure), part in table.groupby(["level", "measure"], sort=True, observed=True):
+    definitions = [item.definitions for item in ranked]
+    defined = sorted({ind for d in definitions for ind in d})
+    known = breaks_table()
+    for (product, level, measure), part in table.groupby(["product", "level", "measure"],
+                                                         sort=True, observed=True):
+        publication = PUBLICATIONS[str(product)]
         by_month = part.groupby("month")["order"].first().sort_index()
         months = by_month.index
         codes = (part.groupby("month")["area_code"].agg(frozenset) if level == "ward" else None)
+        base_all = {"publication": publication, "level": level, "measure": measure}
         for prev_m, m in zip(months[:-1], months[1:], strict=True):
             before, after = info.loc[by_month[prev_m]], info.loc[by_month[m]]
-            base = {"level": level, "measure": measure, "indicator": "*", "month": m}
+            base = base_all | {"indicator": "*", "month": m}
             if (m - prev_m).n > 1:
                 out.append(base | {"kind": "gap",
                                    "detail": f"no data for {(m - prev_m).n - 1} month(s) "
@@ -551,57 +981,89 @@ def _series_breaks(table: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
                                    "detail": f"vintage {before['vintage']} ({before['file']}) "
                                    f"to vintage {after['vintage']} ({after['file']}); "
                                    "later vintages restate history"})
-        known = breaks_table()
+            old, new = definitions[by_month[prev_m]], definitions[by_month[m]]
+            for ind in defined:
+                if old.get(ind, "") != new.get(ind, ""):
+                    was = old.get(ind) or "as in earlier codings"
+                    now = new.get(ind) or "as in earlier codings"
+                    out.append(base | {"indicator": ind, "kind": "definition change",
+                                       "detail": f"counted {was} in {before['file']} "
+                                       f"({before['scheme']}), {now} in {after['file']} "
+                                       f"({after['scheme']}); months either side are not "
+                                       "like for like"})
         for row in known.itertuples(index=False):
             m = pd.Period(row.month, freq="M")
             if m in by_month.index and (m - 1) in by_month.index:
                 if info.loc[by_month[m], "scheme"] == row.scheme:
-                    out.append({"level": level, "measure": measure,
-                                "indicator": row.indicator, "month": m, "kind": row.kind,
-                                "detail": row.detail})
-    columns = ["level", "measure", "indicator", "month", "kind", "detail"]
+                    out.append(base_all | {"indicator": row.indicator, "month": m,
+                                           "kind": row.kind, "detail": row.detail})
+    columns = ["publication", "level", "measure", "indicator", "month", "kind", "detail"]
     result = pd.DataFrame(out, columns=columns)
     if len(result):
         result["month"] = pd.PeriodIndex(result["month"], freq="M")
-    return result.sort_values(["level", "measure", "month", "kind"]).reset_index(drop=True)
+    return result.sort_values(["publication", "level", "measure", "month", "kind",
+                               "indicator"]).reset_index(drop=True)
 
 
 def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Categorical key columns back to strings for the public tables."""
+    """Categorical key columns back to strings for the public tables.
+
+    Python strings (object dtype): building Arrow strings for a million rows costs 30 times
+    as long and gains nothing here.
+    """
     cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    return frame.astype({c: str for c in cats})
+    return frame.astype({c: object for c in cats})
 
 
 def _concat_categorical(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """Concatenate keeping categorical key columns categorical (plain concat would not)."""
     combined = pd.concat(tables, ignore_index=True)
     for col in columns:
-        combined[col] = union_categoricals([t[col] for t in tables], sort_categories=True)
+        combined[col] = union_categoricals([_object_categories(t[col]) for t in tables],
+                                           sort_categories=True)
     return combined
 
 
+def _object_categories(values: pd.Series) -> pd.Categorical:
+    """A categorical with plain-string categories (files parsed differently agree on them)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(str).astype("category")
+    cats = values.cat.categories
+    return pd.Categorical.from_codes(values.cat.codes,
+                                     categories=pd.Index([str(c) for c in cats], dtype=object))
+
+
+def _parse_paths(paths: str | Path | Iterable[str | Path]) -> tuple[list[_ParsedFile],
+                                                                    list[str]]:
+    files, ignored = find_data_files(paths, "MPS recorded-crime CSV files (or Parquet copies)")
+    parsed = [_read_file(p) for p in files]
+    _assign_vintages(parsed)
+    return parsed, ignored
+
+
 def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
-    """Load MPS recorded-crime files (any published format) with the full load report.
+    """Load MPS recorded-crime files (any published layout) with the full load report.
 
     Parameters
     ----------
     paths : path or iterable of paths
-        CSV files and/or folders (searched recursively for ``*.csv``). Files in one folder that
-        form one publication (a "most recent 24 months" file and its "Historical" companion)
-        share a vintage.
+        CSV or Parquet files and/or folders (searched recursively for ``*.csv`` and
+        ``*.parquet``). Files in one folder that form one publication (a "most recent 24
+        months" file and its "Historical" companion) share a vintage.
 
     Returns
     -------
     MpsCrimeLoad
-        ``.table`` is the tidy count table; ``.files``, ``.accounting``, ``.revisions``,
-        ``.breaks`` and ``.unmapped`` report how it was made.
+        ``.table`` is the tidy count table; ``.files`` (with the layout recognised for each
+        file), ``.accounting``, ``.revisions``, ``.breaks``, ``.unmapped`` and
+        ``.zero_filled`` report how it was made.
 
     Raises
     ------
     InputDataError
         For an unknown header, a month column that is not ``YYYYMM``, a count that is not a
-        whole number of 0 or more, a duplicated row, a file that is not CSV or an unknown
-        borough; the message names the file, row and column.
+        whole number of 0 or more, a duplicated row, a file that is not CSV or Parquet or an
+        unknown borough; the message names the file, row and column.
 
     Examples
     --------
@@ -612,18 +1074,24 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     >>> load.synthetic, sorted(load.files["vintage"].astype(str).unique())
     (True, ['2023-07', '2025-02'])
     """
-    files, ignored = find_csv_files(paths, "MPS recorded-crime CSV files")
-    parsed = [_read_file(p) for p in files]
-    _assign_vintages(parsed)
+    parsed, ignored = _parse_paths(paths)
+    return _combine(parsed, ignored)
+
+
+def _combine(parsed: list[_ParsedFile], ignored: list[str],
+             later: list[str] | None = None) -> MpsCrimeLoad:
+    if not parsed:
+        raise InputDataError(None, "no MPS files to load",
+                             expected="at least one MPS recorded-crime file")
     # Newest vintage first; within a vintage the file reaching later wins its overlap.
     ranked = sorted(parsed, key=lambda f: (f.vintage, f.last_month, str(f.path)), reverse=True)
     tables = [_file_table(item, order) for order, item in enumerate(ranked)]
     every = _concat_categorical(tables, _SERIES_KEYS)
 
-    # One source per area level, measure and month: the highest-ranked file holding it.
-    level_keys = ["level", "measure", "month"]
-    winner = every.groupby(level_keys, sort=False, observed=True)["order"].min().rename("winner")
-    every = every.join(winner, on=level_keys)
+    # One source per publication, area level, measure and month: the highest-ranked file.
+    winner = every.groupby(_WINNER_KEYS, sort=False, observed=True)["order"].min().rename(
+        "winner")
+    every = every.join(winner, on=_WINNER_KEYS)
     used = every["order"] == every["winner"]
 
     files_info = pd.DataFrame(
@@ -631,7 +1099,9 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
             "order": range(len(ranked)),
             "file": [f.path.name for f in ranked],
             "path": [str(f.path) for f in ranked],
+            "publication": [PUBLICATIONS[f.layout] for f in ranked],
             "layout": [f.layout for f in ranked],
+            "recognised": [f.recognised for f in ranked],
             "scheme": [f.scheme for f in ranked],
             "encoding": [f.encoding for f in ranked],
             "first_month": [str(f.first_month) for f in ranked],
@@ -644,24 +1114,29 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     )
 
     table = every.loc[used].copy()
+    table, clashes = _one_publication_per_cell(table, files_info)
     meta = files_info.set_index("order")
     vintage_ordinal = {o: f.vintage.ordinal for o, f in enumerate(ranked)}
     table["vintage"] = pd.PeriodIndex.from_ordinals(
         table["order"].map(vintage_ordinal).to_numpy(dtype=np.int64), freq="M")
     table["scheme"] = table["order"].map(meta["scheme"])
     table["source_file"] = table["order"].map(meta["file"])
+    table["publication"] = table["order"].map(meta["publication"])
     table["synthetic"] = table["order"].map(meta["synthetic"]).astype(bool)
     table["count"] = table["count"].astype("int64")
-    breaks = _series_breaks(table, files_info)
+    table["zero_filled"] = table["zero_filled"].astype(bool)
+    breaks = _series_breaks(table, files_info, ranked)
+    zero_filled = _zero_filled_report(table)
     table = (
         _plain_strings(table[TIDY_COLUMNS])
         .sort_values(["area_type", "borough", "area_name", "indicator", "measure", "month"])
         .reset_index(drop=True)
     )
 
-    accounting, files_info = _account(ranked, winner, files_info)
-    revisions = _revisions(every, files_info)
-    unmapped_mask = every["indicator"].str.startswith(UNMAPPED_PREFIX)
+    accounting, files_info = _account(ranked, winner, files_info, clashes)
+    revisions = _revisions(every, files_info, ranked)
+    unmapped_mask = every["indicator"].astype(str).str.startswith(UNMAPPED_PREFIX) & (
+        ~every["zero_filled"].astype(bool))
     unmapped = (
         every.loc[unmapped_mask]
         .assign(file=lambda d: d["order"].map(meta["file"]))
@@ -670,71 +1145,147 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
         .reset_index()
         .pipe(_plain_strings)
     )
-    load = MpsCrimeLoad(table, files_info.drop(columns="order"), accounting, revisions, breaks,
-                        unmapped, ignored)
-    return load
+    return MpsCrimeLoad(table, files_info.drop(columns="order"), accounting, revisions, breaks,
+                        unmapped, zero_filled, ignored, list(later or []))
 
 
-def _account(ranked: list[_ParsedFile], winner: pd.Series,
-             files_info: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _one_publication_per_cell(table: pd.DataFrame,
+                              files: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Where two publications hold the same area, indicator, measure and month, keep one.
+
+    Summing both would count the offences twice; the publication first in :data:`_PRIORITY`
+    is kept and the other's cells are reported as set aside.
+    """
+    if table["product"].nunique() < 2:
+        return table, pd.DataFrame(columns=["order", "cells", "kept_file"])
+    area = np.where(table["area_type"].astype(str) == "other", table["area_name"].astype(str),
+                    table["area_code"].astype(str))
+    keys = pd.DataFrame({"area_type": table["area_type"].astype(str).to_numpy(), "area": area,
+                         "indicator": table["indicator"].astype(str).to_numpy(),
+                         "measure": table["measure"].astype(str).to_numpy(),
+                         "month": table["month"].to_numpy()}, index=table.index)
+    rank = table["product"].astype(str).map({p: i for i, p in enumerate(_PRIORITY)})
+    order = rank.sort_values(kind="stable").index
+    lost = keys.loc[order].duplicated(keep="first")
+    lost = lost.reindex(table.index)
+    if not lost.any():
+        return table, pd.DataFrame(columns=["order", "cells", "kept_file"])
+    kept = keys.loc[order][~lost.loc[order]].assign(order=table.loc[order, "order"])
+    kept_by = kept.set_index(list(keys.columns))["order"]
+    losers = keys[lost].join(kept_by.rename("kept"), on=list(keys.columns))
+    meta = files.set_index("order")["file"]
+    clashes = (pd.DataFrame({"order": table.loc[lost, "order"].to_numpy(),
+                             "kept_file": losers["kept"].map(meta).to_numpy()})
+               .groupby(["order", "kept_file"]).size().rename("cells").reset_index())
+    return table.loc[~lost], clashes
+
+
+def _zero_filled_report(table: pd.DataFrame) -> pd.DataFrame:
+    columns = ["source_file", "publication", "area_type", "area_name", "borough", "indicator",
+               "measure", "first_month", "last_month", "months"]
+    filled = table[table["zero_filled"]]
+    if filled.empty:
+        return pd.DataFrame(columns=columns)
+    return (_plain_strings(filled)
+            .groupby(columns[:7], sort=True, observed=True)
+            .agg(first_month=("month", "min"), last_month=("month", "max"),
+                 months=("month", "size"))
+            .reset_index()[columns])
+
+
+def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFrame,
+             clashes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows and cells per file: read = loaded + set aside, each with its reason."""
     records = []
-    loaded_rows, set_aside_rows = [], []
+    loaded_rows, set_aside_rows, filled_series = [], [], []
     for order, item in enumerate(ranked):
-        cells = item.long[["row", "level", "measure", "month"]]
-        won = cells.join(winner, on=["level", "measure", "month"])["winner"] == order
-        rows_used = set(cells.loc[won, "row"])
-        superseded = set(cells["row"]) - rows_used
-        n_used = int(won.sum())
+        cells = item.long[["row", "level", "measure", "month"]].assign(
+            product=_constant(item.layout, len(item.long)))
+        won = cells.join(winner, on=_WINNER_KEYS)["winner"] == order
+        from_file = (cells["row"] > 0).to_numpy()
+        rows_used = set(cells.loc[won & from_file, "row"])
+        superseded = set(cells.loc[from_file, "row"]) - rows_used
+        n_used = int((won & from_file).sum())
+        n_filled = int((won & ~from_file).sum())
         records += [
             {"file": item.path.name, "outcome": "loaded", "rows": len(rows_used),
              "cells": n_used, "reason": ""},
             {"file": item.path.name, "outcome": "set aside", "rows": len(superseded),
-             "cells": len(cells) - n_used,
+             "cells": int(from_file.sum()) - n_used,
              "reason": "superseded by a newer vintage (every month of the row)"},
             {"file": item.path.name, "outcome": "set aside", "rows": len(item.blank_rows),
              "cells": 0, "reason": "blank line"},
+            {"file": item.path.name, "outcome": "added", "rows": 0, "cells": n_filled,
+             "reason": _ZERO_FILL_REASON},
         ]
+        for clash in clashes[clashes["order"] == order].itertuples(index=False):
+            records.append({"file": item.path.name, "outcome": "set aside", "rows": 0,
+                            "cells": int(clash.cells),
+                            "reason": f"also published in {clash.kept_file}, which is used"})
         loaded_rows.append(len(rows_used))
         set_aside_rows.append(len(superseded) + len(item.blank_rows))
+        filled = item.long.loc[~from_file]
+        filled_series.append(int(filled.groupby(["area_code", "area_name", "indicator",
+                                                 "measure"], observed=True).ngroups)
+                             if len(filled) else 0)
     accounting = pd.DataFrame(records)
     # Cells of a loaded row can be superseded too; say so rather than hide them.
     partly = (accounting["outcome"] == "set aside") & (accounting["rows"] == 0) & (
-        accounting["cells"] > 0)
+        accounting["cells"] > 0) & accounting["reason"].str.startswith("superseded")
     accounting.loc[partly, "reason"] = "months superseded by a newer vintage"
     keep = (accounting["outcome"] == "loaded") | (accounting["rows"] > 0) | (
         accounting["cells"] > 0)
     files_info = files_info.assign(
         rows_read=[f.rows_read for f in ranked], rows_loaded=loaded_rows,
-        rows_set_aside=set_aside_rows,
+        rows_set_aside=set_aside_rows, series_read_as_zero=filled_series,
     )
     return accounting.loc[keep].reset_index(drop=True), files_info
 
 
-def _revisions(every: pd.DataFrame, files_info: pd.DataFrame) -> pd.DataFrame:
+_REVISION_KINDS = ("restatement", "coding change")
+
+
+def _revisions(every: pd.DataFrame, files_info: pd.DataFrame,
+               ranked: list[_ParsedFile]) -> pd.DataFrame:
     keys = _SERIES_KEYS + ["month"]
     held = every.groupby(keys, sort=False, observed=True)["order"].transform("size")
     multi = every.loc[held > 1, keys + ["order", "winner", "count"]].copy()
-    columns = keys + ["vintage", "file", "count", "used", "count_used", "difference"]
+    columns = [k for k in keys if k != "product"] + [
+        "publication", "vintage", "file", "count", "used", "count_used", "difference", "kind"]
     if multi.empty:
         return pd.DataFrame(columns=columns)
     meta = files_info.set_index("order")
+    multi["publication"] = multi["order"].map(meta["publication"])
     multi["vintage"] = multi["order"].map(meta["vintage"])
     multi["file"] = multi["order"].map(meta["file"])
     multi["used"] = multi["order"] == multi["winner"]
-    chosen = multi.loc[multi["used"]].set_index(keys)["count"].rename("count_used")
+    chosen = multi.loc[multi["used"]].set_index(keys)[["count", "order"]].rename(
+        columns={"count": "count_used", "order": "order_used"})
     multi = multi.join(chosen, on=keys)
     multi["count_used"] = multi["count_used"].astype("Int64")
     multi["difference"] = multi["count"] - multi["count_used"]
-    return _plain_strings(multi[columns]).sort_values(keys + ["vintage"]).reset_index(drop=True)
+    # A difference between two files of the same coding is a restatement (offences added,
+    # reclassified or cancelled after first recording); between codings, it is the coding.
+    # A series the file used does not hold at all (an airport row an older vintage had) is
+    # neither: the newer publication simply does not report it.
+    codings = [(f.scheme, tuple(sorted(f.definitions.items()))) for f in ranked]
+    coding_id = np.array([codings.index(c) for c in codings])
+    used_order = multi["order_used"].fillna(-1).to_numpy(dtype=np.int64)
+    same = coding_id[multi["order"].to_numpy(dtype=np.int64)] == coding_id[
+        np.maximum(used_order, 0)]
+    multi["kind"] = np.where(used_order < 0, "not in the file used",
+                             np.where(same, "restatement", "coding change"))
+    return _plain_strings(multi[columns]).sort_values(
+        [k for k in keys if k != "product"] + ["vintage"]).reset_index(drop=True)
 
 
 def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator and older vintage: how much the vintage used restated it.
+    """Per indicator, older vintage and kind: how much the vintage used restated it.
 
-    Returns one row per ``level, indicator, vintage`` (the older, replaced vintage) with the
-    months compared, the total in the replaced vintage and in the one used, and the percentage
-    difference of the totals.
+    Returns one row per ``level, indicator, vintage, kind`` (the older, replaced vintage;
+    ``kind`` is ``restatement`` when both files use the same coding, ``coding change`` when
+    the newer file codes the same offences differently) with the months compared, the total in
+    the replaced vintage and in the one used, and the percentage difference of the totals.
 
     Examples
     --------
@@ -742,15 +1293,19 @@ def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
     >>> import tempfile
     >>> load = read_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
     >>> s = revision_summary(load.revisions)
-    >>> bool((s["pct_difference"].abs() < 10).all())
-    True
+    >>> bool((s["pct_difference"].abs() < 10).all()), sorted(s["kind"].unique())
+    (True, ['coding change'])
     """
-    replaced = revisions.loc[~revisions["used"]]
+    columns = ["level", "indicator", "vintage", "kind", "months", "total_replaced",
+               "total_used", "pct_difference"]
+    replaced = revisions.loc[~revisions["used"].astype(bool)] if len(revisions) else revisions
+    if "kind" not in replaced:
+        replaced = replaced.assign(kind="restatement")
+    replaced = replaced[replaced["kind"].isin(_REVISION_KINDS)]
     if replaced.empty:
-        return pd.DataFrame(columns=["level", "indicator", "vintage", "months",
-                                     "total_replaced", "total_used", "pct_difference"])
+        return pd.DataFrame(columns=columns)
     summary = (
-        replaced.groupby(["level", "indicator", "vintage"], sort=True, observed=True)
+        replaced.groupby(["level", "indicator", "vintage", "kind"], sort=True, observed=True)
         .agg(months=("month", "nunique"), total_replaced=("count", "sum"),
              total_used=("count_used", "sum"))
         .reset_index()
@@ -758,18 +1313,102 @@ def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
     used = summary["total_used"].astype(float)
     summary["pct_difference"] = np.where(
         used > 0, (summary["total_replaced"] - used) / used * 100, np.nan).round(2)
-    return summary
+    return summary[columns]
+
+
+def revision_text(summary: pd.DataFrame, *, level: str = "borough",
+                  indicators: Sequence[str] | None = None) -> str:
+    """The revisions in words a board member reads: restatements apart from coding changes.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`revision_summary`.
+    level : str
+        Area level to describe (``borough``).
+    indicators : sequence of str, optional
+        Only these indicators (default all).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"level": "borough", "indicator": ["robbery_of_personal_property",
+    ...     "residential_burglary"], "vintage": ["2023-07", "2023-07"],
+    ...     "kind": ["restatement", "coding change"], "months": [24, 24],
+    ...     "total_replaced": [1010, 970], "total_used": [1000, 1000],
+    ...     "pct_difference": [1.0, -3.0]})
+    >>> print(revision_text(s))
+    Restatements: later publications revised the months they share with earlier ones by up to \
+1.0% (Robbery of Personal Property, publication to July 2023: 1.0% above the figures used). \
+This is normal: crimes are reclassified, added or cancelled after they are first recorded.
+    Coding changes: where a later publication codes the same offences differently, its months \
+differ from the earlier publication's by up to 3.0% (Residential Burglary, publication to July \
+2023: 3.0% below the figures used). These are not revisions of the count; comparisons are made \
+within one coding.
+    """
+    from scpb_analysis.periods import month_label
+    from scpb_analysis.taxonomy import indicator_name
+
+    if summary.empty:
+        return "No month was published in more than one of the files used, so nothing was revised."
+    rows = summary[summary["level"] == level]
+    if indicators is not None:
+        rows = rows[rows["indicator"].isin(list(indicators))]
+    rows = rows.dropna(subset=["pct_difference"])
+    intro = {
+        "restatement": ("Restatements: later publications revised the months they share with "
+                        "earlier ones by up to {max}% ({worst}). This is normal: crimes are "
+                        "reclassified, added or cancelled after they are first recorded."),
+        "coding change": ("Coding changes: where a later publication codes the same offences "
+                          "differently, its months differ from the earlier publication's by up "
+                          "to {max}% ({worst}). These are not revisions of the count; "
+                          "comparisons are made within one coding."),
+    }
+    lines = []
+    for kind in _REVISION_KINDS:
+        part = rows[rows["kind"] == kind]
+        if part.empty:
+            continue
+        worst = part.loc[part["pct_difference"].abs().idxmax()]
+        side = "above" if worst["pct_difference"] > 0 else "below"
+        where = (f"{indicator_name(worst['indicator'])}, publication to "
+                 f"{month_label(pd.Period(worst['vintage'], freq='M'))}: "
+                 f"{abs(worst['pct_difference']):.1f}% {side} the figures used")
+        if worst["pct_difference"] == 0:
+            where = f"{indicator_name(worst['indicator'])}: no difference"
+        lines.append(intro[kind].format(max=f"{part['pct_difference'].abs().max():.1f}",
+                                        worst=where))
+    return "\n".join(lines) or "No figure used was revised."
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing publications for a report
+
+
+def _first_published(parsed: list[_ParsedFile], end: pd.Period) -> tuple[list[_ParsedFile],
+                                                                         list[_ParsedFile]]:
+    """Per publication: the first vintage reaching ``end`` and every older one; the rest."""
+    kept, later = [], []
+    for product in sorted({f.layout for f in parsed}):
+        mine = [f for f in parsed if f.layout == product]
+        reaching = sorted(f.vintage for f in mine if f.vintage >= end)
+        if not reaching:
+            kept += mine
+            continue
+        kept += [f for f in mine if f.vintage <= reaching[0]]
+        later += [f for f in mine if f.vintage > reaching[0]]
+    return kept, later
 
 
 def read_mps_crime_as_published(paths: str | Path | Iterable[str | Path],
                                 period_end: str | pd.Period) -> MpsCrimeLoad:
     """The data as they stood when the period was first reported: no later revisions.
 
-    A quarter's pack, re-built later, should show what the board saw. This keeps the first
-    publication (vintage) whose last month is on or after ``period_end``, and every older
-    one (they fill earlier months of long trends), and drops newer vintages, whose
-    restatements would otherwise win. With no vintage reaching ``period_end`` every file is
-    kept (and comparisons report the missing months).
+    A quarter's pack, re-built later, should show what the board saw. For each publication
+    (borough, ward, LSOA files, the dashboard extract) this keeps the first vintage whose last
+    month is on or after ``period_end``, and every older one (they fill earlier months of long
+    trends), and leaves out newer vintages, whose restatements would otherwise win; they are
+    listed in ``later_files``. A publication with no vintage reaching ``period_end`` is kept
+    whole (and comparisons report the missing months).
 
     Parameters
     ----------
@@ -795,42 +1434,56 @@ def read_mps_crime_as_published(paths: str | Path | Iterable[str | Path],
     """
     from scpb_analysis.periods import to_month
 
-    end = str(to_month(period_end))
-    every = read_mps_crime(paths)
-    vintages = sorted(set(every.files["vintage"]))
-    reaching = [v for v in vintages if v >= end]
-    if not reaching or reaching[0] == vintages[-1]:
-        return every
-    keep = every.files.loc[every.files["vintage"] <= reaching[0], "path"]
-    return read_mps_crime([Path(p) for p in sorted(keep)])
+    parsed, ignored = _parse_paths(paths)
+    kept, later = _first_published(parsed, to_month(period_end))
+    return _combine(kept, ignored, sorted(str(f.path) for f in later))
 
 
 #: How a report chooses among vintages (:func:`read_mps_crime_for_period`).
 FIGURES = ("as_published", "latest")
 
 
-def read_mps_crime_for_period(paths: str | Path | Iterable[str | Path], period_end: str,
+def read_mps_crime_for_period(paths: str | Path | Iterable[str | Path],
+                              period_end: str | pd.Period,
                               figures: str = "as_published") -> MpsCrimeLoad:
     """The MPS files for a report on the period to ``period_end``, as the report asks.
+
+    This is what ``scpb build`` and ``scpb compare`` read, so a script that calls it gives the
+    pack's numbers.
 
     Parameters
     ----------
     paths : path or iterable of paths
-    period_end : str
+        MPS files and/or folders (any publication: borough, ward, LSOA, dashboard extract).
+    period_end : str or Period
+        Last month of the period reported, ``YYYY-MM``.
     figures : {"as_published", "latest"}
-        ``as_published``: :func:`read_mps_crime_as_published` (what the board saw);
-        ``latest``: every vintage, newest winning (:func:`read_mps_crime`).
+        ``as_published`` (default): the figures as the board first saw them, from the first
+        publication covering the period (:func:`read_mps_crime_as_published`); ``latest``:
+        every vintage, the newest winning month by month, so later revisions are shown
+        (:func:`read_mps_crime`). ``as-published`` is accepted for ``as_published``.
+
+    Returns
+    -------
+    MpsCrimeLoad
+        ``.publications_text()`` names the publications the numbers came from.
 
     Examples
     --------
-    >>> read_mps_crime_for_period([], "2023-05", figures="revised")
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> mps = write_demo_data(tempfile.mkdtemp()) / "borough"
+    >>> read_mps_crime_for_period(mps, "2023-05").publications_text()
+    'MPS Borough Level Crime to July 2023 (2 files)'
+    >>> read_mps_crime_for_period(mps, "2023-05", figures="revised")
     Traceback (most recent call last):
     ...
     ValueError: figures='revised': expected one of as_published, latest
     """
-    if figures not in FIGURES:
+    choice = str(figures).replace("-", "_")
+    if choice not in FIGURES:
         raise ValueError(f"figures={figures!r}: expected one of {', '.join(FIGURES)}")
-    if figures == "latest":
+    if choice == "latest":
         return read_mps_crime(paths)
     return read_mps_crime_as_published(paths, period_end)
 
@@ -839,12 +1492,14 @@ def load_mps_crime(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     """Load MPS recorded-crime files into the tidy count table.
 
     The table has one row per month x area x indicator x measure with the columns
-    :data:`TIDY_COLUMNS`: ``month`` (``Period[M]``), ``area_type`` (``borough``, ``ward`` or
-    ``other`` for rows such as airports and ``Unknown`` that are not boroughs), ``area_code``
-    (GSS), ``area_name``, ``borough``, ``indicator`` (canonical id from the taxonomy, or
-    ``UNMAPPED: major / minor``), ``measure``, ``count`` (int64) and provenance (``vintage``,
-    ``scheme``, ``source_file``, ``synthetic``). Use :func:`read_mps_crime` for the row
-    accounting, revisions and series breaks; this function warns if any category is unmapped.
+    :data:`TIDY_COLUMNS`: ``month`` (``Period[M]``), ``area_type`` (``borough``, ``ward``,
+    ``lsoa`` or ``other`` for rows such as airports and ``Unknown`` that are not boroughs),
+    ``area_code`` (GSS), ``area_name``, ``borough``, ``indicator`` (canonical id from the
+    taxonomy, or ``UNMAPPED: major / minor``), ``measure``, ``count`` (int64), provenance
+    (``vintage``, ``scheme``, ``source_file``, ``synthetic``, ``publication``) and
+    ``zero_filled`` (True where the file had no row and the count is read as 0). Use
+    :func:`read_mps_crime` for the row accounting, revisions and series breaks; this function
+    warns if any category is unmapped.
 
     Examples
     --------

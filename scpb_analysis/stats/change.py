@@ -70,21 +70,29 @@ def direction_of_change(current: int, previous: int) -> str:
 def format_percent_change(current: int, previous: int, decimals: int = 1) -> str:
     """Signed percentage text, or the reason there is none.
 
+    A real change too small to show at ``decimals`` places is shown to its first significant
+    place, never as "-0.0" or "+0.0" (which read as no change, or as a sign on nothing); no
+    change at all is "0.0".
+
     Examples
     --------
     >>> format_percent_change(1951, 1848), format_percent_change(165, 170)
     ('+5.6', '-2.9')
     >>> format_percent_change(3, 0), format_percent_change(0, 0)
     ('n/a (up from 0)', 'n/a (0 in both periods)')
+    >>> format_percent_change(19999, 20000), format_percent_change(100, 100)
+    ('-0.01', '0.0')
     """
     pct = percent_change(current, previous, decimals)
     if pct is None:
         return "n/a (up from 0)" if current > 0 else "n/a (0 in both periods)"
-    if pct == 0:
-        # A real change can round to 0.0; keep its sign so the text agrees with the direction.
-        sign = "+" if current > previous else "-" if current < previous else ""
-        return f"{sign}{0:.{decimals}f}"
-    return f"{pct:+.{decimals}f}"
+    if current == previous:
+        return f"{0:.{decimals}f}"
+    places = decimals
+    while pct == 0:
+        places += 1
+        pct = percent_change(current, previous, places)
+    return f"{pct:+.{places}f}"
 
 
 def change_test(current, previous, alpha: float = 0.05) -> pd.DataFrame:

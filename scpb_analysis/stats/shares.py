@@ -281,8 +281,9 @@ def percentage_point_change(
 
     A rise from 12.5% to 15% is "+2.5 pp"; calling it "+2.5%" would read as a relative change
     (which would be 20%). The difference is taken exactly on the values as written and rounded
-    half away from zero. A real change that rounds to zero keeps its sign ("+0.0 pp"), so the
-    text never contradicts the direction; no change at all is "0.0 pp".
+    half away from zero. A real change too small to show at ``decimals`` places is shown to its
+    first significant place ("+0.01 pp"), never as "+0.0 pp" or "-0.0 pp"; no change at all is
+    "0.0 pp".
 
     Parameters
     ----------
@@ -300,11 +301,14 @@ def percentage_point_change(
     >>> percentage_point_change(15, 12.5), percentage_point_change(33.1, 33.5)
     ('+2.5 pp', '-0.4 pp')
     >>> percentage_point_change(40, 40), percentage_point_change(40.01, 40)
-    ('0.0 pp', '+0.0 pp')
+    ('0.0 pp', '+0.01 pp')
     """
     places = _check_decimals(decimals)
     diff = _exact(current_pct, "current_pct") - _exact(previous_pct, "previous_pct")
     rounded = round_fraction_half_up(diff, places)
+    while rounded == 0 and diff != 0:
+        places += 1
+        rounded = round_fraction_half_up(diff, places)
     text = f"{Decimal(abs(rounded.numerator)) / Decimal(rounded.denominator):.{places}f}"
     sign = "+" if diff > 0 else "-" if diff < 0 else ""
     return f"{sign}{text} pp"

@@ -7,7 +7,13 @@ Package data (documented in ``README.md`` beside this file):
   the coding scheme it belongs to, its canonical indicator and whether the mapping is like for
   like;
 - ``mps_breaks.csv``: dated recodings inside a coding scheme that make months either side not
-  like for like.
+  like for like;
+- ``mps_definitions.csv``: where a coding defines a canonical indicator differently (a category
+  moved out of it), so months coded one way are not like for like with months coded the other.
+
+A category the taxonomy does not know is carried as ``UNMAPPED: major / minor``;
+:func:`scpb_analysis.taxonomy.gaps.mapping_gaps` says which indicators it may belong to, so no
+figure is printed as complete while part of it may sit in an unmapped category.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ __all__ = [
     "indicator_table",
     "category_table",
     "breaks_table",
+    "definitions_table",
     "normalise_label",
     "map_category",
+    "category_schemes",
     "indicator_name",
 ]
 
@@ -73,8 +81,29 @@ def _tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[tuple[str,
     return indicators, categories, breaks, lookup
 
 
+@cache
+def _schemes() -> dict[tuple[str, str], frozenset[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for row in _tables()[1].itertuples(index=False):
+        key = (normalise_label(row.major), normalise_label(row.minor))
+        found.setdefault(key, set()).add(row.scheme)
+    return {key: frozenset(value) for key, value in found.items()}
+
+
+@cache
+def _definitions() -> pd.DataFrame:
+    table = _read("mps_definitions.csv")
+    unknown = sorted(set(table["indicator"]) - set(_tables()[0]["indicator"]))
+    if unknown:
+        raise RuntimeError(f"taxonomy/mps_definitions.csv names unknown indicators: {unknown}")
+    return table
+
+
 def indicator_table() -> pd.DataFrame:
-    """The canonical indicators: ``indicator, name, group``.
+    """The canonical indicators: ``indicator, name, group, words``.
+
+    ``words`` (``;``-separated) are the words that, found in the name of a category the
+    taxonomy does not know, tie it to the indicator (see :mod:`scpb_analysis.taxonomy.gaps`).
 
     >>> indicator_table().set_index("indicator").loc["residential_burglary", "name"]
     'Residential Burglary'
@@ -101,6 +130,29 @@ def breaks_table() -> pd.DataFrame:
     '2024-02'
     """
     return _tables()[2].copy()
+
+
+def definitions_table() -> pd.DataFrame:
+    """Codings that define an indicator differently: ``scheme, indicator, definition, detail``.
+
+    A file in ``scheme`` counts ``indicator`` as ``definition`` says; months from files of
+    other codings are not like for like with it, and the loader reports a series break of
+    kind ``definition change`` where a series passes from one to the other.
+
+    >>> row = definitions_table().iloc[0]
+    >>> row["indicator"], row["definition"]
+    ('violence_without_injury', 'excluding stalking and harassment')
+    """
+    return _definitions().copy()
+
+
+def category_schemes(major: str, minor: str) -> frozenset[str]:
+    """The codings a category name is listed under (empty if the taxonomy does not know it).
+
+    >>> sorted(category_schemes("BURGLARY", "RES BURGLARY OF A HOME"))
+    ['home_office_2023']
+    """
+    return _schemes().get((normalise_label(major), normalise_label(minor)), frozenset())
 
 
 def map_category(major: str, minor: str) -> str | None:
