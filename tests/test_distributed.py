@@ -36,16 +36,21 @@ def cluster():
         yield client
 
 
-def test_real_files_on_a_local_cluster_equal_pandas(met_files, london_wards, cluster):
-    wards = london_wards
-    expected = ward_month_counts(met_files, wards)
-    found = dask_ward_month_counts(met_files, wards, client=cluster)
+def _assert_same(found, expected) -> None:
+    """The Dask result equals the in-memory one: counts, accounting and per-file report."""
     pd.testing.assert_frame_equal(found.counts, expected.counts)
     for name in ("rows_read", "duplicates", "no_location", "outside", "on_boundary",
                  "set_aside"):
         assert getattr(found, name) == getattr(expected, name), name
     pd.testing.assert_frame_equal(found.files.drop(columns="reader"),
                                   expected.files.drop(columns="reader"))
+
+
+def test_real_files_on_a_local_cluster_equal_pandas(met_files, london_wards, cluster):
+    wards = london_wards
+    expected = ward_month_counts(met_files, wards)
+    found = dask_ward_month_counts(met_files, wards, client=cluster)
+    _assert_same(found, expected)
     assert (found.files["reader"] == "dask").all()
     assert found.duplicates > 0
 
@@ -68,12 +73,7 @@ def test_repeated_crime_ids_across_files_on_a_local_cluster(met_files, london_wa
                           ].values.tolist()[2:] == [[0, len(pd.read_csv(met_files[0]))],
                                                     [1, 1]]
     found = dask_ward_month_counts(tmp_path, london_wards, client=cluster)
-    pd.testing.assert_frame_equal(found.counts, expected.counts)
-    for name in ("rows_read", "duplicates", "no_location", "outside", "on_boundary",
-                 "set_aside"):
-        assert getattr(found, name) == getattr(expected, name), name
-    pd.testing.assert_frame_equal(found.files.drop(columns="reader"),
-                                  expected.files.drop(columns="reader"))
+    _assert_same(found, expected)
     assert found.rows_read == (found.set_aside + found.duplicates + found.no_location
                                + found.outside + int(found.counts["count"].sum()))
 
