@@ -41,29 +41,47 @@ RATE_LABELS = {"ward_name": "ward", "value": "rate per 1,000", "lower": "95% CI 
                "upper": "95% CI upper", "rank": "rank in borough"}
 
 
-def borough_ward_crime(data_dir: str | Path, borough: str) -> pd.DataFrame:
+def borough_ward_crime(data_dir: str | Path, borough: str,
+                       period_end: str | pd.Period | None = None,
+                       figures: str = "as_published") -> pd.DataFrame:
     """The borough's ward rows from the MPS ward-level files in ``data_dir/mps/ward``.
+
+    Parameters
+    ----------
+    data_dir : path
+    borough : str
+    period_end : str or Period, optional
+        The period reported: the files are chosen as the dashboard chooses them
+        (:func:`scpb_analysis.sources.mps.read_mps_crime_for_period`); without it, every
+        vintage, the newest winning.
+    figures : {"as_published", "latest"}
 
     Returns
     -------
     DataFrame
-        The tidy table (:func:`scpb_analysis.sources.mps.load_mps_crime`), ward rows of
-        ``borough`` only.
+        The tidy table, ward rows of ``borough`` only; ``attrs["publications"]`` names the
+        publications read.
 
     Examples
     --------
     >>> import tempfile
     >>> from scpb_analysis.demo import write_demo_data
     >>> tmp = tempfile.mkdtemp(); _ = write_demo_data(tmp)
-    >>> borough_ward_crime(tmp, "Barnet")["area_code"].nunique()
-    24
+    >>> crime = borough_ward_crime(tmp, "Barnet", "2023-05")
+    >>> crime["area_code"].nunique(), crime.attrs["publications"]
+    (24, 'MPS Ward Level Crime to January 2024 (1 file)')
     """
     from scpb_analysis.datadir import locate_data
-    from scpb_analysis.sources.mps import load_mps_crime
+    from scpb_analysis.sources.mps import read_mps_crime, read_mps_crime_for_period
 
-    table = load_mps_crime(locate_data(data_dir).path("mps_ward"))
-    return table[(table["area_type"] == "ward") & (table["borough"] == borough)].reset_index(
+    folder = locate_data(data_dir).path("mps_ward")
+    load = (read_mps_crime(folder) if period_end is None
+            else read_mps_crime_for_period(folder, period_end, figures))
+    table = load.table
+    out = table[(table["area_type"] == "ward") & (table["borough"] == borough)].reset_index(
         drop=True)
+    out.attrs["publications"] = load.publications_text()
+    return out
 
 
 def ward_rate_tables(ward_crime: pd.DataFrame, population: pd.DataFrame,
