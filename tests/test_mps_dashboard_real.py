@@ -183,3 +183,22 @@ def test_ward_files_of_two_codings_mark_the_definition_change(mps_ward_dir):
     assert set(changes["indicator"]) == {"violence_without_injury"}
     assert [str(m) for m in changes["month"]] == ["2024-02"]
     assert (changes["level"] == "ward").all()
+
+
+def test_the_lsoa_parquet_loads_every_category_mapped():
+    path = _require(SHARED_DATA / "mps" / "lsoa" / "recorded-crime-lsoa_202402-202602.parquet")
+    load = read_mps_crime(path)
+    raw = pd.read_parquet(path)
+    assert load.unmapped.empty and load.files.loc[0, "scheme"] == "home_office_2023"
+    assert load.files.loc[0, "recognised"].startswith("MPS LSOA Level Crime (LSOA Code, LSOA "
+                                                      "Name, Borough, Major Category")
+    table = load.table
+    assert set(table["area_type"]) == {"lsoa"}
+    # The borough column holds GSS codes: every LSOA's borough is the one its code names.
+    codes = dict(zip(raw["lsoa_code"], raw["borough"], strict=False))
+    boroughs = pd.read_csv(Path(scpb_analysis.__file__).parent / "reference"
+                           / "london_boroughs.csv").set_index("borough_code")["borough"]
+    mine = table.drop_duplicates("area_code").set_index("area_code")["borough"]
+    assert (mine == mine.index.map(codes).map(boroughs)).all()
+    months = [c for c in raw.columns if c.isdigit()]
+    assert table.loc[~table["zero_filled"], "count"].sum() == raw[months].to_numpy().sum()
