@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.errors import CoverageError, IncompleteIndicatorError, UnmappedCategoryError
+from scpb_analysis.errors import CoverageError, UnmappedCategoryError
 from scpb_analysis.geography import london_boroughs
 from scpb_analysis.indicators import indicator_info
-from scpb_analysis.narrative import comparison_narrative
+from scpb_analysis.narrative import INCOMPLETE_MARK, NOT_LIKE_FOR_LIKE, comparison_narrative
 from scpb_analysis.periods import (
     check_coverage,
     month_label,
@@ -29,7 +29,7 @@ from scpb_analysis.stats.change import change_test, direction_of_change, format_
 from scpb_analysis.stats.rag import RagRule, rank_movement_rule
 from scpb_analysis.stats.ranking import rank_boroughs, rank_movement
 from scpb_analysis.taxonomy import UNMAPPED_PREFIX, indicator_table
-from scpb_analysis.taxonomy.gaps import gap_message, mapping_gaps
+from scpb_analysis.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
 
 __all__ = [
     "DASHBOARD_INDICATORS",
@@ -100,8 +100,6 @@ _PUBLISHED_STATUS = "MPS published recorded crime"
 
 #: What :func:`compare_periods` does with an indicator an unmapped category may belong to.
 INCOMPLETE_CHOICES = ("refuse", "mark")
-_INCOMPLETE_MARK = "INCOMPLETE"
-_NOT_LIKE_FOR_LIKE = "n/a (definition changed)"
 
 
 def _breaks_inside(breaks: pd.DataFrame | None, indicator: str, first: pd.Period,
@@ -150,19 +148,6 @@ def _zero_fill_note(rows: pd.DataFrame, borough: str) -> str:
            "the MPS leaves out rows that are zero in every month of a file")
     return (f"{borough} has no row in {files} for {filled['month'].nunique()} of these months: "
             f"{why}, so they are read as 0")
-
-
-def _refusal(gaps: pd.DataFrame, indicators: list[str]) -> IncompleteIndicatorError:
-    names = indicator_table().set_index("indicator")["name"]
-    lines = [gap_message(gaps, ind) for ind in indicators if ind in set(gaps["indicator"])]
-    if len(lines) > 4:
-        shown = ", ".join(names.get(i, i) for i in indicators[:8])
-        more = f" and {len(indicators) - 8} more" if len(indicators) > 8 else ""
-        lines = lines[:2] + [f"the same categories make {shown}{more} incomplete"]
-    return IncompleteIndicatorError(
-        "; ".join(lines) + ". Map the category in scpb_analysis/taxonomy/mps_categories.csv, "
-        "or show the figures marked incomplete (incomplete='mark'; scpb compare "
-        "--show-incomplete)", gaps)
 
 
 def compare_periods(
@@ -299,7 +284,9 @@ def compare_periods(
             )
     incomplete_ids = [i for i in ordered if i in set(gaps["indicator"])]
     if incomplete_ids and incomplete == "refuse":
-        raise _refusal(gaps, incomplete_ids)
+        raise incomplete_error(gaps, incomplete_ids,
+                               remedy="show the figures marked incomplete (incomplete='mark'; "
+                               "scpb compare --show-incomplete)")
 
     by_indicator = {k: g for k, g in in_window.groupby("indicator", observed=True)}
     synthetic = bool(in_window["synthetic"].any()) if "synthetic" in in_window else False
@@ -317,7 +304,7 @@ def compare_periods(
         missing12 = [m for m in prev12.months.append(cur12.months) if m not in series.index]
         notes: list[str] = []
         if ind in incomplete_ids:
-            notes.append(f"{_INCOMPLETE_MARK}: {gap_message(gaps, ind)}")
+            notes.append(f"{INCOMPLETE_MARK}: {gap_message(gaps, ind)}")
         if missing3:
             if indicators is not None:
                 check_coverage(series.index, [prev3, cur3],
@@ -365,8 +352,8 @@ def compare_periods(
     result["rag"] = rule.apply(result[rule.column]).to_numpy()
     no_polarity = result["indicator"].map(lambda i: _polarity(i, measure)) == "none"
     result.loc[no_polarity, "rag"] = "Not rated (no polarity)"
-    not_lfl = result["pct_change_12m"].eq(_NOT_LIKE_FOR_LIKE) | result["pct_change_3m"].eq(
-        _NOT_LIKE_FOR_LIKE)
+    not_lfl = result["pct_change_12m"].eq(NOT_LIKE_FOR_LIKE) | result["pct_change_3m"].eq(
+        NOT_LIKE_FOR_LIKE)
     result.loc[not_lfl, "rag"] = "Not rated (definition change)"
     result.loc[~result["complete"], "rag"] = "Not rated (incomplete)"
     result["rag_rule"] = rule.text
@@ -376,7 +363,7 @@ def compare_periods(
 
 def _add_significance(result: pd.DataFrame, alpha: float) -> None:
     for span in ("12m", "3m"):
-        have = result[f"n_{span}"].notna() & result[f"pct_change_{span}"].ne(_NOT_LIKE_FOR_LIKE)
+        have = result[f"n_{span}"].notna() & result[f"pct_change_{span}"].ne(NOT_LIKE_FOR_LIKE)
         result[f"p_value_{span}"] = np.nan
         result[f"significance_{span}"] = None
         if have.any():
@@ -420,7 +407,7 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
         if not result.loc[i, "complete"]:
             _add_note(result, i, "not ranked: the figures are incomplete")
             continue
-        if basis.startswith("pct") and result.loc[i, f"pct_change_{span}"] == _NOT_LIKE_FOR_LIKE:
+        if basis.startswith("pct") and result.loc[i, f"pct_change_{span}"] == NOT_LIKE_FOR_LIKE:
             _add_note(result, i, "not ranked: the definition changed between the periods")
             continue
         if len(held) < len(london):
@@ -483,7 +470,7 @@ def _row(*, ind, meta, borough, end_m, counts, notes, vintages, publications, sy
         prev = counts[f"n_{span}_prev"]
         row[f"n_{span}"], row[f"n_{span}_prev"] = cur, prev
         if changed and changed.get(span):
-            row[f"pct_change_{span}"] = _NOT_LIKE_FOR_LIKE
+            row[f"pct_change_{span}"] = NOT_LIKE_FOR_LIKE
             row[f"direction_{span}"] = "n/a"
         else:
             row[f"pct_change_{span}"] = format_percent_change(cur, prev)
@@ -542,7 +529,7 @@ def comparison_text(comparison: pd.DataFrame) -> str:
     shown = pd.DataFrame(
         {
             "Indicator": comparison["indicator_name"] + complete.map(
-                {True: "", False: f" [{_INCOMPLETE_MARK}]"}),
+                {True: "", False: f" [{INCOMPLETE_MARK}]"}),
             "12m": counts("n_12m"),
             "prev": counts("n_12m_prev"),
             "change": comparison["pct_change_12m"].map(pct) + mark,
@@ -560,7 +547,7 @@ def comparison_text(comparison: pd.DataFrame) -> str:
     )
     lines.append(shown.to_string(index=False))
     if not complete.all():
-        lines += ["", f"* {_INCOMPLETE_MARK}: these figures leave out a category the taxonomy "
+        lines += ["", f"* {INCOMPLETE_MARK}: these figures leave out a category the taxonomy "
                   "does not map (see Notes); they are not the indicator's full count."]
     level = f"{float(first['significance_level']) * 100:g}%"
     lines += ["", "Tests: exact test of the change against the same period a year earlier "

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from scpb_analysis.comparison import DASHBOARD_INDICATORS
+from scpb_analysis.narrative import INCOMPLETE_MARK
 
 __all__ = [
     "HEADLINE_INDICATORS",
@@ -78,8 +78,7 @@ class IndicatorSection:
             "bcu_rank": f"{row['bcu']} BCU rank (of {row['bcu_n']})",
             "rag": "RAG",
         }
-        mark = "" if row.get("complete", True) is not False and row.get(
-            "complete", True) is not np.False_ else " (incomplete)"
+        mark = "" if bool(row.get("complete", True)) else " (incomplete)"
         values = [("not available" if pd.isna(row[c]) or row[c] == "n/a" else
                    str(row[c]) + (mark if c.startswith(("n_", "pct_")) else ""))
                   for c in labels]
@@ -264,7 +263,7 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
     if "complete" in rest:
         # An incomplete figure never appears without its mark.
         out["offence"] = out["offence"].where(rest["complete"].astype(bool),
-                                              out["offence"] + " [INCOMPLETE]")
+                                              out["offence"] + f" [{INCOMPLETE_MARK}]")
     return out.sort_values(["group", "offence"]).reset_index(drop=True)
 
 
@@ -285,7 +284,7 @@ def show_sections(sections: list[IndicatorSection]) -> None:
             display(Markdown(f"### {section.title}\n\n*{section.note}*"))
             continue
         if not section.complete:
-            display(Markdown(f"### {section.title} (INCOMPLETE)\n\n**These figures are "
+            display(Markdown(f"### {section.title} ({INCOMPLETE_MARK})\n\n**These figures are "
                              "incomplete: part of this indicator may sit in a category the "
                              "toolkit cannot yet place, so they are not its full count. "
                              "The notes below name the file and the category.**"))

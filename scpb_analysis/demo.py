@@ -593,7 +593,10 @@ def _write_dashboard_extract(folder: Path, seed: int) -> None:
     rng = np.random.default_rng([seed, _DASHBOARD_FIRST])
     months = _month_range(_DASHBOARD_FIRST, _LAST_MONTH)
     boroughs = sorted(a for a in _AREA_SHARES if a not in (_AIRPORTS, _UNKNOWN))
-    codes = _borough_codes()
+    from scpb_analysis.geography import london_boroughs
+
+    codes = dict(zip(london_boroughs()["borough"], london_boroughs()["borough_code"],
+                     strict=True))
     shares = np.array([_AREA_SHARES[b][_GROUPS.index("violence")] for b in boroughs]) / 1000
     rows = []
     for month in months:
@@ -612,12 +615,6 @@ def _write_dashboard_extract(folder: Path, seed: int) -> None:
                                      f"{fy_text}_{index:02d}", str(count), "01/03/2025"])
     _write_csv(folder / _DASHBOARD_NAME.format(first=_DASHBOARD_FIRST, last=_LAST_MONTH),
                _DASHBOARD_HEADER, rows)
-
-
-def _borough_codes() -> dict[str, str]:
-    ref = resources.files("scpb_analysis.reference").joinpath("london_boroughs.csv")
-    with ref.open("r", encoding="utf-8", newline="") as handle:
-        return {r["borough"]: r["borough_code"] for r in csv.DictReader(handle)}
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:

@@ -19,10 +19,12 @@ import pandas as pd
 from scpb_analysis.periods import month_label, to_month
 from scpb_analysis.stats.change import significance_clause
 
-__all__ = ["comparison_narrative", "check_narrative"]
+__all__ = ["INCOMPLETE_MARK", "NOT_LIKE_FOR_LIKE", "comparison_narrative", "check_narrative"]
 
-_INCOMPLETE = "INCOMPLETE"
-_NOT_LIKE_FOR_LIKE = "n/a (definition changed)"
+#: The mark every printed figure of an incomplete indicator carries.
+INCOMPLETE_MARK = "INCOMPLETE"
+#: The percentage-change text across a definition change.
+NOT_LIKE_FOR_LIKE = "n/a (definition changed)"
 
 
 def _change_phrase(current: int, previous: int, pct_text: str) -> str:
@@ -48,7 +50,7 @@ def _span_sentences(row: Mapping, span: str, alpha: float) -> list[str]:
         first = f"There were {cur} cases of {name} in {borough} in the 3 months of " \
                 f"{row['window_3m']}."
         second = f"In the same period 12 months prior there were {prev}."
-    if str(row[f"pct_change_{span}"]).startswith(_NOT_LIKE_FOR_LIKE):
+    if str(row[f"pct_change_{span}"]).startswith(NOT_LIKE_FOR_LIKE):
         return [first, second, "The two periods count it under different definitions (see the "
                 "notes), so no change is given."]
     change = _change_phrase(cur, prev, str(row[f"pct_change_{span}"]))
@@ -80,8 +82,8 @@ def comparison_narrative(row: Mapping, alpha: float = 0.05) -> str:
         return (f"{row['indicator_name']} is not in this data for every month compared, so no "
                 "comparison is given.")
     sentences = []
-    if row.get("complete") is False or row.get("complete") is np.False_:
-        sentences.append(f"{_INCOMPLETE}: these figures leave out offences in a category the "
+    if not bool(row.get("complete", True)):
+        sentences.append(f"{INCOMPLETE_MARK}: these figures leave out offences in a category the "
                          "toolkit cannot yet place (see the notes), so they are not the full "
                          "count.")
     if any(pd.isna(row.get(k)) for k in ("n_12m", "n_12m_prev")):
@@ -164,7 +166,7 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
                      else "no change")
         if not change:
             if "so no change is given" in part and str(
-                    row.get(f"pct_change_{span}", "")).startswith(_NOT_LIKE_FOR_LIKE):
+                    row.get(f"pct_change_{span}", "")).startswith(NOT_LIKE_FOR_LIKE):
                 continue
             problems.append(f"{label} change: not stated")
             continue

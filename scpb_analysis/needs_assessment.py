@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.errors import IncompleteIndicatorError, InputDataError
+from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import borough_population, canonical_borough, london_boroughs
 from scpb_analysis.indicators import how_measured, indicator_registry
 from scpb_analysis.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.stats.shares import round_half_up
 from scpb_analysis.taxonomy import indicator_table
-from scpb_analysis.taxonomy.gaps import gap_message, mapping_gaps
+from scpb_analysis.taxonomy.gaps import incomplete_error, mapping_gaps
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -861,10 +861,7 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
         raise ValueError(f"the crime table lacks months for {name}: {month_ranges(gaps)}")
     gaps = mapping_gaps(crime, ids, start=months[0], end=end, measure="offences")
     if len(gaps):
-        raise IncompleteIndicatorError(
-            "; ".join(gap_message(gaps, i) for i in dict.fromkeys(gaps["indicator"]))
-            + "; no trend is drawn from part of the offences. Map the category in "
-            "scpb_analysis/taxonomy/mps_categories.csv", gaps)
+        raise incomplete_error(gaps, consequence="no trend is drawn from part of the offences")
     counts = (mine[mine["indicator"].isin(ids)].groupby("month")["count"].sum()
               .reindex(months, fill_value=0).astype("int64"))
     chart = xmr(counts)

@@ -196,19 +196,16 @@ def ward_rates(
     0        W1     12    1.0     1
     1        W2      0    0.0     2
     """
-    from scpb_analysis.errors import IncompleteIndicatorError
     from scpb_analysis.periods import Window, check_coverage, to_month
     from scpb_analysis.stats.rates import crude_rate
-    from scpb_analysis.taxonomy.gaps import gap_message, mapping_gaps
+    from scpb_analysis.taxonomy.gaps import incomplete_error, mapping_gaps
 
     end_m = to_month(end)
     window = Window(end_m - (months - 1), end_m)
     gaps = mapping_gaps(table, [indicator], start=window.start, end=window.end,
                         area_types=("ward",), measure=measure)
     if len(gaps):
-        raise IncompleteIndicatorError(
-            f"{gap_message(gaps, indicator)}; no ward rates are given for it. Map the category "
-            "in scpb_analysis/taxonomy/mps_categories.csv", gaps)
+        raise incomplete_error(gaps, consequence="no ward rates are given for it")
     rows = table[(table["area_type"] == "ward") & (table["indicator"] == indicator)
                  & (table["measure"] == measure)]
     check_coverage(rows["month"].unique(), [window], what=f"the ward data for {indicator}")

@@ -42,7 +42,8 @@ import pandas as pd
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough
-from scpb_analysis.sources._files import column_key, find_data_files
+from scpb_analysis.sources._files import column_key as _key
+from scpb_analysis.sources._files import find_data_files
 
 __all__ = ["POPULATION_SOURCES", "PopulationSource", "lsoa_population", "ward_population"]
 
@@ -106,17 +107,6 @@ def _stamp(path: Path) -> tuple[int, int]:
     """Modification time and size: cached reads are redone when a file changes."""
     info = path.stat()
     return info.st_mtime_ns, info.st_size
-
-
-def _key(name: object) -> str:
-    """:func:`column_key` (case, spaces, ``_`` and punctuation ignored).
-
-    >>> _key("Age: Aged 4 years and under") == _key("age_aged_4_years_and_under")
-    True
-    >>> _key("Persons_All-Ages"), _key("LSOA21CD")
-    ('persons_all_ages', 'lsoa21cd')
-    """
-    return column_key(name)
 
 
 def _first_line(exc: Exception) -> str:

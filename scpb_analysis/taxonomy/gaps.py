@@ -34,7 +34,8 @@ from scpb_analysis.taxonomy import (
     normalise_label,
 )
 
-__all__ = ["GAP_COLUMNS", "related_indicators", "mapping_gaps", "gap_message"]
+__all__ = ["GAP_COLUMNS", "related_indicators", "mapping_gaps", "gap_message",
+           "incomplete_error"]
 
 GAP_COLUMNS = ["indicator", "category", "source_file", "first_month", "last_month", "count",
                "reason"]
@@ -196,3 +197,49 @@ A SHED' (2023-04 to 2023-05), a category the taxonomy does not map, and it is pu
         for g in mine.itertuples(index=False)
     ]
     return f"{names.get(indicator, indicator)} is incomplete: " + "; ".join(parts)
+
+
+def incomplete_error(gaps: pd.DataFrame, indicators: Iterable[str] | None = None, *,
+                     consequence: str = "", remedy: str = ""):
+    """The refusal for incomplete indicators: each one's :func:`gap_message`, what is
+    withheld, and how to map the category.
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        :func:`mapping_gaps`.
+    indicators : iterable of str, optional
+        The indicators refused, in order (default every indicator in ``gaps``); beyond four,
+        the first two are spelled out and the rest named.
+    consequence : str
+        What is not given, e.g. ``"no ward rates are given for it"``.
+    remedy : str
+        Another way out, after mapping the category.
+
+    Returns
+    -------
+    IncompleteIndicatorError
+
+    Examples
+    --------
+    >>> gaps = pd.DataFrame([{"indicator": "robbery_of_personal_property",
+    ...     "category": "ROBBERY / OF A SHIP", "source_file": "f.csv", "first_month": "2023-03",
+    ...     "last_month": "2023-03", "count": 5, "reason": "it is published under 'ROBBERY'"}])
+    >>> print(incomplete_error(gaps, consequence="no rates are given"))
+    Robbery of Personal Property is incomplete: f.csv counts 5 in 'ROBBERY / OF A SHIP' \
+(2023-03), a category the taxonomy does not map, and it is published under 'ROBBERY'; no rates \
+are given. Map the category in scpb_analysis/taxonomy/mps_categories.csv
+    """
+    from scpb_analysis.errors import IncompleteIndicatorError
+
+    names = _vocabulary()[0]
+    held = list(dict.fromkeys(gaps["indicator"]))
+    chosen = held if indicators is None else [i for i in indicators if i in set(held)]
+    lines = [gap_message(gaps, ind) for ind in chosen]
+    if len(lines) > 4:
+        shown = ", ".join(names.get(i, i) for i in chosen[:8])
+        more = f" and {len(chosen) - 8} more" if len(chosen) > 8 else ""
+        lines = lines[:2] + [f"the same categories make {shown}{more} incomplete"]
+    text = "; ".join(lines + ([consequence] if consequence else []))
+    text += ". Map the category in scpb_analysis/taxonomy/mps_categories.csv"
+    return IncompleteIndicatorError(text + (f", or {remedy}" if remedy else ""), gaps)
