@@ -254,6 +254,10 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
     ['B']
     >>> additional_offences(cmp.assign(complete=[True, False]))["offence"].tolist()
     ['B [INCOMPLETE]']
+    >>> gap = cmp.assign(n_12m=pd.array([5, None], dtype="Int64"), significance_12m=["x", None],
+    ...                  pct_change_12m=["+25.0%", "n/a"])
+    >>> additional_offences(gap).loc[0, ["n_12m", "pct_change_12m", "significance_12m"]].tolist()
+    ['not available', 'not available', 'not available']
     """
     rest = comparison[~comparison["dashboard"].astype(bool)]
     out = rest[["group", "indicator_name", "n_12m", "n_12m_prev", "pct_change_12m",
@@ -264,6 +268,10 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
         # An incomplete figure never appears without its mark.
         out["offence"] = out["offence"].where(rest["complete"].astype(bool),
                                               out["offence"] + f" [{INCOMPLETE_MARK}]")
+    # A comparison the data cannot give (the extract starts in August 2021, so no 12 months to
+    # May 2023) reads "not available" on the page, not <NA> or None.
+    out = out.astype(object).where(out.notna(), "not available").replace({"n/a":
+                                                                          "not available"})
     return out.sort_values(["group", "offence"]).reset_index(drop=True)
 
 
