@@ -410,6 +410,33 @@ def _joined(value: Any) -> str:
     return str(value)
 
 
+def scan_file_name(name: str | Path) -> list[Finding]:
+    """Personal data in a file's name, which a pack would otherwise print in its provenance.
+
+    The name (not its folders) is read as words: ``_``, ``-`` and ``.`` separate them, so
+    ``caller_07700-900123.csv`` is scanned as ``caller 07700 900123 csv``.
+
+    Parameters
+    ----------
+    name : str or Path
+        A file name or path; only the last part is scanned.
+
+    Returns
+    -------
+    list of Finding
+        Empty when the name may be published.
+
+    Examples
+    --------
+    >>> [f.kind for f in scan_file_name("cctv/log_07700_900123.csv")]
+    ['phone']
+    >>> scan_file_name("cctv-incidents-2023.csv")
+    []
+    """
+    text = re.sub(r"[_.\-]+", " ", Path(name).name)
+    return _scan(text, None, frozenset(), None)
+
+
 def _notebook_parts(notebook: dict[str, Any]) -> Iterator[tuple[str, str]]:
     # papermill writes the run's parameters into the notebook metadata as well as the
     # injected cell, so metadata is scanned too.
