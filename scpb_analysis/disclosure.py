@@ -413,8 +413,9 @@ def _joined(value: Any) -> str:
 def scan_file_name(name: str | Path) -> list[Finding]:
     """Personal data in a file's name, which a pack would otherwise print in its provenance.
 
-    The name (not its folders) is read as words: ``_``, ``-`` and ``.`` separate them, so
-    ``caller_07700-900123.csv`` is scanned as ``caller 07700 900123 csv``.
+    The name (not its folders) is scanned as written, then read as words (``_``, ``-``, ``+``
+    and ``.`` separate them, so ``caller_07700-900123.csv`` is scanned as ``caller 07700 900123
+    csv``); a kind found in both readings is reported once.
 
     Parameters
     ----------
@@ -433,8 +434,12 @@ def scan_file_name(name: str | Path) -> list[Finding]:
     >>> scan_file_name("cctv-incidents-2023.csv")
     []
     """
-    text = re.sub(r"[_.\-]+", " ", Path(name).name)
-    return _scan(text, None, frozenset(), None)
+    name = Path(name).name
+    # As written (an e-mail address keeps its dots), then as words.
+    text = f"{name}\n{re.sub(r'[_.+-]+', ' ', name)}"
+    findings = _scan(text, None, frozenset(), None)
+    seen = {f.kind for f in findings if f.line == 1}
+    return [f for f in findings if f.line == 1 or f.kind not in seen]
 
 
 def _notebook_parts(notebook: dict[str, Any]) -> Iterator[tuple[str, str]]:
