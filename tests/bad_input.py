@@ -29,7 +29,8 @@ CORRECT = "correct"
 ERROR = "error"
 REPORTED = "reported"
 OUTCOMES = (CORRECT, ERROR, REPORTED)
-FAMILIES = ("mps", "policeuk", "boundaries", "partnership", "personal_data", "fetch", "build")
+FAMILIES = ("mps", "policeuk", "boundaries", "partnership", "personal_data", "fetch", "build",
+            "reference")
 
 
 @dataclass(frozen=True)

@@ -250,9 +250,17 @@ def test_ward_assignment_must_cover_the_same_lsoas(tmp_path):
     (tmp_path / "lookup.csv").write_text(
         "LSOA21CD,LSOA21NM,WD22CD,WD22NM\nE01000001,Barnet 001A,E05013628,Barnet Vale\n",
         encoding="utf-8")
-    with pytest.raises(InputDataError, match=r"1 LSOA\(s\) in the Census 2021 population but "
-                                             r"not in the ward assignment \(E01000002\)"):
+    # The population file is checked against the lookup before any ward is summed.
+    with pytest.raises(InputDataError, match=r"ts007a.csv: holds 1 LSOA\(s\) of Barnet that "
+                                             r"lookup.csv does not list \(E01000002\)"):
         ward_population(folder, "Barnet")
+    with pytest.raises(InputDataError,
+                       match=r"lacks 1 of the 3 LSOAs lookup.csv lists for Barnet \(E01000003\)"):
+        (tmp_path / "lookup.csv").write_text(
+            "LSOA21CD,LSOA21NM,WD22CD,WD22NM\nE01000001,Barnet 001A,E05013628,Barnet Vale\n"
+            "E01000002,Barnet 001B,E05013628,Barnet Vale\nE01000003,Barnet 001C,E05013628,"
+            "Barnet Vale\n", encoding="utf-8")
+        lsoa_population(folder, "Barnet")
 
 
 def test_counts_with_thousands_separators_are_read(tmp_path):

@@ -481,7 +481,9 @@ def _source_file(data_dir: str | Path, source: str) -> Path:
     if source == "census2021":
         found = _find_tables(data_dir, _is_census)
         if not found:
-            raise InputDataError(Path(data_dir), "holds no Census 2021 age-by-LSOA table",
+            near = _near_misses(data_dir, ("ts007", "census"))
+            raise InputDataError(Path(data_dir), "holds no Census 2021 age-by-LSOA table"
+                                 + (f" ({near})" if near else ""),
                                  expected=f"a CSV file (or a Parquet copy of one) in "
                                  f"{_CENSUS_EXPECTED}")
         # Prefer a file named like the ONS download if several match (e.g. a Barnet extract);
@@ -498,6 +500,28 @@ def _source_file(data_dir: str | Path, source: str) -> Path:
                              expected=f"a CSV file (or a Parquet copy of one) with {year} in "
                              f"its name, in {_MIDYEAR_EXPECTED}")
     return found[0]
+
+
+def _near_misses(data_dir: str | Path, words: Sequence[str]) -> str:
+    """Why files named like the table looked for were not taken for it (empty, delimiter)."""
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        return ""
+    notes = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()
+                       and p.suffix.lower() in (".csv", ".parquet")
+                       and any(w in p.name.casefold() for w in words)):
+        if path.stat().st_size == 0:
+            notes.append(f"{path.name} is empty")
+            continue
+        header = _file_header(str(path), _stamp(path))[1]
+        if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+            delimiter = next(d for d in ";\t|" if d in header[0])
+            notes.append(f"{path.name} is delimited by {delimiter!r}, not commas")
+        else:
+            notes.append(f"{path.name} has columns {', '.join(header[:4])}"
+                         f"{', ...' if len(header) > 4 else ''}")
+    return "; ".join(notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,9 +560,10 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
     ------
     InputDataError
         If no file in the layout is found, a Parquet file cannot be read, a count is not a
-        whole number, an LSOA appears twice, the bands do not add up to the total, or the
-        borough has no LSOAs in the file. Errors in a value name the file, the row (the header
-        is row 1, in a Parquet copy too) and the column.
+        whole number, an LSOA appears twice, the bands do not add up to the total, the
+        borough has no LSOAs in the file, or (2021 LSOAs) the borough's LSOAs differ from
+        those an ONS lookup in ``data_dir`` lists for it. Errors in a value name the file,
+        the row (the header is row 1, in a Parquet copy too) and the column.
 
     Examples
     --------
@@ -562,8 +587,43 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
         if table.empty:
             raise InputDataError(path, f"has no LSOAs of {name}",
                                  expected=f"{info.geography} rows for {name}")
+        if info.lsoa_year == 2021:
+            _check_borough_lsoas(data_dir, path, name, table["lsoa_code"])
     return table.assign(source=f"{info.description} ({path.name}, recognised as {layout})",
                         vintage=info.vintage, geography=info.geography).reset_index(drop=True)
+
+
+def _check_borough_lsoas(data_dir: str | Path, path: Path, borough: str,
+                         codes: pd.Series) -> None:
+    """The borough's LSOAs in the population file are every LSOA an ONS lookup lists for it.
+
+    A population file cut short (or an extract missing rows) would otherwise give the borough a
+    smaller population and every rate built on it would be too high. 2021 LSOAs do not change,
+    so every lookup of 2021 LSOAs that covers the borough must list the same ones.
+    """
+    if Path(data_dir).is_file():
+        return
+    held = set(codes)
+    for lookup in _find_tables(data_dir, _has("LSOA21CD", "LSOA21NM")):
+        raw = _read_table(lookup)
+        code_col = _column(lookup, raw.columns, "LSOA21CD")
+        name_col = _column(lookup, raw.columns, "LSOA21NM")
+        rows = raw[raw[name_col].str.strip().str.rsplit(" ", n=1).str[0] == borough]
+        listed = set(rows[code_col].str.strip())
+        if not listed or listed == held:
+            continue
+        missing, extra = sorted(listed - held), sorted(held - listed)
+        parts = []
+        if missing:
+            parts.append(f"lacks {len(missing)} of the {len(listed)} LSOAs {lookup.name} lists "
+                         f"for {borough} ({', '.join(missing[:5])}"
+                         f"{', ...' if len(missing) > 5 else ''})")
+        if extra:
+            parts.append(f"holds {len(extra)} LSOA(s) of {borough} that {lookup.name} does not "
+                         f"list ({', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''})")
+        raise InputDataError(path, " and ".join(parts),
+                             expected=f"every 2021 LSOA of {borough} once (is the file cut "
+                             "short, or an extract of some LSOAs?)")
 
 
 def _age_columns(table: pd.DataFrame) -> list[str]:
