@@ -80,7 +80,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scpb_analysis.disclosure import scan_text_for_pii
+from scpb_analysis.disclosure import scan_file_name, scan_text_for_pii
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.partnership.schema import (
     COLUMN_TYPES,
@@ -1023,6 +1023,12 @@ def _row_kinds(load: PartnershipLoad) -> pd.DataFrame:
     return rejected.drop_duplicates(["file", "row"])[["file", "row", "kind"]]
 
 
+def _file_text(label: str) -> str:
+    """The file's name for a note, unless the name itself holds personal data."""
+    return "a file (its name is not shown: it holds personal data)" if scan_file_name(label) \
+        else label
+
+
 def _kinds_text(kinds: pd.Series) -> str:
     counts = kinds.value_counts(sort=False)
     counts = counts.sort_values(ascending=False, kind="stable")
@@ -1062,18 +1068,19 @@ above 12 to settle the order.
     notes = []
     kinds = _row_kinds(load)
     for row in load.report.itertuples(index=False):
+        name = _file_text(row.file)
         if row.rows_read == 0:
-            notes.append(f"{row.file} holds no records (a header and no data rows): nothing "
+            notes.append(f"{name} holds no records (a header and no data rows): nothing "
                          "from it is counted, and its figures are not zero by count.")
         elif row.rows_rejected:
             why = _kinds_text(kinds.loc[kinds["file"] == row.file, "kind"])
-            notes.append(f"{row.file}: {int(row.rows_rejected):,} of {int(row.rows_read):,} "
+            notes.append(f"{name}: {int(row.rows_rejected):,} of {int(row.rows_read):,} "
                          f"{_rows(int(row.rows_read))} set aside and not counted ({why}).")
         if row.date_order == _ASSUMED:
-            notes.append(f"Dates in {row.file} were read day first (dd/mm/yyyy, the UK order): "
+            notes.append(f"Dates in {name} were read day first (dd/mm/yyyy, the UK order): "
                          "no date in it has a number above 12 to settle the order.")
         elif row.date_order == _MONTH_FIRST:
-            notes.append(f"Dates in {row.file} are month first (mm/dd/yyyy) throughout and were "
+            notes.append(f"Dates in {name} are month first (mm/dd/yyyy) throughout and were "
                          "read that way.")
     return notes
 
@@ -1112,7 +1119,7 @@ def set_aside_table(loads: dict[str, PartnershipLoad]) -> pd.DataFrame:
             why = _kinds_text(kinds.loc[kinds["file"] == row.file, "kind"])
             if row.rows_read == 0:
                 why = "no records in the file"
-            rows.append([SOURCES[name].title, row.file, f"{int(row.rows_read):,}",
+            rows.append([SOURCES[name].title, _file_text(row.file), f"{int(row.rows_read):,}",
                          f"{int(row.rows_loaded):,}", f"{int(row.rows_rejected):,}",
                          why or "-"])
     return pd.DataFrame(rows, columns=["Source", "File", "Rows read", "Rows loaded",
