@@ -109,6 +109,9 @@ def test_a_total_short_of_rejected_rows_says_so_in_every_output(spoiled):
     set_aside = pd.read_csv(public["set_aside.csv"], dtype=str).set_index("File")
     assert set_aside.loc["cctv_incidents.csv", "Rows set aside"] == "5"
     assert set_aside.loc["cctv_incidents.csv", "Why set aside"] == "5 unknown ward"
+    # The public list names only the exports behind public tables.
+    assert sorted(set_aside.index) == ["asb_outcomes.csv", "cctv_incidents.csv",
+                                       "da_marac_referrals.csv", "fixed_penalty_notices.csv"]
     rejected = pd.read_csv(internal["rejected_rows.csv"], dtype=str)
     assert len(rejected) == 5 and not rejected["reason"].str.contains("Hampstead").any()
 

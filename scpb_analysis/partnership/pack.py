@@ -48,6 +48,7 @@ _TABLE_SOURCES = {
     "csmarac_meetings": "csmarac", "prevent_quarter_comparison": "prevent",
     "damarac_by_quarter": "damarac",
 }
+_PUBLIC_SOURCES = ("cctv", "asb_outcomes", "fpn", "damarac")
 
 
 def _latest_quarter(end: pd.Period) -> str:
@@ -186,9 +187,13 @@ def _notes_by_source(loads: dict) -> dict[str, list[str]]:
     return {name: load_notes(load) for name, load in loads.items()}
 
 
-def _set_aside(loads: dict) -> tuple[str, pd.DataFrame, list[str]]:
+def _set_aside(loads: dict, audience: str) -> tuple[str, pd.DataFrame, list[str]]:
     from scpb_analysis.partnership.loaders import set_aside_table
 
+    if audience == "public":
+        # Only the exports behind a public table: even a row count of Prevent or the CS MARAC
+        # is not for publication.
+        loads = {k: v for k, v in loads.items() if k in _PUBLIC_SOURCES}
     frame = set_aside_table(loads)
     empty = [name for name, load in loads.items() if not len(load.table)]
     notes = ["Rows set aside are not counted in any table: a table built from a file with "
@@ -256,7 +261,7 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
         for name, table in _internal(loads, window, end_m).items():
             board = t.to_board_table(table)
             out[name] = (board.title, board.table, [*board.text, *board.notes])
-    out[SET_ASIDE] = _set_aside(loads)
+    out[SET_ASIDE] = _set_aside(loads, audience)
     return out
 
 
@@ -374,7 +379,7 @@ def _write_outputs(out: Path, loads: dict, window: Window, end_m: pd.Period, aud
                              ignore_index=True)
         rejected.to_csv(out / "rejected_rows.csv", index=False, lineterminator="\n")
         written += ["load_report.csv", "rejected_rows.csv"]
-    title, frame, notes = _set_aside(loads)
+    title, frame, notes = _set_aside(loads, audience)
     (out / f"{SET_ASIDE}.md").write_text(banner + _markdown(title, frame, notes),
                                          encoding="utf-8")
     frame.to_csv(out / f"{SET_ASIDE}.csv", index=False, lineterminator="\n")
