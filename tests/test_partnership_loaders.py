@@ -25,6 +25,7 @@ from scpb_analysis.partnership.loaders import (
     REJECTED_COLUMNS,
     REPORT_COLUMNS,
     load_all,
+    load_notes,
     load_partnership,
 )
 from scpb_analysis.partnership.schema import (
@@ -634,3 +635,55 @@ def test_header_and_value_keys():
     assert [is_personal_header(h) for h in ("Mobile No", "Post Code", "DOB", "Free text",
                                             "Comments", "Caller_Name")] == [True] * 6
     assert [is_personal_header(h) for h in ("Category", "Outcome", "Camera")] == [False] * 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Day/month order, decided per file (issue 13)
+
+_DA_HEADER = ("Referral ID,Referral Date,Repeat Referral,Children in Household,"
+              "Family with Children\n")
+
+
+def test_a_file_with_no_number_above_12_is_read_day_first_and_says_so(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,03/04/2023,Y,1,Y\n", encoding="utf-8")
+    load = load_partnership(path, "damarac", today="2024-01-31")
+    assert load.table["referral_date"].tolist() == [pd.Timestamp("2023-02-01"),
+                                                    pd.Timestamp("2023-04-03")]
+    assert load.report.loc[0, "date_order"].startswith("day first (assumed")
+    assert load_notes(load) == ["Dates in da.csv were read day first (dd/mm/yyyy, the UK "
+                                "order): no date in it has a number above 12 to settle the "
+                                "order."]
+
+
+def test_a_whole_file_in_us_order_is_read_month_first(tmp_path):
+    path = tmp_path / "da.csv"
+    # Row 3 has 15 in second place, so every date of the file is month first, row 2 too.
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,03/15/2023,Y,1,Y\n", encoding="utf-8")
+    load = load_partnership(path, "damarac", today="2024-01-31")
+    assert load.table["referral_date"].tolist() == [pd.Timestamp("2023-01-02"),
+                                                    pd.Timestamp("2023-03-15")]
+    assert load.report.loc[0, "date_order"] == "month first"
+    assert "month first (mm/dd/yyyy) throughout" in load_notes(load)[0]
+
+
+def test_a_file_mixing_orders_is_refused_naming_two_rows_not_values(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,25/03/2023,N,0,N\n"
+                    "D3,03/15/2023,Y,1,Y\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as err:
+        load_partnership(path, "damarac")
+    message = str(err.value)
+    assert message.startswith(f"{path}, column 'Referral Date': mixes day-first and "
+                              "month-first dates: row 3 can only be read day first (dd/mm) and "
+                              "row 4 only month first (mm/dd)")
+    assert "25/03" not in message and "03/15" not in message
+
+
+def test_a_header_holding_personal_data_is_named_by_its_column_letter(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER.rstrip("\n") + ",call 07700 900461\nD1,01/02/2023,N,0,N,x\n",
+                    encoding="utf-8")
+    load = load_partnership(path, "damarac", today="2024-01-31")
+    assert load.report.loc[0, "columns_dropped"] == "column F (header not shown) (personal data)"
+    assert "07700" not in load.dropped.to_csv()
