@@ -687,3 +687,14 @@ def test_a_header_holding_personal_data_is_named_by_its_column_letter(tmp_path):
     load = load_partnership(path, "damarac", today="2024-01-31")
     assert load.report.loc[0, "columns_dropped"] == "column F (header not shown) (personal data)"
     assert "07700" not in load.dropped.to_csv()
+
+
+def test_strict_error_gives_the_length_of_a_value_it_may_not_repeat(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,Olive Planted,N,0,N\n",
+                    encoding="utf-8")
+    with pytest.raises(InputDataError) as err:
+        load_partnership(path, "damarac", strict=True)
+    assert str(err.value) == (
+        f"{path}, row 3, column 'Referral Date': is not a date (13 characters, not shown); "
+        f"{DATE_EXPECTED} (strict=True stops at the first row the loader would reject)")

@@ -763,9 +763,13 @@ def _combine(schema: SourceSchema, parsed: list[_Parsed], strict: bool) -> Partn
         problems.sort(key=lambda p: p.row)
         if strict and problems:
             p = problems[0]
-            raise InputDataError(item.sheet.where, p.reason, row=p.row, column=p.column,
-                                 expected="a value the template allows (strict=True stops at "
-                                 "the first row the loader would reject)")
+            problem, _, expected = p.reason.partition("; expected ")
+            if p.value_description.startswith("not shown ("):
+                # What may be said of a value that cannot be repeated: its length.
+                problem += f" ({p.value_description[len('not shown ('):-1]}, not shown)"
+            raise InputDataError(item.sheet.where, problem, row=p.row, column=p.column,
+                                 expected=(expected or "a value the template allows") +
+                                 " (strict=True stops at the first row the loader would reject)")
         bad_rows = {p.row for p in problems}
         records = [r for r in item.records if r["source_row"] not in bad_rows]
         frame = pd.DataFrame(records, columns=[c for c in schema.tidy_columns
