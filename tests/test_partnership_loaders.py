@@ -25,6 +25,7 @@ from scpb_analysis.partnership.loaders import (
     REJECTED_COLUMNS,
     REPORT_COLUMNS,
     load_all,
+    load_notes,
     load_partnership,
 )
 from scpb_analysis.partnership.schema import (
@@ -56,6 +57,7 @@ OUTCOMES = ("CPN Written Warning, CPN, CPN Breached, Criminal Behaviour Order, I
             "Premises Closure Order")
 CLOSED = ("when the control room was closed (it was staffed 12:00 to 04:00 until 31 August "
           "2022); check the time (a 12-hour clock?)")
+UNLIKE = "not shown: it is like no known value, so it may be personal data"
 TOTTERIDGE = ("unknown ward: 'Totteridge & Whetstone' is not a Barnet ward in the 2022 scheme; "
               "did you mean 'Totteridge and Woodside' or 'Whetstone'?")
 
@@ -75,13 +77,14 @@ CORPUS = {
     "cctv_bad_dates.csv": loads("cctv", 10, [
         (3, "Date/Time", "'31/02/2023 14:05'",
          f"is not a real date (day 31 of month 2, read day first); {DATETIME_EXPECTED}"),
-        (4, "Date/Time", "'03/15/2023 14:05'",
-         f"is not a real date (day 3 of month 15, read day first); {DATETIME_EXPECTED}"),
+        (4, "Date/Time", "'32/01/2023 14:05'",
+         f"is not a real date (day 32 of month 1, read day first); {DATETIME_EXPECTED}"),
         (5, "Date/Time", "'15/03/2023'", f"has no time of day; {DATETIME_EXPECTED}"),
-        (6, "Date/Time", "'yesterday 14:05'", f"is not a date; {DATETIME_EXPECTED}"),
+        (6, "Date/Time", "not shown (15 characters)", f"is not a date; {DATETIME_EXPECTED}"),
         (7, "Date/Time", "'15/03/2023 25:10'",
          f"is not a real time of day (25:10); {DATETIME_EXPECTED}"),
-        (10, "Date/Time", "'15/03/1999 14:05'", f"is before 2000; {DATETIME_EXPECTED}"),
+        # A date before 2000 may be a date of birth: never repeated.
+        (10, "Date/Time", "not shown (16 characters)", f"is before 2000; {DATETIME_EXPECTED}"),
         (11, "Date/Time", "(empty)", f"is empty; {DATETIME_EXPECTED}"),
     ]),
     "cctv_unknown_ward.csv": loads("cctv", 5, [
@@ -90,12 +93,16 @@ CORPUS = {
          "scheme; did you mean 'Colindale South' or 'Colindale North'?"),
     ]),
     "cctv_unknown_incident_type.csv": loads("cctv", 6, [
-        (2, "Incident Type", "'Vandalism'", "'Vandalism' is not a known incident type; expected "
-         "one of the 25 values listed for 'Incident Type' in the data dictionary"),
-        (6, "Incident Type", "'Fraud'", "'Fraud' is not a known incident type; expected one of "
-         "the 25 values listed for 'Incident Type' in the data dictionary"),
-        (7, "Proactive/Reactive", "'Both'", "'Both' is not a known mode (proactive or "
-         "reactive); expected one of Proactive, Reactive"),
+        # Values like no known one may be names typed in the wrong column: length only.
+        (2, "Incident Type", "not shown (9 characters)", f"a value of 9 characters ({UNLIKE}) "
+         "is not a known incident type; expected one of the 25 values listed for 'Incident "
+         "Type' in the data dictionary"),
+        (6, "Incident Type", "not shown (5 characters)", f"a value of 5 characters ({UNLIKE}) "
+         "is not a known incident type; expected one of the 25 values listed for 'Incident "
+         "Type' in the data dictionary"),
+        (7, "Proactive/Reactive", "not shown (4 characters)", f"a value of 4 characters "
+         f"({UNLIKE}) is not a known mode (proactive or reactive); expected one of Proactive, "
+         "Reactive"),
     ]),
     "cctv_title_rows_header_variants.csv": loads("cctv", 3, header_row=4),
     "cctv_pii_columns.csv": loads("cctv", 2, [
@@ -118,8 +125,8 @@ CORPUS = {
         "Incident Type, Ward, Proactive/Reactive, Camera/Location", row=1, column="Ward"),
     "cctv_excel_serial_dates.csv": loads("cctv", 5, [
         (4, "Date/Time", "'45002'", f"has no time of day; {DATETIME_EXPECTED}"),
-        (5, "Date/Time", "'123.5'", "is a number outside the Excel date serials of 2000 to "
-         f"2099; {DATETIME_EXPECTED}"),
+        (5, "Date/Time", "not shown (5 characters)", "is a number outside the Excel date "
+         f"serials of 2000 to 2099; {DATETIME_EXPECTED}"),
     ]),
     "cctv_outside_control_room_hours.csv": loads("cctv", 7, [
         (2, "Date/Time", "'01/06/2022 08:00'", f"logged at 08:00 on 01/06/2022, {CLOSED}"),
@@ -136,16 +143,20 @@ CORPUS = {
         "cctv", 2, dropped="column D (no header); column G (no header)"),
     "asb_outcomes_homoglyphs.csv": loads("asb_outcomes", 8),
     "asb_outcomes_unknown_outcome.csv": loads("asb_outcomes", 6, [
-        (2, "Outcome", "'ASBO'", f"'ASBO' is not a known outcome; expected one of {OUTCOMES}"),
-        (5, "Outcome", "'Dispersal Order'",
-         f"'Dispersal Order' is not a known outcome; expected one of {OUTCOMES}"),
+        (2, "Outcome", "not shown (4 characters)",
+         f"a value of 4 characters ({UNLIKE}) is not a known outcome; expected one of "
+         f"{OUTCOMES}"),
+        (5, "Outcome", "not shown (15 characters)",
+         f"a value of 15 characters ({UNLIKE}) is not a known outcome; expected one of "
+         f"{OUTCOMES}"),
         (6, "Outcome Date", "'30/02/2023'",
          f"is not a real date (day 30 of month 2, read day first); {DATE_EXPECTED}"),
-        (7, "Outcome", "'Acceptable Behaviour Contract'",
-         f"'Acceptable Behaviour Contract' is not a known outcome; expected one of {OUTCOMES}"),
+        (7, "Outcome", "not shown (29 characters)",
+         f"a value of 29 characters ({UNLIKE}) is not a known outcome; expected one of "
+         f"{OUTCOMES}"),
     ]),
     "asb_cases_pii_bad_dates.csv": loads("asb_cases", 3, [
-        (3, "Date Opened", "'1 April 2023'", f"is not a date; {DATE_EXPECTED}"),
+        (3, "Date Opened", "not shown (12 characters)", f"is not a date; {DATE_EXPECTED}"),
     ], dropped="Complainant Name (personal data); Address (personal data); Date of Birth "
        "(personal data); Notes (personal data)"),
     "asb_cases_header_too_deep.csv": fails(
@@ -153,16 +164,18 @@ CORPUS = {
         "Case ID, Date Opened, Ward, Category"),
     "csmarac_negative_counts.csv": loads("csmarac", 7, [
         (5, "New Cases on CS MARAC", "'-5'", f"is negative; {COUNT_EXPECTED}"),
-        (6, "New Cases on CS MARAC", "'three'", f"is not a whole number; {COUNT_EXPECTED}"),
+        (6, "New Cases on CS MARAC", "not shown (5 characters)",
+         f"is not a whole number; {COUNT_EXPECTED}"),
         (7, "Closed Case on CS MARAC", "'2.5'", f"is not a whole number; {COUNT_EXPECTED}"),
         (9, "Meeting Date", "'13/10/2022'", "duplicate Meeting Date: the same as row 8"),
-        (10, "Meeting Date", "'Total'", f"is not a date; {DATE_EXPECTED}"),
+        (10, "Meeting Date", "not shown (5 characters)", f"is not a date; {DATE_EXPECTED}"),
     ], header_row=3),
     "prevent_homoglyph_ideology.csv": loads("prevent", 9, [
-        (9, "Ideology", "'Left Wing'", "'Left Wing' is not a known ideology; expected one of "
-         "Islamist, Extreme Right Wing, Mixed/Unclear/Unstable, Other"),
-        (10, "Age Band", "'Teenager'", "'Teenager' is not a known age band; expected one of "
-         "Under 18, 18 and over"),
+        (9, "Ideology", "not shown (9 characters)", f"a value of 9 characters ({UNLIKE}) is not "
+         "a known ideology; expected one of Islamist, Extreme Right Wing, "
+         "Mixed/Unclear/Unstable, Other"),
+        (10, "Age Band", "not shown (8 characters)", f"a value of 8 characters ({UNLIKE}) is "
+         "not a known age band; expected one of Under 18, 18 and over"),
     ]),
     "prevent_missing_columns.csv": fails(
         "prevent", "lacks the required columns 'Sex', 'Ideology'",
@@ -173,20 +186,23 @@ CORPUS = {
          "values listed for 'Offence Code' in the data dictionary"),
         (3, "Offence", "'CST00'", "'CST00' is not a known offence code; expected one of the 17 "
          "values listed for 'Offence Code' in the data dictionary"),
-        (6, "Offence", "'PCN01'", "'PCN01' is not a known offence code; expected one of the 17 "
-         "values listed for 'Offence Code' in the data dictionary"),
+        (6, "Offence", "not shown (5 characters)", f"a value of 5 characters ({UNLIKE}) is not "
+         "a known offence code; expected one of the 17 values listed for 'Offence Code' in the "
+         "data dictionary"),
         (7, "LBB Ward", "'Totteridge & Whetstone'", TOTTERIDGE),
     ], dropped="Recipient Name (personal data); Address (personal data)"),
     "community_trigger_decisions.csv": loads("community_trigger", 5, [
-        (5, "Decision", "'Rejected'", "'Rejected' is not a known decision; expected one of "
-         "Threshold met, Threshold not met, Pending"),
+        (5, "Decision", "not shown (8 characters)", f"a value of 8 characters ({UNLIKE}) is not "
+         "a known decision; expected one of Threshold met, Threshold not met, Pending"),
         (6, "Application ID", "not shown (3 characters)",
          "duplicate Application ID: the same as row 3"),
     ], dropped="Applicant Name (personal data); Email (personal data)"),
     "damarac_flags_counts.csv": loads("damarac", 5, [
-        (4, "Repeat Referral (Y/N)", "'maybe'", f"'maybe' is not Y or N; {FLAG_EXPECTED}"),
+        (4, "Repeat Referral (Y/N)", "not shown (5 characters)",
+         f"a value of 5 characters ({UNLIKE}) is not Y or N; {FLAG_EXPECTED}"),
         (5, "Children in Household", "'-1'", f"is negative; {COUNT_EXPECTED}"),
-        (6, "Children in Household", "'two'", f"is not a whole number; {COUNT_EXPECTED}"),
+        (6, "Children in Household", "not shown (3 characters)",
+         f"is not a whole number; {COUNT_EXPECTED}"),
         (6, "Family with Children (Y/N)", "(empty)", f"is empty; {FLAG_EXPECTED}"),
     ], dropped="Victim Name (personal data); Perpetrator Name (personal data); Address "
        "(personal data); Phone (personal data)"),
@@ -562,7 +578,7 @@ def test_day_first_dates_round_trip(tmp_path_factory, stamps):
     lines += [f"I{i},{s:%d/%m/%Y %H:%M},Theft,Hendon,Reactive" for i, s in enumerate(stamps)]
     path = tmp_path_factory.mktemp("dates") / "cctv.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    table = load_partnership(path, "cctv").table
+    table = load_partnership(path, "cctv", today="2099-12-31").table
     assert sorted(table["occurred_at"].tolist()) == sorted(pd.Timestamp(s) for s in stamps)
 
 
@@ -619,3 +635,66 @@ def test_header_and_value_keys():
     assert [is_personal_header(h) for h in ("Mobile No", "Post Code", "DOB", "Free text",
                                             "Comments", "Caller_Name")] == [True] * 6
     assert [is_personal_header(h) for h in ("Category", "Outcome", "Camera")] == [False] * 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Day/month order, decided per file (issue 13)
+
+_DA_HEADER = ("Referral ID,Referral Date,Repeat Referral,Children in Household,"
+              "Family with Children\n")
+
+
+def test_a_file_with_no_number_above_12_is_read_day_first_and_says_so(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,03/04/2023,Y,1,Y\n", encoding="utf-8")
+    load = load_partnership(path, "damarac", today="2024-01-31")
+    assert load.table["referral_date"].tolist() == [pd.Timestamp("2023-02-01"),
+                                                    pd.Timestamp("2023-04-03")]
+    assert load.report.loc[0, "date_order"].startswith("day first (assumed")
+    assert load_notes(load) == ["Dates in da.csv were read day first (dd/mm/yyyy, the UK "
+                                "order): no date in it has a number above 12 to settle the "
+                                "order."]
+
+
+def test_a_whole_file_in_us_order_is_read_month_first(tmp_path):
+    path = tmp_path / "da.csv"
+    # Row 3 has 15 in second place, so every date of the file is month first, row 2 too.
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,03/15/2023,Y,1,Y\n", encoding="utf-8")
+    load = load_partnership(path, "damarac", today="2024-01-31")
+    assert load.table["referral_date"].tolist() == [pd.Timestamp("2023-01-02"),
+                                                    pd.Timestamp("2023-03-15")]
+    assert load.report.loc[0, "date_order"] == "month first"
+    assert "month first (mm/dd/yyyy) throughout" in load_notes(load)[0]
+
+
+def test_a_file_mixing_orders_is_refused_naming_two_rows_not_values(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,25/03/2023,N,0,N\n"
+                    "D3,03/15/2023,Y,1,Y\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as err:
+        load_partnership(path, "damarac")
+    message = str(err.value)
+    assert message.startswith(f"{path}, column 'Referral Date': mixes day-first and "
+                              "month-first dates: row 3 can only be read day first (dd/mm) and "
+                              "row 4 only month first (mm/dd)")
+    assert "25/03" not in message and "03/15" not in message
+
+
+def test_a_header_holding_personal_data_is_named_by_its_column_letter(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER.rstrip("\n") + ",call 07700 900461\nD1,01/02/2023,N,0,N,x\n",
+                    encoding="utf-8")
+    load = load_partnership(path, "damarac", today="2024-01-31")
+    assert load.report.loc[0, "columns_dropped"] == "column F (header not shown) (personal data)"
+    assert "07700" not in load.dropped.to_csv()
+
+
+def test_strict_error_gives_the_length_of_a_value_it_may_not_repeat(tmp_path):
+    path = tmp_path / "da.csv"
+    path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,Olive Planted,N,0,N\n",
+                    encoding="utf-8")
+    with pytest.raises(InputDataError) as err:
+        load_partnership(path, "damarac", strict=True)
+    assert str(err.value) == (
+        f"{path}, row 3, column 'Referral Date': is not a date (13 characters, not shown); "
+        f"{DATE_EXPECTED} (strict=True stops at the first row the loader would reject)")

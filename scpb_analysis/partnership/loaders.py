@@ -12,34 +12,64 @@ Tolerated
     Cyrillic letters in categories (``"СВО"``, ``"мии"``); known variants such as ``CBO`` or
     ``MUU``.
 Dates
-    Always day first (UK): ``dd/mm/yyyy``, ``dd/mm/yy``, ``yyyy-mm-dd``, each optionally
-    followed by ``HH:MM`` or ``HH:MM:SS``, Excel date cells and Excel serial numbers (days since
-    30 December 1899, the fraction being the time of day). A two-digit year ``yy`` is read as
-    ``20yy``: every partnership record is from this century, so ``01/04/99`` is 2099, and a
-    date before 2000 is refused. ``03/15/2023`` is refused (there is no month 15), never
-    swapped.
+    ``dd/mm/yyyy``, ``dd/mm/yy``, ``yyyy-mm-dd``, each optionally followed by ``HH:MM`` or
+    ``HH:MM:SS``, Excel date cells and Excel serial numbers (days since 30 December 1899, the
+    fraction being the time of day). A two-digit year ``yy`` is read as ``20yy``: every
+    partnership record is from this century, so ``01/04/99`` is 2099, and a date before 2000 is
+    refused.
+Day/month order, decided once per file (and date column), never per row
+    Any slashed date whose first number is above 12 makes the file day first (UK); any whose
+    second number is above 12 makes it month first (US, ``03/15/2023``), and the whole file is
+    then read month first. A file with both is refused, naming two example rows (row numbers
+    only). A file with neither is read day first, the UK default, and the load report's
+    ``date_order`` says so ("day first (assumed ...)"), as do the notes of every table built
+    from it (:func:`load_notes`).
+Period end and the future
+    With ``period_end`` given, rows dated after its last day are set aside ("dated after the
+    period end"); rows dated after today are always set aside ("dated in the future"). Neither
+    is ever counted.
 Rejected (the row is set aside and reported with its reason)
     An unknown ward (the reason carries the closest wards), an unknown incident type, outcome,
     ideology, offence code or other category (the value is shown: categories are not personal),
     an empty required value, a date that is not a real date, a CCTV time when the control room
-    was closed (12:00 to 04:00 until 31 August 2022), a negative or fractional count, and the
-    second and later rows with the same ID (the reason names the first). ``strict=True`` raises
-    :class:`~scpb_analysis.errors.InputDataError` at the first such row instead.
+    was closed (12:00 to 04:00 until 31 August 2022), a negative or fractional count, a date
+    after the period end or in the future, the second and later rows with the same ID (the
+    reason names the first) and, in sources without an ID (ASB outcomes), a row identical to an
+    earlier one. ``strict=True`` raises :class:`~scpb_analysis.errors.InputDataError` at the
+    first such row instead. Each rejection has a ``kind`` (``"unknown ward"``, ``"not a
+    date"``, ...) so that notes can group them.
 Refused (the whole file: :class:`~scpb_analysis.errors.InputDataError`)
     An empty file or sheet, no header in the first 30 rows, missing required columns (the
-    message lists them and every template header), two columns naming the same template column.
+    message lists them and every template header), two columns naming the same template column,
+    day-first and month-first dates in the same column. A file with a header and no data rows
+    loads with nothing in it, and :func:`load_notes` says so.
+
+What a report or error may repeat of a cell (the rule, applied to rejections and to strict-mode
+errors alike)
+    Never a value of a personal column (dropped unread), an ID or free text (only the length is
+    given). A date is repeated only when it reads as a date from 2000 up to today: a date of
+    birth typed into a date column is therefore "not shown (10 characters)". A count is
+    repeated only when it is a number of at most 8 characters. A category, flag or ward that is
+    not a known value is repeated only when it is a near miss of a known one (the closest value
+    or a suggested ward exists), has at most 40 characters, no personal data the scan of
+    :func:`scpb_analysis.disclosure.scan_text_for_pii` finds, and (wards) no digits; anything
+    else is "not shown (N characters)", since a value like no known one may be a name or an
+    address typed into the wrong column. A header that the scan flags is named by its column
+    letter only.
 
 Personal columns (the source's known ones, or any header that looks personal: names, dates of
 birth, addresses, postcodes, phone numbers, e-mail, notes and other free text) are dropped
 before any value is read, as is every other column not in the template; the load report lists
 their names, never their contents. Values of ID and free-text columns are never repeated in the
 rejection report either. Every data row is accounted for: ``rows_read = rows_loaded +
-rows_rejected`` (blank rows are counted separately and hold nothing).
+rows_rejected`` (blank rows are counted separately and hold nothing); every rejected row is
+set aside, never counted.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import numbers
@@ -50,6 +80,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scpb_analysis.disclosure import scan_file_name, scan_text_for_pii
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.partnership.schema import (
     COLUMN_TYPES,
@@ -59,8 +90,9 @@ from scpb_analysis.partnership.schema import (
     SourceSchema,
     control_room_open,
     is_personal_header,
+    value_key,
 )
-from scpb_analysis.periods import fy_quarter
+from scpb_analysis.periods import fy_quarter, month_label, to_month
 from scpb_analysis.sources._files import decode_text
 from scpb_analysis.wards import UnknownWardError, canonical_ward_names, ward_reference
 
@@ -72,13 +104,16 @@ __all__ = [
     "PartnershipLoad",
     "load_partnership",
     "load_all",
+    "load_notes",
+    "set_aside_table",
 ]
 
 #: Columns of :attr:`PartnershipLoad.report`, one row per file.
 REPORT_COLUMNS = ["file", "rows_read", "rows_loaded", "rows_rejected", "columns_dropped",
-                  "sheet", "header_row", "blank_rows", "encoding"]
-#: Columns of :attr:`PartnershipLoad.rejected`, one row per problem found.
-REJECTED_COLUMNS = ["file", "row", "column", "value_description", "reason"]
+                  "sheet", "header_row", "blank_rows", "encoding", "date_order"]
+#: Columns of :attr:`PartnershipLoad.rejected`, one row per problem found; ``kind`` groups
+#: the reasons ("unknown ward", "dated after the period end", ...).
+REJECTED_COLUMNS = ["file", "row", "column", "value_description", "reason", "kind"]
 #: Columns of :attr:`PartnershipLoad.dropped`, one row per column dropped at load.
 DROPPED_COLUMNS = ["file", "column", "reason"]
 #: File types read; other files in a folder (notes, markers) are left alone.
@@ -97,6 +132,9 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _WHOLE = re.compile(r"^\+?\d+(\.0*)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.0*)?$")
+_DAY_FIRST, _MONTH_FIRST = "day first", "month first"
+_ASSUMED = "day first (assumed: no date has a number above 12 to settle the order)"
+_SHOWN_MAX = 40
 
 
 @dataclass
@@ -133,6 +171,16 @@ class PartnershipLoad:
     def rows_rejected(self) -> int:
         """Data rows set aside, over all files."""
         return int(self.report["rows_rejected"].sum())
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read (blank rows aside), over all files."""
+        return int(self.report["rows_read"].sum())
+
+    @property
+    def rows_loaded(self) -> int:
+        """Data rows in :attr:`table`: ``rows_read - rows_rejected``."""
+        return int(self.report["rows_loaded"].sum())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,6 +317,9 @@ def _layout(sheet: _Sheet, schema: SourceSchema, header_index: int) -> _Layout:
         col = schema.match_header(text)
         if col is None:
             reason = _PERSONAL if is_personal_header(text, schema.name) else _NOT_IN_TEMPLATE
+            if scan_text_for_pii(text):
+                # A phone number or e-mail typed into the header row: name the column only.
+                text, reason = f"column {_letter(index)} (header not shown)", _PERSONAL
             dropped.append((text, reason))
             continue
         if col.header in seen:
@@ -324,11 +375,11 @@ def _expected_value(col: Column, borough: str) -> str:
 
 
 def _timestamp(year: int, month: int, day: int, hh: str | None, mm: str | None,
-               ss: str | None) -> tuple[pd.Timestamp | None, str | None]:
+               ss: str | None, order: str = _DAY_FIRST) -> tuple[pd.Timestamp | None, str | None]:
     try:
         day_part = date(year, month, day)
     except ValueError:
-        return None, f"is not a real date (day {day} of month {month}, read day first)"
+        return None, f"is not a real date (day {day} of month {month}, read {order})"
     if hh is None:
         return pd.Timestamp(day_part), None
     try:
@@ -338,8 +389,9 @@ def _timestamp(year: int, month: int, day: int, hh: str | None, mm: str | None,
     return pd.Timestamp(datetime.combine(day_part, clock)), None
 
 
-def _parse_when(cell: object) -> tuple[pd.Timestamp | None, bool, str | None]:
-    """(timestamp, whether a time of day was given, problem)."""
+def _parse_when(cell: object, order: str = _DAY_FIRST
+                ) -> tuple[pd.Timestamp | None, bool, str | None]:
+    """(timestamp, whether a time of day was given, problem); slashed dates read in ``order``."""
     if isinstance(cell, bool):
         return None, False, "is not a date"
     if isinstance(cell, datetime):
@@ -359,9 +411,11 @@ def _parse_when(cell: object) -> tuple[pd.Timestamp | None, bool, str | None]:
     match = _DMY.match(text)
     if match:
         day, month, year, hh, mm, ss = match.groups()
+        if order == _MONTH_FIRST:
+            day, month = month, day
         # Two-digit years are this century: see the module notes.
         full_year = int(year) + (2000 if len(year) == 2 else 0)
-        stamp, problem = _timestamp(full_year, int(month), int(day), hh, mm, ss)
+        stamp, problem = _timestamp(full_year, int(month), int(day), hh, mm, ss, order)
         return stamp, hh is not None, problem
     match = _ISO.match(text)
     if match:
@@ -404,14 +458,30 @@ class _WardResolver:
         return self.cache[name]
 
 
-def _describe(col: Column, cell: object) -> str:
-    """What the rejection report may say about a value."""
+def _hidden(text: str) -> str:
+    return f"not shown ({len(text)} characters)"
+
+
+def _near_known(col: Column, text: str) -> bool:
+    """Whether an unknown category value is a near miss of a known one (so not personal)."""
+    keys = [k for k in col._lookup if k]
+    return bool(difflib.get_close_matches(value_key(text), keys, n=1, cutoff=0.75))
+
+
+def _may_show(text: str, *, digits: bool = True) -> bool:
+    """Short, free of anything the personal-data scan finds, and (if asked) of digits."""
+    return (len(text) <= _SHOWN_MAX and not scan_text_for_pii(text)
+            and (digits or not any(ch.isdigit() for ch in text)))
+
+
+def _describe(col: Column, cell: object, show: bool = True) -> str:
+    """What the rejection report may say about a value (the rule is in the module notes)."""
     text = _cell_text(cell)
     if not text:
         return "(empty)"
-    if col.kind in ("id", "text"):
+    if col.kind in ("id", "text") or not show:
         # IDs and free text are where names and addresses get typed by mistake.
-        return f"not shown ({len(text)} characters)"
+        return _hidden(text)
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
@@ -421,41 +491,81 @@ class _Problem:
     column: str
     value_description: str
     reason: str
+    kind: str
 
 
-def _parse_cell(col: Column, cell: object, wards: _WardResolver) -> tuple[dict, str | None]:
+@dataclass
+class _Cell:
+    """One cell's tidy values, or why it is rejected (``kind`` groups the reasons)."""
+
+    values: dict
+    reason: str | None = None
+    kind: str = ""
+    show: bool = True
+
+
+def _date_shaped(text: str) -> bool:
+    """A slashed or ISO date from 2000 on (so not a date of birth of anyone over 26)."""
+    match = _DMY.match(text)
+    if match:
+        year = match.group(3)
+        return len(year) == 2 or int(year) >= _FIRST_YEAR
+    match = _ISO.match(text)
+    return bool(match) and int(match.group(1)) >= _FIRST_YEAR
+
+
+def _parse_cell(col: Column, cell: object, wards: _WardResolver,
+                order: str = _DAY_FIRST) -> _Cell:
     """Tidy values for one cell, or the reason it is rejected."""
     text = _cell_text(cell)
     if not text:
         if col.required:
-            return {}, f"is empty; expected {_expected_value(col, wards.borough)}"
-        return {col.tidy: ""}, None
+            return _Cell({}, f"is empty; expected {_expected_value(col, wards.borough)}",
+                         "empty required value")
+        return _Cell({col.tidy: ""})
     if col.kind in ("id", "text"):
-        return {col.tidy: text}, None
+        return _Cell({col.tidy: text})
     if col.kind in ("date", "datetime"):
-        stamp, has_time, problem = _parse_when(cell)
+        stamp, has_time, problem = _parse_when(cell, order)
+        kind = "not a date"
         if problem is None and stamp.year < _FIRST_YEAR:
-            problem = f"is before {_FIRST_YEAR}"
+            problem, kind = f"is before {_FIRST_YEAR}", "dated before 2000"
         if problem is None and col.kind == "datetime" and not has_time:
-            problem = "has no time of day"
+            problem, kind = "has no time of day", "no time of day"
         if problem:
-            return {}, f"{problem}; expected {_expected_value(col, wards.borough)}"
-        return {col.tidy: stamp if col.kind == "datetime" else stamp.normalize()}, None
+            # A value that is not a date from 2000 on could be a date of birth: not repeated.
+            show = stamp is not None and stamp.year >= _FIRST_YEAR or (
+                stamp is None and _date_shaped(text))
+            return _Cell({}, f"{problem}; expected {_expected_value(col, wards.borough)}", kind,
+                         show)
+        return _Cell({col.tidy: stamp if col.kind == "datetime" else stamp.normalize()})
     if col.kind == "int":
         value, problem = _parse_count(cell)
         if problem:
-            return {}, f"{problem}; expected {_expected_value(col, wards.borough)}"
-        return {col.tidy: value}, None
+            show = bool(_NUMBER.match(text)) and len(text) <= 8
+            return _Cell({}, f"{problem}; expected {_expected_value(col, wards.borough)}",
+                         "not a whole number of 0 or more", show)
+        return _Cell({col.tidy: value})
     if col.kind == "ward":
         found = wards(text)
         if isinstance(found, UnknownWardError):
-            return {}, f"unknown ward: {found}"
-        return {"ward_code": found[0], "ward_name": found[1]}, None
+            if found.suggestions and _may_show(text, digits=False):
+                return _Cell({}, f"unknown ward: {found}", "unknown ward")
+            return _Cell({}, f"unknown ward: a value of {len(text)} characters (not shown: it "
+                         f"is like no {wards.borough} ward, so it may be personal data) is not "
+                         f"a {wards.borough} ward in the 2022 scheme", "unknown ward", False)
+        return _Cell({"ward_code": found[0], "ward_name": found[1]})
     canonical = col.canonical(text)
     if canonical is None:
         what = "Y or N" if col.kind == "flag" else f"a known {col.noun or col.header.lower()}"
-        return {}, f"'{text}' is not {what}; expected {_expected_value(col, wards.borough)}"
-    return {col.tidy: col.tidy_values.get(canonical, canonical)}, None
+        kind = "not Y or N" if col.kind == "flag" else f"unknown {col.noun or col.header.lower()}"
+        expected = _expected_value(col, wards.borough)
+        if _near_known(col, text) and _may_show(text):
+            return _Cell({}, f"'{text}' is not {what}; expected {expected}", kind)
+        return _Cell({}, f"a value of {len(text)} characters (not shown: it is like no known "
+                     f"value, so it may be personal data) is not {what}; expected {expected}",
+                     kind, False)
+    return _Cell({col.tidy: col.tidy_values.get(canonical, canonical)})
 
 
 @dataclass
@@ -467,16 +577,78 @@ class _Parsed:
     keys: list[tuple[int, object, object, str]]  # (row, unique value, cell, header as given)
     rows_read: int
     blank_rows: int
+    date_order: str = ""
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Rows dated on or after ``after_end`` (or after ``today``) are set aside."""
+
+    after_end: pd.Timestamp | None  # first instant after the period end
+    end_label: str
+    today: pd.Timestamp
+
+
+def _limits(period_end: str | pd.Period | None, today: date | str | None) -> _Limits:
+    day = pd.Timestamp(date.today() if today is None else today).normalize()
+    if period_end is None:
+        return _Limits(None, "", day)
+    month = to_month(period_end)
+    return _Limits((month + 1).start_time, month_label(month), day)
+
+
+def _date_order(sheet: _Sheet, layout: _Layout) -> str:
+    """The day/month order of the file's slashed dates, decided from all of them at once."""
+    orders = []
+    for position, (col, given) in sorted(layout.columns.items()):
+        if col.kind not in ("date", "datetime"):
+            continue
+        day_rows, month_rows, seen = [], [], False
+        for index in range(layout.header_index + 1, len(sheet.rows)):
+            row = sheet.rows[index]
+            cell = row[position] if position < len(row) else None
+            # Excel date cells and serials carry no order; only typed text does.
+            match = _DMY.match(_cell_text(cell)) if isinstance(cell, str) else None
+            if not match:
+                continue
+            seen = True
+            first, second = int(match.group(1)), int(match.group(2))
+            if first > 12 >= second:
+                day_rows.append(index + 1)
+            elif second > 12 >= first:
+                month_rows.append(index + 1)
+        if day_rows and month_rows:
+            # Row numbers only: the values could be anything, and the rows say where to look.
+            raise InputDataError(
+                sheet.where,
+                f"mixes day-first and month-first dates: row {day_rows[0]} can only be read day "
+                f"first (dd/mm) and row {month_rows[0]} only month first (mm/dd), so no row "
+                "of it can be trusted",
+                column=given,
+                expected="one date order for the whole file (dd/mm/yyyy, the UK order, "
+                "throughout; or mm/dd/yyyy throughout)")
+        if month_rows:
+            orders.append(_MONTH_FIRST)
+        elif day_rows:
+            orders.append(_DAY_FIRST)
+        elif seen:
+            orders.append(_ASSUMED)
+    return orders[0] if orders else ""
 
 
 def _parse(sheet: _Sheet, schema: SourceSchema, layout: _Layout,
-           wards: _WardResolver) -> _Parsed:
+           wards: _WardResolver, limits: _Limits | None = None) -> _Parsed:
+    limits = limits or _limits(None, None)
+    order_text = _date_order(sheet, layout)
+    order = _MONTH_FIRST if order_text == _MONTH_FIRST else _DAY_FIRST
     records, problems, keys = [], [], []
     rows_read = blank = 0
     ordered = sorted(layout.columns.items())
     present = {col.header for col, _ in layout.columns.values()}
     absent = [c for c in schema.columns if c.header not in present]
     unique = schema.unique
+    date_tidy = schema.date_column.tidy
+    date_given = next((g for c, g in layout.columns.values() if c.tidy == date_tidy), "")
     for index in range(layout.header_index + 1, len(sheet.rows)):
         row = sheet.rows[index]
         number = index + 1
@@ -488,29 +660,45 @@ def _parse(sheet: _Sheet, schema: SourceSchema, layout: _Layout,
         ok = True
         for position, (col, given) in ordered:
             cell = row[position] if position < len(row) else None
-            parsed, reason = _parse_cell(col, cell, wards)
-            if reason:
+            parsed = _parse_cell(col, cell, wards, order)
+            if parsed.reason:
                 ok = False
-                problems.append(_Problem(number, given, _describe(col, cell), reason))
+                problems.append(_Problem(number, given, _describe(col, cell, parsed.show),
+                                         parsed.reason, parsed.kind))
                 continue
-            values.update(parsed)
+            values.update(parsed.values)
             if col.header == unique:
-                keys.append((number, parsed[col.tidy], cell, given))
-        # Only the CCTV log has opening hours; a time outside them is usually a 12-hour clock.
-        if ok and schema.name == "cctv":
-            when = values["occurred_at"]
-            if not control_room_open(when):
-                given = next(g for c, g in layout.columns.values() if c.tidy == "occurred_at")
-                problems.append(_Problem(
-                    number, given, repr(when.strftime("%d/%m/%Y %H:%M")),
-                    f"logged at {when:%H:%M} on {when:%d/%m/%Y}, when the control room was "
-                    "closed (it was staffed 12:00 to 04:00 until 31 August 2022); check the "
-                    "time (a 12-hour clock?)"))
+                keys.append((number, parsed.values[col.tidy], cell, given))
+        if ok:
+            problem = _date_problem(values[date_tidy], limits, schema.name == "cctv")
+            if problem:
+                problems.append(_Problem(number, date_given, *problem))
                 ok = False
         if ok:
             values["source_row"] = number
             records.append(values)
-    return _Parsed(sheet, layout, records, problems, keys, rows_read, blank)
+    return _Parsed(sheet, layout, records, problems, keys, rows_read, blank, order_text)
+
+
+def _date_problem(when: pd.Timestamp, limits: _Limits,
+                  cctv: bool) -> tuple[str, str, str] | None:
+    """(value shown, reason, kind) for a real date the tables must not count, else None."""
+    if when.normalize() > limits.today:
+        # Not shown: a date in the future is a typing slip whose digits may be anything.
+        return ("not shown (a date in the future)",
+                f"is dated in the future (after today, {limits.today:%d/%m/%Y}); not counted",
+                "dated in the future")
+    if limits.after_end is not None and when >= limits.after_end:
+        return (repr(f"{when:%d/%m/%Y}"),
+                f"is dated {when:%d/%m/%Y}, after the period end ({limits.end_label}); not "
+                "counted", "dated after the period end")
+    # Only the CCTV log has opening hours; a time outside them is usually a 12-hour clock.
+    if cctv and not control_room_open(when):
+        return (repr(when.strftime("%d/%m/%Y %H:%M")),
+                f"logged at {when:%H:%M} on {when:%d/%m/%Y}, when the control room was "
+                "closed (it was staffed 12:00 to 04:00 until 31 August 2022); check the "
+                "time (a 12-hour clock?)", "logged when the control room was closed")
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,13 +743,33 @@ def _combine(schema: SourceSchema, parsed: list[_Parsed], strict: bool) -> Partn
             first_file, first_row = first[key]
             where = f"row {first_row}" + ("" if first_file == label else f" of {first_file}")
             problems.append(_Problem(number, given, _describe(unique_col, cell),
-                                     f"duplicate {unique_col.header}: the same as {where}"))
+                                     f"duplicate {unique_col.header}: the same as {where}",
+                                     f"duplicate {unique_col.header}"))
+        if unique_col is None:
+            # Without an ID, a row identical in every template value to an earlier one is a
+            # copy (a file exported twice, a pasted block), not a second outcome.
+            given = next((g for c, g in item.layout.columns.values()
+                          if c.tidy == schema.date_column.tidy), "")
+            for record in item.records:
+                key = tuple(sorted((k, str(v)) for k, v in record.items() if k != "source_row"))
+                if key not in first:
+                    first[key] = (label, record["source_row"])
+                    continue
+                first_file, first_row = first[key]
+                where = f"row {first_row}" + ("" if first_file == label else f" of {first_file}")
+                problems.append(_Problem(record["source_row"], given, "(the whole row)",
+                                         f"duplicate row: every value the same as {where}",
+                                         "duplicate row"))
         problems.sort(key=lambda p: p.row)
         if strict and problems:
             p = problems[0]
-            raise InputDataError(item.sheet.where, p.reason, row=p.row, column=p.column,
-                                 expected="a value the template allows (strict=True stops at "
-                                 "the first row the loader would reject)")
+            problem, _, expected = p.reason.partition("; expected ")
+            if p.value_description.startswith("not shown ("):
+                # What may be said of a value that cannot be repeated: its length.
+                problem += f" ({p.value_description[len('not shown ('):-1]}, not shown)"
+            raise InputDataError(item.sheet.where, problem, row=p.row, column=p.column,
+                                 expected=(expected or "a value the template allows") +
+                                 " (strict=True stops at the first row the loader would reject)")
         bad_rows = {p.row for p in problems}
         records = [r for r in item.records if r["source_row"] not in bad_rows]
         frame = pd.DataFrame(records, columns=[c for c in schema.tidy_columns
@@ -569,8 +777,8 @@ def _combine(schema: SourceSchema, parsed: list[_Parsed], strict: bool) -> Partn
         frame["source_file"] = label
         frames.append(frame)
         rejected += [{"file": label, "row": p.row, "column": p.column,
-                      "value_description": p.value_description, "reason": p.reason}
-                     for p in problems]
+                      "value_description": p.value_description, "reason": p.reason,
+                      "kind": p.kind} for p in problems]
         dropped += [{"file": label, "column": name, "reason": why}
                     for name, why in item.layout.dropped]
         report.append({
@@ -583,6 +791,7 @@ def _combine(schema: SourceSchema, parsed: list[_Parsed], strict: bool) -> Partn
             "header_row": item.layout.header_index + 1,
             "blank_rows": item.blank_rows,
             "encoding": item.sheet.encoding,
+            "date_order": item.date_order,
         })
     combined = pd.concat(frames, ignore_index=True)
     table = _typed(combined, schema)
@@ -654,6 +863,8 @@ def load_partnership(
     borough: str = "Barnet",
     sheet: str | int | None = None,
     strict: bool = False,
+    period_end: str | pd.Period | None = None,
+    today: date | str | None = None,
 ) -> PartnershipLoad:
     """Load one partnership source from a file (or every CSV/.xlsx file in a folder).
 
@@ -671,6 +882,10 @@ def load_partnership(
         header.
     strict : bool
         Raise at the first row that would be rejected instead of reporting it.
+    period_end : str or pandas.Period, optional
+        Last month of the reporting period (``"2023-05"``): later rows are set aside.
+    today : date or str, optional
+        The day after which a date is in the future (default: the machine's today).
 
     Returns
     -------
@@ -682,7 +897,9 @@ def load_partnership(
     ------
     InputDataError
         For an empty file or sheet, no header row, missing required columns, a column named
-        twice, or (``strict=True``) the first bad row; the message names file, row and column.
+        twice, day-first and month-first dates in one column, or (``strict=True``) the first
+        bad row; the message names file, row and column, and repeats a value only as the module
+        notes allow.
 
     Examples
     --------
@@ -705,13 +922,16 @@ def load_partnership(
     >>> print(load.rejected.loc[0, "reason"])
     unknown ward: 'Totteridge & Whetstone' is not a Barnet ward in the 2022 scheme; did you
     mean 'Totteridge and Woodside' or 'Whetstone'?
+    >>> load_notes(load)[0]
+    'cctv.csv: 1 of 2 rows set aside and not counted (1 unknown ward).'
     """
     schema = _schema(source)
     wards = _WardResolver(borough)
+    limits = _limits(period_end, today)
     parsed = []
     for file, label in _files(path):
         chosen = _pick_sheet(_read_sheets(file, label), schema, sheet)
-        parsed.append(_parse(chosen, schema, _locate(chosen, schema), wards))
+        parsed.append(_parse(chosen, schema, _locate(chosen, schema), wards, limits))
     return _combine(schema, parsed, strict)
 
 
@@ -743,8 +963,9 @@ def _recognise(sheets: list[_Sheet]) -> tuple[_Sheet, SourceSchema]:
     )
 
 
-def load_all(folder: str | Path, borough: str = "Barnet", *,
-             strict: bool = False) -> dict[str, PartnershipLoad]:
+def load_all(folder: str | Path, borough: str = "Barnet", *, strict: bool = False,
+             period_end: str | pd.Period | None = None,
+             today: date | str | None = None) -> dict[str, PartnershipLoad]:
     """Load every partnership export in a folder, recognising each file's source by its headers.
 
     Files are read in name order (sub-folders included); other file types are left alone. A
@@ -758,6 +979,8 @@ def load_all(folder: str | Path, borough: str = "Barnet", *,
         Borough whose wards the ward columns must name.
     strict : bool
         Raise at the first row that would be rejected.
+    period_end, today
+        As for :func:`load_partnership`: rows dated later are set aside.
 
     Returns
     -------
@@ -781,10 +1004,127 @@ def load_all(folder: str | Path, borough: str = "Barnet", *,
     (['cctv', 'asb_cases', 'asb_outcomes'], 0)
     """
     wards = _WardResolver(borough)
+    limits = _limits(period_end, today)
     grouped: dict[str, list[_Parsed]] = {}
     for file, label in _files(folder):
         chosen, schema = _recognise(_read_sheets(file, label))
         grouped.setdefault(schema.name, []).append(
-            _parse(chosen, schema, _locate(chosen, schema), wards))
+            _parse(chosen, schema, _locate(chosen, schema), wards, limits))
     return {name: _combine(SOURCES[name], grouped[name], strict)
             for name in SOURCES if name in grouped}
+
+
+# ---------------------------------------------------------------------------------------------
+# What was set aside, in plain words
+
+
+def _row_kinds(load: PartnershipLoad) -> pd.DataFrame:
+    """One row per rejected data row: file, row and the kind of its first problem."""
+    rejected = load.rejected
+    if rejected.empty:
+        return pd.DataFrame(columns=["file", "row", "kind"])
+    # A row with two problems is counted once, under its first, so the counts add up.
+    return rejected.drop_duplicates(["file", "row"])[["file", "row", "kind"]]
+
+
+def _file_text(label: str) -> str:
+    """The file's name for a note, unless the name itself holds personal data."""
+    return "a file (its name is not shown: it holds personal data)" if scan_file_name(label) \
+        else label
+
+
+def _kinds_text(kinds: pd.Series) -> str:
+    counts = kinds.value_counts(sort=False)
+    counts = counts.sort_values(ascending=False, kind="stable")
+    return ", ".join(f"{int(n):,} {kind}" for kind, n in counts.items())
+
+
+def load_notes(load: PartnershipLoad) -> list[str]:
+    """Notes every table built from ``load`` must carry: rows set aside, and how dates were read.
+
+    One note per file that had rows set aside (how many of how many, and why, grouped), that
+    held no records, or whose day/month order was assumed or found to be month first.
+
+    Parameters
+    ----------
+    load : PartnershipLoad
+        A load from :func:`load_partnership` or :func:`load_all`.
+
+    Returns
+    -------
+    list of str
+        Plain sentences, with no cell values (only counts and kinds of reason).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> csv_file = Path(tempfile.mkdtemp()) / "da.csv"
+    >>> _ = csv_file.write_text(
+    ...     "Referral ID,Referral Date,Repeat Referral,Children in Household,"
+    ...     "Family with Children\\nD1,01/05/2023,N,0,N\\nD2,01/06/2023,Y,1,Y\\n",
+    ...     encoding="utf-8")
+    >>> for note in load_notes(load_partnership(csv_file, "damarac", period_end="2023-05")):
+    ...     print(note)
+    da.csv: 1 of 2 rows set aside and not counted (1 dated after the period end).
+    Dates in da.csv were read day first (dd/mm/yyyy, the UK order): no date in it has a number \
+above 12 to settle the order.
+    """
+    notes = []
+    kinds = _row_kinds(load)
+    for row in load.report.itertuples(index=False):
+        name = _file_text(row.file)
+        if row.rows_read == 0:
+            notes.append(f"{name} holds no records (a header and no data rows): nothing "
+                         "from it is counted, and its figures are not zero by count.")
+        elif row.rows_rejected:
+            why = _kinds_text(kinds.loc[kinds["file"] == row.file, "kind"])
+            notes.append(f"{name}: {int(row.rows_rejected):,} of {int(row.rows_read):,} "
+                         f"{_rows(int(row.rows_read))} set aside and not counted ({why}).")
+        if row.date_order == _ASSUMED:
+            notes.append(f"Dates in {name} were read day first (dd/mm/yyyy, the UK order): "
+                         "no date in it has a number above 12 to settle the order.")
+        elif row.date_order == _MONTH_FIRST:
+            notes.append(f"Dates in {name} are month first (mm/dd/yyyy) throughout and were "
+                         "read that way.")
+    return notes
+
+
+def _rows(n: int) -> str:
+    return "row" if n == 1 else "rows"
+
+
+def set_aside_table(loads: dict[str, PartnershipLoad]) -> pd.DataFrame:
+    """Per file: rows read, loaded and set aside, and why, in plain words for the page.
+
+    Parameters
+    ----------
+    loads : dict
+        ``{source: PartnershipLoad}`` as :func:`load_all` returns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Source, File, Rows read, Rows loaded, Rows set aside, Why set aside``; every cell a
+        string, with no cell values of the inputs. ``Rows read = Rows loaded + Rows set aside``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.partnership.schema import write_templates
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_templates(folder)
+    >>> set_aside_table(load_all(folder)).iloc[0].tolist()
+    ['CCTV control-room incident log', 'cctv_template.csv', '0', '0', '0', 'no records in the file']
+    """
+    rows = []
+    for name, load in loads.items():
+        kinds = _row_kinds(load)
+        for row in load.report.itertuples(index=False):
+            why = _kinds_text(kinds.loc[kinds["file"] == row.file, "kind"])
+            if row.rows_read == 0:
+                why = "no records in the file"
+            rows.append([SOURCES[name].title, _file_text(row.file), f"{int(row.rows_read):,}",
+                         f"{int(row.rows_loaded):,}", f"{int(row.rows_rejected):,}",
+                         why or "-"])
+    return pd.DataFrame(rows, columns=["Source", "File", "Rows read", "Rows loaded",
+                                       "Rows set aside", "Why set aside"])

@@ -3,12 +3,25 @@
 ``internal`` (the analysts and the board's officers) gets every table as the board sees it;
 ``public`` gets only count tables that have been through small-number suppression with
 secondary suppression (verified), never the Prevent or CS MARAC tables whose overlapping
-categories cannot be protected by row and column totals. Every output folder is scanned for
-personal data before it is handed back.
+categories cannot be protected by row and column totals.
+
+Every table whose input rows were set aside says so in its notes (how many, and why, grouped:
+:func:`scpb_analysis.partnership.loaders.load_notes`), and a "set aside" table lists each
+file's rows read, loaded and set aside, so a short total can be told from a true one. Rows
+dated after the period end or in the future are set aside at load, so no table counts them.
+
+Nothing is written where the reader looks until it has been scanned for personal data: the
+files are written to a temporary folder beside the destination, scanned, and only then moved
+into place. A refusal leaves nothing behind, and any previous outputs as they were.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import uuid
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -16,14 +29,26 @@ import pandas as pd
 from scpb_analysis.periods import Window, fy_quarter, fy_quarter_window, to_month
 
 __all__ = ["build_partnership_outputs", "cctv_ward_chart", "partnership_tables",
-           "PUBLIC_EXCLUDED",
-           "SYNTHETIC_BANNER"]
+           "PUBLIC_EXCLUDED", "SET_ASIDE", "SYNTHETIC_BANNER"]
 
 SYNTHETIC_BANNER = "SYNTHETIC demo data - not real partnership figures"
 
 #: Tables never published: their categories overlap (age, sex and ideology of the same
 #: referrals; stocks and flows of the same cases), so suppression cannot be checked.
 PUBLIC_EXCLUDED = ("prevent", "csmarac")
+
+#: Name of the table of rows set aside at load (per file, with the reasons grouped).
+SET_ASIDE = "set_aside"
+
+# The source each table is built from, for the notes about its input.
+_TABLE_SOURCES = {
+    "cctv_by_ward": "cctv", "cctv_ward_by_type": "cctv", "cctv_type_shares": "cctv",
+    "cctv_hour_profile": "cctv", "cctv_mode": "cctv", "asb_outcomes_by_month": "asb_outcomes",
+    "fpn_by_code": "fpn", "community_triggers": "community_trigger",
+    "csmarac_meetings": "csmarac", "prevent_quarter_comparison": "prevent",
+    "damarac_by_quarter": "damarac",
+}
+_PUBLIC_SOURCES = ("cctv", "asb_outcomes", "fpn", "damarac")
 
 
 def _latest_quarter(end: pd.Period) -> str:
@@ -125,18 +150,85 @@ def _internal_tables(loads: dict, window: Window, quarter: str) -> dict[str, pd.
         built["prevent_quarter_comparison"] = t.prevent_quarter_comparison(
             loads["prevent"].table, quarter)
     if "damarac" in loads:
-        built["damarac_by_quarter"] = t.damarac_by_quarter(loads["damarac"].table)
+        # Bounded by the period end like every other table (the loads are too).
+        built["damarac_by_quarter"] = t.damarac_by_quarter(loads["damarac"].table, end=end)
     return built
 
 
+def _loads(folder: str | Path, borough: str, end: str | None,
+           today: date | str | None) -> tuple[dict, pd.Period]:
+    """Every export loaded up to the period end, and that end.
+
+    Without ``end``, the latest month of the CCTV log (else of the first source) is the end,
+    and the exports are loaded again up to it, so no source is counted past it.
+    """
+    from scpb_analysis.errors import InputDataError
+    from scpb_analysis.partnership.loaders import load_all
+
+    if end is None:
+        loads = load_all(folder, borough=borough, today=today)
+        source = loads.get("cctv") or next(iter(loads.values()))
+        if source.table.empty:
+            raise InputDataError(folder, f"has no dated {source.source} records to take the "
+                                 "period end from", expected="end='YYYY-MM' to be given")
+        end = str(source.table["month"].max())
+    end_m = to_month(end)
+    return load_all(folder, borough=borough, period_end=end_m, today=today), end_m
+
+
+def _usable(loads: dict) -> dict:
+    """Loads with at least one row: a source with none gets no table (not a table of zeros)."""
+    return {name: load for name, load in loads.items() if len(load.table)}
+
+
+def _notes_by_source(loads: dict) -> dict[str, list[str]]:
+    from scpb_analysis.partnership.loaders import load_notes
+
+    return {name: load_notes(load) for name, load in loads.items()}
+
+
+def _set_aside(loads: dict, audience: str) -> tuple[str, pd.DataFrame, list[str]]:
+    from scpb_analysis.partnership.loaders import set_aside_table
+
+    if audience == "public":
+        # Only the exports behind a public table: even a row count of Prevent or the CS MARAC
+        # is not for publication.
+        loads = {k: v for k, v in loads.items() if k in _PUBLIC_SOURCES}
+    frame = set_aside_table(loads)
+    empty = [name for name, load in loads.items() if not len(load.table)]
+    notes = ["Rows set aside are not counted in any table: a table built from a file with "
+             "rows set aside says so in its notes. Each row's reason is in rejected_rows.csv "
+             "of the internal pack (row and column, never the personal values)."]
+    if empty:
+        notes.append("No table is shown for " + ", ".join(empty) + ": no row of it could be "
+                     "counted.")
+    return "Partnership exports: rows read, loaded and set aside", frame, notes
+
+
+def _public(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
+    notes = _notes_by_source(loads)
+    return {name: (title, frame, ([note] if note else []) + notes[_TABLE_SOURCES[name]])
+            for name, (title, frame, note) in _public_tables(_usable(loads), window).items()}
+
+
+def _internal(loads: dict, window: Window, end_m: pd.Period) -> dict[str, pd.DataFrame]:
+    from scpb_analysis.partnership import tables as t
+
+    notes = _notes_by_source(loads)
+    built = _internal_tables(_usable(loads), window, _latest_quarter(end_m))
+    return {name: t.with_input_notes(table, notes[_TABLE_SOURCES[name]])
+            for name, table in built.items()}
+
+
 def partnership_tables(folder: str | Path, *, end: str | None = None,
-                       audience: str = "internal", borough: str = "Barnet"
+                       audience: str = "internal", borough: str = "Barnet",
+                       today: date | str | None = None
                        ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
     """The partnership tables as the audience may see them, for a notebook to show.
 
     Parameters
     ----------
-    folder, end, audience, borough
+    folder, end, audience, borough, today
         As for :func:`build_partnership_outputs`.
 
     Returns
@@ -144,7 +236,9 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
     dict
         Table name -> ``(title, table, notes)``. ``internal``: the board's printed tables
         (every cell a string, sentences and footnotes in ``notes``). ``public``: suppressed
-        count tables only, with the suppression note.
+        count tables only, with the suppression note. Both: the notes of a table whose input
+        rows were set aside say how many and why, and :data:`SET_ASIDE` lists every file's
+        rows read, loaded and set aside.
 
     Examples
     --------
@@ -156,29 +250,30 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
     """
     from scpb_analysis.disclosure import check_audience
     from scpb_analysis.partnership import tables as t
-    from scpb_analysis.partnership.loaders import load_all
 
     check_audience(audience)
-    loads = load_all(folder, borough=borough)
-    if end is None:
-        source = loads.get("cctv") or next(iter(loads.values()))
-        end = str(source.table["month"].max())
-    end_m = to_month(end)
+    loads, end_m = _loads(folder, borough, end, today)
     window = Window(end_m - 2, end_m)
     if audience == "public":
-        return {name: (title, frame, [note] if note else [])
-                for name, (title, frame, note) in _public_tables(loads, window).items()}
-    out = {}
-    for name, table in _internal_tables(loads, window, _latest_quarter(end_m)).items():
-        board = t.to_board_table(table)
-        out[name] = (board.title, board.table, [*board.text, *board.notes])
+        out = _public(loads, window)
+    else:
+        out = {}
+        for name, table in _internal(loads, window, end_m).items():
+            board = t.to_board_table(table)
+            out[name] = (board.title, board.table, [*board.text, *board.notes])
+    out[SET_ASIDE] = _set_aside(loads, audience)
     return out
 
 
 def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
                               end: str | None = None, audience: str = "internal",
-                              borough: str = "Barnet") -> list[Path]:
+                              borough: str = "Barnet",
+                              today: date | str | None = None) -> list[Path]:
     """Load the partnership exports in ``folder`` and write the board's tables.
+
+    The files are written to a temporary folder beside ``output_dir/partnership``, scanned for
+    personal data, and moved into place only when the scan finds nothing. On refusal nothing
+    is left behind and a previous ``partnership`` folder stays as it was.
 
     Parameters
     ----------
@@ -186,13 +281,16 @@ def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
         Partnership exports (CSV or Excel), recognised by their headers
         (:func:`scpb_analysis.partnership.loaders.load_all`).
     output_dir : path
-        Where the tables go (a ``partnership/`` folder is made inside it).
+        Where the tables go (a ``partnership/`` folder is made inside it, replacing any there).
     end : str, optional
-        Last month of the 3-month window (default: the latest month of the CCTV log).
+        Last month of the 3-month window and of every table (default: the latest month of the
+        CCTV log). Rows dated later are set aside at load and never counted.
     audience : {"internal", "public"}
         ``public`` writes only suppressed count tables (see :data:`PUBLIC_EXCLUDED`).
     borough : str
         The borough whose wards the exports use.
+    today : date or str, optional
+        Rows dated after it are in the future and set aside (default: the machine's today).
 
     Returns
     -------
@@ -202,7 +300,8 @@ def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
     Raises
     ------
     scpb_analysis.disclosure.PersonalDataError
-        If any written file contains an e-mail address, phone number or full postcode.
+        If any file would contain an e-mail address, phone number or full postcode; nothing is
+        written then.
 
     Examples
     --------
@@ -211,51 +310,81 @@ def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
     >>> tmp = Path(tempfile.mkdtemp())
     >>> paths = build_partnership_outputs(write_partnership_demo(tmp), tmp / "out",
     ...                                   end="2023-05")
-    >>> "cctv_by_ward.md" in {p.name for p in paths}
-    True
+    >>> "cctv_by_ward.md" in {p.name for p in paths}, "set_aside.md" in {p.name for p in paths}
+    (True, True)
     """
     from scpb_analysis.demo import MARKER_FILENAME
     from scpb_analysis.disclosure import check_audience, refuse_if_pii
-    from scpb_analysis.partnership import tables as t
-    from scpb_analysis.partnership.loaders import load_all
 
     check_audience(audience)
-    loads = load_all(folder, borough=borough)
+    loads, end_m = _loads(folder, borough, end, today)
     synthetic = any(p.name == MARKER_FILENAME for p in Path(folder).rglob(MARKER_FILENAME))
     banner = f"{SYNTHETIC_BANNER}\n\n" if synthetic else ""
-    if end is None:
-        source = loads.get("cctv") or next(iter(loads.values()))
-        end = str(source.table["month"].max())
-    end_m = to_month(end)
     window = Window(end_m - 2, end_m)
-    out = Path(output_dir) / "partnership"
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    root = Path(output_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    out = root / "partnership"
+    # Beside the destination, so the final move is a rename on the same file system.
+    staging = Path(tempfile.mkdtemp(prefix=".partnership-staging-", dir=root))
+    try:
+        names = _write_outputs(staging, loads, window, end_m, audience, banner)
+        refuse_if_pii([staging / name for name in names])
+        os.chmod(staging, 0o755)
+        _move_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(out / name for name in names)
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging``; the old folder goes only once the new one is in place."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = out.with_name(f".partnership-old-{uuid.uuid4().hex}")
+    out.rename(old)
+    try:
+        staging.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_outputs(out: Path, loads: dict, window: Window, end_m: pd.Period, audience: str,
+                   banner: str) -> list[str]:
+    """Write every output file into ``out``; returns their names."""
+    from scpb_analysis.partnership import tables as t
+
+    written: list[str] = []
     if audience == "public":
-        for name, (title, frame, note) in _public_tables(loads, window).items():
-            path = out / f"{name}.md"
-            path.write_text(banner + _markdown(title, frame, [note] if note else []),
-                            encoding="utf-8")
+        for name, (title, frame, notes) in _public(loads, window).items():
+            (out / f"{name}.md").write_text(banner + _markdown(title, frame, notes),
+                                            encoding="utf-8")
             frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-            written += [path, out / f"{name}.csv"]
+            written += [f"{name}.md", f"{name}.csv"]
     else:
-        for name, table in _internal_tables(loads, window, _latest_quarter(end_m)).items():
-            path = out / f"{name}.md"
+        for name, table in _internal(loads, window, end_m).items():
             board = t.to_board_table(table)
-            path.write_text(banner + board.to_markdown(), encoding="utf-8")
+            (out / f"{name}.md").write_text(banner + board.to_markdown(), encoding="utf-8")
             table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-            # The printed table in the form `scpb check` reads.
+            # The printed table in the form `scpb check` reads, notes on rows set aside too.
             (out / f"{name}.board.csv").write_text(board.to_check_csv(), encoding="utf-8")
-            written += [path, out / f"{name}.csv", out / f"{name}.board.csv"]
+            written += [f"{name}.md", f"{name}.csv", f"{name}.board.csv"]
         reports = pd.concat([load.report.assign(source=name) for name, load in loads.items()],
                             ignore_index=True)
         reports.to_csv(out / "load_report.csv", index=False, lineterminator="\n")
         rejected = pd.concat([load.rejected.assign(source=name) for name, load in loads.items()],
                              ignore_index=True)
         rejected.to_csv(out / "rejected_rows.csv", index=False, lineterminator="\n")
-        written += [out / "load_report.csv", out / "rejected_rows.csv"]
-    refuse_if_pii(written)
-    return sorted(written)
+        written += ["load_report.csv", "rejected_rows.csv"]
+    title, frame, notes = _set_aside(loads, audience)
+    (out / f"{SET_ASIDE}.md").write_text(banner + _markdown(title, frame, notes),
+                                         encoding="utf-8")
+    frame.to_csv(out / f"{SET_ASIDE}.csv", index=False, lineterminator="\n")
+    written += [f"{SET_ASIDE}.md", f"{SET_ASIDE}.csv"]
+    return written
 
 
 def cctv_ward_chart(folder: str | Path, *, end: str | None = None, borough: str = "Barnet"):
@@ -280,13 +409,11 @@ def cctv_ward_chart(folder: str | Path, *, end: str | None = None, borough: str 
     import matplotlib.pyplot as plt
 
     from scpb_analysis.partnership import tables as t
-    from scpb_analysis.partnership.loaders import load_all
 
-    loads = load_all(folder, borough=borough)
-    if "cctv" not in loads:
+    loads, end_m = _loads(folder, borough, end, None)
+    if "cctv" not in _usable(loads):
         return None
     table = loads["cctv"].table
-    end_m = to_month(end) if end is not None else table["month"].max()
     window = Window(end_m - 2, end_m)
     by_ward = t.cctv_by_ward(table, window.start, window.end)
     wards = by_ward[by_ward["ward_name"].notna() & (by_ward["ward_name"] != "Grand Total")]

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -68,6 +68,7 @@ __all__ = [
     "CONTROL_ROOM_24_7_FROM",
     "FPN_OFFENCES",
     "GRAND_TOTAL",
+    "INPUT_NOTES",
     "PREVENT_AGE_BANDS",
     "PREVENT_IDEOLOGIES",
     "PREVENT_SEXES",
@@ -101,6 +102,7 @@ __all__ = [
     "prevent_quarter_comparison",
     "prevent_vs_national",
     "to_board_table",
+    "with_input_notes",
 ]
 
 GRAND_TOTAL = "Grand Total"
@@ -1411,13 +1413,23 @@ def _flags(values: pd.Series, name: str) -> np.ndarray:
     return values.astype(bool).to_numpy()
 
 
-def damarac_by_quarter(damarac: pd.DataFrame) -> pd.DataFrame:
+def damarac_by_quarter(damarac: pd.DataFrame, start: str | pd.Period | None = None,
+                       end: str | pd.Period | None = None) -> pd.DataFrame:
     """DA MARAC referrals per financial-year quarter, repeats and children.
 
     Every quarter from the first to the last referral is listed (0 where there were none);
     ``months_covered`` says how many of a quarter's months lie between the first and the last
     month with a referral (the data's apparent span), so a part quarter at either end is not
     read as a fall.
+
+    Parameters
+    ----------
+    damarac : pandas.DataFrame
+        Tidy DA MARAC referrals with ``month, repeat, children_in_household,
+        family_with_children``.
+    start, end : str or pandas.Period, optional
+        First and last month counted, like every other table's period: referrals outside are
+        left out, and the span runs to ``end`` at most. Default: all the data.
 
     Returns
     -------
@@ -1436,12 +1448,21 @@ def damarac_by_quarter(damarac: pd.DataFrame) -> pd.DataFrame:
           quarter  months_covered  referrals  repeat_pct  children_in_household
     0  Q4 2022/23               2          2        50.0                      2
     1  Q1 2023/24               1          1         0.0                      1
+    >>> damarac_by_quarter(d, end="2023-03")["referrals"].tolist()
+    [2]
     """
     _require(damarac, ["month", "repeat", "children_in_household", "family_with_children"],
              "damarac")
     months = _months_of(damarac)
+    keep = pd.Series(True, index=damarac.index)
+    if start is not None:
+        keep &= months >= to_month(start)
+    if end is not None:
+        keep &= months <= to_month(end)
+    damarac, months = damarac.loc[keep], months.loc[keep]
     if months.empty:
-        raise ValueError("damarac holds no referrals")
+        raise ValueError("damarac holds no referrals" + (
+            "" if start is None and end is None else " in the period asked for"))
     first, last = months.min(), months.max()
     labels = []
     q = fy_quarter_window(fy_quarter(first)).start
@@ -1535,8 +1556,44 @@ _FORMATTERS: dict[str, Callable[[pd.DataFrame], BoardTable]] = {
 }
 
 
+#: ``DataFrame.attrs`` key of notes about the input (rows set aside, how dates were read) that
+#: :func:`to_board_table` appends to the table's own notes.
+INPUT_NOTES = "input_notes"
+
+
+def with_input_notes(table: pd.DataFrame, notes: Iterable[str]) -> pd.DataFrame:
+    """Attach notes about the table's input (rows set aside, date order) for the board version.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table built here.
+    notes : iterable of str
+        Plain sentences, e.g. from :func:`scpb_analysis.partnership.loaders.load_notes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` itself, with the notes in its attrs; :func:`to_board_table` prints them.
+
+    Examples
+    --------
+    >>> ct = pd.DataFrame({"month": pd.PeriodIndex(["2023-04"], freq="M"),
+    ...                    "decision": ["Threshold met"]})
+    >>> t = with_input_notes(community_triggers(ct, "2023-04", "2023-04"),
+    ...                      ["ct.csv: 1 of 2 rows set aside and not counted (1 not a date)."])
+    >>> to_board_table(t).notes[-1]
+    'ct.csv: 1 of 2 rows set aside and not counted (1 not a date).'
+    """
+    table.attrs[INPUT_NOTES] = tuple(table.attrs.get(INPUT_NOTES, ())) + tuple(notes)
+    return table
+
+
 def to_board_table(table: pd.DataFrame) -> BoardTable:
     """The board version of any table built here, by the builder named in its attrs.
+
+    Notes attached with :func:`with_input_notes` follow the table's own notes, so a total that
+    is short because input rows were set aside says so.
 
     Examples
     --------
@@ -1550,4 +1607,6 @@ threshold, 1 did not and 0 are pending.')
     if kind not in _FORMATTERS:
         raise ValueError("to_board_table needs a table returned by one of: "
                          f"{', '.join(sorted(_FORMATTERS))}")
-    return _FORMATTERS[kind](table)
+    board = _FORMATTERS[kind](table)
+    extra = tuple(table.attrs.get(INPUT_NOTES, ()))
+    return replace(board, notes=board.notes + extra) if extra else board
