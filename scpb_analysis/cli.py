@@ -126,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
         "fetch",
         help="download the public sources (MPS crime, boundaries, Census, IMD) with checksums",
         description="Download the public sources listed in scpb_analysis/reference/sources.toml "
-        "into a data folder, checking SHA-256 where known, and record provenance.json.",
+        "into a data folder, checking SHA-256 where known and otherwise what arrived (header, "
+        "whole rows, size), never replacing a good copy with a worse one, and record "
+        "provenance.json. Exit status 2 if any source failed.",
     )
     fetch.add_argument("--data-dir", type=Path, default=Path("data"),
                        help="folder to download into (default ./data)")
@@ -135,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--base-url", help="a mirror laid out like the data folder")
     fetch.add_argument("--config", type=Path, help="another sources TOML file")
     fetch.add_argument("--force", action="store_true", help="download even if unchanged")
+    fetch.add_argument("--allow-smaller", action="store_true",
+                       help="accept a download with fewer months, or under half the rows or "
+                       "bytes, of the copy it replaces (refused by default)")
     fetch.add_argument("--list", action="store_true", help="list the sources and stop")
 
     check = sub.add_parser(
@@ -301,7 +306,8 @@ def _fetch(args: argparse.Namespace) -> int:
         return 0
     try:
         result = fetch_sources(args.data_dir, ids=args.only, base_url=args.base_url,
-                               config=args.config, force=args.force)
+                               config=args.config, force=args.force,
+                               allow_smaller=args.allow_smaller)
     except FetchError as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         if getattr(exc, "result", None) is not None:
