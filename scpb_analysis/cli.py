@@ -72,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the pack's notebooks with papermill (in parallel), render them as "
         "code-free HTML, export every table as CSV and into one Excel workbook, and write "
         "index.html. Without --data-dir the synthetic demo data are written to --demo-dir and "
-        "used. Exit status 1 if any notebook failed.",
+        "used. The pack is built beside --out and replaces it whole when complete; Ctrl-C "
+        "leaves the previous pack as it was (exit status 130). Exit status 1 if any notebook "
+        "failed (the pack shows which), 2 for a usage error.",
     )
     build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
     build.add_argument("--period-end", "--end", dest="period_end", type=_month_arg,
@@ -244,6 +246,12 @@ def _build(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        kept = (f"the previous pack in {args.out} is unchanged" if args.out.exists()
+                else "no pack was written")
+        print(f"scpb: build interrupted: kernels stopped, unfinished pack deleted; {kept}",
+              file=sys.stderr)
+        return 130
     print(build.summary())
     return 0 if build.ok else 1
 
