@@ -294,6 +294,8 @@ def _run_planted(case, tmp_path, stubs, demo_data, monkeypatch, capsys, planted_
                     "file name yet")
     result, out = planted_pack["result"], planted_pack["out"]
     assert result.returncode == 0, result.stderr
+    # The kernels' shutdown chatter stays out of a successful build's terminal.
+    assert "KeyboardInterrupt" not in result.stderr and "IPKernelApp" not in result.stderr
     flagged = [r for r, _ in PLANTED.values()
                if any(scan_file_name(part) for part in Path(r).parts)]
     # One warning, naming the count only.
