@@ -271,6 +271,9 @@ class _Kernels:
         if not pid:
             return
         try:
+            if not hasattr(os, "killpg"):  # Windows
+                os.kill(pid, signal.SIGTERM)
+                return
             group = os.getpgid(pid)
             if group != os.getpgrp():  # the kernel's own session: it and anything it started
                 os.killpg(group, signal.SIGKILL)
