@@ -219,7 +219,7 @@ def _latest_month(data_dir: Path, borough: str) -> str:
     return str(mine.max())
 
 
-def _build(args: argparse.Namespace) -> int:
+def _run_build(args: argparse.Namespace) -> int:
     from scpb_analysis.runner import build_pack
 
     period_end = args.period_end
@@ -246,14 +246,20 @@ def _build(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         return 2
+    print(build.summary())
+    return 0 if build.ok else 1
+
+
+def _build(args: argparse.Namespace) -> int:
+    # Ctrl-C at any point (writing the demo data, running the notebooks): one line, exit 130.
+    try:
+        return _run_build(args)
     except KeyboardInterrupt:
         kept = (f"the previous pack in {args.out} is unchanged" if args.out.exists()
                 else "no pack was written")
         print(f"scpb: build interrupted: kernels stopped, unfinished pack deleted; {kept}",
               file=sys.stderr)
         return 130
-    print(build.summary())
-    return 0 if build.ok else 1
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -316,6 +322,10 @@ def _fetch(args: argparse.Namespace) -> int:
         result = fetch_sources(args.data_dir, ids=args.only, base_url=args.base_url,
                                config=args.config, force=args.force,
                                allow_smaller=args.allow_smaller)
+    except KeyboardInterrupt:
+        print("scpb: fetch interrupted: the download in progress was discarded; files already "
+              "in place and provenance.json are consistent", file=sys.stderr)
+        return 130
     except FetchError as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         if getattr(exc, "result", None) is not None:

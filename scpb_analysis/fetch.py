@@ -461,30 +461,32 @@ def fetch_sources(
     # Check every destination before downloading anything.
     destinations = [_destination(data_dir, source) for source in sources]
 
-    for source, dest in zip(sources, destinations, strict=True):
-        if not force:
-            kept = _unchanged(source, dest, records.get(source.id))
-            if kept is not None:
-                records[source.id] = kept
-                result.skipped.append(source.id)
-                _say(progress, f"{source.id}: skipped, {source.path} is present and unchanged")
+    try:
+        for source, dest in zip(sources, destinations, strict=True):
+            if not force:
+                kept = _unchanged(source, dest, records.get(source.id))
+                if kept is not None:
+                    records[source.id] = kept
+                    result.skipped.append(source.id)
+                    _say(progress, f"{source.id}: skipped, {source.path} is present and unchanged")
+                    continue
+            url = source.url_for(base_url)
+            unzip = source.member if base_url is None else None
+            try:
+                records[source.id] = _fetch_one(source, url, dest, unzip=unzip, timeout=timeout,
+                                                bar=bars, allow_smaller=allow_smaller)
+            except FetchError as exc:
+                errors.append(exc)
+                result.failed.append(source.id)
                 continue
-        url = source.url_for(base_url)
-        unzip = source.member if base_url is None else None
-        try:
-            records[source.id] = _fetch_one(source, url, dest, unzip=unzip, timeout=timeout,
-                                            bar=bars, allow_smaller=allow_smaller)
-        except FetchError as exc:
-            errors.append(exc)
-            result.failed.append(source.id)
-            continue
-        result.fetched.append(source.id)
-        entry = records[source.id]
-        _say(progress, f"{source.id}: saved {source.path} ({entry['bytes']:,} bytes, "
-                       f"SHA-256 {entry['sha256'][:12]}…)")
-
-    if records or provenance.exists():
-        _write_provenance(provenance, records)
+            result.fetched.append(source.id)
+            entry = records[source.id]
+            _say(progress, f"{source.id}: saved {source.path} ({entry['bytes']:,} bytes, "
+                           f"SHA-256 {entry['sha256'][:12]}…)")
+    finally:
+        # Also when interrupted (Ctrl-C): the files already moved into place are recorded.
+        if records or provenance.exists():
+            _write_provenance(provenance, records)
     if errors:
         raise _combined(errors, result)
     return result

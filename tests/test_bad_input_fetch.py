@@ -283,3 +283,34 @@ def test_scpb_fetch_refuses_a_worse_copy_with_exit_2_and_says_how_to_allow_it(
     assert main(["fetch", "--data-dir", str(data), "--config", str(config), "--force",
                  "--allow-smaller"]) == 0
     assert (data / DEST).read_bytes() == files[OLD]
+
+
+def test_ctrl_c_mid_download_keeps_what_arrived_and_records_it(server, files, tmp_path,
+                                                                monkeypatch, capsys):
+    from scpb_analysis import fetch
+
+    data = tmp_path / "data"
+    server.routes["/file.csv"] = lambda f: {"body": f[NEW]}
+    url = server.url + "/file.csv"
+    config = tmp_path / "sources.toml"
+    first = _config(tmp_path / "one.toml", url).read_text()
+    second = first.replace(SID, "mps-borough-second").replace(
+        DEST, "mps/borough/latest/second.csv")
+    config.write_text(first + "\n" + second, encoding="utf-8")
+    real = fetch._download
+
+    def interrupted(source, url, target, **kwargs):
+        if source.id == "mps-borough-second":
+            target.write_bytes(files[NEW][:1000])  # part of the file had arrived
+            raise KeyboardInterrupt
+        return real(source, url, target, **kwargs)
+
+    monkeypatch.setattr(fetch, "_download", interrupted)
+    assert main(["fetch", "--data-dir", str(data), "--config", str(config)]) == 130
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith("scpb: fetch interrupted") and "Traceback" not in err
+    assert (data / DEST).read_bytes() == files[NEW]
+    assert not (data / "mps/borough/latest/second.csv").exists()
+    assert not list(tmp_path.rglob("*.part"))
+    recorded = json.loads((data / PROVENANCE_FILE).read_text())["files"]
+    assert [entry["id"] for entry in recorded] == [SID]
