@@ -3,10 +3,11 @@
 The sources are listed in one config file, ``scpb_analysis/reference/sources.toml`` (each
 source's id, title, publisher, licence, URL, destination path and, where the exact published
 bytes are known, SHA-256). :func:`fetch_sources` downloads them into a data folder laid out
-like ``../shared/data``, refuses a download whose checksum differs from the one expected, and
-writes ``provenance.json`` beside them: one entry per file (where it came from, under what
-licence, its SHA-256 and size), sorted by id and without timestamps, so that fetching the
-same files again writes the same bytes.
+like ``../shared/data``, refuses a download whose checksum differs from the one expected, or
+that is not what the source publishes (an error page, a cut-short or emptied file, the wrong
+table, a worse copy than the one already there), and writes ``provenance.json`` beside them:
+one entry per file (where it came from, under what licence, its SHA-256 and size), sorted by
+id and without timestamps, so that fetching the same files again writes the same bytes.
 
 Point ``base_url`` at a mirror laid out like the data folder (a shared drive served over HTTP,
 a team cache) to fetch from there instead: every file's address becomes
