@@ -72,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the pack's notebooks with papermill (in parallel), render them as "
         "code-free HTML, export every table as CSV and into one Excel workbook, and write "
         "index.html. Without --data-dir the synthetic demo data are written to --demo-dir and "
-        "used. Exit status 1 if any notebook failed.",
+        "used. The pack is built beside --out and replaces it whole when complete; Ctrl-C "
+        "leaves the previous pack as it was (exit status 130). Exit status 1 if any notebook "
+        "failed (the pack shows which), 2 for a usage error.",
     )
     build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
     build.add_argument("--period-end", "--end", dest="period_end", type=_month_arg,
@@ -126,7 +128,9 @@ def _parser() -> argparse.ArgumentParser:
         "fetch",
         help="download the public sources (MPS crime, boundaries, Census, IMD) with checksums",
         description="Download the public sources listed in scpb_analysis/reference/sources.toml "
-        "into a data folder, checking SHA-256 where known, and record provenance.json.",
+        "into a data folder, checking SHA-256 where known and otherwise what arrived (header, "
+        "whole rows, size), never replacing a good copy with a worse one, and record "
+        "provenance.json. Exit status 2 if any source failed.",
     )
     fetch.add_argument("--data-dir", type=Path, default=Path("data"),
                        help="folder to download into (default ./data)")
@@ -135,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--base-url", help="a mirror laid out like the data folder")
     fetch.add_argument("--config", type=Path, help="another sources TOML file")
     fetch.add_argument("--force", action="store_true", help="download even if unchanged")
+    fetch.add_argument("--allow-smaller", action="store_true",
+                       help="accept a download with fewer months, or under half the rows or "
+                       "bytes, of the copy it replaces (refused by default)")
     fetch.add_argument("--list", action="store_true", help="list the sources and stop")
 
     check = sub.add_parser(
@@ -212,7 +219,7 @@ def _latest_month(data_dir: Path, borough: str) -> str:
     return str(mine.max())
 
 
-def _build(args: argparse.Namespace) -> int:
+def _run_build(args: argparse.Namespace) -> int:
     from scpb_analysis.runner import build_pack
 
     period_end = args.period_end
@@ -241,6 +248,18 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     print(build.summary())
     return 0 if build.ok else 1
+
+
+def _build(args: argparse.Namespace) -> int:
+    # Ctrl-C at any point (writing the demo data, running the notebooks): one line, exit 130.
+    try:
+        return _run_build(args)
+    except KeyboardInterrupt:
+        kept = (f"the previous pack in {args.out} is unchanged" if args.out.exists()
+                else "no pack was written")
+        print(f"scpb: build interrupted: kernels stopped, unfinished pack deleted; {kept}",
+              file=sys.stderr)
+        return 130
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -301,7 +320,12 @@ def _fetch(args: argparse.Namespace) -> int:
         return 0
     try:
         result = fetch_sources(args.data_dir, ids=args.only, base_url=args.base_url,
-                               config=args.config, force=args.force)
+                               config=args.config, force=args.force,
+                               allow_smaller=args.allow_smaller)
+    except KeyboardInterrupt:
+        print("scpb: fetch interrupted: the download in progress was discarded; files already "
+              "in place and provenance.json are consistent", file=sys.stderr)
+        return 130
     except FetchError as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         if getattr(exc, "result", None) is not None:

@@ -3,10 +3,11 @@
 The sources are listed in one config file, ``scpb_analysis/reference/sources.toml`` (each
 source's id, title, publisher, licence, URL, destination path and, where the exact published
 bytes are known, SHA-256). :func:`fetch_sources` downloads them into a data folder laid out
-like ``../shared/data``, refuses a download whose checksum differs from the one expected, and
-writes ``provenance.json`` beside them: one entry per file (where it came from, under what
-licence, its SHA-256 and size), sorted by id and without timestamps, so that fetching the
-same files again writes the same bytes.
+like ``../shared/data``, refuses a download whose checksum differs from the one expected, or
+that is not what the source publishes (an error page, a cut-short or emptied file, the wrong
+table, a worse copy than the one already there), and writes ``provenance.json`` beside them:
+one entry per file (where it came from, under what licence, its SHA-256 and size), sorted by
+id and without timestamps, so that fetching the same files again writes the same bytes.
 
 Point ``base_url`` at a mirror laid out like the data folder (a shared drive served over HTTP,
 a team cache) to fetch from there instead: every file's address becomes
@@ -16,9 +17,11 @@ that the London Datastore no longer serves are listed as ``archived`` sources fo
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import hashlib
 import http.client
+import io
 import json
 import os
 import re
@@ -29,12 +32,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from tqdm import tqdm
+
+from scpb_analysis.sources._files import BINARY_SIGNATURES, column_key
 
 __all__ = [
     "PROVENANCE_FILE",
@@ -51,12 +57,20 @@ PROVENANCE_FILE = "provenance.json"
 _CHUNK = 1 << 20
 _SCHEMES = ("http", "https")
 _FIELDS = ("id", "title", "publisher", "licence", "url", "path", "sha256", "mirror_path",
-           "member", "page", "archived")
+           "member", "page", "archived", "header", "min_bytes", "max_bytes", "min_rows")
+_INTEGERS = ("min_bytes", "max_bytes", "min_rows")
 _REQUIRED = ("id", "title", "publisher", "licence", "url", "path")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # Some publishers turn away urllib's default agent; say who is asking instead.
 _USER_AGENT = "scpb_analysis/0.1 (scpb fetch; Python urllib)"
+# A new download is "worse" than the copy it would replace when it has fewer months, or fewer
+# than this share of its rows or bytes: a publisher's restructure has cut rows by a third
+# (MPS borough files, 2024), a cut-short or emptied file loses far more.
+_SHRINK = 0.5
+_MONTH_COLUMN = re.compile(r"\d{6}")
+_SQLITE = b"SQLite format 3\x00"
+_HTML_START = re.compile(rb"\s*<(?:!doctype|html|head|body|\?xml|!--)", re.I)
 
 
 class FetchError(Exception):
@@ -137,6 +151,13 @@ class Source:
     archived : bool
         An earlier release the publisher no longer serves: fetched only when asked for by id
         (or pattern), in practice from a mirror.
+    header : str or None
+        For a CSV file: the columns it must start with, comma-separated, compared with case,
+        spaces and ``_`` ignored; alternatives separated by ``|``
+        (``"MajorText,MinorText,BoroughName|MajorText,MinorText,LookUp_BoroughName"``).
+    min_bytes, max_bytes, min_rows : int or None
+        The plausible size of the saved file and its least number of data rows: pinned for
+        sources without a checksum, so an error page or a cut-short file is refused.
 
     Examples
     --------
@@ -161,6 +182,23 @@ class Source:
     member: str | None = None
     page: str | None = None
     archived: bool = False
+    header: str | None = None
+    min_bytes: int | None = None
+    max_bytes: int | None = None
+    min_rows: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """What the saved file must be: ``csv``, ``zip`` (also ``.xlsx``), ``gpkg`` or ``any``.
+
+        Examples
+        --------
+        >>> Source(id="a", title="", publisher="", licence="", url="https://x.org/a",
+        ...        path="deprivation/imd.xlsx").kind
+        'zip'
+        """
+        suffix = PurePosixPath(self.path).suffix.lower()
+        return {".csv": "csv", ".zip": "zip", ".xlsx": "zip", ".gpkg": "gpkg"}.get(suffix, "any")
 
     def __post_init__(self) -> None:
         if not self.mirror_path:
@@ -257,10 +295,16 @@ def _source(table: object, n: int, where: str) -> Source:
         raise ValueError(f"{name}: unknown field(s) {', '.join(unknown)}; "
                          f"expected some of {', '.join(_FIELDS)}")
     for key, value in table.items():
-        if key == "archived" and not isinstance(value, bool):
-            raise ValueError(f"{name}: archived should be true or false")
-        if key != "archived" and not isinstance(value, str):
+        if key == "archived":
+            if not isinstance(value, bool):
+                raise ValueError(f"{name}: archived should be true or false")
+        elif key in _INTEGERS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}: {key} should be a whole number, not {value!r}")
+        elif not isinstance(value, str):
             raise ValueError(f"{name}: {key} should be a string")
+    if table.get("min_bytes", 0) > table.get("max_bytes", float("inf")):
+        raise ValueError(f"{name}: min_bytes is more than max_bytes")
     if not _ID.fullmatch(sid):
         raise ValueError(f"{name}: an id is lower-case letters, digits, '.', '_' and '-'")
     _check_url(table["url"], f"{name}: url")
@@ -327,12 +371,22 @@ def fetch_sources(
     force: bool = False,
     progress: bool = True,
     timeout: float = 60,
+    allow_smaller: bool = False,
 ) -> FetchResult:
     """Download sources into ``data_dir``, check them and record their provenance.
 
     Each file is streamed to a temporary file beside its destination, hashed as it arrives,
-    and moved into place only when complete and, where ``sources.toml`` gives a SHA-256,
-    matching it; so an interrupted or refused download never replaces a good file. A file
+    and moved into place only when complete and checked: where ``sources.toml`` gives a
+    SHA-256, matching it; always, being what the source publishes (a CSV file with the expected
+    header, every row whole and at least ``min_rows`` of them, not a web page or binary data; a
+    readable zip archive or workbook; a GeoPackage), within any pinned ``min_bytes`` and
+    ``max_bytes``, and complete (the ``Content-Length`` the server gave, or else a CSV file
+    that parses to its end and ends with a line break). Without a checksum, a download with
+    fewer months, or less than half the rows or bytes, of the good copy it would replace is
+    refused unless ``allow_smaller``. So an interrupted, refused or worse download never
+    replaces a good file, ``force`` or not. Redirects are followed only to ``http``/``https``
+    addresses; the address the file finally came from is recorded as ``final_url`` when it
+    differs from ``url``. A file
     already present whose SHA-256 matches (the expected one, or else the one recorded in
     ``provenance.json``) is skipped unless ``force``. ``data_dir/provenance.json`` is updated
     with one entry per file (id, title, publisher, licence, the URL actually used, path,
@@ -362,6 +416,9 @@ def fetch_sources(
         source on stderr.
     timeout : float
         Seconds to wait for a server before giving up on a source.
+    allow_smaller : bool
+        Accept a download with fewer months, rows or bytes than the copy it replaces (when the
+        publisher really did shrink the file).
 
     Returns
     -------
@@ -405,29 +462,32 @@ def fetch_sources(
     # Check every destination before downloading anything.
     destinations = [_destination(data_dir, source) for source in sources]
 
-    for source, dest in zip(sources, destinations, strict=True):
-        if not force:
-            kept = _unchanged(source, dest, records.get(source.id))
-            if kept is not None:
-                records[source.id] = kept
-                result.skipped.append(source.id)
-                _say(progress, f"{source.id}: skipped, {source.path} is present and unchanged")
+    try:
+        for source, dest in zip(sources, destinations, strict=True):
+            if not force:
+                kept = _unchanged(source, dest, records.get(source.id))
+                if kept is not None:
+                    records[source.id] = kept
+                    result.skipped.append(source.id)
+                    _say(progress, f"{source.id}: skipped, {source.path} is present and unchanged")
+                    continue
+            url = source.url_for(base_url)
+            unzip = source.member if base_url is None else None
+            try:
+                records[source.id] = _fetch_one(source, url, dest, unzip=unzip, timeout=timeout,
+                                                bar=bars, allow_smaller=allow_smaller)
+            except FetchError as exc:
+                errors.append(exc)
+                result.failed.append(source.id)
                 continue
-        url = source.url_for(base_url)
-        unzip = source.member if base_url is None else None
-        try:
-            records[source.id] = _fetch_one(source, url, dest, unzip=unzip, timeout=timeout,
-                                            bar=bars)
-        except FetchError as exc:
-            errors.append(exc)
-            result.failed.append(source.id)
-            continue
-        result.fetched.append(source.id)
-        entry = records[source.id]
-        _say(progress, f"{source.id}: saved {source.path} ({entry['bytes']:,} bytes, "
-                       f"SHA-256 {entry['sha256'][:12]}…)")
-
-    _write_provenance(provenance, records)
+            result.fetched.append(source.id)
+            entry = records[source.id]
+            _say(progress, f"{source.id}: saved {source.path} ({entry['bytes']:,} bytes, "
+                           f"SHA-256 {entry['sha256'][:12]}…)")
+    finally:
+        # Also when interrupted (Ctrl-C): the files already moved into place are recorded.
+        if records or provenance.exists():
+            _write_provenance(provenance, records)
     if errors:
         raise _combined(errors, result)
     return result
@@ -468,13 +528,14 @@ def _unchanged(source: Source, dest: Path, record: dict | None) -> dict | None:
         return None
     url = record["url"] if record and record.get("sha256") == digest else source.url
     entry = _entry(source, url, digest, size)
-    if record and record.get("member"):
-        entry["member"] = record["member"]
+    for key in ("final_url", "member"):
+        if record and record.get(key) and (key == "member" or record.get("sha256") == digest):
+            entry[key] = record[key]
     return entry
 
 
 def _fetch_one(source: Source, url: str, dest: Path, *, unzip: str | None, timeout: float,
-               bar: bool) -> dict:
+               bar: bool, allow_smaller: bool = False) -> dict:
     _check_url(url, f"{source.id}: url")
     dest.parent.mkdir(parents=True, exist_ok=True)
     temps: list[Path] = []
@@ -488,30 +549,68 @@ def _fetch_one(source: Source, url: str, dest: Path, *, unzip: str | None, timeo
 
     try:
         saved = temp()
-        digest, size = _download(source, url, saved, timeout=timeout, bar=bar)
+        download = _download(source, url, saved, timeout=timeout, bar=bar)
+        digest, size = download.digest, download.size
+        final = download.final_url
         if unzip:
+            _check_zip(source, final, saved)
             archive, saved = saved, temp()
-            digest, size = _extract(source, url, archive, unzip, saved)
+            digest, size = _extract(source, final, archive, unzip, saved)
         if source.sha256 and digest != source.sha256:
-            raise ChecksumMismatchError(source.id, url, digest, source.sha256)
+            raise ChecksumMismatchError(source.id, final, digest, source.sha256)
+        shape = _verify(source, final, saved, size, length_checked=download.length_checked
+                        and not unzip)
+        if not source.sha256 and not allow_smaller:
+            _refuse_worse(source, final, dest, shape)
         os.replace(saved, dest)
     finally:
         for path in temps:
             path.unlink(missing_ok=True)
     entry = _entry(source, url, digest, size)
+    if final != url:
+        entry["final_url"] = final
     if unzip:
         entry["member"] = unzip
     return entry
 
 
-def _download(source: Source, url: str, target: Path, *, timeout: float,
-              bar: bool) -> tuple[str, int]:
-    def failed(reason: str) -> FetchError:
-        return FetchError.for_source(source.id, url, reason)
+@dataclass
+class _Download:
+    digest: str
+    size: int
+    final_url: str
+    # True when the server said how long the body is and exactly that much arrived.
+    length_checked: bool
 
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+
+class _RefusedRedirect(urllib.error.URLError):
+    pass
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to http(s): urllib would also follow one to ftp://."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        if scheme not in _SCHEMES:
+            raise _RefusedRedirect(f"redirected (HTTP {code}) to {newurl}; only http and https "
+                                   "addresses are followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_HttpOnlyRedirects)
+
+
+def _download(source: Source, url: str, target: Path, *, timeout: float,
+              bar: bool) -> _Download:
+    def failed(reason: str, where: str = url) -> FetchError:
+        return FetchError.for_source(source.id, where, reason)
+
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT,
+                                                   "Accept-Encoding": "identity"})
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)
+        response = _opener().open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
         raise failed(f"HTTP {exc.code} {exc.reason}") from None
@@ -521,13 +620,14 @@ def _download(source: Source, url: str, target: Path, *, timeout: float,
         raise failed(f"{type(exc).__name__}: {exc}") from None
 
     digest = hashlib.sha256()
-    size = 0
+    size = received = 0
     with response:
         final = response.geturl()
         if urllib.parse.urlsplit(final).scheme.lower() not in _SCHEMES:
             raise failed(f"redirected to {final}")
-        _refuse_web_page(source, url, response)
+        _refuse_web_page(source, final, response)
         length = _content_length(response)
+        decoder = _decoder(source, final, response)
         with open(target, "wb") as out, tqdm(
             total=length, unit="B", unit_scale=True, unit_divisor=1024, desc=source.id,
             file=sys.stderr, disable=not bar, leave=False,
@@ -536,16 +636,36 @@ def _download(source: Source, url: str, target: Path, *, timeout: float,
                 try:
                     chunk = response.read(_CHUNK)
                 except (http.client.HTTPException, OSError) as exc:
-                    raise failed(f"{type(exc).__name__} after {size:,} bytes: {exc}") from None
+                    raise failed(f"{type(exc).__name__} after {received:,} bytes: {exc}",
+                                 final) from None
                 if not chunk:
                     break
-                out.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
+                received += len(chunk)
                 progress.update(len(chunk))
-    if length is not None and size != length:
-        raise failed(f"the connection closed after {size:,} of {length:,} bytes")
-    return digest.hexdigest(), size
+                try:
+                    data = decoder.decompress(chunk) if decoder else chunk
+                except zlib.error as exc:
+                    raise failed(f"the gzip-encoded body is corrupt ({exc})", final) from None
+                out.write(data)
+                digest.update(data)
+                size += len(data)
+    if length is not None and received != length:
+        raise failed(f"the connection closed after {received:,} of {length:,} bytes", final)
+    if decoder is not None and not decoder.eof:
+        raise failed(f"the gzip-encoded body ends early (after {received:,} bytes)", final)
+    return _Download(digest.hexdigest(), size, final, length is not None)
+
+
+def _decoder(source: Source, url: str, response: http.client.HTTPResponse):
+    # Asked for identity; a server that compresses anyway is decoded, so the file saved (and
+    # hashed) is the file published, not its transfer encoding.
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("identity", ""):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    raise FetchError.for_source(source.id, url, f"the server sent the file in content encoding "
+                                f"{encoding!r}; expected it plain or gzip-encoded")
 
 
 def _content_length(response: http.client.HTTPResponse) -> int | None:
@@ -563,6 +683,149 @@ def _refuse_web_page(source: Source, url: str, response: http.client.HTTPRespons
         where = f"; find the file's current address at {source.page}" if source.page else ""
         raise FetchError.for_source(
             source.id, url, f"the server sent a web page, not the file (it may have moved{where})")
+
+
+# --- checking what arrived -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Shape:
+    """How much a file holds, to compare a new download with the copy it would replace."""
+
+    size: int
+    rows: int | None = None
+    months: int | None = None
+
+    def text(self) -> str:
+        parts = [f"{self.size:,} bytes"]
+        if self.rows is not None:
+            parts.append(f"{self.rows:,} rows")
+        if self.months:
+            parts.append(f"{self.months} months")
+        return ", ".join(parts)
+
+
+def _expected(source: Source) -> str:
+    if source.kind == "csv":
+        if not source.header:
+            return "a CSV file"
+        return "a CSV file with columns starting " + " or ".join(source.header.split("|"))
+    if source.kind == "zip":
+        return ("an Excel workbook (.xlsx)" if source.path.lower().endswith(".xlsx")
+                else "a zip archive")
+    if source.kind == "gpkg":
+        return "a GeoPackage (SQLite) file"
+    return "the published file"
+
+
+def _verify(source: Source, url: str, path: Path, size: int, *,
+            length_checked: bool) -> _Shape:
+    """Refuse a download that is not what ``source`` publishes; return its shape."""
+    def refuse(reason: str) -> FetchError:
+        return FetchError.for_source(source.id, url, f"{reason}; expected {_expected(source)}; "
+                                     "nothing was saved")
+
+    if size == 0:
+        raise refuse("the server sent an empty file (0 bytes)")
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if _HTML_START.match(head.removeprefix(b"\xef\xbb\xbf")):
+        where = f" (the file may have moved; see {source.page})" if source.page else ""
+        raise refuse(f"the server sent a web page (HTML), not the file{where}")
+    shape = _Shape(size)
+    if source.kind == "csv":
+        shape = _check_csv(source, path, size, length_checked=length_checked, refuse=refuse)
+    elif source.kind == "zip":
+        _check_zip(source, url, path)
+        if source.path.lower().endswith(".xlsx"):
+            with zipfile.ZipFile(path) as zf:
+                if "[Content_Types].xml" not in zf.namelist():
+                    raise refuse("the zip archive is not an Excel workbook")
+    elif source.kind == "gpkg" and not head.startswith(_SQLITE):
+        raise refuse("the file does not start with the SQLite signature")
+    if source.min_bytes is not None and size < source.min_bytes:
+        raise refuse(f"the file has {size:,} bytes, fewer than the {source.min_bytes:,} pinned "
+                     "in sources.toml")
+    if source.max_bytes is not None and size > source.max_bytes:
+        raise refuse(f"the file has {size:,} bytes, more than the {source.max_bytes:,} pinned "
+                     "in sources.toml")
+    return shape
+
+
+def _check_csv(source: Source, path: Path, size: int, *, length_checked: bool,
+               refuse) -> _Shape:
+    raw = path.read_bytes()
+    for signature, what in BINARY_SIGNATURES:
+        if raw.startswith(signature):
+            raise refuse(f"the file is not text (it looks like {what})")
+    if b"\x00" in raw[:65536]:
+        raise refuse("the file is not text (it contains binary data)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
+    except csv.Error as exc:
+        raise refuse(f"the file does not parse as CSV to its end ({exc}); it may be cut "
+                     "short") from None
+    if not rows:
+        raise refuse("the file holds no rows")
+    header = rows[0]
+    if source.header:
+        alternatives = [[column_key(c) for c in alt.split(",")] for alt in source.header.split("|")]
+        if not any([column_key(c) for c in header[:len(want)]] == want for want in alternatives):
+            longest = max(len(want) for want in alternatives)
+            raise refuse(f"the header starts {','.join(header[:longest])[:200]!r}")
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise refuse(f"row {number:,} has {len(row)} fields, the header {len(header)} (the "
+                         "file may be cut short)")
+    if not length_checked and not text.endswith(("\n", "\r")):
+        # Without a Content-Length nothing else says the last row arrived whole.
+        raise refuse("the file does not end with a line break and the server did not say its "
+                     "length, so the last row may be cut short")
+    data_rows = len(rows) - 1
+    least = source.min_rows if source.min_rows is not None else 1
+    if data_rows < least:
+        raise refuse(f"the file has {data_rows:,} data rows, fewer than the {least:,} expected")
+    months = sum(1 for c in header if _MONTH_COLUMN.fullmatch(c.strip()))
+    return _Shape(size, data_rows, months)
+
+
+def _check_zip(source: Source, url: str, path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise FetchError.for_source(source.id, url, f"not a readable zip archive ({exc}); "
+                                    f"expected {_expected(source)}; nothing was saved") from None
+    if bad is not None:
+        raise FetchError.for_source(source.id, url, f"the zip archive is corrupt ({bad!r} fails "
+                                    "its check); nothing was saved")
+
+
+def _refuse_worse(source: Source, url: str, dest: Path, new: _Shape) -> None:
+    """Refuse a download smaller or shorter than the good copy it would replace."""
+    if not dest.is_file():
+        return
+    size = dest.stat().st_size
+    try:
+        old = _verify(source, url, dest, size, length_checked=True)
+    except FetchError:
+        return  # the copy in place is not good either: nothing worth keeping
+    worse = []
+    if old.months and (new.months or 0) < old.months:
+        worse.append("fewer months")
+    if old.rows and (new.rows or 0) < _SHRINK * old.rows:
+        worse.append("far fewer rows")
+    if new.size < _SHRINK * old.size:
+        worse.append("far fewer bytes")
+    if worse:
+        raise FetchError.for_source(
+            source.id, url,
+            f"the new download ({new.text()}) has {' and '.join(worse)} than the copy already "
+            f"in {source.path} ({old.text()}); the copy was kept. If the publisher really "
+            "shrank the file, fetch again with --allow-smaller (allow_smaller=True)")
 
 
 def _extract(source: Source, url: str, archive: Path, member: str,

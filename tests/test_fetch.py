@@ -108,15 +108,16 @@ def loopback_only(monkeypatch):
     monkeypatch.setenv("no_proxy", "*")
     monkeypatch.setenv("NO_PROXY", "*")
     requested: list[str] = []
-    real = urllib.request.urlopen
+    real = urllib.request.OpenerDirector.open
 
-    def guarded(request, *args, **kwargs):
+    # Every opener's open, so a redirect followed inside urllib is guarded too.
+    def guarded(self, request, *args, **kwargs):
         url = request.full_url if isinstance(request, urllib.request.Request) else request
         requested.append(url)
         assert url.startswith(LOOPBACK), f"a test tried to reach {url}"
-        return real(request, *args, **kwargs)
+        return real(self, request, *args, **kwargs)
 
-    monkeypatch.setattr(urllib.request, "urlopen", guarded)
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", guarded)
     return requested
 
 
@@ -278,7 +279,8 @@ def test_wrong_checksum_is_refused_and_nothing_is_saved(tmp_path, server, shared
     assert (info.value.got, info.value.want, info.value.source_id) == (got, want, "mps-recent")
     assert not (data / RECENT).exists()
     assert _no_partial_files(data)
-    assert json.loads((data / "provenance.json").read_text())["files"] == []
+    # A run that saved nothing leaves no provenance behind (not even an empty one).
+    assert not (data / "provenance.json").exists()
     assert info.value.result.failed == ["mps-recent"]
 
 
@@ -405,6 +407,45 @@ def test_packaged_sources_load_and_their_checksums_are_real(shared):
     assert {"mps-borough-recent", "census2021-ts007a-lsoa", "imd2019-file1",
             "lookup-lsoa21-ward24-lad24", "wards-2024-uk-ons", "lsoa-2021-ew-ons"} <= set(ids)
     assert all(s.sha256 for s in sources if s.archived)
+
+
+def test_sources_without_a_checksum_are_pinned_and_every_published_copy_passes(shared):
+    """Every current source without a checksum has a pinned header and size, the headers are
+    layouts the MPS loader reads, and every real copy of that product passes its pins."""
+    from scpb_analysis.sources._files import column_key
+    from scpb_analysis.sources.mps import _WIDE_LAYOUTS
+
+    layouts = {tuple(layout.keys) for layout in _WIDE_LAYOUTS}
+    unpinned = [s for s in load_sources() if not s.sha256 and s.kind == "csv"]
+    assert {s.id for s in unpinned} == {"mps-borough-recent", "mps-borough-historical",
+                                        "mps-ward-recent"}
+    for source in unpinned:
+        assert source.header and source.min_bytes and source.max_bytes and source.min_rows
+        for alternative in source.header.split("|"):
+            assert tuple(column_key(c) for c in alternative.split(",")) in layouts, alternative
+        product = "ward" if "ward" in source.id else "borough"
+        recent = "recent" in source.id
+        copies = [p for p in (shared / "mps" / product).rglob("*.csv")
+                  if ("recent" in p.name or "FEB2022-FEB2024" in p.name) == recent
+                  and "Historic_" not in p.name]
+        assert copies, source.id
+        for copy in copies:
+            shape = fetch._verify(source, source.url, copy, copy.stat().st_size,
+                                  length_checked=False)
+            assert shape.rows >= source.min_rows and shape.months >= 24, copy.name
+
+
+def test_a_download_that_is_not_what_the_path_says_is_refused(tmp_path, server):
+    config = _config(tmp_path / "sources.toml", [
+        _source("imd", _url(server, RECENT), "deprivation/imd.xlsx"),
+        _source("wards", _url(server, RECENT), "boundaries/wards.gpkg")])
+    with pytest.raises(FetchError) as info:
+        fetch_sources(tmp_path / "data", config=config, progress=False)
+    text = str(info.value)
+    assert "imd: could not download" in text and "expected an Excel workbook (.xlsx)" in text
+    assert "wards: could not download" in text and "expected a GeoPackage" in text
+    assert not (tmp_path / "data" / "deprivation").exists() or not list(
+        (tmp_path / "data" / "deprivation").iterdir())
 
 
 @pytest.mark.parametrize("bad", ["../outside.csv", "mps/../../outside.csv", "/etc/passwd",
