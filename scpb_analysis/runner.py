@@ -38,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scpb_analysis.input_names import PublishableInputs, publishable_inputs
+
 __all__ = [
     "NOTEBOOKS",
     "WITHHELD_LABEL",
@@ -192,15 +194,17 @@ class PackBuild:
         return "\n".join(lines)
 
 
-def _input_files(data_dir: Path, sources: Iterable[str],
-                 withheld: set[str] | None = None) -> list[dict[str, str]]:
-    """Every file of ``sources`` with its size and SHA-256; a name holding personal data is
+def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str] | None = None,
+                 masked: Iterable[str] = ()) -> list[dict[str, str]]:
+    """Every file of ``sources`` with its size and SHA-256; a name holding personal data (or
+    masked by :func:`scpb_analysis.input_names.publishable_inputs`, listed in ``masked``) is
     replaced by :data:`WITHHELD_LABEL` (and its path added to ``withheld``)."""
     from scpb_analysis.datadir import locate_data
     from scpb_analysis.disclosure import scan_file_name
     from scpb_analysis.fetch import _hash_file
 
     found = locate_data(data_dir)
+    masked = {m.rstrip("/") for m in masked}
     files = []
     for source in sources:
         if not found.has(source):
@@ -209,7 +213,8 @@ def _input_files(data_dir: Path, sources: Iterable[str],
             digest, size = _hash_file(path)
             relative = path.relative_to(data_dir)
             # Every folder name too: a folder may be named after a person as well as a file.
-            personal = any(scan_file_name(part) for part in relative.parts)
+            personal = any(scan_file_name(part) for part in relative.parts) or any(
+                "/".join(relative.parts[:i]) in masked for i in range(1, len(relative.parts) + 1))
             name = f"{WITHHELD_LABEL}, sha256 {digest[:12]}…" if personal else relative.as_posix()
             if personal and withheld is not None:
                 withheld.add(relative.as_posix())
@@ -480,6 +485,9 @@ def build_pack(
                   "data_dir": str(data_path), "audience": audience,
                   "output_dir": str(out_path), "figures": figures, "incomplete": incomplete}
     staging = _staging_folder(out_path)
+    # The notebooks read the data through names with any personal words masked, so no load
+    # report, table or page can print them (:mod:`scpb_analysis.input_names`).
+    inputs = publishable_inputs(data_path)
     try:
         carried = {}
         if only and previous is not None and all(
@@ -487,12 +495,15 @@ def build_pack(
             shutil.copytree(out_path, staging, dirs_exist_ok=True, symlinks=True)
             carried = {n: e for n, e in previous["notebooks"].items()
                        if n in NOTEBOOKS and n not in names}
-        build = _build_in(staging, names, parameters, carried, jobs=jobs, progress=progress)
+        build = _build_in(staging, names, parameters, carried, jobs=jobs, progress=progress,
+                          inputs=inputs)
         _move_into_place(staging, out_path)
     except BaseException:
         # Interrupted (Ctrl-C) or broken: the previous pack stays as it was.
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        inputs.cleanup()
     return _rebased(build, staging, out_path)
 
 
@@ -572,15 +583,15 @@ def _rebased(build: PackBuild, staging: Path, out: Path) -> PackBuild:
 
 
 def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[str, dict], *,
-              jobs: int, progress: bool) -> PackBuild:
-    """Run ``names`` and write the whole pack into ``staging``."""
+              jobs: int, progress: bool, inputs: PublishableInputs) -> PackBuild:
+    """Run ``names`` on ``inputs.data_dir`` and write the whole pack into ``staging``."""
     from tqdm.auto import tqdm
 
     from scpb_analysis import __version__
     from scpb_analysis.datadir import locate_data
     from scpb_analysis.disclosure import scan_outputs
 
-    data_path = Path(parameters["data_dir"])
+    data_path = inputs.data_dir
     found = locate_data(data_path)
     for sub in ("html", "notebooks", "tables"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
@@ -591,13 +602,14 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
         for path in stale:
             path.unlink(missing_ok=True)
     # The notebooks write into the temporary folder; the pack records where it is published.
-    running = {**parameters, "output_dir": str(staging)}
+    running = {**parameters, "output_dir": str(staging), "data_dir": str(data_path)}
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     status = ("SYNTHETIC demo data" if found.synthetic else "published source data")
     withheld: set[str] = set()
     records = {name: {"notebook": name, "parameters": parameters, "version": __version__,
                       "built": built, "data_status": status, "synthetic": found.synthetic,
-                      "inputs": _input_files(data_path, NOTEBOOKS[name][1], withheld)}
+                      "inputs": _input_files(data_path, NOTEBOOKS[name][1], withheld,
+                                             [w.shown for w in inputs.withheld])}
                for name in names}
     if withheld:
         print(f"scpb: warning: {len(withheld)} input file name(s) hold personal data; the "
@@ -632,6 +644,8 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
         run = runs[name]
         if run.notebook and run.notebook.exists():
             _publish_paths(run.notebook, staging, Path(parameters["output_dir"]))
+            if data_path != Path(parameters["data_dir"]):
+                _publish_paths(run.notebook, data_path, Path(parameters["data_dir"]))
             target = staging / "html" / f"{name}.html"
             _render(run.notebook, target, records[name], NOTEBOOKS[name][0])
             findings = scan_outputs([target])
@@ -693,6 +707,7 @@ def _stop(pool: ThreadPoolExecutor, kernels: _Kernels, futures: dict) -> None:
 
 
 def _publish_paths(executed: Path, staging: Path, out: Path) -> None:
+    """Name ``out`` wherever the executed notebook names ``staging`` (a temporary folder)."""
     # papermill records the parameters (and so the temporary folder) in the notebook; the
     # published copy names the folder the pack is published in.
     text = executed.read_text(encoding="utf-8")
