@@ -75,7 +75,7 @@ from scpb_analysis.points import (
     month_ordinals,
 )
 from scpb_analysis.sources._files import column_key, find_data_files
-from scpb_analysis.sources.policeuk import policeuk_files
+from scpb_analysis.sources.policeuk import canonical_crime_type, policeuk_files, repeated_files
 
 __all__ = ["ARCHIVE_COLUMNS", "archive_ward_month_counts", "write_points_archive"]
 
@@ -293,12 +293,23 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
     per_file: dict[str, dict] = {
         str(p): {"file": p.name, "rows_read": 0, "rows_set_aside": 0,
                  "duplicates_same_file": 0, "duplicates_earlier_file": 0, "no_location": 0,
+                 "other_force": 0, "unknown_crime_type": 0, "same_rows_as": "",
+                 "set_aside_why": "",
                  "reader": f"archive-{'parquet' if p.suffix.lower() == '.parquet' else 'csv'}",
                  "path": str(p)} for p in files}
+    # A file repeating an earlier one (issue 13): read for its row count, all set aside.
+    repeats = repeated_files(files)
+    for path, first in repeats.items():
+        info = per_file[str(path)]
+        info.update(rows_read=_read_one(path).rows_read, same_rows_as=first.name)
+        info.update(rows_set_aside=info["rows_read"],
+                    set_aside_why=f"all {info['rows_read']} rows: same rows as earlier file "
+                    f"{first.name}")
+    files_read = [p for p in files if p not in repeats]
     held: list[tuple] = []
     held_rows = 0
     try:
-        for dataset, naming, kind in _scans(files):
+        for dataset, naming, kind in _scans(files_read):
             columns = [naming[c] for c in ARCHIVE_COLUMNS]
             # Read ahead a few batches and files at most: memory stays bounded. Batches come
             # in file order, and in row order within a file.
@@ -406,6 +417,26 @@ def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, fi
             i = position(int(np.flatnonzero(kind_codes == k)[0]))
             raise where(i, columns[1], "the crime type is empty",
                         "a police.uk crime type on every row, e.g. Burglary")
+    # Crime types as police.uk spells them ("Burglary " is Burglary); an unknown one is set
+    # aside and reported, as the in-memory path does. (Falls within is not in an archive:
+    # rows of another force are set aside by write_points_archive's reader, not here.)
+    canonical = [canonical_crime_type(label) for label in labels]
+    unknown_codes = [k for k, c in enumerate(canonical) if c is None]
+    if unknown_codes:
+        unknown = np.isin(kind_codes, unknown_codes)
+        if unknown.any():
+            info["rows_set_aside"] += int(unknown.sum())
+            info["unknown_crime_type"] += int(unknown.sum())
+            found = sorted({labels[k] for k in kind_codes[unknown].tolist()})
+            info["set_aside_why"] = "; ".join(
+                filter(None, [info["set_aside_why"], "unknown crime type " + ", ".join(
+                    f"'{label}'" for label in found)]))
+            keep = ~unknown
+            month_codes, kind_codes = month_codes[keep], kind_codes[keep]
+            lon, lat, crime_id = (c.filter(pa.array(keep)) for c in (lon, lat, crime_id))
+            rows = np.flatnonzero(keep) if rows is None else rows[keep]  # for position()
+    labels = [c if c is not None else label for c, label in zip(canonical, labels,
+                                                                 strict=True)]
     lon_v = lon.to_numpy(zero_copy_only=False).astype(float)
     lat_v = lat.to_numpy(zero_copy_only=False).astype(float)
     lon_missing, lat_missing = np.isnan(lon_v), np.isnan(lat_v)
