@@ -69,6 +69,7 @@ from scpb_analysis.points import (
     WardIndex,
     WardMonthTally,
     _dictionary,
+    _empty_rows,
     _plain_header,
     _read_one,
     crime_id_keys,
@@ -333,6 +334,12 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
                              "read with ward_month_counts or converted with "
                              "write_points_archive, which set odd rows aside") from None
     _count_held(held, tally, seen, per_file, files)
+    for info in per_file.values():  # blank lines, said as the in-memory path says them
+        empty = (info["rows_set_aside"] - info["unknown_crime_type"]
+                 if not info["same_rows_as"] else 0)
+        if empty:
+            info["set_aside_why"] = "; ".join(filter(None, [info["set_aside_why"],
+                                                            _empty_rows(empty)]))
     return tally.result(pd.DataFrame(list(per_file.values()), columns=_FILE_COLUMNS))
 
 

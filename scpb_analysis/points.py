@@ -226,6 +226,10 @@ class _FileRows:
         same_as = report.get("same_rows_as", "")
         why = (f"all {self.rows_read} rows: same rows as earlier file {same_as}" if same_as
                else set_aside_summary(report))
+        empty = (self.set_aside - sum(report["other_force"].values())
+                 - sum(report["unknown"].values())) if not same_as else 0
+        if empty:
+            why = "; ".join(filter(None, [why, _empty_rows(empty)]))
         return {"file": self.path.name, "rows_read": self.rows_read,
                 "rows_set_aside": self.set_aside, "duplicates_same_file": int(same_file),
                 "duplicates_earlier_file": int(earlier_file), "no_location": int(no_location),
@@ -248,6 +252,12 @@ class _FileRows:
                          report={"force": (self.report or {}).get("force", ""),
                                  "other_force": {}, "unknown": {},
                                  "same_rows_as": first.name})
+
+
+def _empty_rows(n: int) -> str:
+    """What the validating loader's empty rows are, for a file's ``set_aside_why``."""
+    return (f"{n} empty row{'s' if n != 1 else ''} (blank lines, rows of no values or "
+            "repeated header rows)")
 
 
 @functools.cache
