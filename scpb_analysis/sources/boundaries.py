@@ -318,10 +318,11 @@ def _ward_boroughs(data_dir: str | Path, wards, layout: _Layout, path: str) -> p
             ref = ward_reference(borough, scheme)
             known.update(dict(zip(ref["ward_code"], ref["borough"], strict=True)))
     codes = wards[layout.code].astype(str)
-    result = codes.map(known)
+    # Object dtype: a map that finds nothing is all-missing floats, not text to fill.
+    result = codes.map(known).astype(object)
     if result.isna().any():
         result = result.fillna(codes.map(_ward_lookup(str(Path(data_dir).resolve()),
-                                                      layout.code.upper()[:4])))
+                                                      layout.code.upper()[:4])).astype(object))
     if result.isna().any():
         import geopandas as gpd
 
@@ -376,10 +377,11 @@ def _check_ward_set(path: str, wards, layout: _Layout, data_dir: str | Path,
     repeated = codes[codes.duplicated()]
     if len(repeated):
         code = repeated.iloc[0]
-        row = wards[codes == code].iloc[0]
+        rows = wards[codes == code]
+        names = ", ".join(dict.fromkeys(rows["ward_name"]))
         raise InputDataError(
-            path, f"holds the ward {code} ({row['ward_name']}, {row['borough']}) "
-            f"{int((codes == code).sum())} times", column=layout.code,
+            path, f"holds the ward {code} ({names}; {rows['borough'].iloc[0]}) "
+            f"{len(rows)} times", column=layout.code,
             expected=f"each ward of the {scheme} scheme once")
     lookup = None
     for borough, part in wards.groupby("borough"):
