@@ -68,10 +68,10 @@ from scpb_analysis.sources.policeuk import (
     _ordinal,
     _read_file,
     _screen_rows,
+    _set_aside_summary,
     parquet_names,
     policeuk_files,
     repeated_files,
-    set_aside_summary,
 )
 from scpb_analysis.ward_index import Placement, WardIndex
 
@@ -225,7 +225,7 @@ class _FileRows:
         report = self.report or {"force": "", "other_force": {}, "unknown": {}}
         same_as = report.get("same_rows_as", "")
         why = (f"all {self.rows_read} rows: same rows as earlier file {same_as}" if same_as
-               else set_aside_summary(report))
+               else _set_aside_summary(report))
         empty = (self.set_aside - sum(report["other_force"].values())
                  - sum(report["unknown"].values())) if not same_as else 0
         if empty:

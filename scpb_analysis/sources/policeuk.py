@@ -535,7 +535,7 @@ def _screen_rows(path: Path, force_labels: list, force_codes: np.ndarray, type_l
                                     "unknown": unknown_types}
 
 
-def set_aside_summary(report: dict) -> str:
+def _set_aside_summary(report: dict) -> str:
     """One line naming the rows :func:`_screen_rows` set aside and why ("" if none)."""
     parts = [f"{n} row{'s' if n != 1 else ''} falling within {name} (the file's force is "
              f"{report['force']})" for name, n in sorted(report["other_force"].items())]
