@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,15 +45,16 @@ def barnet() -> gpd.GeoDataFrame:
     return frame
 
 
-@dataclass
 class Built:
-    folder: Path
-    intact: gpd.GeoDataFrame | None = None  # code, geometry (BNG) of what should load
-    error_file: Path | None = None
-    column: str | None = None
-    borough: str = "Barnet"
-    scheme: str = "2022"
-    lsoa: bool = False
+    """A case's folder and what it must give: ``intact`` (code, geometry in BNG) for what
+    should load, or the file the error must name. A plain class: the corpus count loads this
+    module without registering it, where a dataclass cannot resolve its annotations."""
+
+    def __init__(self, folder: Path, intact: gpd.GeoDataFrame | None = None, *,
+                 error_file: Path | None = None, column: str | None = None,
+                 borough: str = "Barnet", scheme: str = "2022", lsoa: bool = False) -> None:
+        self.folder, self.intact, self.error_file, self.column = folder, intact, error_file, column
+        self.borough, self.scheme, self.lsoa = borough, scheme, lsoa
 
 
 def _ok(built_folder: Path, frame: gpd.GeoDataFrame, code: str = "ONSWardCode") -> Built:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -68,17 +67,19 @@ def wards():
                             geometry=[box(*b) for b in WARD_BOXES.values()], crs=4326)
 
 
-@dataclass
 class Built:
     """A case's input and what it must give: ``counted`` holds the rows (fields) that should
-    count (before repeated Crime IDs are taken out), ``rows_read`` the data records."""
+    count (before repeated Crime IDs are taken out), ``rows_read`` the data records.
 
-    paths: list[Path]
-    counted: list[list[str]]
-    rows_read: int
-    error_file: Path | None = None
-    error_row: int | None = None
-    error_column: str | None = None
+    A plain class, not a dataclass: the corpus count loads this module without registering
+    it, where a dataclass cannot resolve its annotations.
+    """
+
+    def __init__(self, paths: list[Path], counted: list[list[str]], rows_read: int, *,
+                 error_file: Path | None = None, error_row: int | None = None,
+                 error_column: str | None = None) -> None:
+        self.paths, self.counted, self.rows_read = paths, counted, rows_read
+        self.error_file, self.error_row, self.error_column = error_file, error_row, error_column
 
 
 # ---------------------------------------------------------------------------------------------
