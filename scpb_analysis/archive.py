@@ -14,7 +14,11 @@ file order, a row whose ``Crime ID`` (stripped of surrounding spaces) was seen b
 same file or an earlier one, is not counted but reported (:attr:`PointCounts.duplicates`, and
 per file); blank IDs (anti-social behaviour) are never repeats. IDs are compared on 128-bit
 keys (:func:`~scpb_analysis.points.crime_id_keys`), kept in sorted runs
-(:class:`~scpb_analysis.points.SeenCrimeIds`).
+(:class:`~scpb_analysis.points.SeenCrimeIds`). The in-memory path's other rules hold too
+(:mod:`scpb_analysis.sources.policeuk`): a file repeating an earlier one is set aside whole;
+crime types are matched ignoring case and spacing, an unknown one set aside; a file with rows
+of another force (found by reading its ``Falls within`` column first) is read whole by the
+in-memory reader, which sets those rows aside.
 
 Inputs, in any mix (files are read in sorted path order):
 
@@ -76,7 +80,12 @@ from scpb_analysis.points import (
     month_ordinals,
 )
 from scpb_analysis.sources._files import column_key, find_data_files
-from scpb_analysis.sources.policeuk import canonical_crime_type, policeuk_files, repeated_files
+from scpb_analysis.sources.policeuk import (
+    _screen_rows,
+    canonical_crime_type,
+    policeuk_files,
+    repeated_files,
+)
 
 __all__ = ["ARCHIVE_COLUMNS", "archive_ward_month_counts", "write_points_archive"]
 
@@ -309,24 +318,47 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
     files_read = [p for p in files if p not in repeats]
     held: list[tuple] = []
     held_rows = 0
+    # Files holding rows of another force are read whole by the in-memory reader, which sets
+    # those rows aside (the scan reads no Falls within); the rest stream. Runs keep file order.
+    own = _files_with_other_forces(files_read)
+    runs: list[tuple[bool, list[Path]]] = []
+    for path in files_read:
+        if path in own or not runs or runs[-1][0]:
+            runs.append((path in own, [path]))
+        else:
+            runs[-1][1].append(path)
     try:
-        for dataset, naming, kind in _scans(files_read):
-            columns = [naming[c] for c in ARCHIVE_COLUMNS]
-            # Read ahead a few batches and files at most: memory stays bounded. Batches come
-            # in file order, and in row order within a file.
-            scanner = dataset.scanner(columns=columns, batch_size=min(batch_rows, 1 << 20),
-                                      batch_readahead=4, fragment_readahead=4,
-                                      use_threads=True)
-            for tagged in scanner.scan_batches():
-                batch, path = tagged.record_batch, tagged.fragment.path
-                parts = _batch_rows(batch, columns, tally, per_file[path], number[path],
-                                    Path(path), kind)
-                if parts is not None:
-                    held.append(parts)
-                    held_rows += len(parts[0])
-                if held_rows >= batch_rows:
-                    _count_held(held, tally, seen, per_file, files)
-                    held, held_rows = [], 0
+        for whole, paths in runs:
+            if whole:
+                rows = _read_one(paths[0])
+                summary = rows.summary(0, 0, 0)
+                info = per_file[str(paths[0])]
+                for column in ("rows_read", "other_force", "unknown_crime_type",
+                               "set_aside_why"):
+                    info[column] = summary[column]
+                info["rows_set_aside"] = summary["rows_set_aside"]
+                held.append((rows.month, tally.type_ids(rows.type_labels)[rows.type_code],
+                             rows.lon, rows.lat, *rows.keys(),
+                             np.full(len(rows.lon), number[str(paths[0])], dtype=np.int32)))
+                held_rows += len(rows.lon)
+                continue
+            for dataset, naming, kind in _scans(paths):
+                columns = [naming[c] for c in ARCHIVE_COLUMNS]
+                # Read ahead a few batches and files at most: memory stays bounded. Batches
+                # come in file order, and in row order within a file.
+                scanner = dataset.scanner(columns=columns, batch_size=min(batch_rows, 1 << 20),
+                                          batch_readahead=4, fragment_readahead=4,
+                                          use_threads=True)
+                for tagged in scanner.scan_batches():
+                    batch, path = tagged.record_batch, tagged.fragment.path
+                    parts = _batch_rows(batch, columns, tally, per_file[path], number[path],
+                                        Path(path), kind)
+                    if parts is not None:
+                        held.append(parts)
+                        held_rows += len(parts[0])
+                    if held_rows >= batch_rows:
+                        _count_held(held, tally, seen, per_file, files)
+                        held, held_rows = [], 0
     except pa.ArrowInvalid as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputDataError(None, f"the archive could not be read: {first_line}",
@@ -341,6 +373,41 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
             info["set_aside_why"] = "; ".join(filter(None, [info["set_aside_why"],
                                                             _empty_rows(empty)]))
     return tally.result(pd.DataFrame(list(per_file.values()), columns=_FILE_COLUMNS))
+
+
+def _files_with_other_forces(files: list[Path]) -> set[Path]:
+    """The CSV files and Parquet copies with a ``Falls within`` column naming another force
+    than the file's (:func:`~scpb_analysis.sources.policeuk.file_force`): only that column is
+    read. A file that cannot be read is left to the scan, which names it."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    out = set()
+    for path in files:
+        try:
+            if path.suffix.lower() == ".parquet":
+                names = [n for n in pq.read_schema(path).names
+                         if column_key(n) == column_key("Falls within")]
+                if len(names) != 1:
+                    continue  # an archive: written by the reader that sets them aside
+                values = pq.read_table(path, columns=names).column(0)
+            else:
+                values = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+                    include_columns=["Falls within"], column_types={"Falls within": text})
+                ).column(0)
+            values = _dictionary(values)
+        except (pa.ArrowException, OSError, ValueError):
+            continue
+        codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        # A header repeated where files were joined is no force (the scan refuses it).
+        labels = [None if str(v).strip().casefold() == "falls within" else v
+                  for v in values.dictionary.to_pylist()]
+        other = _screen_rows(path, labels, codes, [], np.zeros(0, dtype=np.int64))[0]
+        if other.any():
+            out.add(path)
+    return out
 
 
 def _count_held(held: list[tuple], tally: WardMonthTally, seen: SeenCrimeIds,
