@@ -31,6 +31,13 @@ one, is not counted: it is reported in :attr:`PointCounts.duplicates`, and per f
 repeat from the same file or an earlier one. A blank ``Crime ID`` (anti-social behaviour) is
 never a repeat. The validating loader applies the same rule, listing each repeat.
 
+The validating loader's other rules (:mod:`scpb_analysis.sources.policeuk`) hold on every
+path too: a file with the same rows as an earlier one is set aside whole (its anti-social
+behaviour rows, which have no Crime ID, would otherwise count twice); rows falling within
+another force than the file's and rows of a crime type police.uk does not publish are set
+aside; crime types are counted as police.uk spells them, whatever the case or spacing.
+:attr:`PointCounts.files` says per file what was set aside and why.
+
 Rows are not dropped silently: ``rows_read = set_aside + duplicates + no_location + outside +
 in a ward``. Files whose layout is not the plain police.uk one (other column order or
 spelling, blank lines, repeated headers, quoted line breaks, impossible values, text
