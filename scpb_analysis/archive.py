@@ -14,7 +14,11 @@ file order, a row whose ``Crime ID`` (stripped of surrounding spaces) was seen b
 same file or an earlier one, is not counted but reported (:attr:`PointCounts.duplicates`, and
 per file); blank IDs (anti-social behaviour) are never repeats. IDs are compared on 128-bit
 keys (:func:`~scpb_analysis.points.crime_id_keys`), kept in sorted runs
-(:class:`~scpb_analysis.points.SeenCrimeIds`).
+(:class:`~scpb_analysis.points.SeenCrimeIds`). The in-memory path's other rules hold too
+(:mod:`scpb_analysis.sources.policeuk`): a file repeating an earlier one is set aside whole;
+crime types are matched ignoring case and spacing, an unknown one set aside; a file with rows
+of another force (found by reading its ``Falls within`` column first) is read whole by the
+in-memory reader, which sets those rows aside.
 
 Inputs, in any mix (files are read in sorted path order):
 
@@ -69,13 +73,19 @@ from scpb_analysis.points import (
     WardIndex,
     WardMonthTally,
     _dictionary,
+    _empty_rows,
     _plain_header,
     _read_one,
     crime_id_keys,
     month_ordinals,
 )
 from scpb_analysis.sources._files import column_key, find_data_files
-from scpb_analysis.sources.policeuk import policeuk_files
+from scpb_analysis.sources.policeuk import (
+    _screen_rows,
+    canonical_crime_type,
+    policeuk_files,
+    repeated_files,
+)
 
 __all__ = ["ARCHIVE_COLUMNS", "archive_ward_month_counts", "write_points_archive"]
 
@@ -293,28 +303,62 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
     per_file: dict[str, dict] = {
         str(p): {"file": p.name, "rows_read": 0, "rows_set_aside": 0,
                  "duplicates_same_file": 0, "duplicates_earlier_file": 0, "no_location": 0,
+                 "other_force": 0, "unknown_crime_type": 0, "same_rows_as": "",
+                 "set_aside_why": "",
                  "reader": f"archive-{'parquet' if p.suffix.lower() == '.parquet' else 'csv'}",
                  "path": str(p)} for p in files}
+    # A file repeating an earlier one (issue 13): read for its row count, all set aside.
+    repeats = repeated_files(files)
+    for path, first in repeats.items():
+        info = per_file[str(path)]
+        info.update(rows_read=_read_one(path).rows_read, same_rows_as=first.name)
+        info.update(rows_set_aside=info["rows_read"],
+                    set_aside_why=f"all {info['rows_read']} rows: same rows as earlier file "
+                    f"{first.name}")
+    files_read = [p for p in files if p not in repeats]
     held: list[tuple] = []
     held_rows = 0
+    # Files holding rows of another force are read whole by the in-memory reader, which sets
+    # those rows aside (the scan reads no Falls within); the rest stream. Runs keep file order.
+    own = _files_with_other_forces(files_read)
+    runs: list[tuple[bool, list[Path]]] = []
+    for path in files_read:
+        if path in own or not runs or runs[-1][0]:
+            runs.append((path in own, [path]))
+        else:
+            runs[-1][1].append(path)
     try:
-        for dataset, naming, kind in _scans(files):
-            columns = [naming[c] for c in ARCHIVE_COLUMNS]
-            # Read ahead a few batches and files at most: memory stays bounded. Batches come
-            # in file order, and in row order within a file.
-            scanner = dataset.scanner(columns=columns, batch_size=min(batch_rows, 1 << 20),
-                                      batch_readahead=4, fragment_readahead=4,
-                                      use_threads=True)
-            for tagged in scanner.scan_batches():
-                batch, path = tagged.record_batch, tagged.fragment.path
-                parts = _batch_rows(batch, columns, tally, per_file[path], number[path],
-                                    Path(path), kind)
-                if parts is not None:
-                    held.append(parts)
-                    held_rows += len(parts[0])
-                if held_rows >= batch_rows:
-                    _count_held(held, tally, seen, per_file, files)
-                    held, held_rows = [], 0
+        for whole, paths in runs:
+            if whole:
+                rows = _read_one(paths[0])
+                summary = rows.summary(0, 0, 0)
+                info = per_file[str(paths[0])]
+                for column in ("rows_read", "other_force", "unknown_crime_type",
+                               "set_aside_why"):
+                    info[column] = summary[column]
+                info["rows_set_aside"] = summary["rows_set_aside"]
+                held.append((rows.month, tally.type_ids(rows.type_labels)[rows.type_code],
+                             rows.lon, rows.lat, *rows.keys(),
+                             np.full(len(rows.lon), number[str(paths[0])], dtype=np.int32)))
+                held_rows += len(rows.lon)
+                continue
+            for dataset, naming, kind in _scans(paths):
+                columns = [naming[c] for c in ARCHIVE_COLUMNS]
+                # Read ahead a few batches and files at most: memory stays bounded. Batches
+                # come in file order, and in row order within a file.
+                scanner = dataset.scanner(columns=columns, batch_size=min(batch_rows, 1 << 20),
+                                          batch_readahead=4, fragment_readahead=4,
+                                          use_threads=True)
+                for tagged in scanner.scan_batches():
+                    batch, path = tagged.record_batch, tagged.fragment.path
+                    parts = _batch_rows(batch, columns, tally, per_file[path], number[path],
+                                        Path(path), kind)
+                    if parts is not None:
+                        held.append(parts)
+                        held_rows += len(parts[0])
+                    if held_rows >= batch_rows:
+                        _count_held(held, tally, seen, per_file, files)
+                        held, held_rows = [], 0
     except pa.ArrowInvalid as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputDataError(None, f"the archive could not be read: {first_line}",
@@ -322,7 +366,48 @@ def archive_ward_month_counts(source: str | Path | Iterable[str | Path], wards, 
                              "read with ward_month_counts or converted with "
                              "write_points_archive, which set odd rows aside") from None
     _count_held(held, tally, seen, per_file, files)
+    for info in per_file.values():  # blank lines, said as the in-memory path says them
+        empty = (info["rows_set_aside"] - info["unknown_crime_type"]
+                 if not info["same_rows_as"] else 0)
+        if empty:
+            info["set_aside_why"] = "; ".join(filter(None, [info["set_aside_why"],
+                                                            _empty_rows(empty)]))
     return tally.result(pd.DataFrame(list(per_file.values()), columns=_FILE_COLUMNS))
+
+
+def _files_with_other_forces(files: list[Path]) -> set[Path]:
+    """The CSV files and Parquet copies with a ``Falls within`` column naming another force
+    than the file's (:func:`~scpb_analysis.sources.policeuk.file_force`): only that column is
+    read. A file that cannot be read is left to the scan, which names it."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    out = set()
+    for path in files:
+        try:
+            if path.suffix.lower() == ".parquet":
+                names = [n for n in pq.read_schema(path).names
+                         if column_key(n) == column_key("Falls within")]
+                if len(names) != 1:
+                    continue  # an archive: written by the reader that sets them aside
+                values = pq.read_table(path, columns=names).column(0)
+            else:
+                values = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+                    include_columns=["Falls within"], column_types={"Falls within": text})
+                ).column(0)
+            values = _dictionary(values)
+        except (pa.ArrowException, OSError, ValueError):
+            continue
+        codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        # A header repeated where files were joined is no force (the scan refuses it).
+        labels = [None if str(v).strip().casefold() == "falls within" else v
+                  for v in values.dictionary.to_pylist()]
+        other = _screen_rows(path, labels, codes, [], np.zeros(0, dtype=np.int64))[0]
+        if other.any():
+            out.add(path)
+    return out
 
 
 def _count_held(held: list[tuple], tally: WardMonthTally, seen: SeenCrimeIds,
@@ -406,6 +491,26 @@ def _batch_rows(batch, columns: list[str], tally: WardMonthTally, info: dict, fi
             i = position(int(np.flatnonzero(kind_codes == k)[0]))
             raise where(i, columns[1], "the crime type is empty",
                         "a police.uk crime type on every row, e.g. Burglary")
+    # Crime types as police.uk spells them ("Burglary " is Burglary); an unknown one is set
+    # aside and reported, as the in-memory path does. (Falls within is not in an archive:
+    # rows of another force are set aside by write_points_archive's reader, not here.)
+    canonical = [canonical_crime_type(label) for label in labels]
+    unknown_codes = [k for k, c in enumerate(canonical) if c is None]
+    if unknown_codes:
+        unknown = np.isin(kind_codes, unknown_codes)
+        if unknown.any():
+            info["rows_set_aside"] += int(unknown.sum())
+            info["unknown_crime_type"] += int(unknown.sum())
+            found = sorted({labels[k] for k in kind_codes[unknown].tolist()})
+            info["set_aside_why"] = "; ".join(
+                filter(None, [info["set_aside_why"], "unknown crime type " + ", ".join(
+                    f"'{label}'" for label in found)]))
+            keep = ~unknown
+            month_codes, kind_codes = month_codes[keep], kind_codes[keep]
+            lon, lat, crime_id = (c.filter(pa.array(keep)) for c in (lon, lat, crime_id))
+            rows = np.flatnonzero(keep) if rows is None else rows[keep]  # for position()
+    labels = [c if c is not None else label for c, label in zip(canonical, labels,
+                                                                 strict=True)]
     lon_v = lon.to_numpy(zero_copy_only=False).astype(float)
     lat_v = lat.to_numpy(zero_copy_only=False).astype(float)
     lon_missing, lat_missing = np.isnan(lon_v), np.isnan(lat_v)

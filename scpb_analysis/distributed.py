@@ -73,7 +73,8 @@ __all__ = ["SCHEDULER_ENV", "dask_client", "dask_ward_month_counts", "scheduler_
 SCHEDULER_ENV = "SCPB_DASK_SCHEDULER"
 # Row kinds in the per-file partial tables; only "in_ward" rows carry a ward, month and type.
 _ACCOUNTING = ("rows_read", "rows_set_aside", "duplicates_same_file",
-               "duplicates_earlier_file", "no_location", "outside", "on_boundary")
+               "duplicates_earlier_file", "no_location", "outside", "on_boundary",
+               "other_force", "unknown_crime_type")
 _PARTIAL = {"file": "string", "status": "string", "ward_code": "string", "month": "int64",
             "crime_type": "string", "count": "int64"}
 
@@ -125,6 +126,7 @@ def _partial(path: str, rows: _FileRows, index: WardIndex,
         seen.repeats(*earlier, np.ones(len(earlier[0]), dtype=bool), file=0)
     repeat, same = seen.repeats(rows.key_hi, rows.key_lo, rows.has_id, file=1)
     keep = ~repeat
+    summary = rows.summary(0, 0, 0)  # the rows set aside, and why
     tally = WardMonthTally(index)
     tally.add(rows.month[keep], tally.type_ids(rows.type_labels)[rows.type_code[keep]],
               rows.lon[keep], rows.lat[keep])
@@ -133,33 +135,41 @@ def _partial(path: str, rows: _FileRows, index: WardIndex,
         "file": path, "status": list(_ACCOUNTING), "ward_code": None, "month": -1,
         "crime_type": None,
         "count": [rows.rows_read, rows.set_aside, int(same.sum()), int((repeat & ~same).sum()),
-                  tally.no_location, tally.outside - tally.on_boundary, tally.on_boundary]})
+                  tally.no_location, tally.outside - tally.on_boundary, tally.on_boundary,
+                  summary["other_force"], summary["unknown_crime_type"]]})
     placed = pd.DataFrame({
         "file": path, "status": "in_ward", "ward_code": counts["ward_code"],
         "month": pd.PeriodIndex(counts["month"]).asi8, "crime_type": counts["crime_type"],
         "count": counts["count"]})
     partial = pd.concat([accounting, placed], ignore_index=True).astype(_PARTIAL)
     first = rows.has_id & keep
-    return partial, (rows.key_hi[first], rows.key_lo[first])
+    return partial, (rows.key_hi[first], rows.key_lo[first]), summary["set_aside_why"]
 
 
-def _file_pass(path: str, index: WardIndex) -> tuple[pd.DataFrame, tuple]:
-    """A file read and counted (repeats within it set aside), with its distinct ID keys."""
-    return _partial(path, _read_one(Path(path)), index, None)
+def _read_as(path: str, repeat_of: str | None) -> _FileRows:
+    rows = _read_one(Path(path))
+    return rows if repeat_of is None else rows.as_repeat_of(Path(repeat_of))
+
+
+def _file_pass(path: str, index: WardIndex, repeat_of: str | None = None
+               ) -> tuple[pd.DataFrame, tuple, str]:
+    """A file read and counted (repeats within it set aside), with its distinct ID keys and
+    why rows were set aside; ``repeat_of`` names the earlier file it repeats, if any."""
+    return _partial(path, _read_as(path, repeat_of), index, None)
 
 
 def _file_partial(path: str, index: WardIndex, earlier_hi: np.ndarray,
-                  earlier_lo: np.ndarray) -> pd.DataFrame:
+                  earlier_lo: np.ndarray, repeat_of: str | None = None) -> pd.DataFrame:
     """A file read again and counted without the IDs an earlier file had (one Dask task)."""
-    return _partial(path, _read_one(Path(path)), index, (earlier_hi, earlier_lo))[0]
+    return _partial(path, _read_as(path, repeat_of), index, (earlier_hi, earlier_lo))[0]
 
 
 def _table_of(done: tuple) -> pd.DataFrame:
     return done[0]
 
 
-def _keys_of(done: tuple) -> tuple[np.ndarray, np.ndarray]:
-    return done[1]
+def _keys_of(done: tuple) -> tuple[tuple[np.ndarray, np.ndarray], str]:
+    return done[1], done[2]
 
 
 def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
@@ -195,9 +205,10 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     import dask
     import dask.dataframe as dd
 
-    from scpb_analysis.sources.policeuk import policeuk_files
+    from scpb_analysis.sources.policeuk import policeuk_files, repeated_files
 
     files, _ = policeuk_files(paths)
+    repeats = {path: str(first) for path, first in repeated_files(files).items()}
     index = wards if isinstance(wards, WardIndex) else WardIndex.cached(wards,
                                                                         ward_code=ward_code)
     if client is not None:
@@ -205,18 +216,19 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     else:
         shared = dask.delayed(index, name=f"ward-index-{uuid.uuid4().hex}")
     # First pass: every file counted with its own repeats set aside; kept on the workers.
-    first = [dask.delayed(_file_pass, pure=True)(str(p), shared) for p in files]
+    first = [dask.delayed(_file_pass, pure=True)(str(p), shared, repeats.get(p))
+             for p in files]
     first = client.persist(first) if client is not None else list(dask.persist(*first))
     keys = [dask.delayed(_keys_of, pure=True)(done) for done in first]
     keys = client.compute(keys, sync=True) if client is not None else dask.compute(*keys)
     # In file order: the IDs each file shares with an earlier one.
     seen = SeenCrimeIds()
     tables = []
-    for i, (path, done, (hi, lo)) in enumerate(zip(files, first, keys, strict=True)):
+    for i, (path, done, ((hi, lo), _)) in enumerate(zip(files, first, keys, strict=True)):
         repeat, _ = seen.repeats(hi, lo, np.ones(len(hi), dtype=bool), file=i)
         if repeat.any():  # read again, without them
-            tables.append(dask.delayed(_file_partial, pure=True)(str(path), shared, hi[repeat],
-                                                                 lo[repeat]))
+            tables.append(dask.delayed(_file_partial, pure=True)(
+                str(path), shared, hi[repeat], lo[repeat], repeats.get(path)))
         else:
             tables.append(dask.delayed(_table_of, pure=True)(done))
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _PARTIAL.items()})
@@ -230,10 +242,13 @@ def dask_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
         counts, accounting = client.compute([counts, accounting], sync=True)
     else:
         counts, accounting = dask.compute(counts, accounting)
-    return _assemble(counts, accounting, files)
+    why = [w for _, w in keys]
+    return _assemble(counts, accounting, files,
+                     {p: Path(f).name for p, f in repeats.items()}, why)
 
 
-def _assemble(counts: pd.Series, accounting: pd.Series, files: list[Path]) -> PointCounts:
+def _assemble(counts: pd.Series, accounting: pd.Series, files: list[Path],
+              repeats: dict[Path, str], why: list[str]) -> PointCounts:
     table = counts.reset_index()
     table = _counts_frame(table["ward_code"], table["month"], table["crime_type"],
                           table["count"])
@@ -247,6 +262,10 @@ def _assemble(counts: pd.Series, accounting: pd.Series, files: list[Path]) -> Po
         "duplicates_same_file": wide["duplicates_same_file"].to_numpy(),
         "duplicates_earlier_file": wide["duplicates_earlier_file"].to_numpy(),
         "no_location": wide["no_location"].to_numpy(),
+        "other_force": wide["other_force"].to_numpy(),
+        "unknown_crime_type": wide["unknown_crime_type"].to_numpy(),
+        "same_rows_as": [repeats.get(p, "") for p in files],
+        "set_aside_why": why,
         "reader": "dask",
         "path": [str(p) for p in files],
     }, columns=_FILE_COLUMNS)

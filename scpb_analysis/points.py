@@ -31,6 +31,13 @@ one, is not counted: it is reported in :attr:`PointCounts.duplicates`, and per f
 repeat from the same file or an earlier one. A blank ``Crime ID`` (anti-social behaviour) is
 never a repeat. The validating loader applies the same rule, listing each repeat.
 
+The validating loader's other rules (:mod:`scpb_analysis.sources.policeuk`) hold on every
+path too: a file with the same rows as an earlier one is set aside whole (its anti-social
+behaviour rows, which have no Crime ID, would otherwise count twice); rows falling within
+another force than the file's and rows of a crime type police.uk does not publish are set
+aside; crime types are counted as police.uk spells them, whatever the case or spacing.
+:attr:`PointCounts.files` says per file what was set aside and why.
+
 Rows are not dropped silently: ``rows_read = set_aside + duplicates + no_location + outside +
 in a ward``. Files whose layout is not the plain police.uk one (other column order or
 spelling, blank lines, repeated headers, quoted line breaks, impossible values, text
@@ -67,8 +74,11 @@ from scpb_analysis.sources.policeuk import (
     SOURCE_COLUMNS,
     _ordinal,
     _read_file,
+    _screen_rows,
+    _set_aside_summary,
     parquet_names,
     policeuk_files,
+    repeated_files,
 )
 from scpb_analysis.ward_index import Placement, WardIndex
 
@@ -86,8 +96,9 @@ __all__ = [
 #: The columns of :attr:`PointCounts.counts`.
 COUNT_COLUMNS = ["ward_code", "month", "crime_type", "count"]
 _FILE_COLUMNS = ["file", "rows_read", "rows_set_aside", "duplicates_same_file",
-                 "duplicates_earlier_file", "no_location", "reader", "path"]
-_NEEDED = ["Crime ID", "Month", "Longitude", "Latitude", "Crime type"]
+                 "duplicates_earlier_file", "no_location", "other_force", "unknown_crime_type",
+                 "same_rows_as", "set_aside_why", "reader", "path"]
+_NEEDED = ["Crime ID", "Month", "Longitude", "Latitude", "Crime type", "Falls within"]
 _PUBLISHED = {column_key(c): c for c in SOURCE_COLUMNS}
 _HEADER = ",".join(SOURCE_COLUMNS).encode()
 # Rows gathered before they are placed and counted, and read ahead of the counting: bounds
@@ -118,15 +129,23 @@ class PointCounts:
     on_boundary : int
         Of ``outside``, the rows lying exactly on a ward's boundary.
     set_aside : int
-        Rows with nothing in them (blank lines, empty rows, repeated headers) that the
-        validating loader set aside; 0 for plain police.uk files.
+        Rows read but not counted for a reason other than a repeated Crime ID: rows with
+        nothing in them (blank lines, empty rows, repeated headers), rows falling within
+        another force than the file's, rows of a crime type police.uk does not publish, and
+        every row of a file repeating an earlier one (see
+        :mod:`scpb_analysis.sources.policeuk`). ``files`` says which, per file.
     duplicates : int
         Rows repeating a ``Crime ID`` seen before, in the same file or an earlier one (files
         in sorted path order): read, not counted.
     files : DataFrame
         One row per file: ``file, rows_read, rows_set_aside, duplicates_same_file,
-        duplicates_earlier_file, no_location, reader ("fast", "fast-parquet" or
-        "validating"), path``.
+        duplicates_earlier_file, no_location, other_force, unknown_crime_type, same_rows_as,
+        set_aside_why, reader ("fast", "fast-parquet" or "validating"), path``.
+        ``other_force`` and ``unknown_crime_type`` are rows (of ``rows_set_aside``) of
+        another force or an unknown crime type; ``same_rows_as`` names the earlier file a
+        file repeats (all its rows set aside); ``set_aside_why`` says it in words ("3 rows
+        falling within City of London Police (the file's force is Metropolitan Police
+        Service)").
     """
 
     counts: pd.DataFrame
@@ -137,6 +156,25 @@ class PointCounts:
     on_boundary: int = 0
     set_aside: int = 0
     duplicates: int = 0
+
+    @property
+    def other_force(self) -> int:
+        """Rows set aside as falling within another force than their file's."""
+        return int(self.files["other_force"].sum()) if "other_force" in self.files else 0
+
+    @property
+    def unknown_crime_type(self) -> int:
+        """Rows set aside for a crime type police.uk does not publish."""
+        return (int(self.files["unknown_crime_type"].sum())
+                if "unknown_crime_type" in self.files else 0)
+
+    @property
+    def repeated_files(self) -> dict[str, str]:
+        """Files set aside whole as repeating an earlier file: {file: earlier file}."""
+        if "same_rows_as" not in self.files:
+            return {}
+        rows = self.files[self.files["same_rows_as"].fillna("") != ""]
+        return dict(zip(rows["file"], rows["same_rows_as"], strict=True))
 
     @property
     def in_wards(self) -> int:
@@ -164,6 +202,9 @@ class _FileRows:
     set_aside: int
     reader: str
     _keys: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # Of set_aside, what policeuk._screen_rows set aside: the file's force, other forces'
+    # and unknown crime types' rows ({name: rows}); "same_rows_as" for a repeated file.
+    report: dict | None = None
 
     def keys(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`crime_id_keys` of the IDs, hashed when first asked for: not by the threads
@@ -188,10 +229,42 @@ class _FileRows:
         """The file's row of :attr:`PointCounts.files`, given its repeats and, of the rows
         counted, those without a location:
         ``rows_read = rows_set_aside + duplicates_* + no_location + outside + in wards``."""
+        report = self.report or {"force": "", "other_force": {}, "unknown": {}}
+        same_as = report.get("same_rows_as", "")
+        why = (f"all {self.rows_read} rows: same rows as earlier file {same_as}" if same_as
+               else _set_aside_summary(report))
+        empty = (self.set_aside - sum(report["other_force"].values())
+                 - sum(report["unknown"].values())) if not same_as else 0
+        if empty:
+            why = "; ".join(filter(None, [why, _empty_rows(empty)]))
         return {"file": self.path.name, "rows_read": self.rows_read,
                 "rows_set_aside": self.set_aside, "duplicates_same_file": int(same_file),
                 "duplicates_earlier_file": int(earlier_file), "no_location": int(no_location),
+                "other_force": sum(report["other_force"].values()),
+                "unknown_crime_type": sum(report["unknown"].values()),
+                "same_rows_as": same_as, "set_aside_why": why,
                 "reader": self.reader, "path": str(self.path)}
+
+    def as_repeat_of(self, first: Path) -> _FileRows:
+        """This file's rows all set aside: it repeats ``first`` (still read, so its rows
+        are counted as read)."""
+        import pyarrow as pa
+
+        empty = np.zeros(0, dtype=np.int64)
+        return _FileRows(path=self.path, month=empty, type_code=empty,
+                         type_labels=np.zeros(0, dtype=object), lon=np.zeros(0),
+                         lat=np.zeros(0), ids=pa.array([], type=pa.string()),
+                         rows_read=self.rows_read, set_aside=self.rows_read,
+                         reader=self.reader,
+                         report={"force": (self.report or {}).get("force", ""),
+                                 "other_force": {}, "unknown": {},
+                                 "same_rows_as": first.name})
+
+
+def _empty_rows(n: int) -> str:
+    """What the validating loader's empty rows are, for a file's ``set_aside_why``."""
+    return (f"{n} empty row{'s' if n != 1 else ''} (blank lines, rows of no values or "
+            "repeated header rows)")
 
 
 @functools.cache
@@ -213,7 +286,8 @@ def _pyarrow():
             # Crime IDs as bytes: no dictionary to build (nearly all are distinct), and
             # bytes convert faster than text; checked ASCII (else UTF-8) after.
             column_types={"Crime ID": pa.binary(), "Month": text, "Crime type": text,
-                          "Longitude": pa.float64(), "Latitude": pa.float64()}),
+                          "Falls within": text, "Longitude": pa.float64(),
+                          "Latitude": pa.float64()}),
     }
     return pa, pacsv, options
 
@@ -255,7 +329,7 @@ def _read_fast(path: Path) -> _FileRows | None:
     except (pa.ArrowException, ValueError, OSError):
         return None
     return _fast_rows(path, table["Month"], table["Crime type"], table["Longitude"],
-                      table["Latitude"], table["Crime ID"], "fast")
+                      table["Latitude"], table["Crime ID"], "fast", table["Falls within"])
 
 
 def _read_fast_parquet(path: Path) -> _FileRows | None:
@@ -268,18 +342,20 @@ def _read_fast_parquet(path: Path) -> _FileRows | None:
         table = pq.read_table(path, columns=[names[c] for c in _NEEDED])
     except Exception:  # not Parquet, or not police.uk's columns: the loader says which
         return None
-    month, kind = (table[names[c]] for c in ("Month", "Crime type"))
+    month, kind, force = (table[names[c]] for c in ("Month", "Crime type", "Falls within"))
     lon, lat = (table[names[c]] for c in ("Longitude", "Latitude"))
     if not all(pa.types.is_floating(c.type) for c in (lon, lat)):
         return None
-    for values in (month, kind):
+    for values in (month, kind, force):
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
                 or pa.types.is_dictionary(values.type)):
             return None
-    return _fast_rows(path, month, kind, lon, lat, table[names["Crime ID"]], "fast-parquet")
+    return _fast_rows(path, month, kind, lon, lat, table[names["Crime ID"]], "fast-parquet",
+                      force)
 
 
-def _fast_rows(path: Path, month, kind, lon, lat, crime_id, reader: str) -> _FileRows | None:
+def _fast_rows(path: Path, month, kind, lon, lat, crime_id, reader: str,
+               force) -> _FileRows | None:
     """Arrow columns checked and turned into :class:`_FileRows`; None if anything is odd."""
     import pyarrow as pa
 
@@ -317,11 +393,24 @@ def _fast_rows(path: Path, month, kind, lon, lat, crime_id, reader: str) -> _Fil
             crime_id = crime_id.cast(pa.string())
         except pa.ArrowInvalid:
             return None  # bytes that are not UTF-8: the loader decodes the file
+    # Rows of another force or an unknown crime type: set aside here as the loader does.
+    force = _dictionary(force)
+    force_codes = force.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    type_code = kind.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    other, unknown, labels, report = _screen_rows(path, force.dictionary.to_pylist(),
+                                                  force_codes, labels, type_code)
+    month_values = ordinals[month.indices.to_numpy()]
+    drop = other | unknown
+    if drop.any():
+        keep = ~drop
+        month_values, type_code = month_values[keep], type_code[keep]
+        lon_values, lat_values = lon_values[keep], lat_values[keep]
+        crime_id = crime_id.filter(pa.array(keep))
     return _FileRows(
-        path=path, month=ordinals[month.indices.to_numpy()],
-        type_code=kind.indices.to_numpy(), type_labels=labels,
+        path=path, month=month_values,
+        type_code=type_code, type_labels=np.asarray(labels, dtype=object),
         lon=lon_values, lat=lat_values, ids=crime_id,
-        rows_read=len(lon_values), set_aside=0, reader=reader,
+        rows_read=len(drop), set_aside=int(drop.sum()), reader=reader, report=report,
     )
 
 
@@ -368,7 +457,7 @@ def _read_validating(path: Path) -> _FileRows:
         lat=points["latitude"].to_numpy(dtype=float),
         ids=_one_array(pa.array(points["crime_id"], type=pa.string(), from_pandas=True)),
         rows_read=read.rows_read, set_aside=read.rows_read - len(points),
-        reader="validating",
+        reader="validating", report=read.report,
     )
 
 
@@ -1079,8 +1168,11 @@ def ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
         ``.counts`` (``ward_code, month, crime_type, count``) and the row accounting:
         ``rows_read = set_aside + duplicates + no_location + outside + in_wards``. A row
         repeating a ``Crime ID`` seen before (same file or an earlier one) is in
-        ``duplicates``, not counted; blank IDs never repeat. Points exactly on a ward
-        boundary are in no ward (``within`` semantics).
+        ``duplicates``, not counted; blank IDs never repeat. A file repeating an earlier one,
+        rows of another force and rows of an unknown crime type are in ``set_aside``, named
+        per file in ``files``. Crime types are counted as police.uk spells them, whatever
+        the spacing or case in the file. Points exactly on a ward boundary are in no ward
+        (``within`` semantics).
 
     Raises
     ------
@@ -1115,6 +1207,7 @@ def ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
     (1, 3)
     """
     files, _ = policeuk_files(paths)
+    repeats = repeated_files(files)
     workers = max(1, min(workers or min(8, os.cpu_count() or 1), len(files)))
     summaries: list[dict] = []
     seen = SeenCrimeIds()
@@ -1126,6 +1219,8 @@ def ward_month_counts(paths: str | Path | Iterable[str | Path], wards, *,
         batch: list[_FileRows] = []
         held = 0
         for rows in reader:
+            if rows.path in repeats:  # a copy of an earlier file: read, all set aside
+                rows = rows.as_repeat_of(repeats[rows.path])
             batch.append(rows)
             held += len(rows.lon)
             if held >= _BATCH_ROWS:
@@ -1285,7 +1380,9 @@ def baseline_ward_month_counts(paths: str | Path | Iterable[str | Path], wards, 
         [{"file": Path(p).name, "rows_read": len(f), "rows_set_aside": 0,
           "duplicates_same_file": int(per_file["same"][i]),
           "duplicates_earlier_file": int(per_file["earlier"][i]),
-          "no_location": int(per_file["nowhere"][i]), "reader": "baseline", "path": str(p)}
+          "no_location": int(per_file["nowhere"][i]), "other_force": 0,
+          "unknown_crime_type": 0, "same_rows_as": "", "set_aside_why": "",
+          "reader": "baseline", "path": str(p)}
          for i, (p, f) in enumerate(zip(files, frames, strict=True))],
         columns=_FILE_COLUMNS)
     return PointCounts(

@@ -67,3 +67,21 @@ def test_missing_scheme_names_what_was_found(tmp_path, data):
         load_wards(data, scheme="2019")
     found = boundary_files(data)
     assert {"ward", "borough", "lsoa"} <= set(found["kind"])
+
+
+def test_real_invalid_lsoas_are_repaired_and_reported(data):
+    # The GLA 2011 LSOA file has self-intersecting rings (shapely says which): repaired with
+    # make_valid, each named in a warning and in attrs["repaired"], none left invalid.
+    import geopandas as gpd
+
+    path = data / "boundaries" / "statistical-gis-boundaries-london" / \
+        "LSOA_2011_London_gen_MHW.shp"
+    published = gpd.read_file(path)
+    invalid = sorted(published.loc[~published.is_valid, "LSOA11CD"])
+    assert len(invalid) == 8
+    with pytest.warns(UserWarning, match="repaired with shapely.make_valid") as caught:
+        lsoas = load_lsoas(data, 2011)
+    repaired = lsoas.attrs["repaired"]
+    assert sorted(note.split("'")[1] for note in repaired) == invalid
+    assert all(code in str(caught[0].message) for code in invalid)
+    assert lsoas.geometry.is_valid.all() and len(lsoas) == len(published)

@@ -19,6 +19,27 @@ ONS LSOAs                  ``LSOA21CD``/``lsoa21cd`` (2021) or ``LSOA11CD`` (201
 
 London's wards did not change between the May 2022 scheme and the ONS December 2024 edition
 except where a borough had a later review; for Barnet the 24 codes are identical.
+
+A boundary file that would put every point outside, or count a ward twice, is refused
+rather than loaded (issue 13):
+
+* **CRS plausibility.** The coordinates must lie in Great Britain for the CRS the file
+  declares: British National Grid (EPSG:27700) x 0..700,000 m and y 0..1,300,000 m;
+  longitude/latitude (EPSG:4326 and other geographic CRSs) -9..3 and 49..61; any other CRS
+  (Web Mercator, say) reprojected to longitude/latitude and checked there. A GeoJSON in
+  metres without a CRS (which GeoJSON readers take as EPSG:4326) or degrees declared as
+  EPSG:27700 is an error naming the file, the declared CRS and what the coordinates look
+  like. A file with no CRS at all (a shapefile without its ``.prj``) is an error too.
+* **Every ward once.** A borough's wards must all be there, once: checked against the
+  package's reference list (:data:`scpb_analysis.wards.WARD_SCHEMES`) or, for other
+  boroughs, the ONS ward lookup found in the data folder (wards it lists for the borough
+  must be present). A ward missing, a code twice, or a code of another scheme is an error
+  naming the file, the ward and the borough.
+* **Geometry.** An empty or missing geometry is an error naming the ward; an invalid one (a
+  self-intersecting "bow-tie") is repaired with ``shapely.make_valid`` and reported: a
+  ``UserWarning`` and ``frame.attrs["repaired"]`` (one line per repaired feature).
+* **Shapefile sidecars.** A ``.shp`` without its ``.dbf`` or ``.shx`` is named with the
+  missing file when no boundary file of the kind is found.
 """
 
 from __future__ import annotations
@@ -37,6 +58,12 @@ __all__ = ["load_wards", "load_boroughs", "load_lsoas", "boundary_files"]
 
 BNG = 27700
 _SUFFIXES = {".shp", ".gpkg", ".geojson", ".json"}
+# Great Britain's extent (generous: Scilly to Shetland, with the sea around), in
+# longitude/latitude degrees and in British National Grid metres (x0, y0, x1, y1).
+_GB_LONLAT = (-9.0, 49.0, 3.0, 61.0)
+_GB_BNG = (0.0, 0.0, 700_000.0, 1_300_000.0)
+# Web Mercator metres of the same extent, to name a file's coordinates.
+_GB_WEB_MERCATOR = (-1_002_000.0, 6_275_000.0, 334_000.0, 8_680_000.0)
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,20 @@ def _scan(folder: str) -> tuple[tuple[str, _Layout, int], ...]:
     return tuple(found)
 
 
+def _broken_shapefiles(folder: Path) -> list[str]:
+    """Shapefiles without the sidecar files a reader needs, each with what is missing."""
+    out = []
+    for shp in sorted(folder.rglob("*")):
+        if shp.suffix.lower() != ".shp" or not shp.is_file():
+            continue
+        beside = {p.name.lower() for p in shp.parent.iterdir()}
+        missing = [f"{shp.stem}{ext}" for ext in (".dbf", ".shx")
+                   if f"{shp.stem}{ext}".lower() not in beside]
+        if missing:
+            out.append(f"{shp.name} (missing {' and '.join(missing)} beside it)")
+    return out
+
+
 def boundary_files(data_dir: str | Path) -> pd.DataFrame:
     """Boundary files found under ``data_dir``: ``path, kind, edition, features``.
 
@@ -111,17 +152,110 @@ def boundary_files(data_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "kind", "edition", "features"])
 
 
-def _read(path: str):
+def _within(bounds, box: tuple[float, float, float, float]) -> bool:
+    x0, y0, x1, y1 = bounds
+    return bool(x0 >= box[0] and y0 >= box[1] and x1 <= box[2] and y1 <= box[3])
+
+
+def _looks_like(bounds) -> str:
+    """What a file's coordinates look like, to say in an error."""
+    x0, y0, x1, y1 = (float(b) for b in bounds)
+    shown = f"x {x0:,.6g} to {x1:,.6g}, y {y0:,.6g} to {y1:,.6g}"
+    if _within(bounds, _GB_LONLAT):
+        return f"{shown}: they look like longitude/latitude degrees (EPSG:4326)"
+    if _within(bounds, _GB_BNG):
+        return f"{shown}: they look like British National Grid metres (EPSG:27700)"
+    if _within(bounds, _GB_WEB_MERCATOR):
+        return f"{shown}: they look like Web Mercator metres (EPSG:3857)"
+    return (f"{shown}: they look like neither longitude/latitude in Great Britain nor "
+            "British National Grid metres")
+
+
+def _crs_name(crs) -> str:
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+
+
+_EXPECTED_CRS = ("coordinates inside Great Britain for the declared CRS (British National Grid "
+                 "x 0..700,000 and y 0..1,300,000 metres; longitude -9..3 and latitude 49..61 "
+                 "degrees); declare the CRS the coordinates are in (a .prj beside a shapefile, "
+                 "or in GeoPandas set_crs(..., allow_override=True))")
+
+
+def _check_crs(path: str, frame) -> None:
+    """Refuse coordinates that are not in Great Britain for the CRS the file declares."""
+    bounds = frame.total_bounds
+    if not len(frame) or pd.isna(bounds).any():
+        return  # no geometry at all: the geometry check says so
+    if frame.crs is None:
+        extra = " (no .prj beside it)" if Path(path).suffix.lower() == ".shp" else ""
+        raise InputDataError(path, f"has no coordinate reference system{extra}; its "
+                             f"coordinates are {_looks_like(bounds)}",
+                             expected="a boundary file with a .prj or an embedded CRS")
+    crs = frame.crs
+    if crs.is_geographic:
+        plausible = _within(bounds, _GB_LONLAT)
+    elif crs.to_epsg(min_confidence=70) == BNG:
+        plausible = _within(bounds, _GB_BNG) and not _within(bounds, _GB_LONLAT)
+    else:
+        # Degrees declared as metres of another projection would land near its origin.
+        plausible = (not _within(bounds, _GB_LONLAT)
+                     and _within(frame.to_crs(4326).total_bounds, _GB_LONLAT))
+    if not plausible:
+        default = (" (GeoJSON's default when a file gives no CRS)"
+                   if Path(path).suffix.lower() in (".geojson", ".json")
+                   and crs.to_epsg() == 4326 else "")
+        raise InputDataError(
+            path, f"declares the CRS {_crs_name(crs)}{default} but its coordinates are "
+            f"{_looks_like(bounds)}, so every point would fall outside its areas",
+            expected=_EXPECTED_CRS)
+
+
+def _repair(path: str, frame, code: str) -> list[str]:
+    """Empty geometries are an error; invalid ones are repaired (``make_valid``), and the
+    repairs returned as notes."""
+    import shapely
+
+    geometry = frame.geometry
+    empty = geometry.isna() | geometry.is_empty
+    if empty.any():
+        i = int(empty.to_numpy().nonzero()[0][0])
+        raise InputDataError(
+            path, f"{int(empty.sum())} feature(s) have no geometry, e.g. {code} "
+            f"'{frame[code].iloc[i]}' (feature {i + 1})", column="geometry",
+            expected="a polygon for every area")
+    invalid = ~geometry.is_valid
+    if not invalid.any():
+        return []
+    notes = []
+    for i in invalid.to_numpy().nonzero()[0].tolist():
+        why = shapely.is_valid_reason(geometry.iloc[i])
+        notes.append(f"{Path(path).name}: {code} '{frame[code].iloc[i]}' (feature {i + 1}) "
+                     f"had invalid geometry ({why}); repaired with shapely.make_valid")
+    # "structure" keeps polygons polygons (a bow-tie becomes its two triangles), where the
+    # default may add the crossing point as a stray line.
+    repaired = shapely.make_valid(geometry[invalid].to_numpy(), method="structure",
+                                  keep_collapsed=False)
+    frame.loc[invalid, frame.geometry.name] = repaired
+    warnings.warn("; ".join(notes), UserWarning, stacklevel=3)
+    return notes
+
+
+def _read(path: str, code: str | None = None):
+    """The file in British National Grid, its CRS checked and its geometry repaired (the
+    repairs in ``attrs["repaired"]``); ``code`` names features in messages."""
     import geopandas as gpd
 
     frame = gpd.read_file(path, engine="pyogrio")
-    if frame.crs is None:
-        raise InputDataError(path, "has no coordinate reference system",
-                             expected="a boundary file with a .prj or an embedded CRS")
+    _check_crs(path, frame)
+    notes = _repair(path, frame, code) if code is not None else []
     if frame.crs.to_epsg(min_confidence=70) == BNG:
         # GLA files carry an OSGB36 WKT without the EPSG code; it is the same grid.
-        return frame.set_crs(BNG, allow_override=True)
-    return frame.to_crs(BNG)
+        frame = frame.set_crs(BNG, allow_override=True)
+    else:
+        frame = frame.to_crs(BNG)
+    frame.attrs["repaired"] = notes
+    return frame
 
 
 def _candidates(data_dir: str | Path, kind: str, editions: tuple[str, ...]) -> list:
@@ -134,6 +268,9 @@ def _candidates(data_dir: str | Path, kind: str, editions: tuple[str, ...]) -> l
         seen = boundary_files(folder)
         listing = "; ".join(f"{Path(r.path).name} ({r.kind} {r.edition})".strip()
                             for r in seen.itertuples(index=False)) or "none"
+        broken = _broken_shapefiles(folder)
+        if broken:
+            listing += "; unreadable: " + "; ".join(broken)
         wanted = {"ward": "ward boundaries", "borough": "borough boundaries",
                   "lsoa": "LSOA boundaries"}[kind]
         raise InputDataError(folder, f"holds no {wanted} for {'/'.join(editions)}; boundary "
@@ -154,7 +291,7 @@ def load_boroughs(data_dir: str | Path):
     33
     """
     path, layout, _ = max(_candidates(data_dir, "borough", ("",)), key=lambda f: f[2])
-    frame = _read(path)
+    frame = _read(path, layout.code)
     names = frame[layout.name].astype(str).str.strip()
     keep = ~names.map(is_non_borough_area) | (names.str.casefold() == "city of london")
     frame, names = frame[keep], names[keep]
@@ -162,11 +299,13 @@ def load_boroughs(data_dir: str | Path):
     canonical = [n if n.casefold() == "city of london" else canonical_borough(n) for n in names]
     out = frame.assign(borough_code=frame[layout.code].astype(str), borough=canonical)
     out["policed_by_mps"] = out["borough"].isin(mps)
-    return out[["borough_code", "borough", "policed_by_mps", "geometry"]].sort_values(
+    out = out[["borough_code", "borough", "policed_by_mps", "geometry"]].sort_values(
         "borough").reset_index(drop=True)
+    out.attrs["repaired"] = frame.attrs.get("repaired", [])
+    return out
 
 
-def _ward_boroughs(data_dir: str | Path, wards, layout: _Layout) -> pd.Series:
+def _ward_boroughs(data_dir: str | Path, wards, layout: _Layout, path: str) -> pd.Series:
     """Borough of each ward: from the file, a reference list, an ONS lookup, or by location."""
     from scpb_analysis.wards import WARD_SCHEMES, ward_reference
 
@@ -179,14 +318,26 @@ def _ward_boroughs(data_dir: str | Path, wards, layout: _Layout) -> pd.Series:
             ref = ward_reference(borough, scheme)
             known.update(dict(zip(ref["ward_code"], ref["borough"], strict=True)))
     codes = wards[layout.code].astype(str)
-    result = codes.map(known)
+    # Object dtype: a map that finds nothing is all-missing floats, not text to fill.
+    result = codes.map(known).astype(object)
     if result.isna().any():
         result = result.fillna(codes.map(_ward_lookup(str(Path(data_dir).resolve()),
-                                                      layout.code.upper()[:4])))
+                                                      layout.code.upper()[:4])).astype(object))
     if result.isna().any():
         import geopandas as gpd
 
-        boroughs = load_boroughs(data_dir)
+        try:
+            boroughs = load_boroughs(data_dir)
+        except InputDataError as exc:
+            unknown = wards.loc[result.isna().to_numpy(), [layout.code, layout.name]]
+            listed = ", ".join(f"{c} ({n})" for c, n in unknown.head(5).itertuples(index=False))
+            raise InputDataError(
+                path, f"holds wards of no borough the package's reference lists or an ONS "
+                f"lookup in the folder name: {listed}"
+                f"{' and more' if len(unknown) > 5 else ''}; and their borough cannot be "
+                f"found by location ({exc.problem})", column=layout.code,
+                expected="wards of the scheme, with an ONS ward-to-borough lookup or borough "
+                "boundaries beside them") from None
         points = gpd.GeoDataFrame(geometry=wards.geometry.representative_point(),
                                   crs=wards.crs)
         joined = gpd.sjoin(points, boroughs[["borough", "geometry"]], how="left",
@@ -212,6 +363,59 @@ def _ward_lookup(folder: str, prefix: str) -> dict[str, str]:
     return {}
 
 
+def _key(name: object) -> str:
+    return " ".join(str(name).replace("&", " and ").split()).casefold()
+
+
+def _check_ward_set(path: str, wards, layout: _Layout, data_dir: str | Path,
+                    scheme: str) -> None:
+    """Every ward of each borough in ``wards`` there once: against the package's reference
+    list, else the wards an ONS lookup in the folder gives the borough (present at least)."""
+    from scpb_analysis.wards import WARD_SCHEMES, ward_reference
+
+    codes = wards["ward_code"]
+    repeated = codes[codes.duplicated()]
+    if len(repeated):
+        code = repeated.iloc[0]
+        rows = wards[codes == code]
+        names = ", ".join(dict.fromkeys(rows["ward_name"]))
+        raise InputDataError(
+            path, f"holds the ward {code} ({names}; {rows['borough'].iloc[0]}) "
+            f"{len(rows)} times", column=layout.code,
+            expected=f"each ward of the {scheme} scheme once")
+    lookup = None
+    for borough, part in wards.groupby("borough"):
+        if borough in WARD_SCHEMES and scheme in WARD_SCHEMES[borough]:
+            reference = ward_reference(borough, scheme)
+            expected = dict(zip(reference["ward_code"], reference["ward_name"], strict=True))
+            source, exact = f"the package's {borough} {scheme} ward list", True
+        else:
+            if lookup is None:
+                lookup = _ward_lookup(str(Path(data_dir).resolve()), layout.code.upper()[:4])
+            expected = {c: "" for c, b in lookup.items() if _key(b) == _key(borough)}
+            source, exact = "the ONS ward lookup in the folder", False
+            if not expected:
+                continue
+        have = set(part["ward_code"])
+        missing = [c for c in expected if c not in have]
+        extra = sorted(have - set(expected)) if exact else []
+        if missing or extra:
+            names = dict(zip(part["ward_code"], part["ward_name"], strict=True))
+            problems = []
+            if missing:
+                problems.append(f"{len(missing)} of {borough}'s {len(expected)} wards missing ("
+                                + ", ".join(f"{c} {expected[c]}".strip() for c in missing[:6])
+                                + (" and more" if len(missing) > 6 else "") + ")")
+            if extra:
+                problems.append(f"{len(extra)} ward code(s) that are not {borough} wards in "
+                                f"the {scheme} scheme ("
+                                + ", ".join(f"{c} {names[c]}" for c in extra[:6])
+                                + (" and more" if len(extra) > 6 else "") + ")")
+            raise InputDataError(path, "has " + "; ".join(problems), column=layout.code,
+                                 expected=f"every {borough} ward of the {scheme} scheme once, "
+                                 f"as in {source}")
+
+
 def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "2022"):
     """Ward boundaries with canonical codes and names, in British National Grid.
 
@@ -230,7 +434,15 @@ def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "
     GeoDataFrame
         ``ward_code, ward_name, borough, scheme, source, geometry`` sorted by ward name; for
         boroughs with a package reference list the names are the canonical ones
-        (:func:`scpb_analysis.canonical_ward_names`).
+        (:func:`scpb_analysis.canonical_ward_names`). ``attrs["repaired"]`` lists the
+        invalid geometries repaired (with a ``UserWarning``), if any.
+
+    Raises
+    ------
+    InputDataError
+        Naming the file: no ward file for the scheme (a shapefile missing its ``.dbf`` or
+        ``.shx`` named); coordinates outside Great Britain for the declared CRS; an empty
+        geometry; a borough's ward missing, repeated, or of another scheme.
 
     Examples
     --------
@@ -255,8 +467,8 @@ def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "
         candidates.sort(key=lambda f: (editions.index(f[1].edition), -f[2], f[0]))
     tried = []
     for path, layout, _ in candidates:
-        frame = _read(path)
-        frame["borough"] = _ward_boroughs(data_dir, frame, layout).to_numpy()
+        frame = _read(path, layout.code)
+        frame["borough"] = _ward_boroughs(data_dir, frame, layout, path).to_numpy()
         if target is not None:
             frame = frame[frame["borough"] == target]
         if frame.empty:
@@ -270,7 +482,10 @@ def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "
                 out.loc[part.index, "ward_name"] = canonical_ward_names(
                     part["ward_name"], name, scheme)
         columns = ["ward_code", "ward_name", "borough", "scheme", "source", "geometry"]
-        return out[columns].sort_values(["borough", "ward_name"]).reset_index(drop=True)
+        out = out[columns].sort_values(["borough", "ward_name"]).reset_index(drop=True)
+        _check_ward_set(path, out, layout, data_dir, scheme)
+        out.attrs["repaired"] = frame.attrs.get("repaired", [])
+        return out
     raise InputDataError(Path(data_dir), f"no {scheme}-scheme wards of {target} in "
                          f"{', '.join(tried)}", expected=f"a boundary file covering {target}")
 
@@ -287,11 +502,17 @@ def load_lsoas(data_dir: str | Path, year: int = 2021, borough: str | None = Non
     """
     candidates = _candidates(data_dir, "lsoa", (str(year),))
     path, layout, _ = max(candidates, key=lambda f: (f[2], f[0]))
-    frame = _read(path)
+    frame = _read(path, layout.code)
     names = frame[layout.name].astype(str).str.strip()
     out = frame.assign(lsoa_code=frame[layout.code].astype(str), lsoa_name=names,
                        borough=names.str.rsplit(" ", n=1).str[0])
     if borough:
         out = out[out["borough"] == canonical_borough(borough)]
-    return out[["lsoa_code", "lsoa_name", "borough", "geometry"]].sort_values(
+    repeated = out["lsoa_code"][out["lsoa_code"].duplicated()]
+    if len(repeated):
+        raise InputDataError(path, f"holds the LSOA {repeated.iloc[0]} more than once",
+                             column=layout.code, expected="each LSOA once")
+    out = out[["lsoa_code", "lsoa_name", "borough", "geometry"]].sort_values(
         "lsoa_code").reset_index(drop=True)
+    out.attrs["repaired"] = frame.attrs.get("repaired", [])
+    return out

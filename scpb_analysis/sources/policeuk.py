@@ -21,11 +21,33 @@ one, is set aside as ``duplicate Crime ID (same file)`` or ``duplicate Crime ID 
 file)``, naming where the crime was first seen. A blank ``Crime ID`` (anti-social behaviour)
 is never a duplicate. Locations are anonymised to snap points (see
 :data:`scpb_analysis.spatial.SNAP_POINT_NOTE`).
+
+Three more rules keep a folder's mistakes out of the counts (issue 13), the same on every
+counting path (:func:`read_policeuk`, :func:`scpb_analysis.points.ward_month_counts`, its Dask
+and archive versions):
+
+* **A file repeating an earlier one** (the same rows, in any order, under any name or folder,
+  blank lines, line endings and a BOM aside) is read but every row of it is set aside as
+  ``same rows as earlier file NAME``: rows without a ``Crime ID`` (anti-social behaviour)
+  would otherwise be counted twice. Rows are never de-duplicated *within* a file when the ID
+  is blank: two anti-social behaviour reports of one type, month and snap point are plausible.
+* **Rows of another force.** Each file has one force (:func:`file_force`): the force its name
+  gives (``YYYY-MM-<force>-street.csv``, e.g. ``metropolitan``, ``avon-and-somerset``) when
+  some row's ``Falls within`` is that force, else the force most of its rows fall within (a
+  tie is an error). A row whose ``Falls within`` is another force is set aside as ``falls
+  within another force: NAME (the file's force is NAME)``. In the published files every row
+  falls within the file's force (checked on the Met and Avon and Somerset files), so this
+  only catches files joined or edited by hand.
+* **Crime types** are matched to police.uk's (:data:`CRIME_TYPES`) ignoring case and spacing
+  (non-breaking spaces included), and loaded as police.uk spells them, so ``Burglary `` is
+  Burglary, not a second crime type. A crime type police.uk does not publish is set aside as
+  ``unknown crime type 'NAME'``, not counted as a new category.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 import io
 import re
@@ -42,12 +64,16 @@ from scpb_analysis.sources._files import column_key, decode_text, find_data_file
 __all__ = [
     "SOURCE_COLUMNS",
     "POINT_COLUMNS",
+    "CRIME_TYPES",
     "LAYOUTS",
     "DUPLICATE_REASONS",
     "PoliceUkLoad",
     "read_policeuk",
     "load_policeuk",
     "policeuk_files",
+    "canonical_crime_type",
+    "file_force",
+    "repeated_files",
 ]
 
 #: The header of a police.uk street-level file.
@@ -64,6 +90,28 @@ SOURCE_COLUMNS = (
     "Crime type",
     "Last outcome category",
     "Context",
+)
+
+#: police.uk's crime types, as it spells them: the fourteen published since May 2013, and the
+#: three of 2010-2013 files ("Violent crime", "Public disorder and weapons" and, until 2011,
+#: "Other crime" covered what later categories split).
+CRIME_TYPES = (
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+    "Violent crime",
+    "Public disorder and weapons",
 )
 
 #: The columns of the points table.
@@ -98,7 +146,8 @@ _COORD_EXPECTED = {
 }
 _FILE_COLUMNS = ["file", "rows_read", "rows_loaded", "rows_set_aside", "duplicates_same_file",
                  "duplicates_earlier_file", "no_location", "first_month", "last_month",
-                 "encoding", "layout", "path"]
+                 "other_force", "unknown_crime_type", "same_rows_as", "force", "encoding",
+                 "layout", "path"]
 #: What the load report's ``layout`` column says of each file.
 LAYOUTS = {
     "csv": "police.uk street-level CSV",
@@ -131,6 +180,10 @@ class PoliceUkLoad:
         aside include the ``duplicates_*`` rows (repeats of a ``Crime ID`` first seen in the
         same file or an earlier one). ``no_location``, ``first_month`` and ``last_month``
         describe the rows loaded. ``layout`` is one of :data:`LAYOUTS`' values.
+        ``other_force`` and ``unknown_crime_type`` count the rows set aside as falling
+        within another force than the file's (``force``, see :func:`file_force`) or having
+        a crime type police.uk does not publish; ``same_rows_as`` names the earlier file a
+        file repeats (all its rows set aside), else "".
     set_aside : DataFrame
         Every row not loaded: ``file, row, reason`` (row numbers as a spreadsheet shows them,
         the header being row 1; for a Parquet copy, the row its CSV would have). A repeated
@@ -352,6 +405,211 @@ def _coordinates(path: Path, frame: pd.DataFrame, rows: np.ndarray) -> dict[str,
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Crime types, forces and repeated files: the rules every counting path shares
+
+
+def _label_key(text: object) -> str:
+    """Case and spacing ignored: str.split() also splits on non-breaking and other Unicode
+    spaces, which spreadsheets leave in pasted labels."""
+    return " ".join(str(text).split()).casefold()
+
+
+_CRIME_TYPE_KEYS = {_label_key(t): t for t in CRIME_TYPES}
+# The force names' words that police.uk's file names leave out.
+_FORCE_WORDS = re.compile(r"^police-service-of-|-(police-service|constabulary|police)$")
+# File names that do not spell out the force: police.uk's own short names.
+_FORCE_ALIASES = {"btp": "british-transport"}
+_FILE_NAME = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+?)-street\.(csv|parquet)$",
+                        re.IGNORECASE)
+
+
+def canonical_crime_type(label: object) -> str | None:
+    """police.uk's spelling of a crime type, ignoring case and spacing; None if unknown.
+
+    Examples
+    --------
+    >>> canonical_crime_type("burglary\\u00a0"), canonical_crime_type(" Anti-social  behaviour")
+    ('Burglary', 'Anti-social behaviour')
+    >>> canonical_crime_type("Burglery") is None
+    True
+    """
+    if label is None or (isinstance(label, float) and np.isnan(label)):
+        return None
+    return _CRIME_TYPE_KEYS.get(_label_key(label))
+
+
+def _force_key(name: str) -> str:
+    """A force name as police.uk's file names spell it: "Avon and Somerset Constabulary"
+    and "avon-and-somerset" are both ``avon-and-somerset``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", _label_key(name).replace("&", " and ")).strip("-")
+    slug = _FORCE_WORDS.sub("", slug)
+    return _FORCE_ALIASES.get(slug, slug)
+
+
+def file_force(path: str | Path, forces: dict[str, int]) -> str | None:
+    """The force a police.uk file is of, given its rows' ``Falls within`` values and counts.
+
+    The force the file name gives (``YYYY-MM-<force>-street.csv``) if some row falls within
+    it; else the force most rows fall within. None when no row names a force.
+
+    Raises
+    ------
+    InputDataError
+        When the name gives no force found in the file and two forces tie for most rows.
+
+    Examples
+    --------
+    >>> file_force("2023-05-metropolitan-street.csv",
+    ...            {"Metropolitan Police Service": 3, "City of London Police": 9})
+    'Metropolitan Police Service'
+    >>> file_force("barnet-extract.csv", {"Metropolitan Police Service": 3,
+    ...                                   "City of London Police": 1})
+    'Metropolitan Police Service'
+    """
+    path = Path(path)
+    forces = {name: count for name, count in forces.items() if str(name).strip() and count}
+    if not forces:
+        return None
+    match = _FILE_NAME.match(path.name)
+    if match is not None:
+        named = _force_key(match["force"])
+        found = [name for name in forces if _force_key(name) == named]
+        if found:
+            return max(found, key=lambda name: (forces[name], name))
+    by_key: dict[str, int] = {}
+    for name, count in forces.items():
+        by_key[_force_key(name)] = by_key.get(_force_key(name), 0) + count
+    ranked = sorted(by_key.items(), key=lambda item: -item[1])
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        tied = [name for name in forces if _force_key(name) in (ranked[0][0], ranked[1][0])]
+        raise InputDataError(
+            path, "holds as many rows of " + " as of ".join(f"'{n}'" for n in sorted(tied))
+            + ", so which force's file it is cannot be told", column="Falls within",
+            expected="rows of one force, or a file named YYYY-MM-<force>-street.csv")
+    best = ranked[0][0]
+    return max((name for name in forces if _force_key(name) == best),
+               key=lambda name: (forces[name], name))
+
+
+def _screen_rows(path: Path, force_labels: list, force_codes: np.ndarray, type_labels: list,
+                 type_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, list, dict]:
+    """Rows of another force and of unknown crime types, on factorised columns.
+
+    ``*_codes`` index ``*_labels`` (-1 for a missing value). Returns the rows of another
+    force, the rows (not of another force) with an unknown crime type, the crime-type labels
+    in police.uk's spelling (unknown ones as given) and the report: ``force`` (the file's),
+    ``other_force`` ({name: rows}) and ``unknown`` ({label: rows}).
+    """
+    counts = np.bincount(force_codes[force_codes >= 0], minlength=len(force_labels))
+    by_name: dict[str, int] = {}
+    for label, count in zip(force_labels, counts.tolist(), strict=True):
+        if label is not None and count:
+            name = " ".join(str(label).split())
+            by_name[name] = by_name.get(name, 0) + count
+    force = file_force(path, by_name)
+    other = np.zeros(len(force_codes), dtype=bool)
+    other_force: dict[str, int] = {}
+    if force is not None:
+        key = _force_key(force)
+        others = [i for i, label in enumerate(force_labels)
+                  if label is not None and str(label).strip() and _force_key(label) != key]
+        if others:
+            other = np.isin(force_codes, others)
+            for i in others:
+                if counts[i]:
+                    name = " ".join(str(force_labels[i]).split())
+                    other_force[name] = other_force.get(name, 0) + int(counts[i])
+    canonical = [canonical_crime_type(label) for label in type_labels]
+    unknown_codes = [i for i, c in enumerate(canonical)
+                     if c is None and type_labels[i] is not None and str(type_labels[i]).strip()]
+    unknown = np.zeros(len(type_codes), dtype=bool)
+    unknown_types: dict[str, int] = {}
+    if unknown_codes:
+        unknown = np.isin(type_codes, unknown_codes) & ~other
+        found = np.bincount(type_codes[unknown], minlength=len(type_labels))
+        unknown_types = {str(type_labels[i]): int(found[i]) for i in unknown_codes if found[i]}
+    labels = [c if c is not None else label for c, label in zip(canonical, type_labels,
+                                                                 strict=True)]
+    return other, unknown, labels, {"force": force or "", "other_force": other_force,
+                                    "unknown": unknown_types}
+
+
+def _set_aside_summary(report: dict) -> str:
+    """One line naming the rows :func:`_screen_rows` set aside and why ("" if none)."""
+    parts = [f"{n} row{'s' if n != 1 else ''} falling within {name} (the file's force is "
+             f"{report['force']})" for name, n in sorted(report["other_force"].items())]
+    parts += [f"{n} row{'s' if n != 1 else ''} of unknown crime type '{label}'"
+              for label, n in sorted(report["unknown"].items())]
+    return "; ".join(parts)
+
+
+def _fingerprint_screen(raw: bytes) -> int:
+    """Bytes of the data rows, line breaks, carriage returns and a BOM not counted: equal for
+    two files holding the same rows in any order (so only files that share it are hashed)."""
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    header = raw.find(b"\n", start)
+    if header < 0:
+        return -1  # a header only (or nothing): no rows to repeat
+    body = raw[header + 1:]
+    return len(body) - body.count(b"\r") - body.count(b"\n")
+
+
+def _fingerprint(raw: bytes) -> str:
+    """The data rows as a sorted list of lines (blank lines, line endings and the header
+    aside), hashed: files with the same rows in any order give the same value."""
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")[1:]
+    return hashlib.sha256(b"\n".join(sorted(line for line in lines if line.strip()))
+                          ).hexdigest()
+
+
+def repeated_files(files: list[Path]) -> dict[Path, Path]:
+    """The files holding the same rows as an earlier file (in the order given), each with
+    the first file holding them.
+
+    Same rows means the same data lines in any order; the header, blank lines, line endings
+    and a BOM do not matter. A Parquet copy repeats an earlier Parquet file with the same
+    bytes. Files are read once more for this (from the operating system's cache, usually);
+    only those with the same amount of row data as another are hashed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name, text in (("a.csv", "h\\na\\nb\\n"), ("b.csv", "h\\r\\nb\\r\\na\\r\\n"),
+    ...                    ("c.csv", "h\\na\\n")):
+    ...     _ = (folder / name).write_text(text)
+    >>> {p.name: q.name for p, q in repeated_files(sorted(folder.glob("*.csv"))).items()}
+    {'b.csv': 'a.csv'}
+    """
+    screens: dict[tuple[str, int], list[Path]] = {}
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue  # the reader names the file
+        if path.suffix.lower() == ".parquet" or raw.startswith(b"PAR1"):
+            key = ("parquet", len(raw))
+        else:
+            key = ("csv", _fingerprint_screen(raw))
+        if key[1] > 0:
+            screens.setdefault(key, []).append(path)
+    out: dict[Path, Path] = {}
+    for (kind, _), paths in screens.items():
+        if len(paths) < 2:
+            continue
+        first: dict[str, Path] = {}
+        for path in paths:
+            raw = path.read_bytes()
+            value = (hashlib.sha256(raw).hexdigest() if kind == "parquet"
+                     else _fingerprint(raw))
+            if value in first:
+                out[path] = first[value]
+            else:
+                first[value] = path
+    return out
+
+
 @dataclass
 class _FileRead:
     """One file's rows as points, before repeated Crime IDs are looked for."""
@@ -363,6 +621,9 @@ class _FileRead:
     set_aside: list[dict]
     encoding: str
     layout: str
+    # What _screen_rows set aside: the file's force, other forces' and unknown types' rows.
+    report: dict = field(default_factory=lambda: {"force": "", "other_force": {},
+                                                  "unknown": {}})
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray, int, list[dict], str, str]:
@@ -490,13 +751,43 @@ def _read_file(path: Path) -> _FileRead:
     set_aside.sort(key=lambda item: item["row"])
 
     coords = _coordinates(path, frame, rows)
+    force_codes, force_labels = pd.factorize(frame["Falls within"])
+    type_codes, type_labels = pd.factorize(frame["Crime type"])
+    other, unknown, labels, report = _screen_rows(path, list(force_labels), force_codes,
+                                                  list(type_labels), type_codes)
+    frame = frame.assign(**{"Crime type": frame["Crime type"].map(
+        dict(zip(type_labels, labels, strict=True))).astype(frame["Crime type"].dtype)})
+    drop = other | unknown
+    if drop.any():
+        for r, i in zip(rows[drop].tolist(), np.flatnonzero(drop).tolist(), strict=True):
+            reason = (f"falls within another force: {frame['Falls within'].iloc[i]} (the "
+                      f"file's force is {report['force']})" if other[i] else
+                      f"unknown crime type '{type_labels[type_codes[i]]}' (not a police.uk "
+                      "crime type)")
+            set_aside.append({"file": path.name, "row": int(r), "reason": reason})
+        set_aside.sort(key=lambda item: item["row"])
+        frame, ordinals, rows = frame.loc[~drop], ordinals[~drop], rows[~drop]
+        coords = {c: v[~drop] for c, v in coords.items()}
     points = frame.rename(columns=_RENAME)
     points["month"] = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
     points["longitude"] = coords["Longitude"]
     points["latitude"] = coords["Latitude"]
     points["source_file"] = path.name
     points = points[POINT_COLUMNS].reset_index(drop=True)
-    return _FileRead(path, points, rows, rows_read, set_aside, encoding, layout)
+    return _FileRead(path, points, rows, rows_read, set_aside, encoding, layout, report)
+
+
+def _as_repeat(read: _FileRead, first: Path) -> _FileRead:
+    """A file repeating an earlier one: read (so its rows are counted as read), all set
+    aside."""
+    reason = f"same rows as earlier file {first.name} (a copy of it)"
+    set_aside = read.set_aside + [{"file": read.path.name, "row": int(r), "reason": reason}
+                                  for r in read.rows.tolist()]
+    set_aside.sort(key=lambda item: item["row"])
+    return _FileRead(read.path, read.points.iloc[:0], read.rows[:0], read.rows_read,
+                     set_aside, read.encoding, read.layout,
+                     {"force": read.report["force"], "other_force": {}, "unknown": {},
+                      "same_rows_as": first.name})
 
 
 def policeuk_files(paths: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[str]]:
@@ -573,7 +864,10 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     A row whose ``Crime ID`` (stripped of surrounding spaces) was already seen, in the same
     file or an earlier one, is set aside (police.uk lists some crimes twice; a folder may hold
     a force file and a borough extract of it): the first row is loaded. Blank IDs
-    (anti-social behaviour) are never repeats.
+    (anti-social behaviour) are never repeats. A file with the same rows as an earlier one
+    (:func:`repeated_files`), rows of another force than the file's (:func:`file_force`) and
+    rows of an unknown crime type are set aside with their reason; crime types are loaded as
+    police.uk spells them (:func:`canonical_crime_type`).
 
     Raises
     ------
@@ -612,7 +906,9 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     1       b2  2023-05        NaN             No Location
     """
     files, ignored = policeuk_files(paths)
+    repeats = repeated_files(files)
     reads = [_read_file(path) for path in files]
+    reads = [_as_repeat(r, repeats[r.path]) if r.path in repeats else r for r in reads]
     if reads:
         table = pd.concat([r.points for r in reads], ignore_index=True)
     else:  # pragma: no cover - find_data_files never returns no files
@@ -639,7 +935,11 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
             "no_location": int(kept["longitude"].isna().sum()),
             "first_month": str(kept["month"].min()) if loaded else "",
             "last_month": str(kept["month"].max()) if loaded else "",
-            "encoding": read.encoding, "layout": read.layout, "path": str(read.path),
+            "other_force": sum(read.report["other_force"].values()),
+            "unknown_crime_type": sum(read.report["unknown"].values()),
+            "same_rows_as": read.report.get("same_rows_as", ""),
+            "force": read.report["force"], "encoding": read.encoding,
+            "layout": read.layout, "path": str(read.path),
         })
     points = table.loc[keep].reset_index(drop=True) if repeat.any() else table
     return PoliceUkLoad(
