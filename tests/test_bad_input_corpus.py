@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,8 @@ def _corpus() -> list[Case]:
             continue
         spec = importlib.util.spec_from_file_location(f"_corpus_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
+        # Registered first, as an import would: dataclasses look their module up by name.
+        sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         found = getattr(module, "CASES", None)
         assert isinstance(found, list) and found, f"{path.name} has no CASES list"
