@@ -569,7 +569,9 @@ def repeated_files(files: list[Path]) -> dict[Path, Path]:
 
     Same rows means the same data lines in any order; the header, blank lines, line endings
     and a BOM do not matter. A Parquet copy repeats an earlier Parquet file with the same
-    bytes. Files are read once more for this (from the operating system's cache, usually);
+    bytes, and a CSV and a Parquet file of the same name (``2023-05-avon-and-somerset-street``
+    ``.csv`` and ``.parquet``, anywhere in the list) repeat each other: the later one is set
+    aside. Files are read once more for this (from the operating system's cache, usually);
     only those with the same amount of row data as another are hashed.
 
     Examples
@@ -607,7 +609,22 @@ def repeated_files(files: list[Path]) -> dict[Path, Path]:
                 out[path] = first[value]
             else:
                 first[value] = path
+    # A re-sharer's Parquet copy beside the CSV it was made from cannot be compared by bytes;
+    # it is the same file by name (rows with a blank Crime ID would otherwise count twice).
+    seen: dict[str, Path] = {}
+    for path in files:
+        stem = path.stem.casefold()
+        if path in out:
+            continue
+        if stem in seen and _is_parquet_name(path) != _is_parquet_name(seen[stem]):
+            out[path] = seen[stem]
+        else:
+            seen.setdefault(stem, path)
     return out
+
+
+def _is_parquet_name(path: Path) -> bool:
+    return path.suffix.lower() == ".parquet"
 
 
 @dataclass
