@@ -18,11 +18,12 @@ reader of the published table can see.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import math
 import re
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -182,8 +183,19 @@ def drop_pii(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Hashable]]:
     """
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"drop_pii needs a DataFrame, got {type(frame).__name__}")
+    # A file read without its header row (or with a data row above it) has personal data as
+    # its column labels, which would be kept and printed; refuse it, masked.
+    findings = [f for label in frame.columns
+                for f in scan_text_for_pii(_normalise_label_text(label))]
+    if findings:
+        raise PersonalDataError([Finding(None, 1, f.kind, f"column label {f.excerpt_masked}",
+                                         "header row") for f in findings])
     dropped = pii_columns(frame.columns)
     return frame.drop(columns=dropped), dropped
+
+
+def _normalise_label_text(label: Any) -> str:
+    return " ".join(map(str, label)) if isinstance(label, tuple) else str(label)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,13 +212,16 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 # ("0 12 3 45"), a year or a date never lines up into a number.
 _SEP = r"[ \t-]?"
 _PREFIX = r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?0)"
+# A number's decimals are never a phone number: the mean rank 22794.07605313093 holds the
+# digits of 07605 313093 after its point (issue 15), so a 0 after "digit." or "digit," and a
+# number followed by ".digit" are parts of a number, not a number to call.
 _PHONE = re.compile(
-    rf"(?<![\w+(]){_PREFIX}(?:"
+    rf"(?<![\w+(])(?<!\d[.,]){_PREFIX}(?:"
     rf"[1237]\d\)?{_SEP}\d{{4}}{_SEP}\d{{4}}"  # 020 7946 0018
     rf"|[1237]\d{{2}}\)?{_SEP}\d{{3}}{_SEP}\d{{4}}"  # 0121 496 0000, 0208 359 2953
     rf"|[1237]\d{{3}}\)?{_SEP}(?:\d{{6}}|\d{{3}}{_SEP}\d{{3}})"  # 07700 900123
     rf"|1\d{{3}}\)?{_SEP}\d{{5}}"  # the few ten-digit numbers, 01632 96012
-    r")(?!\w)"
+    r")(?!\w)(?![.,]\d)"
 )
 
 # A full postcode: outward code and inward code. The outward code alone ("NW9") is an area of
@@ -218,6 +233,101 @@ _POSTCODE = re.compile(
 )
 # Lower-case CSS lengths in a rendered page ("h1 2px") have the shape of a spaced postcode.
 _CSS_UNITS = frozenset({"px", "pt", "fr", "vh", "vw", "em", "ex", "ch", "pc"})
+
+# National Insurance numbers: two prefix letters, six digits, a suffix A to D, written
+# "AB123456C" or "AB 12 34 56 C". HMRC never uses D, F, I, Q, U or V as either prefix letter,
+# nor O as the second, and never allocates the prefixes BG, GB, KN, NK, NT, TN and ZZ, so
+# codes with those prefixes are left alone.
+_NI_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9])(?!(?:BG|GB|KN|NK|NT|TN|ZZ))"
+    r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D](?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+# A date of birth is a date labelled as one ("DOB: 03/03/1985", "born 3 March 1985", "date of
+# birth 1985-03-03"). A date on its own is an incident date, a period or a publication date.
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+           r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DSEP = r"[/.\- ]"
+_DATE = (rf"(?:\d{{1,2}}{_DSEP}\d{{1,2}}{_DSEP}(?:\d{{4}}|\d{{2}})"
+         rf"|\d{{4}}{_DSEP}\d{{1,2}}{_DSEP}\d{{1,2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \-]{_MONTHS}\.?,?[ \-]\d{{4}}"
+         rf"|{_MONTHS}\.?[ ]\d{{1,2}}(?:st|nd|rd|th)?,?[ ]\d{{4}}"
+         r"|(?:19|20)\d{6})")
+_DATE_OF_BIRTH = re.compile(
+    r"(?<![A-Za-z])(?:d\.?[ ]?o\.?[ ]?b\.?|date[ ]of[ ]birth|birth[ ]?date|born(?:[ ]on)?|"
+    rf"birthday)[ \t]*[:=\-–]?[ \t]*({_DATE})(?!\d)",
+    re.IGNORECASE,
+)
+
+# Names. Without a list of the people in the data, a name is recognised by what surrounds
+# it: a title ("Mr Smith", "Dr J. Okafor"), a label ("Name: Jane Okafor", "Caller: ..."), or
+# a common forename followed by a surname where the line also holds other personal data or a
+# cue such as "called by". Ward, street and place names carry none of these.
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*|[A-Z]\.?)"
+_SURNAME = r"(?:(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*|[A-Z]{2,})"
+_TITLED = re.compile(
+    rf"(?<![\w&])(?:Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|MISS|DR)\.?[ ]+"
+    rf"((?:{_NAME_WORD}[ ]+){{0,2}}{_SURNAME})(?![\w&])"
+)
+_LABELLED = re.compile(
+    # "Caller name:", "Victim:", "Reported by:"; and a bare "Name:" or "Surname:" only when no
+    # word comes before it, so "Ward Name: Burnt Oak" and "ward_name: Hendon" are not names.
+    rf"(?:(?<![\w-])(?i:(?:{_ROLE})[ ]+(?:(?:full|first|last|given|family|middle)[ ]+|sur|fore)?"
+    rf"names?|caller|complainant|victim|suspect|witness|perpetrator|offender|informant|"
+    rf"referrer|(?:called|reported|referred|seen)[ ]by)"
+    rf"|(?<![\w-][ ])(?<![\w-])(?i:(?:(?:full|first|last|given|family|middle)[ ]+|sur|fore)?"
+    rf"names?))[ \t]*[:=][ \t]*((?:{_NAME_WORD}[ ]+){{0,2}}{_SURNAME})(?![\w&])"
+)
+_CUE = re.compile(r"(?i:(?:called|reported|referred|seen|raised|logged|contacted|visited|"
+                  r"interviewed|arrested)[ ]by|spoke[ ](?:to|with)|"
+                  r"caller|victim|suspect|witness|complainant|perpetrator|informant)[ ,:]+$")
+# Second words that make "<forename> <word>" a place, a building or a thing, not a person.
+_NOT_SURNAMES = frozenset("""
+academy and avenue borough bridge building centre church close college common corner court
+crescent drive east estate field fields gardens gate grange green grove hall heath hill
+hospital house lane library lodge manor market mews north park parade place primary road row
+school square station street south terrace the town vale walk ward way west wharf wood yard
+""".split())
+# Street and building words: "John Archer Way", "Annie Besant Close" are addresses of no one.
+_PLACE_WORDS = frozenset("""
+approach avenue bank boulevard buildings chase circus close cottages court crescent croft
+dale drive embankment end gardens gate glade glen grove heights hill house houses lane
+mansions mead meadow meadows mews mount orchard parade park passage path place quay rise
+road row square street terrace towers view villas walk way wharf yard
+""".split()) | _NOT_SURNAMES
+# Ward names in England and Wales (ONS ward lookups, 2024 and 2025 wards) that read as a
+# forename and a surname.
+_PLACE_NAMES = frozenset({"ashley down", "charles dickens", "isaac newton", "john o'gaunt",
+                          "mary tavy", "robin hood", "william morris"})
+# Words that are never a surname in a file name: what the file holds, its format or period.
+_FILE_WORDS = frozenset("""
+and asb bcu borough boroughs case cases cctv copy crime csv data draft dv export extract
+final incident incidents json list log logs london marac month monthly new notes of old pdf
+police prevent quarter quarterly raw referral referrals report reports summary table tables
+the to txt v ward wards week weekly xls xlsx year yearly zip
+""".split()) | _NOT_SURNAMES
+# Label values that describe rather than name someone ("Victim: Female", "Caller: Police").
+_REFUSED_VALUES = frozenset("""
+adult anonymous boy business child council female girl juvenile male member n na none
+not known given other police public redacted resident shop staff unknown withheld youth
+""".split())
+
+
+def _load_forenames() -> frozenset[str]:
+    from importlib.resources import files
+
+    text = files("scpb_analysis.reference").joinpath("forenames.csv").read_text("utf-8")
+    return frozenset(line.strip().casefold() for line in text.splitlines()[1:] if line.strip())
+
+
+#: Common forenames in England and Wales (``reference/forenames.csv``): a curated list of
+#: names frequent in the ONS "Baby names in England and Wales" top-100 lists since the
+#: 1950s, with names that are also ordinary words, months or places (Mark, May, Grace,
+#: Victoria, Amber, Beverley) left out so that they never turn a place or a word into a find.
+FORENAMES = _load_forenames()
+_FORENAME_PAIR = re.compile(rf"(?<![\w&])([A-Z][a-z]+)[ ]+((?:[A-Z]\.?[ ]+)?{_SURNAME})"
+                            rf"(?![\w&])")
 _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+=-]+)*;base64,[A-Za-z0-9+/=]+")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CONTEXT = 24
@@ -235,7 +345,8 @@ class Finding:
         Line number, from 1, in the file (or, for a notebook, within the part named by
         ``where``).
     kind : str
-        ``"email"``, ``"phone"``, ``"postcode"`` or ``"name"``.
+        ``"email"``, ``"phone"``, ``"postcode"``, ``"ni_number"``, ``"date_of_birth"`` or
+        ``"name"`` (for a CSV column whose header names personal data, that column's kind).
     excerpt_masked : str
         The text around the find with every find on the line masked: the first character is
         kept and every other letter or digit becomes ``*``.
@@ -291,8 +402,37 @@ def _names_pattern(names: Iterable[str] | str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
+def _value_ok(value: str) -> bool:
+    return not set(re.findall(r"\w+", value.casefold())) <= _REFUSED_VALUES
+
+
+def _is_place(line: str, start: int, end: int) -> bool:
+    following = re.match(r"[ ]+([A-Za-z]+)", line[end:])
+    return (" ".join(line[start:end].split()).casefold().replace("’", "'") in _PLACE_NAMES
+            or (following is not None and following.group(1).casefold() in _PLACE_WORDS)
+            # police.uk locations: "On or near Edward Mills Way".
+            or re.search(r"(?i)\bnear[ ]+$", line[:start]) is not None)
+
+
+def _name_spans(line: str, others: bool) -> list[tuple[int, int, str]]:
+    spans = [(m.start(1), m.end(1), "name") for pattern in (_TITLED, _LABELLED)
+             for m in pattern.finditer(line) if _value_ok(m.group(1))]
+    for m in _FORENAME_PAIR.finditer(line):
+        first, last = m.group(1), m.group(2).split()[-1]
+        if first.casefold() not in FORENAMES or last.casefold().strip(".") in _NOT_SURNAMES \
+                or _is_place(line, m.start(), m.end()):
+            continue
+        # A forename and a surname are a find beside other personal data on the line, or
+        # straight after a cue ("Called by", "Victim:").
+        if others or _CUE.search(line[:m.start()]):
+            spans.append((m.start(), m.end(), "name"))
+    return spans
+
+
 def _line_spans(line: str, names_re: re.Pattern[str] | None,
-                allowed: frozenset[tuple[str, str]]) -> list[tuple[int, int, str]]:
+                allowed: frozenset[tuple[str, str]],
+                extra: Callable[[str], list[tuple[int, int, str]]] | None = None
+                ) -> list[tuple[int, int, str]]:
     spans = [(m.start(), m.end(), "email") for m in _EMAIL.finditer(line)]
     spans += [(m.start(), m.end(), "phone") for m in _PHONE.finditer(line)]
     for m in _POSTCODE.finditer(line):
@@ -306,8 +446,14 @@ def _line_spans(line: str, names_re: re.Pattern[str] | None,
                                       and inward_letters not in _CSS_UNITS)):
             continue
         spans.append((m.start(), m.end(), "postcode"))
+    spans += [(m.start(), m.end(), "ni_number") for m in _NI_NUMBER.finditer(line)
+              if m.group(0).isupper() or m.group(0).islower()]
+    spans += [(m.start(1), m.end(1), "date_of_birth") for m in _DATE_OF_BIRTH.finditer(line)]
     if names_re is not None:
         spans += [(m.start(), m.end(), "name") for m in names_re.finditer(line)]
+    spans += _name_spans(line, others=bool(spans))
+    if extra is not None:
+        spans += extra(line)
     spans = [s for s in spans if (s[2], _allow_key(s[2], line[s[0]:s[1]])) not in allowed]
     # A name inside an e-mail address is one find, the address.
     spans.sort(key=lambda s: (s[0], -s[1]))
@@ -325,13 +471,14 @@ def _excerpt(masked: str, start: int, end: int) -> str:
 
 
 def _scan(text: str, names_re: re.Pattern[str] | None, allowed: frozenset[tuple[str, str]],
-          path: str | None, where: str = "") -> list[Finding]:
+          path: str | None, where: str = "",
+          extra: Callable[[str], list[tuple[int, int, str]]] | None = None) -> list[Finding]:
     findings = []
     for number, raw in enumerate(text.splitlines(), start=1):
         # Entities first, so "jo&#64;example.org" is read as the address a browser shows;
         # embedded images are base64 noise that can happen to spell a postcode.
         line = html.unescape(_DATA_URI.sub("data:…", raw)).replace("\n", " ").replace("\r", " ")
-        spans = _line_spans(line, names_re, allowed)
+        spans = _line_spans(line, names_re, allowed, extra)
         if not spans:
             continue
         chars = list(line)
@@ -360,13 +507,20 @@ def scan_text_for_pii(
     allow: Iterable[str] | str = (),
     path: str | Path | None = None,
 ) -> list[Finding]:
-    """Find e-mail addresses, UK phone numbers, full postcodes and given names in text.
+    """Find e-mail addresses, UK phone numbers, postcodes, NI numbers, dates of birth and names.
 
     Looked for: e-mail addresses; UK phone numbers as people write them (``07700 900123``,
-    ``+44 7700 900123``, ``020 7946 0018``, ``(020) 7946 0018``, other 01, 02 and 03 numbers);
-    full postcodes with their inward code (``N3 1AA``, ``EN5 2BY``; an outward code alone,
-    ``NW9``, is an area and is not a find); and each of ``names``, case-insensitively as whole
-    words. HTML entities are decoded first and embedded base64 images skipped.
+    ``+44 7700 900123``, ``020 7946 0018``, ``(020) 7946 0018``, other 01, 02 and 03 numbers),
+    never the digits of a number (``22794.07605313093`` is a mean rank); full postcodes with
+    their inward code (``N3 1AA``, ``EN5 2BY``; an outward code alone, ``NW9``, is an area and
+    is not a find); National Insurance numbers (``AB123456C``, ``AB 12 34 56 C``; prefixes
+    HMRC never issues are left alone); dates labelled as dates of birth (``DOB: 03/03/1985``,
+    ``born 3 March 1985``); names after a title (``Mr Smith``, ``Dr J. Okafor``) or a label
+    (``Name: Jane Okafor``, ``Caller: ...``; not ``Ward Name: ...``), and a common forename
+    with a surname straight after a cue (``Called by John Smith``) or on a line with other
+    personal data; and each of ``names``, case-insensitively as whole words. Ward, street
+    (``On or near John Archer Way``) and place names are not names. HTML entities are decoded
+    first and embedded base64 images skipped.
 
     Parameters
     ----------
@@ -410,11 +564,32 @@ def _joined(value: Any) -> str:
     return str(value)
 
 
+_FILE_EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+                         r"(?![A-Za-z0-9-])")
+
+
+def _file_name_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    words = list(re.finditer(r"[^\W\d_]+", text))
+    for here, after in zip(words, words[1:], strict=False):
+        first, second = here.group(0).casefold(), after.group(0).casefold()
+        if text[here.end():after.start()] != " " or len(second) < 2 or second in _FILE_WORDS:
+            continue
+        if (first in FORENAMES and not _is_place(text, here.start(), after.end())) \
+                or first in {"mr", "mrs", "ms", "miss", "mx", "dr"}:
+            spans.append((here.start(), after.end(), "name"))
+    return spans
+
+
 def scan_file_name(name: str | Path) -> list[Finding]:
     """Personal data in a file's name, which a pack would otherwise print in its provenance.
 
-    The name (not its folders) is read as words: ``_``, ``-`` and ``.`` separate them, so
-    ``caller_07700-900123.csv`` is scanned as ``caller 07700 900123 csv``.
+    The name (not its folders) is read as words: ``_``, ``-`` and ``.`` separate them and
+    camelCase is split, so ``cctv-log-JohnSmith.csv`` is scanned as ``cctv log John Smith
+    csv``. Besides what :func:`scan_text_for_pii` finds, a common forename (or a title) followed
+    by another word that is not a file word (``log``, ``export``, ``ward``, ``2023``...) is a
+    name in any case (``referral_jane_doe_2023.csv``), and a date after ``dob`` or ``born`` is
+    a date of birth (``client_dob_1985-03-03.csv``).
 
     Parameters
     ----------
@@ -430,11 +605,27 @@ def scan_file_name(name: str | Path) -> list[Finding]:
     --------
     >>> [f.kind for f in scan_file_name("cctv/log_07700_900123.csv")]
     ['phone']
+    >>> [f.kind for f in scan_file_name("referral_jane_doe_2023.csv")]
+    ['name']
+    >>> [f.kind for f in scan_file_name("cctv-log-JohnSmith.csv")]
+    ['name']
     >>> scan_file_name("cctv-incidents-2023.csv")
     []
     """
-    text = re.sub(r"[_.\-]+", " ", Path(name).name)
-    return _scan(text, None, frozenset(), None)
+    text = Path(name).name
+    # E-mail addresses first, while their dots still join them; masked, they are not read
+    # again as words.
+    # In a name "_" separates words, so an address may end at one ("jo@x.org_2023.csv").
+    # Each address becomes one word of stars (its first character kept), found again below.
+    text = _FILE_EMAIL.sub(lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), text)
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    text = re.sub(r"[_.\-]+", " ", text)
+
+    def spans(line: str) -> list[tuple[int, int, str]]:
+        return _file_name_spans(line) + [(m.start(), m.end(), "email")
+                                         for m in re.finditer(r"\S\*{4,}", line)]
+
+    return _scan(text, None, frozenset(), None, extra=spans)
 
 
 def _notebook_parts(notebook: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -484,6 +675,32 @@ def _files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     return found
 
 
+# Columns whose every value is personal data. Address, free text and other identifiers are
+# left to the text scan: a published table may well have a "Description" column.
+_CELL_KINDS = ("name", "date_of_birth", "email", "phone", "ni_number", "nhs_number")
+_NO_VALUE = frozenset({"", "-", "n/a", "na", "none", "null", "nan", "redacted", "withheld",
+                       "[c]", "*"})
+
+
+def _csv_columns(text: str, path: str) -> list[Finding]:
+    lines = text.splitlines()
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if not header:
+        return []
+    flagged = {i: kind for i, label in enumerate(header)
+               if (kind := _pii_kind(label)) in _CELL_KINDS}
+    if not flagged:
+        return []
+    findings = []
+    for row in reader:
+        for i, kind in flagged.items():
+            if i < len(row) and row[i].strip().casefold() not in _NO_VALUE:
+                findings.append(Finding(path, reader.line_num, kind,
+                                        f"column {header[i]}: {_mask(row[i].strip())}"))
+    return findings
+
+
 def scan_outputs(
     paths: str | Path | Iterable[str | Path],
     names: Iterable[str] | str = (),
@@ -529,6 +746,8 @@ def scan_outputs(
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         if path.suffix.lower() != ".ipynb":
             findings += _scan(text, names_re, allowed, str(path))
+            if path.suffix.lower() == ".csv":
+                findings += _csv_columns(text, str(path))
             continue
         try:
             notebook = json.loads(text)
