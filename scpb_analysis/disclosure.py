@@ -46,11 +46,15 @@ __all__ = [
     "disclosure_problems",
     "drop_pii",
     "hidden_ranges",
+    "linked_hidden_ranges",
     "pii_columns",
     "refuse_if_pii",
     "scan_outputs",
     "scan_text_for_pii",
+    "scan_file_name",
     "suppress",
+    "suppress_linked",
+    "verify_linked",
     "verify_suppression",
 ]
 
@@ -1009,6 +1013,37 @@ def _cell_range(k: int, a_eq: Any, b_eq: Any, bounds: list) -> tuple[float, floa
     return float(lowest.fun), float(upper)
 
 
+def _free_cells(a_eq: Any, b_eq: Any, bounds: list, tries: int = 16) -> np.ndarray:
+    """Hidden cells shown to take two whole numbers, from a few feasible tables.
+
+    Two linear programmes per hidden cell are exact but slow on a 25 x 26 table; most cells
+    are free, and a few solutions with random objectives show it: a cell whose values across
+    them span two whole numbers cannot be pinned. Only the rest need their own programmes.
+    """
+    n = len(bounds)
+    if a_eq is None or n == 0:
+        return np.zeros(n, dtype=bool)
+    rng = np.random.default_rng(0)
+    # A cap keeps every random objective bounded; a table found under it is still a table
+    # the reader cannot rule out, which is all the proof needs.
+    cap = float(np.abs(b_eq).sum()) + 1e6
+    capped = [(lo, cap if hi is None else hi) for lo, hi in bounds]
+    solutions = []
+    for _ in range(tries // 2):
+        # Each direction and its opposite: every cell is pushed down in one and up in the
+        # other.
+        direction = rng.choice([-1.0, 1.0], size=n) + 0.01 * rng.standard_normal(n)
+        for sign in (1.0, -1.0):
+            found = linprog(sign * direction, A_eq=a_eq, b_eq=b_eq, bounds=capped,
+                            method="highs")
+            if found.status == 0:
+                solutions.append(found.x)
+    if len(solutions) < 2:
+        return np.zeros(n, dtype=bool)
+    seen = np.array(solutions)
+    return np.floor(seen.max(axis=0) + 1e-7) > np.ceil(seen.min(axis=0) - 1e-7)
+
+
 def _pinned(lower: float, upper: float) -> bool:
     # Cells are whole numbers: a range holding one whole number gives the count away.
     return math.isfinite(upper) and math.floor(upper + 1e-7) <= math.ceil(lower - 1e-7)
@@ -1054,9 +1089,10 @@ def _first_pinned(equations: np.ndarray, values: np.ndarray, hidden: np.ndarray,
     kind = np.where(primary, _PRIMARY, np.where(hidden, _SECONDARY, _PUBLISHED))
     cells, a_eq, b_eq, bounds = _lp_problem(equations, values, kind, low, threshold,
                                             _secondary_low(threshold, low))
+    free = _free_cells(a_eq, b_eq, bounds)
     # Small counts first: those are what the suppression is for.
     for k in sorted(range(cells.size), key=lambda k: kind[cells[k]] != _PRIMARY):
-        if _pinned(*_cell_range(k, a_eq, b_eq, bounds)):
+        if not free[k] and _pinned(*_cell_range(k, a_eq, b_eq, bounds)):
             return int(cells[k])
     return None
 
@@ -1441,3 +1477,364 @@ def verify_suppression(result: SuppressionResult) -> list[str]:
                                label=result.label, secondary_label=result.secondary_label,
                                total_row=result.total_row, total_col=result.total_col,
                                min_count=result.min_count, suppress_zeros=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small-number suppression across tables that share a margin
+# ---------------------------------------------------------------------------------------------
+
+
+def _link_cells(tables: dict[str, pd.DataFrame], links: Iterable[tuple[str, Hashable, str,
+                                                                          Hashable]],
+                offsets: dict[str, int]) -> list[tuple[int, int]]:
+    pairs = []
+    for link in links:
+        if not (isinstance(link, tuple) and len(link) == 4):
+            raise ValueError(f"each link must be (table, column, table, column), got {link!r}")
+        name_a, col_a, name_b, col_b = link
+        for name, col in ((name_a, col_a), (name_b, col_b)):
+            if name not in tables:
+                raise ValueError(f"link {link!r}: no table {name!r}; the tables are "
+                                 f"{', '.join(map(repr, tables))}")
+            if col not in tables[name].columns:
+                raise ValueError(f"link {link!r}: table {name!r} has no column {col!r}")
+        a, b = tables[name_a], tables[name_b]
+        shared = [row for row in a.index if row in b.index]
+        if not shared:
+            raise ValueError(f"link {link!r}: the tables share no row labels")
+        for row in shared:
+            i, j = a.index.get_loc(row), b.index.get_loc(row)
+            if a.at[row, col_a] != b.at[row, col_b]:
+                raise ValueError(f"link {link!r}: row {row!r} is {a.at[row, col_a]} in "
+                                 f"{name_a!r} but {b.at[row, col_b]} in {name_b!r}; linked "
+                                 f"cells must be the same count")
+            pairs.append((offsets[name_a] + i * a.shape[1] + a.columns.get_loc(col_a),
+                          offsets[name_b] + j * b.shape[1] + b.columns.get_loc(col_b)))
+    return pairs
+
+
+def _union(size: int, pairs: list[tuple[int, int]]) -> np.ndarray:
+    parent = list(range(size))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([root(x) for x in range(size)])
+    # Number the shared cells 0, 1, 2... in order of first appearance.
+    _, index = np.unique(roots, return_inverse=True)
+    return index
+
+
+def suppress_linked(
+    tables: dict[str, pd.DataFrame],
+    *,
+    totals: dict[str, tuple[Hashable | None, Hashable | None]] | None = None,
+    links: Iterable[tuple[str, Hashable, str, Hashable]] = (),
+    threshold: int = 5,
+    label: str | None = None,
+    audience: str = "public",
+    min_count: int = 1,
+    suppress_zeros: bool = False,
+    secondary_label: str = "[c]",
+) -> dict[str, SuppressionResult]:
+    """Suppress tables published together, so no hidden cell follows from any of them.
+
+    A ward by type table whose row totals are also published as a ward table shares that
+    margin: a total hidden in one is printed in the other, and the cells behind it can be
+    worked out. Here every cell that appears in several tables is one unknown, every row and
+    column with a total in any table is one equation, and :func:`suppress`'s protection
+    (primary suppression of counts from ``min_count`` to ``threshold - 1``, then complementary
+    cells until no hidden cell's range narrows to one value) runs on them all at once, so a
+    shared cell is hidden in every table or in none.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Count tables by name, as for :func:`suppress`.
+    totals : dict of str to (total_row, total_col), optional
+        Each table's total row and total column (``None`` for none).
+    links : iterable of (table, column, table, column)
+        Columns of two tables that hold the same counts for the rows both have (matched by
+        row label), e.g. ``("by_ward", "Incidents", "by_type", "Total")``.
+    threshold, label, audience, min_count, suppress_zeros, secondary_label
+        As for :func:`suppress`, the same for every table.
+
+    Returns
+    -------
+    dict of str to SuppressionResult
+        One per table; each note says the tables were protected together.
+        :func:`verify_linked` checks them.
+
+    Raises
+    ------
+    ValueError
+        As :func:`suppress`, for any table; a link names an unknown table or column, or
+        linked cells differ.
+
+    Examples
+    --------
+    >>> by_type = pd.DataFrame({"Theft": [3, 9, 12], "Robbery": [8, 7, 15],
+    ...                         "Total": [11, 16, 27]}, index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = pd.DataFrame({"Incidents": [11, 16, 27]},
+    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> results = suppress_linked(
+    ...     {"by_type": by_type, "by_ward": by_ward},
+    ...     totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)},
+    ...     links=[("by_ward", "Incidents", "by_type", "Total")])
+    >>> results["by_type"].table
+              Theft Robbery Total
+    Hendon       <5     [c]    11
+    Mill Hill   [c]     [c]    16
+    Total        12      15    27
+    >>> verify_linked(results, links=[("by_ward", "Incidents", "by_type", "Total")])
+    []
+    """
+    audience = check_audience(audience)
+    threshold, low, label, secondary_label = _settings(threshold, label, secondary_label,
+                                                       min_count, suppress_zeros)
+    if not isinstance(tables, dict) or not tables:
+        raise ValueError("tables must be a non-empty dict of name -> DataFrame of counts")
+    totals = totals or {}
+    unknown = set(totals) - set(tables)
+    if unknown:
+        raise ValueError(f"totals name tables that are not given: {sorted(map(str, unknown))}")
+    values, blocks, is_total, offsets, shapes = [], [], [], {}, {}
+    size = 0
+    for name, table in tables.items():
+        total_row, total_col = totals.get(name, (None, None))
+        counts = _counts(table)
+        r_tot = _position(table.index, total_row, f"{name}: total_row")
+        c_tot = _position(table.columns, total_col, f"{name}: total_col")
+        _check_unmarked_totals(table, counts, r_tot, c_tot)
+        equations = _equations(counts.shape, r_tot, c_tot)
+        _check_totals(table, counts, equations, r_tot, c_tot)
+        offsets[name], shapes[name] = size, counts.shape
+        totals_here = np.zeros(counts.shape, dtype=bool)
+        if r_tot is not None:
+            totals_here[r_tot, :] = True
+        if c_tot is not None:
+            totals_here[:, c_tot] = True
+        values.append(counts.ravel())
+        is_total.append(totals_here.ravel())
+        blocks.append((size, equations))
+        size += counts.size
+    cell_values = np.concatenate(values)
+    variable = _union(size, _link_cells(tables, links, offsets))
+    n_vars = int(variable.max()) + 1
+    # Each line of each table, over the shared unknowns; a line repeated by two tables (the
+    # ward column of both) is kept once.
+    rows = []
+    for start, equations in blocks:
+        for line in equations:
+            merged = np.zeros(n_vars, dtype=np.int64)
+            np.add.at(merged, variable[start:start + line.size], line)
+            if merged.any():
+                rows.append(merged)
+    equations = (np.unique(np.vstack(rows), axis=0) if rows
+                 else np.zeros((0, n_vars), dtype=np.int64))
+    var_values = np.zeros(n_vars, dtype=np.int64)
+    var_values[variable] = cell_values
+    var_total = np.zeros(n_vars, dtype=bool)
+    np.logical_or.at(var_total, variable, np.concatenate(is_total))
+    primary = (var_values >= low) & (var_values < threshold)
+    try:
+        hidden = _protect(equations, var_values, primary, var_total, low, threshold)
+    except _Unprotectable as err:
+        cell = int(np.flatnonzero(variable == err.cell)[0])
+        name = next(n for n in reversed(list(offsets)) if offsets[n] <= cell)
+        row, col = divmod(cell - offsets[name], shapes[name][1])
+        advice = ("pass suppress_zeros=True, or merge small rows or columns" if low >= 1
+                  else "merge small rows or columns, or publish fewer totals")
+        raise ValueError(f"even with every other count hidden, table {name!r} row "
+                         f"{tables[name].index[row]!r}, column {tables[name].columns[col]!r} "
+                         f"can be worked out from what is shown; {advice}") from None
+    results = {}
+    for name, table in tables.items():
+        start = offsets[name]
+        here = variable[start:start + table.size].reshape(table.shape)
+        p_mask, s_mask = primary[here], hidden[here] & ~primary[here]
+        public = _display(_counts(table), p_mask, s_mask, label, secondary_label, table)
+        note = _note(audience, int(p_mask.sum()), int(s_mask.sum()), low, threshold, label,
+                     secondary_label)
+        others = ", ".join(map(str, (n for n in tables if n != name)))
+        if note and audience == "public":
+            if others:
+                note += (f" Suppressed together with {others}, which shares its totals, so no "
+                         f"hidden cell can be worked out from any of them.")
+            # The rule, so a reader knows what a hidden cell may hold.
+            note += (" Zeros are shown: a count of none identifies no one." if low >= 1 else
+                     f" Zeros are hidden as well, so a hidden 0 cannot be told from 1 to "
+                     f"{threshold - 1}.")
+        total_row, total_col = totals.get(name, (None, None))
+        results[name] = SuppressionResult(
+            table=public if audience == "public" else table.copy(),
+            mask_primary=pd.DataFrame(p_mask, index=table.index, columns=table.columns),
+            mask_secondary=pd.DataFrame(s_mask, index=table.index, columns=table.columns),
+            note=note, audience=audience, public_table=public, threshold=threshold,
+            label=label, secondary_label=secondary_label, min_count=low,
+            total_row=total_row, total_col=total_col)
+    return results
+
+
+def linked_hidden_ranges(
+    results: dict[str, SuppressionResult],
+    links: Iterable[tuple[str, Hashable, str, Hashable]] = (),
+    *,
+    exact: bool = True,
+) -> pd.DataFrame:
+    """What a reader of all the published tables together can work out about each hidden cell.
+
+    Each table's hidden cells are unknowns of their own (as :func:`hidden_ranges` has them,
+    with the table's own rule for ``<5`` and ``[c]``); each table's rows and columns with a
+    total add up to it; and linked cells are equal, so a count shown in one table fixes the
+    cell hidden in another. A linear programme gives each hidden cell's smallest and largest
+    value.
+
+    Parameters
+    ----------
+    results : dict of str to SuppressionResult
+        The tables as published, e.g. from :func:`suppress_linked` (or several
+        :func:`suppress` results, to see what publishing them together gives away).
+    links : iterable of (table, column, table, column)
+        As for :func:`suppress_linked`.
+    exact : bool, default True
+        False: cells that a few feasible tables already show to take two whole numbers get
+        ``lower=-inf`` and ``upper=inf`` (not computed) instead of their own two programmes,
+        which is much faster; ``recoverable`` is exact either way.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hidden cell: ``table, row, column, kind, lower, upper, recoverable``.
+
+    Examples
+    --------
+    >>> by_type = pd.DataFrame({"Theft": [3, 9, 12], "Robbery": [8, 7, 15],
+    ...                         "Total": [11, 16, 27]}, index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = pd.DataFrame({"Incidents": [11, 16, 27]},
+    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> alone = {"by_type": suppress(by_type, total_row="Total", total_col="Total"),
+    ...          "by_ward": suppress(by_ward, total_row="Total")}
+    >>> linked_hidden_ranges(alone)["recoverable"].any()
+    np.False_
+    """
+    names = list(results)
+    kinds, values, equations_by_table, offsets = [], [], [], {}
+    size = 0
+    lows, highs = [], []
+    for name in names:
+        result = results[name]
+        if not isinstance(result, SuppressionResult):
+            raise ValueError(f"{name!r}: expected a SuppressionResult, got "
+                             f"{type(result).__name__}")
+        display = result.public_table
+        vals, kind = _read_display(display, result.label, result.secondary_label)
+        r_tot = _position(display.index, result.total_row, "total_row")
+        c_tot = _position(display.columns, result.total_col, "total_col")
+        equations_by_table.append((size, _equations(vals.shape, r_tot, c_tot)))
+        offsets[name] = size
+        kinds.append(kind.ravel())
+        values.append(vals.ravel())
+        lows.append(np.full(vals.size, result.min_count))
+        highs.append(np.full(vals.size, result.threshold - 1))
+        size += vals.size
+    kind, value = np.concatenate(kinds), np.concatenate(values)
+    low, high = np.concatenate(lows), np.concatenate(highs)
+    tables = {n: results[n].public_table for n in names}
+    rows = []
+    for start, equations in equations_by_table:
+        for line in equations:
+            full = np.zeros(size)
+            full[start:start + line.size] = line
+            rows.append(full)
+    for a, b in _link_cells_display(tables, links, offsets):
+        full = np.zeros(size)
+        full[a], full[b] = 1, -1
+        rows.append(full)
+    hidden = np.flatnonzero(kind != _PUBLISHED)
+    matrix = np.array(rows) if rows else np.zeros((0, size))
+    shown = kind == _PUBLISHED
+    a_eq = matrix[:, hidden]
+    b_eq = -(matrix[:, shown] @ value[shown])
+    used = (a_eq != 0).any(axis=1)
+    if np.any(np.abs(b_eq[~used]) > 1e-9):
+        raise ValueError("the published tables are inconsistent: shown counts do not add up "
+                         "to shown totals")
+    a_eq, b_eq = (a_eq[used], b_eq[used]) if used.any() else (None, None)
+    bounds = [(low[h], high[h]) if kind[h] == _PRIMARY
+              else (_secondary_low(high[h] + 1, low[h]), None) for h in hidden]
+    out = []
+    free = np.zeros(len(bounds), dtype=bool) if exact else _free_cells(a_eq, b_eq, bounds)
+    for k, cell in enumerate(hidden):
+        try:
+            lower, upper = (-math.inf, math.inf) if free[k] else _cell_range(k, a_eq, b_eq,
+                                                                             bounds)
+        except _Inconsistent as err:
+            raise ValueError(f"the published tables are inconsistent: {err}") from err
+        name = next(n for n in reversed(names) if offsets[n] <= cell)
+        row, col = divmod(cell - offsets[name], tables[name].shape[1])
+        out.append({"table": name, "row": tables[name].index[row],
+                    "column": tables[name].columns[col],
+                    "kind": "primary" if kind[cell] == _PRIMARY else "secondary",
+                    "lower": lower, "upper": upper, "recoverable": _pinned(lower, upper)})
+    return pd.DataFrame(out, columns=["table", "row", "column", "kind", "lower", "upper",
+                                      "recoverable"])
+
+
+def _link_cells_display(tables: dict[str, pd.DataFrame], links: Iterable, offsets: dict
+                        ) -> list[tuple[int, int]]:
+    pairs = []
+    for name_a, col_a, name_b, col_b in links:
+        a, b = tables[name_a], tables[name_b]
+        for row in (r for r in a.index if r in b.index):
+            pairs.append((offsets[name_a] + a.index.get_loc(row) * a.shape[1]
+                          + a.columns.get_loc(col_a),
+                          offsets[name_b] + b.index.get_loc(row) * b.shape[1]
+                          + b.columns.get_loc(col_b)))
+    return pairs
+
+
+def verify_linked(results: dict[str, SuppressionResult],
+                  links: Iterable[tuple[str, Hashable, str, Hashable]] = ()) -> list[str]:
+    """Every way tables published together give a small count away; empty when they do not.
+
+    Each table's own :func:`verify_suppression` problems, then every hidden cell that
+    :func:`linked_hidden_ranges` pins to one value from all the tables at once.
+
+    Examples
+    --------
+    >>> by_type = pd.DataFrame({"Theft": [0, 9, 9], "Robbery": [8, 7, 15],
+    ...                         "Total": [8, 16, 24]}, index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = pd.DataFrame({"Incidents": [8, 16, 24]},
+    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> links = [("by_ward", "Incidents", "by_type", "Total")]
+    >>> verify_linked(suppress_linked({"by_type": by_type, "by_ward": by_ward},
+    ...     totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)}, links=links),
+    ...     links)
+    []
+    """
+    links = list(links)
+    problems = []
+    for name, result in results.items():
+        _, low, values, kind, r_tot, c_tot = _display_setup(
+            result.public_table, result.threshold, result.label, result.secondary_label,
+            result.total_row, result.total_col, result.min_count, False)
+        display = result.public_table
+        problems += [f"{name}: row {display.index[i]!r}, column {display.columns[j]!r} shows "
+                     f"a count from {low} to {result.threshold - 1}"
+                     for i, j in np.argwhere((kind == _PUBLISHED) & (values >= low)
+                                             & (values < result.threshold))]
+    # The joint programme holds every table's own equations, so it finds at least what each
+    # table's hidden_ranges would.
+    ranges = linked_hidden_ranges(results, links, exact=False)
+    problems += [f"{r.table}: row {r.row!r}, column {r.column!r} can be worked out exactly "
+                 f"from the tables published together"
+                 for r in ranges[ranges["recoverable"]].itertuples()]
+    return problems
