@@ -189,8 +189,8 @@ def drop_pii(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Hashable]]:
         raise ValueError(f"drop_pii needs a DataFrame, got {type(frame).__name__}")
     # A file read without its header row (or with a data row above it) has personal data as
     # its column labels, which would be kept and printed; refuse it, masked.
-    findings = [f for label in frame.columns
-                for f in scan_text_for_pii(_normalise_label_text(label))]
+    # Read as one line, as the row it was: a name beside a phone number is a name.
+    findings = scan_text_for_pii(", ".join(map(_normalise_label_text, frame.columns)))
     if findings:
         raise PersonalDataError([Finding(None, 1, f.kind, f"column label {f.excerpt_masked}",
                                          "header row") for f in findings])
@@ -217,15 +217,15 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 _SEP = r"[ \t-]?"
 _PREFIX = r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?0)"
 # A number's decimals are never a phone number: the mean rank 22794.07605313093 holds the
-# digits of 07605 313093 after its point (issue 15), so a 0 after "digit." or "digit," and a
-# number followed by ".digit" are parts of a number, not a number to call.
+# digits of 07605 313093 after its point (issue 15), so a 0 after "digit." and a number
+# followed by ".digit" are parts of a number, not a number to call.
 _PHONE = re.compile(
-    rf"(?<![\w+(])(?<!\d[.,]){_PREFIX}(?:"
+    rf"(?<![\w+(])(?<!\d\.){_PREFIX}(?:"
     rf"[1237]\d\)?{_SEP}\d{{4}}{_SEP}\d{{4}}"  # 020 7946 0018
     rf"|[1237]\d{{2}}\)?{_SEP}\d{{3}}{_SEP}\d{{4}}"  # 0121 496 0000, 0208 359 2953
     rf"|[1237]\d{{3}}\)?{_SEP}(?:\d{{6}}|\d{{3}}{_SEP}\d{{3}})"  # 07700 900123
     rf"|1\d{{3}}\)?{_SEP}\d{{5}}"  # the few ten-digit numbers, 01632 96012
-    r")(?!\w)(?![.,]\d)"
+    r")(?!\w)(?!\.\d)"
 )
 
 # A full postcode: outward code and inward code. The outward code alone ("NW9") is an area of
