@@ -6,14 +6,18 @@ of domestic or sexual incidents can point at a household. This module has two ha
 
 Personal data: :func:`drop_pii` removes the columns whose header names personal data before
 anything is analysed, and :func:`scan_outputs` reads the rendered pack (HTML, CSV, text,
-Markdown, JSON, notebooks) for e-mail addresses, UK phone numbers, full postcodes and the names
-of the people in the source data, so the pack build can refuse to publish
-(:func:`refuse_if_pii`). Findings never reprint what they found.
+Markdown, JSON, notebooks) for e-mail addresses, UK phone numbers, full postcodes, National
+Insurance numbers, dates of birth and names (after a title, a label or a cue, beside other
+personal data, or given as the people in the source data), so the pack build can refuse to
+publish (:func:`refuse_if_pii`); :func:`scan_file_name` does the same for an input file's
+name. Findings and errors never reprint what they found.
 
 Small numbers: :func:`suppress` shows counts from 1 to 4 as ``<5`` in a public table and hides
 further cells so that no hidden count can be worked out from the published totals;
-:func:`verify_suppression` checks any result independently, by linear programming on what a
-reader of the published table can see.
+:func:`suppress_linked` does so for tables published together that share a margin (a ward
+table and the ward by type table whose total column it is); :func:`verify_suppression` and
+:func:`verify_linked` check any result independently, by linear programming on what a reader
+of the published tables can see.
 """
 
 from __future__ import annotations
