@@ -273,11 +273,34 @@ def _parse_pct(text: str) -> _Pct | None:
 
 
 def _is_pct_like(text: str) -> bool:
-    return "%" in text
+    # One percentage with at most a direction word or two ("Decrease (3.5%)", "▼ -38.3%"); a
+    # sentence quoting a percentage (a dashboard's narrative column) is text, not a cell.
+    found = _PCT_NUMBER_RE.findall(text)
+    if len(found) != 1:
+        return False
+    rest = _PCT_NUMBER_RE.sub(" ", text)
+    return len(re.findall(r"[A-Za-z]+", rest)) <= 3
+
+
+# A suppressed count as disclosure control prints it: "<5" is a count below 5 (0 when zeros
+# are hidden too), "[c]" a count withheld to protect one, at least the threshold.
+_SMALL_RE = re.compile(r"^<\s*(\d+)$")
+
+
+def _small_bound(text: str) -> int | None:
+    """The threshold of a ``<N`` cell, or None."""
+    match = _SMALL_RE.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def _is_suppressed(text: str) -> bool:
+    return (_small_bound(text) is not None
+            or _STRAY.sub("", text).lower() in ("[c]", "c", "[x]", "x"))
 
 
 def _is_blank(text: str) -> bool:
-    return _STRAY.sub("", text.translate(_DASHES)).lower() in _BLANKS
+    return (_STRAY.sub("", text.translate(_DASHES)).lower() in _BLANKS
+            or _small_bound(text) is not None)
 
 
 # The packs round half away from zero, as stats.shares does; kept exact.
@@ -545,12 +568,22 @@ class _Table:
                 self.pct_cols.append(c)
             elif texts and all(_parse_count(t) is not None for t in texts):
                 self.count_cols.append(c)
+            elif not texts and any(_is_suppressed(self.cells[r][c]) for r in rows):
+                # Every count of the column suppressed: still counts, each within a range.
+                self.count_cols.append(c)
         self.total_rows = [r for r in rows if r not in self.pct_rows
                            and _TOTAL_RE.search(self.labels[r])]
         self.total_cols = [c for c in self.count_cols if _TOTAL_RE.search(self.headers[c])]
         self.part_rows = [r for r in rows if r not in self.pct_rows
                           and r not in self.total_rows]
         self.part_cols = [c for c in self.count_cols if c not in self.total_cols]
+        # Averages, rates, ranks, durations and populations are numbers but not counts: a
+        # total neither sums them nor is summed by them (a year's "total" beside its "months"
+        # and "monthly_average").
+        self.measure_cols = {c for c in self.count_cols if _NOT_COUNT_RE.search(
+            re.sub(r"[_\W]+", " ", self.headers[c])) or any(
+            (v := _parse_count(self.cells[r][c])) is not None and v.denominator != 1
+            for r in rows if r not in self.pct_rows)}
 
     def _percent_row(self, r: int) -> bool:
         texts = [t for t in self.cells[r] if not _is_blank(t)]
@@ -576,6 +609,10 @@ class _Table:
 
 
 _TOTAL_RE = re.compile(r"\btotals?\b", re.I)
+_NOT_COUNT_RE = re.compile(
+    r"\b(?:months?|weeks?|days?|years?|hours?|monthly|average|avg|mean|median|rate|ratio|rank|"
+    r"ranks|per|population|multiplier|decile|quintile|score|index|lower|upper|z|p|value|"
+    r"confidence|pct|percent|percentage|change|movement|share)\b", re.I)
 _CHANGE_RE = re.compile(r"change|\bdiff|\+/-|variance", re.I)
 _SHARE_RE = re.compile(r"%\s*of\b|\bshares?\b|proportion|percent(?:age)?\s+of\b", re.I)
 
@@ -743,10 +780,7 @@ def _check_totals(run: _Run) -> None:
                 what: str, hint: str = "") -> bool:
         values = [table.count(i, j) for i, j in members]
         if any(v is None for v in values):
-            where = table.where(r, c)
-            run.note(f"totals: row '{where['row']}', column '{where['column']}' not checked: "
-                     "a part is blank or suppressed")
-            return True
+            return _compare_suppressed(r, c, printed, members, what)
         total = sum(values, Fraction(0))
         if total == printed:
             return True
@@ -754,10 +788,38 @@ def _check_totals(run: _Run) -> None:
                {"printed": _plain(printed), "sum": _plain(total)})
         return False
 
+    def _compare_suppressed(r: int, c: int, printed: Fraction,
+                            members: list[tuple[int, int]], what: str) -> bool:
+        # A "<5" part is 0 to 4, a "[c]" part at least 0: the printed total must lie between
+        # what the shown parts and the hidden ones can add up to.
+        where = table.where(r, c)
+        texts = [table.cells[i][j] for i, j in members]
+        shown = [table.count(i, j) for i, j in members]
+        small = [_small_bound(t) for t in texts]
+        withheld = [_is_suppressed(t) and _small_bound(t) is None for t in texts]
+        if any(v is None and b is None and not w
+               for v, b, w in zip(shown, small, withheld, strict=True)):
+            run.note(f"totals: row '{where['row']}', column '{where['column']}' not checked: "
+                     "a part is blank")
+            return True
+        known = sum((v for v in shown if v is not None), Fraction(0))
+        most = None if any(withheld) else known + sum(b - 1 for b in small if b is not None)
+        if printed < known or (most is not None and printed > most):
+            hidden = sum(b is not None for b in small) + sum(withheld)
+            bound = f"{_num(known)}" + (f" to {_num(most)}" if most is not None else
+                                        " or more")
+            record(r, c, f"printed {_num(printed)}, but {what} (with {hidden} suppressed) "
+                   f"can only sum to {bound}",
+                   {"printed": _plain(printed), "shown_sum": _plain(known)})
+            return False
+        run.note(f"totals: row '{where['row']}', column '{where['column']}' checked as a "
+                 "range: some parts are suppressed")
+        return True
+
     for r in table.total_rows:
         for c in table.count_cols:
             printed = table.count(r, c)
-            if printed is None:
+            if printed is None or (c in table.measure_cols and not spec.get(("row", r))):
                 continue
             groups = spec.get(("row", r))
             if groups:
@@ -779,7 +841,14 @@ def _check_totals(run: _Run) -> None:
             compare(r, c, printed, [(i, c) for i in parts], what, hint)
     for c in table.total_cols:
         groups = spec.get(("col", c))
-        cols = [[j for j in table.part_cols]] if not groups else groups
+        if c in table.measure_cols and not groups:
+            continue
+        cols = [[j for j in table.part_cols if j not in table.measure_cols]] \
+            if not groups else groups
+        if not cols[0]:
+            run.note(f"totals: column '{table.headers[c]}' not checked: no count columns "
+                     "beside it")
+            continue
         for r in range(len(table.labels)):
             printed = table.count(r, c)
             if printed is None:
@@ -1701,6 +1770,7 @@ def check_table(
     names: str | Mapping[str, str] | None = None,
     title: str | Sequence[str] | None = None,
     meetings: int | None = None,
+    note: str | Sequence[str] | None = None,
 ) -> CheckReport:
     """Check a board table's totals, percentages, identities, periods and narrative.
 
@@ -1721,8 +1791,9 @@ def check_table(
         The reporting period, e.g. ``"2023-03..2023-05"`` or ``"Q4 2022/23"``.
     identity : str or list of str, optional
         Stock-flow identities, e.g. ``"cases[t] = cases[t-1] - closed[t-1] + new[t]"``.
-    layout, change, parts, shares, names, title, meetings
-        As the comment keys of the same names (module docstring).
+    layout, change, parts, shares, names, title, meetings, note
+        As the comment keys of the same names (module docstring); ``note`` is the table's
+        footnotes as printed with it.
 
     Returns
     -------
@@ -1771,7 +1842,7 @@ def check_table(
     opts.update({"rounding": rounding, "decimals": decimals, "narrative": narrative,
                  "period": period, "identity": identity, "layout": layout, "change": change,
                  "parts": parts, "shares": shares, "names": names, "title": title,
-                 "meetings": meetings}, source, "the arguments")
+                 "meetings": meetings, "note": note}, source, "the arguments")
     table = _build_table(header, body, opts.layout == "transposed", source)
     run = _Run(table, opts, titles, source)
     _check_totals(run)

@@ -6,23 +6,28 @@ of domestic or sexual incidents can point at a household. This module has two ha
 
 Personal data: :func:`drop_pii` removes the columns whose header names personal data before
 anything is analysed, and :func:`scan_outputs` reads the rendered pack (HTML, CSV, text,
-Markdown, JSON, notebooks) for e-mail addresses, UK phone numbers, full postcodes and the names
-of the people in the source data, so the pack build can refuse to publish
-(:func:`refuse_if_pii`). Findings never reprint what they found.
+Markdown, JSON, notebooks) for e-mail addresses, UK phone numbers, full postcodes, National
+Insurance numbers, dates of birth and names (after a title, a label or a cue, beside other
+personal data, or given as the people in the source data), so the pack build can refuse to
+publish (:func:`refuse_if_pii`); :func:`scan_file_name` does the same for an input file's
+name. Findings and errors never reprint what they found.
 
 Small numbers: :func:`suppress` shows counts from 1 to 4 as ``<5`` in a public table and hides
 further cells so that no hidden count can be worked out from the published totals;
-:func:`verify_suppression` checks any result independently, by linear programming on what a
-reader of the published table can see.
+:func:`suppress_linked` does so for tables published together that share a margin (a ward
+table and the ward by type table whose total column it is); :func:`verify_suppression` and
+:func:`verify_linked` check any result independently, by linear programming on what a reader
+of the published tables can see.
 """
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import math
 import re
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -45,11 +50,15 @@ __all__ = [
     "disclosure_problems",
     "drop_pii",
     "hidden_ranges",
+    "linked_hidden_ranges",
     "pii_columns",
     "refuse_if_pii",
     "scan_outputs",
     "scan_text_for_pii",
+    "scan_file_name",
     "suppress",
+    "suppress_linked",
+    "verify_linked",
     "verify_suppression",
 ]
 
@@ -182,8 +191,19 @@ def drop_pii(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Hashable]]:
     """
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"drop_pii needs a DataFrame, got {type(frame).__name__}")
+    # A file read without its header row (or with a data row above it) has personal data as
+    # its column labels, which would be kept and printed; refuse it, masked.
+    # Read as one line, as the row it was: a name beside a phone number is a name.
+    findings = scan_text_for_pii(", ".join(map(_normalise_label_text, frame.columns)))
+    if findings:
+        raise PersonalDataError([Finding(None, 1, f.kind, f"column label {f.excerpt_masked}",
+                                         "header row") for f in findings])
     dropped = pii_columns(frame.columns)
     return frame.drop(columns=dropped), dropped
+
+
+def _normalise_label_text(label: Any) -> str:
+    return " ".join(map(str, label)) if isinstance(label, tuple) else str(label)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,13 +220,16 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 # ("0 12 3 45"), a year or a date never lines up into a number.
 _SEP = r"[ \t-]?"
 _PREFIX = r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?0)"
+# A number's decimals are never a phone number: the mean rank 22794.07605313093 holds the
+# digits of 07605 313093 after its point (issue 15), so a 0 after "digit." and a number
+# followed by ".digit" are parts of a number, not a number to call.
 _PHONE = re.compile(
-    rf"(?<![\w+(]){_PREFIX}(?:"
+    rf"(?<![\w+(])(?<!\d\.){_PREFIX}(?:"
     rf"[1237]\d\)?{_SEP}\d{{4}}{_SEP}\d{{4}}"  # 020 7946 0018
     rf"|[1237]\d{{2}}\)?{_SEP}\d{{3}}{_SEP}\d{{4}}"  # 0121 496 0000, 0208 359 2953
     rf"|[1237]\d{{3}}\)?{_SEP}(?:\d{{6}}|\d{{3}}{_SEP}\d{{3}})"  # 07700 900123
     rf"|1\d{{3}}\)?{_SEP}\d{{5}}"  # the few ten-digit numbers, 01632 96012
-    r")(?!\w)"
+    r")(?!\w)(?!\.\d)"
 )
 
 # A full postcode: outward code and inward code. The outward code alone ("NW9") is an area of
@@ -218,6 +241,101 @@ _POSTCODE = re.compile(
 )
 # Lower-case CSS lengths in a rendered page ("h1 2px") have the shape of a spaced postcode.
 _CSS_UNITS = frozenset({"px", "pt", "fr", "vh", "vw", "em", "ex", "ch", "pc"})
+
+# National Insurance numbers: two prefix letters, six digits, a suffix A to D, written
+# "AB123456C" or "AB 12 34 56 C". HMRC never uses D, F, I, Q, U or V as either prefix letter,
+# nor O as the second, and never allocates the prefixes BG, GB, KN, NK, NT, TN and ZZ, so
+# codes with those prefixes are left alone.
+_NI_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9])(?!(?:BG|GB|KN|NK|NT|TN|ZZ))"
+    r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D](?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+# A date of birth is a date labelled as one ("DOB: 03/03/1985", "born 3 March 1985", "date of
+# birth 1985-03-03"). A date on its own is an incident date, a period or a publication date.
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+           r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DSEP = r"[/.\- ]"
+_DATE = (rf"(?:\d{{1,2}}{_DSEP}\d{{1,2}}{_DSEP}(?:\d{{4}}|\d{{2}})"
+         rf"|\d{{4}}{_DSEP}\d{{1,2}}{_DSEP}\d{{1,2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \-]{_MONTHS}\.?,?[ \-]\d{{4}}"
+         rf"|{_MONTHS}\.?[ ]\d{{1,2}}(?:st|nd|rd|th)?,?[ ]\d{{4}}"
+         r"|(?:19|20)\d{6})")
+_DATE_OF_BIRTH = re.compile(
+    r"(?<![A-Za-z])(?:d\.?[ ]?o\.?[ ]?b\.?|date[ ]of[ ]birth|birth[ ]?date|born(?:[ ]on)?|"
+    rf"birthday)[ \t]*[:=\-–]?[ \t]*({_DATE})(?!\d)",
+    re.IGNORECASE,
+)
+
+# Names. Without a list of the people in the data, a name is recognised by what surrounds
+# it: a title ("Mr Smith", "Dr J. Okafor"), a label ("Name: Jane Okafor", "Caller: ..."), or
+# a common forename followed by a surname where the line also holds other personal data or a
+# cue such as "called by". Ward, street and place names carry none of these.
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*|[A-Z]\.?)"
+_SURNAME = r"(?:(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*|[A-Z]{2,})"
+_TITLED = re.compile(
+    rf"(?<![\w&])(?:Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|MISS|DR)\.?[ ]+"
+    rf"((?:{_NAME_WORD}[ ]+){{0,2}}{_SURNAME})(?![\w&])"
+)
+_LABELLED = re.compile(
+    # "Caller name:", "Victim:", "Reported by:"; and a bare "Name:" or "Surname:" only when no
+    # word comes before it, so "Ward Name: Burnt Oak" and "ward_name: Hendon" are not names.
+    rf"(?:(?<![\w-])(?i:(?:{_ROLE})[ ]+(?:(?:full|first|last|given|family|middle)[ ]+|sur|fore)?"
+    rf"names?|caller|complainant|victim|suspect|witness|perpetrator|offender|informant|"
+    rf"referrer|(?:called|reported|referred|seen)[ ]by)"
+    rf"|(?<![\w-][ ])(?<![\w-])(?i:(?:(?:full|first|last|given|family|middle)[ ]+|sur|fore)?"
+    rf"names?))[ \t]*[:=][ \t]*((?:{_NAME_WORD}[ ]+){{0,2}}{_SURNAME})(?![\w&])"
+)
+_CUE = re.compile(r"(?i:(?:called|reported|referred|seen|raised|logged|contacted|visited|"
+                  r"interviewed|arrested)[ ]by|spoke[ ](?:to|with)|"
+                  r"caller|victim|suspect|witness|complainant|perpetrator|informant)[ ,:]+$")
+# Second words that make "<forename> <word>" a place, a building or a thing, not a person.
+_NOT_SURNAMES = frozenset("""
+academy and avenue borough bridge building centre church close college common corner court
+crescent drive east estate field fields gardens gate grange green grove hall heath hill
+hospital house lane library lodge manor market mews north park parade place primary road row
+school square station street south terrace the town vale walk ward way west wharf wood yard
+""".split())
+# Street and building words: "John Archer Way", "Annie Besant Close" are addresses of no one.
+_PLACE_WORDS = frozenset("""
+approach avenue bank boulevard buildings chase circus close cottages court crescent croft
+dale drive embankment end gardens gate glade glen grove heights hill house houses lane
+mansions mead meadow meadows mews mount orchard parade park passage path place quay rise
+road row square street terrace towers view villas walk way wharf yard
+""".split()) | _NOT_SURNAMES
+# Ward names in England and Wales (ONS ward lookups, 2024 and 2025 wards) that read as a
+# forename and a surname.
+_PLACE_NAMES = frozenset({"ashley down", "charles dickens", "isaac newton", "john o'gaunt",
+                          "mary tavy", "robin hood", "william morris"})
+# Words that are never a surname in a file name: what the file holds, its format or period.
+_FILE_WORDS = frozenset("""
+and asb bcu borough boroughs case cases cctv copy crime csv data draft dv export extract
+final incident incidents json list log logs london marac month monthly new notes of old pdf
+police prevent quarter quarterly raw referral referrals report reports summary table tables
+the to txt v ward wards week weekly xls xlsx year yearly zip
+""".split()) | _NOT_SURNAMES
+# Label values that describe rather than name someone ("Victim: Female", "Caller: Police").
+_REFUSED_VALUES = frozenset("""
+adult anonymous boy business child council female girl juvenile male member n na none
+not known given other police public redacted resident shop staff unknown withheld youth
+""".split())
+
+
+def _load_forenames() -> frozenset[str]:
+    from importlib.resources import files
+
+    text = files("scpb_analysis.reference").joinpath("forenames.csv").read_text("utf-8")
+    return frozenset(line.strip().casefold() for line in text.splitlines()[1:] if line.strip())
+
+
+#: Common forenames in England and Wales (``reference/forenames.csv``): a curated list of
+#: names frequent in the ONS "Baby names in England and Wales" top-100 lists since the
+#: 1950s, with names that are also ordinary words, months or places (Mark, May, Grace,
+#: Victoria, Amber, Beverley) left out so that they never turn a place or a word into a find.
+FORENAMES = _load_forenames()
+_FORENAME_PAIR = re.compile(rf"(?<![\w&])([A-Z][a-z]+)[ ]+((?:[A-Z]\.?[ ]+)?{_SURNAME})"
+                            rf"(?![\w&])")
 _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+=-]+)*;base64,[A-Za-z0-9+/=]+")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CONTEXT = 24
@@ -235,7 +353,8 @@ class Finding:
         Line number, from 1, in the file (or, for a notebook, within the part named by
         ``where``).
     kind : str
-        ``"email"``, ``"phone"``, ``"postcode"`` or ``"name"``.
+        ``"email"``, ``"phone"``, ``"postcode"``, ``"ni_number"``, ``"date_of_birth"`` or
+        ``"name"`` (for a CSV column whose header names personal data, that column's kind).
     excerpt_masked : str
         The text around the find with every find on the line masked: the first character is
         kept and every other letter or digit becomes ``*``.
@@ -291,8 +410,37 @@ def _names_pattern(names: Iterable[str] | str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
+def _value_ok(value: str) -> bool:
+    return not set(re.findall(r"\w+", value.casefold())) <= _REFUSED_VALUES
+
+
+def _is_place(line: str, start: int, end: int) -> bool:
+    following = re.match(r"[ ]+([A-Za-z]+)", line[end:])
+    return (" ".join(line[start:end].split()).casefold().replace("’", "'") in _PLACE_NAMES
+            or (following is not None and following.group(1).casefold() in _PLACE_WORDS)
+            # police.uk locations: "On or near Edward Mills Way".
+            or re.search(r"(?i)\bnear[ ]+$", line[:start]) is not None)
+
+
+def _name_spans(line: str, others: bool) -> list[tuple[int, int, str]]:
+    spans = [(m.start(1), m.end(1), "name") for pattern in (_TITLED, _LABELLED)
+             for m in pattern.finditer(line) if _value_ok(m.group(1))]
+    for m in _FORENAME_PAIR.finditer(line):
+        first, last = m.group(1), m.group(2).split()[-1]
+        if first.casefold() not in FORENAMES or last.casefold().strip(".") in _NOT_SURNAMES \
+                or _is_place(line, m.start(), m.end()):
+            continue
+        # A forename and a surname are a find beside other personal data on the line, or
+        # straight after a cue ("Called by", "Victim:").
+        if others or _CUE.search(line[:m.start()]):
+            spans.append((m.start(), m.end(), "name"))
+    return spans
+
+
 def _line_spans(line: str, names_re: re.Pattern[str] | None,
-                allowed: frozenset[tuple[str, str]]) -> list[tuple[int, int, str]]:
+                allowed: frozenset[tuple[str, str]],
+                extra: Callable[[str], list[tuple[int, int, str]]] | None = None
+                ) -> list[tuple[int, int, str]]:
     spans = [(m.start(), m.end(), "email") for m in _EMAIL.finditer(line)]
     spans += [(m.start(), m.end(), "phone") for m in _PHONE.finditer(line)]
     for m in _POSTCODE.finditer(line):
@@ -306,8 +454,14 @@ def _line_spans(line: str, names_re: re.Pattern[str] | None,
                                       and inward_letters not in _CSS_UNITS)):
             continue
         spans.append((m.start(), m.end(), "postcode"))
+    spans += [(m.start(), m.end(), "ni_number") for m in _NI_NUMBER.finditer(line)
+              if m.group(0).isupper() or m.group(0).islower()]
+    spans += [(m.start(1), m.end(1), "date_of_birth") for m in _DATE_OF_BIRTH.finditer(line)]
     if names_re is not None:
         spans += [(m.start(), m.end(), "name") for m in names_re.finditer(line)]
+    spans += _name_spans(line, others=bool(spans))
+    if extra is not None:
+        spans += extra(line)
     spans = [s for s in spans if (s[2], _allow_key(s[2], line[s[0]:s[1]])) not in allowed]
     # A name inside an e-mail address is one find, the address.
     spans.sort(key=lambda s: (s[0], -s[1]))
@@ -325,13 +479,14 @@ def _excerpt(masked: str, start: int, end: int) -> str:
 
 
 def _scan(text: str, names_re: re.Pattern[str] | None, allowed: frozenset[tuple[str, str]],
-          path: str | None, where: str = "") -> list[Finding]:
+          path: str | None, where: str = "",
+          extra: Callable[[str], list[tuple[int, int, str]]] | None = None) -> list[Finding]:
     findings = []
     for number, raw in enumerate(text.splitlines(), start=1):
         # Entities first, so "jo&#64;example.org" is read as the address a browser shows;
         # embedded images are base64 noise that can happen to spell a postcode.
         line = html.unescape(_DATA_URI.sub("data:…", raw)).replace("\n", " ").replace("\r", " ")
-        spans = _line_spans(line, names_re, allowed)
+        spans = _line_spans(line, names_re, allowed, extra)
         if not spans:
             continue
         chars = list(line)
@@ -360,13 +515,20 @@ def scan_text_for_pii(
     allow: Iterable[str] | str = (),
     path: str | Path | None = None,
 ) -> list[Finding]:
-    """Find e-mail addresses, UK phone numbers, full postcodes and given names in text.
+    """Find e-mail addresses, UK phone numbers, postcodes, NI numbers, dates of birth and names.
 
     Looked for: e-mail addresses; UK phone numbers as people write them (``07700 900123``,
-    ``+44 7700 900123``, ``020 7946 0018``, ``(020) 7946 0018``, other 01, 02 and 03 numbers);
-    full postcodes with their inward code (``N3 1AA``, ``EN5 2BY``; an outward code alone,
-    ``NW9``, is an area and is not a find); and each of ``names``, case-insensitively as whole
-    words. HTML entities are decoded first and embedded base64 images skipped.
+    ``+44 7700 900123``, ``020 7946 0018``, ``(020) 7946 0018``, other 01, 02 and 03 numbers),
+    never the digits of a number (``22794.07605313093`` is a mean rank); full postcodes with
+    their inward code (``N3 1AA``, ``EN5 2BY``; an outward code alone, ``NW9``, is an area and
+    is not a find); National Insurance numbers (``AB123456C``, ``AB 12 34 56 C``; prefixes
+    HMRC never issues are left alone); dates labelled as dates of birth (``DOB: 03/03/1985``,
+    ``born 3 March 1985``); names after a title (``Mr Smith``, ``Dr J. Okafor``) or a label
+    (``Name: Jane Okafor``, ``Caller: ...``; not ``Ward Name: ...``), and a common forename
+    with a surname straight after a cue (``Called by John Smith``) or on a line with other
+    personal data; and each of ``names``, case-insensitively as whole words. Ward, street
+    (``On or near John Archer Way``) and place names are not names. HTML entities are decoded
+    first and embedded base64 images skipped.
 
     Parameters
     ----------
@@ -410,12 +572,32 @@ def _joined(value: Any) -> str:
     return str(value)
 
 
+_FILE_EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+                         r"(?![A-Za-z0-9-])")
+
+
+def _file_name_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    words = list(re.finditer(r"[^\W\d_]+", text))
+    for here, after in zip(words, words[1:], strict=False):
+        first, second = here.group(0).casefold(), after.group(0).casefold()
+        if text[here.end():after.start()] != " " or len(second) < 2 or second in _FILE_WORDS:
+            continue
+        if (first in FORENAMES and not _is_place(text, here.start(), after.end())) \
+                or first in {"mr", "mrs", "ms", "miss", "mx", "dr"}:
+            spans.append((here.start(), after.end(), "name"))
+    return spans
+
+
 def scan_file_name(name: str | Path) -> list[Finding]:
     """Personal data in a file's name, which a pack would otherwise print in its provenance.
 
-    The name (not its folders) is scanned as written, then read as words (``_``, ``-``, ``+``
-    and ``.`` separate them, so ``caller_07700-900123.csv`` is scanned as ``caller 07700 900123
-    csv``); a kind found in both readings is reported once.
+    The name (not its folders) is read as words: ``_``, ``-`` and ``.`` separate them and
+    camelCase is split, so ``cctv-log-JohnSmith.csv`` is scanned as ``cctv log John Smith
+    csv``. Besides what :func:`scan_text_for_pii` finds, a common forename (or a title) followed
+    by another word that is not a file word (``log``, ``export``, ``ward``, ``2023``...) is a
+    name in any case (``referral_jane_doe_2023.csv``), and a date after ``dob`` or ``born`` is
+    a date of birth (``client_dob_1985-03-03.csv``).
 
     Parameters
     ----------
@@ -431,15 +613,27 @@ def scan_file_name(name: str | Path) -> list[Finding]:
     --------
     >>> [f.kind for f in scan_file_name("cctv/log_07700_900123.csv")]
     ['phone']
+    >>> [f.kind for f in scan_file_name("referral_jane_doe_2023.csv")]
+    ['name']
+    >>> [f.kind for f in scan_file_name("cctv-log-JohnSmith.csv")]
+    ['name']
     >>> scan_file_name("cctv-incidents-2023.csv")
     []
     """
-    name = Path(name).name
-    # As written (an e-mail address keeps its dots), then as words.
-    text = f"{name}\n{re.sub(r'[_.+-]+', ' ', name)}"
-    findings = _scan(text, None, frozenset(), None)
-    seen = {f.kind for f in findings if f.line == 1}
-    return [f for f in findings if f.line == 1 or f.kind not in seen]
+    text = Path(name).name
+    # E-mail addresses first, while their dots still join them; masked, they are not read
+    # again as words.
+    # In a name "_" separates words, so an address may end at one ("jo@x.org_2023.csv").
+    # Each address becomes one word of stars (its first character kept), found again below.
+    text = _FILE_EMAIL.sub(lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), text)
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    text = re.sub(r"[_.\-]+", " ", text)
+
+    def spans(line: str) -> list[tuple[int, int, str]]:
+        return _file_name_spans(line) + [(m.start(), m.end(), "email")
+                                         for m in re.finditer(r"\S\*{4,}", line)]
+
+    return _scan(text, None, frozenset(), None, extra=spans)
 
 
 def _notebook_parts(notebook: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -489,6 +683,32 @@ def _files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     return found
 
 
+# Columns whose every value is personal data. Address, free text and other identifiers are
+# left to the text scan: a published table may well have a "Description" column.
+_CELL_KINDS = ("name", "date_of_birth", "email", "phone", "ni_number", "nhs_number")
+_NO_VALUE = frozenset({"", "-", "n/a", "na", "none", "null", "nan", "redacted", "withheld",
+                       "[c]", "*"})
+
+
+def _csv_columns(text: str, path: str) -> list[Finding]:
+    lines = text.splitlines()
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if not header:
+        return []
+    flagged = {i: kind for i, label in enumerate(header)
+               if (kind := _pii_kind(label)) in _CELL_KINDS}
+    if not flagged:
+        return []
+    findings = []
+    for row in reader:
+        for i, kind in flagged.items():
+            if i < len(row) and row[i].strip().casefold() not in _NO_VALUE:
+                findings.append(Finding(path, reader.line_num, kind,
+                                        f"column {header[i]}: {_mask(row[i].strip())}"))
+    return findings
+
+
 def scan_outputs(
     paths: str | Path | Iterable[str | Path],
     names: Iterable[str] | str = (),
@@ -534,6 +754,8 @@ def scan_outputs(
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         if path.suffix.lower() != ".ipynb":
             findings += _scan(text, names_re, allowed, str(path))
+            if path.suffix.lower() == ".csv":
+                findings += _csv_columns(text, str(path))
             continue
         try:
             notebook = json.loads(text)
@@ -795,6 +1017,37 @@ def _cell_range(k: int, a_eq: Any, b_eq: Any, bounds: list) -> tuple[float, floa
     return float(lowest.fun), float(upper)
 
 
+def _free_cells(a_eq: Any, b_eq: Any, bounds: list, tries: int = 16) -> np.ndarray:
+    """Hidden cells shown to take two whole numbers, from a few feasible tables.
+
+    Two linear programmes per hidden cell are exact but slow on a 25 x 26 table; most cells
+    are free, and a few solutions with random objectives show it: a cell whose values across
+    them span two whole numbers cannot be pinned. Only the rest need their own programmes.
+    """
+    n = len(bounds)
+    if a_eq is None or n == 0:
+        return np.zeros(n, dtype=bool)
+    rng = np.random.default_rng(0)
+    # A cap keeps every random objective bounded; a table found under it is still a table
+    # the reader cannot rule out, which is all the proof needs.
+    cap = float(np.abs(b_eq).sum()) + 1e6
+    capped = [(lo, cap if hi is None else hi) for lo, hi in bounds]
+    solutions = []
+    for _ in range(tries // 2):
+        # Each direction and its opposite: every cell is pushed down in one and up in the
+        # other.
+        direction = rng.choice([-1.0, 1.0], size=n) + 0.01 * rng.standard_normal(n)
+        for sign in (1.0, -1.0):
+            found = linprog(sign * direction, A_eq=a_eq, b_eq=b_eq, bounds=capped,
+                            method="highs")
+            if found.status == 0:
+                solutions.append(found.x)
+    if len(solutions) < 2:
+        return np.zeros(n, dtype=bool)
+    seen = np.array(solutions)
+    return np.floor(seen.max(axis=0) + 1e-7) > np.ceil(seen.min(axis=0) - 1e-7)
+
+
 def _pinned(lower: float, upper: float) -> bool:
     # Cells are whole numbers: a range holding one whole number gives the count away.
     return math.isfinite(upper) and math.floor(upper + 1e-7) <= math.ceil(lower - 1e-7)
@@ -840,9 +1093,10 @@ def _first_pinned(equations: np.ndarray, values: np.ndarray, hidden: np.ndarray,
     kind = np.where(primary, _PRIMARY, np.where(hidden, _SECONDARY, _PUBLISHED))
     cells, a_eq, b_eq, bounds = _lp_problem(equations, values, kind, low, threshold,
                                             _secondary_low(threshold, low))
+    free = _free_cells(a_eq, b_eq, bounds)
     # Small counts first: those are what the suppression is for.
     for k in sorted(range(cells.size), key=lambda k: kind[cells[k]] != _PRIMARY):
-        if _pinned(*_cell_range(k, a_eq, b_eq, bounds)):
+        if not free[k] and _pinned(*_cell_range(k, a_eq, b_eq, bounds)):
             return int(cells[k])
     return None
 
@@ -1227,3 +1481,364 @@ def verify_suppression(result: SuppressionResult) -> list[str]:
                                label=result.label, secondary_label=result.secondary_label,
                                total_row=result.total_row, total_col=result.total_col,
                                min_count=result.min_count, suppress_zeros=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small-number suppression across tables that share a margin
+# ---------------------------------------------------------------------------------------------
+
+
+def _link_cells(tables: dict[str, pd.DataFrame], links: Iterable[tuple[str, Hashable, str,
+                                                                          Hashable]],
+                offsets: dict[str, int]) -> list[tuple[int, int]]:
+    pairs = []
+    for link in links:
+        if not (isinstance(link, tuple) and len(link) == 4):
+            raise ValueError(f"each link must be (table, column, table, column), got {link!r}")
+        name_a, col_a, name_b, col_b = link
+        for name, col in ((name_a, col_a), (name_b, col_b)):
+            if name not in tables:
+                raise ValueError(f"link {link!r}: no table {name!r}; the tables are "
+                                 f"{', '.join(map(repr, tables))}")
+            if col not in tables[name].columns:
+                raise ValueError(f"link {link!r}: table {name!r} has no column {col!r}")
+        a, b = tables[name_a], tables[name_b]
+        shared = [row for row in a.index if row in b.index]
+        if not shared:
+            raise ValueError(f"link {link!r}: the tables share no row labels")
+        for row in shared:
+            i, j = a.index.get_loc(row), b.index.get_loc(row)
+            if a.at[row, col_a] != b.at[row, col_b]:
+                raise ValueError(f"link {link!r}: row {row!r} is {a.at[row, col_a]} in "
+                                 f"{name_a!r} but {b.at[row, col_b]} in {name_b!r}; linked "
+                                 f"cells must be the same count")
+            pairs.append((offsets[name_a] + i * a.shape[1] + a.columns.get_loc(col_a),
+                          offsets[name_b] + j * b.shape[1] + b.columns.get_loc(col_b)))
+    return pairs
+
+
+def _union(size: int, pairs: list[tuple[int, int]]) -> np.ndarray:
+    parent = list(range(size))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([root(x) for x in range(size)])
+    # Number the shared cells 0, 1, 2... in order of first appearance.
+    _, index = np.unique(roots, return_inverse=True)
+    return index
+
+
+def suppress_linked(
+    tables: dict[str, pd.DataFrame],
+    *,
+    totals: dict[str, tuple[Hashable | None, Hashable | None]] | None = None,
+    links: Iterable[tuple[str, Hashable, str, Hashable]] = (),
+    threshold: int = 5,
+    label: str | None = None,
+    audience: str = "public",
+    min_count: int = 1,
+    suppress_zeros: bool = False,
+    secondary_label: str = "[c]",
+) -> dict[str, SuppressionResult]:
+    """Suppress tables published together, so no hidden cell follows from any of them.
+
+    A ward by type table whose row totals are also published as a ward table shares that
+    margin: a total hidden in one is printed in the other, and the cells behind it can be
+    worked out. Here every cell that appears in several tables is one unknown, every row and
+    column with a total in any table is one equation, and :func:`suppress`'s protection
+    (primary suppression of counts from ``min_count`` to ``threshold - 1``, then complementary
+    cells until no hidden cell's range narrows to one value) runs on them all at once, so a
+    shared cell is hidden in every table or in none.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Count tables by name, as for :func:`suppress`.
+    totals : dict of str to (total_row, total_col), optional
+        Each table's total row and total column (``None`` for none).
+    links : iterable of (table, column, table, column)
+        Columns of two tables that hold the same counts for the rows both have (matched by
+        row label), e.g. ``("by_ward", "Incidents", "by_type", "Total")``.
+    threshold, label, audience, min_count, suppress_zeros, secondary_label
+        As for :func:`suppress`, the same for every table.
+
+    Returns
+    -------
+    dict of str to SuppressionResult
+        One per table; each note says the tables were protected together.
+        :func:`verify_linked` checks them.
+
+    Raises
+    ------
+    ValueError
+        As :func:`suppress`, for any table; a link names an unknown table or column, or
+        linked cells differ.
+
+    Examples
+    --------
+    >>> by_type = pd.DataFrame({"Theft": [3, 9, 12], "Robbery": [8, 7, 15],
+    ...                         "Total": [11, 16, 27]}, index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = pd.DataFrame({"Incidents": [11, 16, 27]},
+    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> results = suppress_linked(
+    ...     {"by_type": by_type, "by_ward": by_ward},
+    ...     totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)},
+    ...     links=[("by_ward", "Incidents", "by_type", "Total")])
+    >>> results["by_type"].table
+              Theft Robbery Total
+    Hendon       <5     [c]    11
+    Mill Hill   [c]     [c]    16
+    Total        12      15    27
+    >>> verify_linked(results, links=[("by_ward", "Incidents", "by_type", "Total")])
+    []
+    """
+    audience = check_audience(audience)
+    threshold, low, label, secondary_label = _settings(threshold, label, secondary_label,
+                                                       min_count, suppress_zeros)
+    if not isinstance(tables, dict) or not tables:
+        raise ValueError("tables must be a non-empty dict of name -> DataFrame of counts")
+    totals = totals or {}
+    unknown = set(totals) - set(tables)
+    if unknown:
+        raise ValueError(f"totals name tables that are not given: {sorted(map(str, unknown))}")
+    values, blocks, is_total, offsets, shapes = [], [], [], {}, {}
+    size = 0
+    for name, table in tables.items():
+        total_row, total_col = totals.get(name, (None, None))
+        counts = _counts(table)
+        r_tot = _position(table.index, total_row, f"{name}: total_row")
+        c_tot = _position(table.columns, total_col, f"{name}: total_col")
+        _check_unmarked_totals(table, counts, r_tot, c_tot)
+        equations = _equations(counts.shape, r_tot, c_tot)
+        _check_totals(table, counts, equations, r_tot, c_tot)
+        offsets[name], shapes[name] = size, counts.shape
+        totals_here = np.zeros(counts.shape, dtype=bool)
+        if r_tot is not None:
+            totals_here[r_tot, :] = True
+        if c_tot is not None:
+            totals_here[:, c_tot] = True
+        values.append(counts.ravel())
+        is_total.append(totals_here.ravel())
+        blocks.append((size, equations))
+        size += counts.size
+    cell_values = np.concatenate(values)
+    variable = _union(size, _link_cells(tables, links, offsets))
+    n_vars = int(variable.max()) + 1
+    # Each line of each table, over the shared unknowns; a line repeated by two tables (the
+    # ward column of both) is kept once.
+    rows = []
+    for start, equations in blocks:
+        for line in equations:
+            merged = np.zeros(n_vars, dtype=np.int64)
+            np.add.at(merged, variable[start:start + line.size], line)
+            if merged.any():
+                rows.append(merged)
+    equations = (np.unique(np.vstack(rows), axis=0) if rows
+                 else np.zeros((0, n_vars), dtype=np.int64))
+    var_values = np.zeros(n_vars, dtype=np.int64)
+    var_values[variable] = cell_values
+    var_total = np.zeros(n_vars, dtype=bool)
+    np.logical_or.at(var_total, variable, np.concatenate(is_total))
+    primary = (var_values >= low) & (var_values < threshold)
+    try:
+        hidden = _protect(equations, var_values, primary, var_total, low, threshold)
+    except _Unprotectable as err:
+        cell = int(np.flatnonzero(variable == err.cell)[0])
+        name = next(n for n in reversed(list(offsets)) if offsets[n] <= cell)
+        row, col = divmod(cell - offsets[name], shapes[name][1])
+        advice = ("pass suppress_zeros=True, or merge small rows or columns" if low >= 1
+                  else "merge small rows or columns, or publish fewer totals")
+        raise ValueError(f"even with every other count hidden, table {name!r} row "
+                         f"{tables[name].index[row]!r}, column {tables[name].columns[col]!r} "
+                         f"can be worked out from what is shown; {advice}") from None
+    results = {}
+    for name, table in tables.items():
+        start = offsets[name]
+        here = variable[start:start + table.size].reshape(table.shape)
+        p_mask, s_mask = primary[here], hidden[here] & ~primary[here]
+        public = _display(_counts(table), p_mask, s_mask, label, secondary_label, table)
+        note = _note(audience, int(p_mask.sum()), int(s_mask.sum()), low, threshold, label,
+                     secondary_label)
+        others = ", ".join(map(str, (n for n in tables if n != name)))
+        if note and audience == "public":
+            if others:
+                note += (f" Suppressed together with {others}, which shares its totals, so no "
+                         f"hidden cell can be worked out from any of them.")
+            # The rule, so a reader knows what a hidden cell may hold.
+            note += (" Zeros are shown: a count of none identifies no one." if low >= 1 else
+                     f" Zeros are hidden as well, so a hidden 0 cannot be told from 1 to "
+                     f"{threshold - 1}.")
+        total_row, total_col = totals.get(name, (None, None))
+        results[name] = SuppressionResult(
+            table=public if audience == "public" else table.copy(),
+            mask_primary=pd.DataFrame(p_mask, index=table.index, columns=table.columns),
+            mask_secondary=pd.DataFrame(s_mask, index=table.index, columns=table.columns),
+            note=note, audience=audience, public_table=public, threshold=threshold,
+            label=label, secondary_label=secondary_label, min_count=low,
+            total_row=total_row, total_col=total_col)
+    return results
+
+
+def linked_hidden_ranges(
+    results: dict[str, SuppressionResult],
+    links: Iterable[tuple[str, Hashable, str, Hashable]] = (),
+    *,
+    exact: bool = True,
+) -> pd.DataFrame:
+    """What a reader of all the published tables together can work out about each hidden cell.
+
+    Each table's hidden cells are unknowns of their own (as :func:`hidden_ranges` has them,
+    with the table's own rule for ``<5`` and ``[c]``); each table's rows and columns with a
+    total add up to it; and linked cells are equal, so a count shown in one table fixes the
+    cell hidden in another. A linear programme gives each hidden cell's smallest and largest
+    value.
+
+    Parameters
+    ----------
+    results : dict of str to SuppressionResult
+        The tables as published, e.g. from :func:`suppress_linked` (or several
+        :func:`suppress` results, to see what publishing them together gives away).
+    links : iterable of (table, column, table, column)
+        As for :func:`suppress_linked`.
+    exact : bool, default True
+        False: cells that a few feasible tables already show to take two whole numbers get
+        ``lower=-inf`` and ``upper=inf`` (not computed) instead of their own two programmes,
+        which is much faster; ``recoverable`` is exact either way.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hidden cell: ``table, row, column, kind, lower, upper, recoverable``.
+
+    Examples
+    --------
+    >>> by_type = pd.DataFrame({"Theft": [3, 9, 12], "Robbery": [8, 7, 15],
+    ...                         "Total": [11, 16, 27]}, index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = pd.DataFrame({"Incidents": [11, 16, 27]},
+    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> alone = {"by_type": suppress(by_type, total_row="Total", total_col="Total"),
+    ...          "by_ward": suppress(by_ward, total_row="Total")}
+    >>> linked_hidden_ranges(alone)["recoverable"].any()
+    np.False_
+    """
+    names = list(results)
+    kinds, values, equations_by_table, offsets = [], [], [], {}
+    size = 0
+    lows, highs = [], []
+    for name in names:
+        result = results[name]
+        if not isinstance(result, SuppressionResult):
+            raise ValueError(f"{name!r}: expected a SuppressionResult, got "
+                             f"{type(result).__name__}")
+        display = result.public_table
+        vals, kind = _read_display(display, result.label, result.secondary_label)
+        r_tot = _position(display.index, result.total_row, "total_row")
+        c_tot = _position(display.columns, result.total_col, "total_col")
+        equations_by_table.append((size, _equations(vals.shape, r_tot, c_tot)))
+        offsets[name] = size
+        kinds.append(kind.ravel())
+        values.append(vals.ravel())
+        lows.append(np.full(vals.size, result.min_count))
+        highs.append(np.full(vals.size, result.threshold - 1))
+        size += vals.size
+    kind, value = np.concatenate(kinds), np.concatenate(values)
+    low, high = np.concatenate(lows), np.concatenate(highs)
+    tables = {n: results[n].public_table for n in names}
+    rows = []
+    for start, equations in equations_by_table:
+        for line in equations:
+            full = np.zeros(size)
+            full[start:start + line.size] = line
+            rows.append(full)
+    for a, b in _link_cells_display(tables, links, offsets):
+        full = np.zeros(size)
+        full[a], full[b] = 1, -1
+        rows.append(full)
+    hidden = np.flatnonzero(kind != _PUBLISHED)
+    matrix = np.array(rows) if rows else np.zeros((0, size))
+    shown = kind == _PUBLISHED
+    a_eq = matrix[:, hidden]
+    b_eq = -(matrix[:, shown] @ value[shown])
+    used = (a_eq != 0).any(axis=1)
+    if np.any(np.abs(b_eq[~used]) > 1e-9):
+        raise ValueError("the published tables are inconsistent: shown counts do not add up "
+                         "to shown totals")
+    a_eq, b_eq = (a_eq[used], b_eq[used]) if used.any() else (None, None)
+    bounds = [(low[h], high[h]) if kind[h] == _PRIMARY
+              else (_secondary_low(high[h] + 1, low[h]), None) for h in hidden]
+    out = []
+    free = np.zeros(len(bounds), dtype=bool) if exact else _free_cells(a_eq, b_eq, bounds)
+    for k, cell in enumerate(hidden):
+        try:
+            lower, upper = (-math.inf, math.inf) if free[k] else _cell_range(k, a_eq, b_eq,
+                                                                             bounds)
+        except _Inconsistent as err:
+            raise ValueError(f"the published tables are inconsistent: {err}") from err
+        name = next(n for n in reversed(names) if offsets[n] <= cell)
+        row, col = divmod(cell - offsets[name], tables[name].shape[1])
+        out.append({"table": name, "row": tables[name].index[row],
+                    "column": tables[name].columns[col],
+                    "kind": "primary" if kind[cell] == _PRIMARY else "secondary",
+                    "lower": lower, "upper": upper, "recoverable": _pinned(lower, upper)})
+    return pd.DataFrame(out, columns=["table", "row", "column", "kind", "lower", "upper",
+                                      "recoverable"])
+
+
+def _link_cells_display(tables: dict[str, pd.DataFrame], links: Iterable, offsets: dict
+                        ) -> list[tuple[int, int]]:
+    pairs = []
+    for name_a, col_a, name_b, col_b in links:
+        a, b = tables[name_a], tables[name_b]
+        for row in (r for r in a.index if r in b.index):
+            pairs.append((offsets[name_a] + a.index.get_loc(row) * a.shape[1]
+                          + a.columns.get_loc(col_a),
+                          offsets[name_b] + b.index.get_loc(row) * b.shape[1]
+                          + b.columns.get_loc(col_b)))
+    return pairs
+
+
+def verify_linked(results: dict[str, SuppressionResult],
+                  links: Iterable[tuple[str, Hashable, str, Hashable]] = ()) -> list[str]:
+    """Every way tables published together give a small count away; empty when they do not.
+
+    Each table's own :func:`verify_suppression` problems, then every hidden cell that
+    :func:`linked_hidden_ranges` pins to one value from all the tables at once.
+
+    Examples
+    --------
+    >>> by_type = pd.DataFrame({"Theft": [0, 9, 9], "Robbery": [8, 7, 15],
+    ...                         "Total": [8, 16, 24]}, index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = pd.DataFrame({"Incidents": [8, 16, 24]},
+    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> links = [("by_ward", "Incidents", "by_type", "Total")]
+    >>> verify_linked(suppress_linked({"by_type": by_type, "by_ward": by_ward},
+    ...     totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)}, links=links),
+    ...     links)
+    []
+    """
+    links = list(links)
+    problems = []
+    for name, result in results.items():
+        _, low, values, kind, r_tot, c_tot = _display_setup(
+            result.public_table, result.threshold, result.label, result.secondary_label,
+            result.total_row, result.total_col, result.min_count, False)
+        display = result.public_table
+        problems += [f"{name}: row {display.index[i]!r}, column {display.columns[j]!r} shows "
+                     f"a count from {low} to {result.threshold - 1}"
+                     for i, j in np.argwhere((kind == _PUBLISHED) & (values >= low)
+                                             & (values < result.threshold))]
+    # The joint programme holds every table's own equations, so it finds at least what each
+    # table's hidden_ranges would.
+    ranges = linked_hidden_ranges(results, links, exact=False)
+    problems += [f"{r.table}: row {r.row!r}, column {r.column!r} can be worked out exactly "
+                 f"from the tables published together"
+                 for r in ranges[ranges["recoverable"]].itertuples()]
+    return problems

@@ -465,3 +465,108 @@ def test_title_rows_thousands_and_stray_symbols_in_an_exported_csv(tmp_path):
     report = check_file(path, period="2023-05")
     assert [f.check for f in report.failures] == ["period_labels"] * 3
     assert report.failures[0].message.startswith("title '12 months to March 2023' names")
+
+
+# --------------------------------------------------------------------------- own tables
+
+
+def test_a_narrative_column_quoting_percentages_is_text_not_a_change_column():
+    # The dashboard CSV: n_12m_prev -> n_12m, a change column, and the narrative sentence.
+    table = pd.DataFrame({
+        "indicator": ["residential_burglary"], "n_12m": [1852], "n_12m_prev": [1966],
+        "pct_change_12m": ["-5.8"],
+        "narrative": ["There were 1852 cases in the 12 months up to May 2023. In the 12 "
+                      "months prior there were 1966. This is a decrease of 5.8%, which is not "
+                      "a statistically significant change (5% level)."]})
+    report = check_table(table)
+    assert report.ok, report.text()
+    assert "percent_change" not in report.checks_run
+    # A short cell is still a percentage: a wrong one is caught.
+    wrong = check_table(pd.DataFrame({"Ward": ["Hendon"], "2022": [10], "2023": [8],
+                                      "Change": ["Decrease (25.0%)"]}))
+    assert [f.check for f in wrong.failures] == ["percent_change"]
+    assert "-20.0%" in wrong.failures[0].message  # (8 - 10) / 10
+
+
+def test_a_total_beside_durations_and_averages_sums_only_counts():
+    table = pd.DataFrame({"financial_year": ["2021/22", "2022/23"], "months": [12, 12],
+                          "total": [2497, 2586], "monthly_average": [208.1, 215.5]})
+    report = check_table(table)
+    assert report.ok, report.text()
+    # Counts beside a total are still summed: 30 + 12 != 40.
+    counts = pd.DataFrame({"Ward": ["Hendon"], "Theft": [30], "Robbery": [12],
+                           "months": [3], "Total": [40]})
+    failures = check_table(counts).failures
+    assert [(f.check, f.row, f.column) for f in failures] == [("totals", "Hendon", "Total")]
+    assert failures[0].numbers == {"printed": 40, "sum": 42}
+
+
+def test_suppressed_cells_are_ranges_not_gaps():
+    shown = pd.DataFrame({"Ward": ["Hendon", "Edgware", "Mill Hill", "Grand Total"],
+                          "Incidents": ["<5", "26", "[c]", "40"],
+                          "Alarm": ["<5", "<5", "<5", "<5"]})
+    report = check_table(shown)
+    assert report.ok, report.text()
+    assert any("checked as a range" in n for n in report.notes)
+    # 26 shown plus two <5 (at most 4 each) cannot make 40.
+    shown = pd.DataFrame({"Ward": ["Hendon", "Edgware", "Mill Hill", "Grand Total"],
+                          "Incidents": ["<5", "26", "<5", "40"]})
+    failures = check_table(shown).failures
+    assert [(f.row, f.column) for f in failures] == [("Grand Total", "Incidents")]
+    assert "can only sum to 26 to 34" in failures[0].message
+    # Nor can a total below what is shown.
+    shown = pd.DataFrame({"Ward": ["Hendon", "Edgware", "Grand Total"],
+                          "Incidents": ["[c]", "26", "20"]})
+    assert "can only sum to 26 or more" in check_table(shown).failures[0].message
+
+
+@pytest.fixture(scope="module")
+def demo_partnership(tmp_path_factory):
+    from scpb_analysis.partnership.demo import write_partnership_demo
+
+    return write_partnership_demo(tmp_path_factory.mktemp("partnership"))
+
+
+def test_the_public_partnership_tables_pass_and_a_wrong_total_in_one_fails(demo_partnership):
+    from scpb_analysis.partnership.pack import partnership_tables
+
+    public = partnership_tables(demo_partnership, end="2023-05", audience="public")
+    assert {"cctv_by_ward", "cctv_ward_by_type"} <= set(public)
+    for name, (_, frame, notes) in public.items():
+        report = check_table(frame, note=notes)
+        assert report.ok, (name, report.text())
+    by_type = public["cctv_ward_by_type"][1]
+    assert "totals" in check_table(by_type).checks_run
+    wrong = by_type.copy()
+    wrong.loc[wrong.index[-1], "Total"] = "500"
+    assert [f.row for f in check_table(wrong).failures if f.check == "totals"] \
+        == ["Grand Total"]
+
+
+def test_every_table_of_the_demo_pack_passes_scpb_check(tmp_path_factory, demo_partnership):
+    from scpb_analysis.cli import main
+    from scpb_analysis.partnership import tables as t
+    from scpb_analysis.partnership.loaders import load_all
+    from scpb_analysis.partnership.pack import _internal_tables, _latest_quarter
+    from scpb_analysis.periods import Window, to_month
+
+    tmp = tmp_path_factory.mktemp("pack")
+    assert main(["build", "--demo-dir", str(tmp / "demo"), "--out", str(tmp / "out"),
+                 "--jobs", "1", "--no-progress"]) == 0
+    tables = sorted((tmp / "out" / "tables").glob("*.csv"))
+    assert len(tables) >= 25
+    # The partnership CSVs are the board's tables; their notes and breakdowns are printed
+    # beside them (the .board.csv form), so the check is given them.
+    end = to_month("2023-05")
+    loads = load_all(tmp / "demo" / "partnership", borough="Barnet")
+    boards = {f"partnership_{name}": t.to_board_table(table) for name, table in
+              _internal_tables(loads, Window(end - 2, end), _latest_quarter(end)).items()}
+    for path in tables:
+        options = {}
+        if path.stem in boards:
+            board = boards[path.stem]
+            options = {"note": list(board.notes),
+                       "parts": [c.partition(":")[2] for c in board.checks
+                                 if c.startswith("parts:")] or None}
+        report = check_file(path, **options)
+        assert report.ok, (path.name, report.text())

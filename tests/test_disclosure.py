@@ -23,11 +23,14 @@ from scpb_analysis.disclosure import (
     disclosure_problems,
     drop_pii,
     hidden_ranges,
+    linked_hidden_ranges,
     pii_columns,
     refuse_if_pii,
     scan_outputs,
     scan_text_for_pii,
     suppress,
+    suppress_linked,
+    verify_linked,
     verify_suppression,
 )
 from scpb_analysis.errors import InputDataError
@@ -657,3 +660,177 @@ def test_internal_tables_are_unchanged_at_any_threshold(case, threshold):
     pd.testing.assert_frame_equal(internal.table, table)
     assert internal.mask_primary.equals(table.ge(1) & table.lt(threshold))
     assert (internal.note == "") == (not internal.mask.to_numpy().any())
+
+
+# ---------------------------------------------------------------------------------------------
+# Suppression across tables that share a margin
+# ---------------------------------------------------------------------------------------------
+
+
+def _recover(published: dict[str, tuple[pd.DataFrame, object, object]], links,
+             low: int = 1) -> list[tuple[str, object, object, int]]:
+    """An independent attack: every hidden cell a reader of all the tables can pin down.
+
+    Written apart from the module: one unknown per hidden cell of each table; each row and
+    column with a total adds up; linked cells are equal (a shown one fixes the hidden one);
+    <5 is ``low`` to 4, [c] at least 5. scipy's linprog then gives each unknown's range.
+    """
+    from scipy.optimize import linprog
+
+    unknowns, fixed = {}, {}
+    for name, (frame, _, _) in published.items():
+        for r in frame.index:
+            for c in frame.columns:
+                text = str(frame.at[r, c])
+                if text in ("<5", "[c]"):
+                    unknowns[(name, r, c)] = (low, 4) if text == "<5" else (5, None)
+                else:
+                    fixed[(name, r, c)] = int(text)
+    keys = list(unknowns)
+    rows, rhs = [], []
+
+    def equation(terms):  # terms: list of (key, coefficient); sum == 0
+        row, constant = np.zeros(len(keys)), 0.0
+        for key, coef in terms:
+            if key in unknowns:
+                row[keys.index(key)] += coef
+            else:
+                constant += coef * fixed[key]
+        if row.any():
+            rows.append(row)
+            rhs.append(-constant)
+
+    for name, (frame, total_row, total_col) in published.items():
+        if total_col is not None:
+            for r in frame.index:
+                equation([((name, r, c), 1) for c in frame.columns if c != total_col]
+                         + [((name, r, total_col), -1)])
+        if total_row is not None:
+            for c in frame.columns:
+                equation([((name, r, c), 1) for r in frame.index if r != total_row]
+                         + [((name, total_row, c), -1)])
+    for name_a, col_a, name_b, col_b in links:
+        for r in published[name_a][0].index.intersection(published[name_b][0].index):
+            equation([((name_a, r, col_a), 1), ((name_b, r, col_b), -1)])
+    pinned = []
+    bounds = [unknowns[k] for k in keys]
+    for i, key in enumerate(keys):
+        c = np.zeros(len(keys))
+        c[i] = 1
+        lo = linprog(c, A_eq=np.array(rows) if rows else None, b_eq=rhs if rows else None,
+                     bounds=bounds, method="highs")
+        hi = linprog(-c, A_eq=np.array(rows) if rows else None, b_eq=rhs if rows else None,
+                     bounds=bounds, method="highs")
+        assert lo.status == 0
+        if hi.status == 0 and np.floor(-hi.fun + 1e-7) <= np.ceil(lo.fun - 1e-7):
+            pinned.append((*key, round(lo.fun)))
+    return pinned
+
+
+CROSS = pd.DataFrame({"Theft": [1, 1, 1, 1, 0, 4], "Robbery": [5, 6, 7, 8, 0, 26],
+                      "Total": [6, 7, 8, 9, 0, 30]},
+                     index=["Hendon", "Mill Hill", "Edgware", "Burnt Oak", "Garden Suburb",
+                            "Total"])
+BY_WARD = CROSS[["Total"]].rename(columns={"Total": "Incidents"})
+LINKS = [("by_ward", "Incidents", "by_type", "Total")]
+
+
+def test_tables_suppressed_apart_give_each_other_away():
+    # The pack's old way: four 1s under a Theft total of 4 cannot be protected with zeros
+    # shown, so the ward by type table hides zeros too; the ward table, alone, shows them.
+    with pytest.raises(ValueError, match="suppress_zeros=True"):
+        suppress(CROSS, total_row="Total", total_col="Total")
+    apart = {"by_type": suppress(CROSS, total_row="Total", total_col="Total",
+                                 suppress_zeros=True),
+             "by_ward": suppress(BY_WARD, total_row="Total")}
+    assert verify_suppression(apart["by_type"]) == []
+    assert verify_suppression(apart["by_ward"]) == []
+    # Garden Suburb's row is hidden in one table, and its total of 0 printed in the other.
+    published = {"by_type": (apart["by_type"].public_table, "Total", "Total"),
+                 "by_ward": (apart["by_ward"].public_table, "Total", None)}
+    attack = _recover(published, LINKS, low=0)
+    assert ("by_type", "Garden Suburb", "Theft", 0) in attack
+    found = linked_hidden_ranges(apart, LINKS)
+    assert sorted((r.table, r.row, r.column) for r in found[found.recoverable].itertuples()) \
+        == sorted((t, r, c) for t, r, c, _ in attack)
+    assert verify_linked(apart, LINKS)
+
+
+def test_tables_suppressed_together_give_nothing_away():
+    tables = {"by_type": CROSS, "by_ward": BY_WARD}
+    totals = {"by_type": ("Total", "Total"), "by_ward": ("Total", None)}
+    with pytest.raises(ValueError, match="suppress_zeros=True"):
+        suppress_linked(tables, totals=totals, links=LINKS)
+    together = suppress_linked(tables, totals=totals, links=LINKS, suppress_zeros=True)
+    by_type, by_ward = together["by_type"].public_table, together["by_ward"].public_table
+    # A shared cell is hidden in both tables or in neither: Garden Suburb's 0 in both.
+    assert (by_type["Total"] == by_ward["Incidents"]).all()
+    assert by_ward.loc["Garden Suburb", "Incidents"] == "<5"
+    assert _recover({"by_type": (by_type, "Total", "Total"),
+                     "by_ward": (by_ward, "Total", None)}, LINKS, low=0) == []
+    assert verify_linked(together, LINKS) == []
+    assert "Suppressed together with by_ward" in together["by_type"].note
+    assert "Zeros are hidden as well" in together["by_type"].note
+    # Shown counts are the counts given.
+    for (r, c), text in by_type.stack().items():
+        assert text in ("<5", "[c]") or int(text) == CROSS.at[r, c]
+
+
+def test_linked_cells_must_agree_and_name_real_columns():
+    wrong = BY_WARD.copy()
+    wrong.loc["Hendon", "Incidents"] = 7
+    wrong.loc["Total", "Incidents"] = 31
+    with pytest.raises(ValueError, match="row 'Hendon' is 7 in 'by_ward' but 6 in 'by_type'"):
+        suppress_linked({"by_type": CROSS, "by_ward": wrong},
+                        totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)},
+                        links=LINKS)
+    with pytest.raises(ValueError, match="has no column 'Count'"):
+        suppress_linked({"by_type": CROSS, "by_ward": BY_WARD},
+                        totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)},
+                        links=[("by_ward", "Count", "by_type", "Total")])
+
+
+@st.composite
+def linked_tables(draw):
+    table, _, _ = draw(count_tables().filter(lambda case: case[1] and case[2]))
+    return table, table[["Total"]].rename(columns={"Total": "Incidents"})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.filter_too_much])
+@given(linked_tables())
+def test_no_hidden_cell_follows_from_the_tables_together(case):
+    cross, by_ward = case
+    totals = {"by_type": ("Total", "Total"), "by_ward": ("Total", None)}
+    tables = {"by_type": cross, "by_ward": by_ward}
+    try:
+        together = suppress_linked(tables, totals=totals, links=LINKS)
+    except ValueError as err:
+        assert "suppress_zeros=True" in str(err)
+        together = suppress_linked(tables, totals=totals, links=LINKS, suppress_zeros=True)
+    low = together["by_type"].min_count
+    published = {name: (together[name].public_table, *totals[name]) for name in tables}
+    assert _recover(published, LINKS, low=low) == []
+    for name, frame in tables.items():
+        shown = together[name].public_table
+        assert (shown == "<5").equals(frame.ge(low) & frame.lt(5))
+
+
+def test_the_public_packs_cctv_tables_give_no_hidden_cell_away(tmp_path):
+    # Issue 13: suppressed apart, 156 of the 625 hidden cells of the demo's ward by type
+    # table followed exactly from the ward table. Published together, none does.
+    from scpb_analysis.partnership.demo import write_partnership_demo
+    from scpb_analysis.partnership.pack import partnership_tables
+
+    public = partnership_tables(write_partnership_demo(tmp_path), end="2023-05",
+                                audience="public")
+    by_ward = public["cctv_by_ward"][1].set_index("ward_name")
+    by_type = public["cctv_ward_by_type"][1].set_index("ward_name")
+    assert by_type.shape == (25, 26) and by_ward.index.equals(by_type.index)
+    assert (by_ward["Number of incidents"] == by_type["Total"]).all()
+    assert "Suppressed together with cctv_by_ward" in public["cctv_ward_by_type"][2][0]
+    low = 0 if "Zeros are hidden" in public["cctv_ward_by_type"][2][0] else 1
+    links = [("by_ward", "Number of incidents", "by_type", "Total")]
+    published = {"by_type": (by_type, "Grand Total", "Total"),
+                 "by_ward": (by_ward, "Grand Total", None)}
+    assert _recover(published, links, low=low) == []

@@ -66,20 +66,26 @@ def _markdown(title: str, frame: pd.DataFrame, notes: list[str]) -> str:
     return "\n".join([f"**{title}**", "", header, rule, *rows, "", *notes]) + "\n"
 
 
-def _suppressed(counts: pd.DataFrame, *, total_row=None, total_col=None):
-    from scpb_analysis.disclosure import suppress, verify_suppression
+def _suppressed(tables: dict[str, tuple[pd.DataFrame, object, object]], links=()):
+    """Suppress tables published together, each ``name -> (counts, total_row, total_col)``.
 
+    Tables that share a margin (the ward table is the row totals of the ward by type table)
+    are suppressed together, so a cell hidden in one cannot be worked out from another.
+    """
+    from scpb_analysis.disclosure import suppress_linked, verify_linked
+
+    counts = {name: frame for name, (frame, _, _) in tables.items()}
+    totals = {name: (row, col) for name, (_, row, col) in tables.items()}
     try:
-        result = suppress(counts, total_row=total_row, total_col=total_col)
+        results = suppress_linked(counts, totals=totals, links=links)
     except ValueError:
         # Some tables (e.g. four wards of 1 under a total of 4) cannot be protected while
         # zeros are shown; hiding zeros as well always can be.
-        result = suppress(counts, total_row=total_row, total_col=total_col,
-                          suppress_zeros=True)
-    problems = verify_suppression(result)
+        results = suppress_linked(counts, totals=totals, links=links, suppress_zeros=True)
+    problems = verify_linked(results, links)
     if problems:
         raise RuntimeError("suppression left recoverable cells: " + "; ".join(problems))
-    return result
+    return results
 
 
 def _public_tables(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataFrame, str]]:
@@ -87,35 +93,46 @@ def _public_tables(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataF
 
     out: dict[str, tuple[str, pd.DataFrame, str]] = {}
     start, end = window.start, window.end
+
+    def one(counts: pd.DataFrame, total_row=None, total_col=None):
+        return _suppressed({"table": (counts, total_row, total_col)})["table"]
+
     if "cctv" in loads:
         by_ward = t.cctv_by_ward(loads["cctv"].table, start, end)
         counts = by_ward.assign(ward_name=by_ward["ward_name"].fillna("Grand Total"))
         counts = counts.set_index("ward_name")[["count"]].rename(
             columns={"count": "Number of incidents"})
         counts.loc["Grand Total"] = counts.drop(index="Grand Total", errors="ignore").sum()
-        result = _suppressed(counts, total_row="Grand Total")
-        out["cctv_by_ward"] = (f"CCTV incidents by ward: {window.label}",
-                               result.public_table.reset_index(), result.note)
         matrix = t.cctv_ward_by_type(loads["cctv"].table, start, end)
         grid = matrix.assign(ward_name=matrix["ward_name"].fillna("Grand Total")).drop(
             columns="ward_code").set_index("ward_name")
-        result = _suppressed(grid, total_row=grid.index[-1], total_col=grid.columns[-1])
+        # The ward table is the ward by type table's total column: suppressed apart, a total
+        # hidden in one is printed in the other and the cells behind it can be worked out.
+        results = _suppressed(
+            {"cctv_by_ward": (counts, "Grand Total", None),
+             "cctv_ward_by_type": (grid, grid.index[-1], grid.columns[-1])},
+            links=[("cctv_by_ward", "Number of incidents", "cctv_ward_by_type",
+                    grid.columns[-1])])
+        out["cctv_by_ward"] = (f"CCTV incidents by ward: {window.label}",
+                               results["cctv_by_ward"].public_table.reset_index(),
+                               results["cctv_by_ward"].note)
         out["cctv_ward_by_type"] = (f"CCTV incidents by ward and type: {window.label}",
-                                    result.public_table.reset_index(), result.note)
+                                    results["cctv_ward_by_type"].public_table.reset_index(),
+                                    results["cctv_ward_by_type"].note)
     if "asb_outcomes" in loads:
         grid = t.asb_outcomes_by_month(loads["asb_outcomes"].table, start, end)
         grid = grid.assign(month=grid["month"].astype(str)).set_index("month")
-        result = _suppressed(grid)
+        result = one(grid)
         out["asb_outcomes_by_month"] = (f"ASB tools and powers outcomes: {window.label}",
                                         result.public_table.reset_index(), result.note)
     if "fpn" in loads:
         codes = t.fpn_by_code(loads["fpn"].table, start, end).set_index("offence_code")
-        result = _suppressed(codes[["count"]].rename(columns={"count": "Fixed penalty notices"}))
+        result = one(codes[["count"]].rename(columns={"count": "Fixed penalty notices"}))
         out["fpn_by_code"] = (f"Fixed penalty notices by offence code: {window.label}",
                               result.public_table.reset_index(), result.note)
     if "damarac" in loads:
         quarters = t.damarac_by_quarter(loads["damarac"].table).set_index("quarter")
-        result = _suppressed(quarters[["referrals"]].rename(
+        result = one(quarters[["referrals"]].rename(
             columns={"referrals": "DA MARAC referrals"}))
         out["damarac_by_quarter"] = ("DA MARAC referrals by quarter",
                                      result.public_table.reset_index(), result.note)
