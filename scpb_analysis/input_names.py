@@ -85,8 +85,9 @@ def masked_name(name: str) -> str:
     """A file or folder name with the words that hold personal data replaced by ``withheld``.
 
     Words are the parts between ``_``, ``-``, ``.`` and spaces. Each word whose masking alone
-    removes a find of the scan is masked; a name still flagged after that is withheld whole,
-    keeping only its extension.
+    removes a find of the scan is masked, and after a forename or title the word that follows
+    it (the surname); a name still flagged after that is withheld whole, keeping only its
+    extension.
 
     Parameters
     ----------
@@ -102,6 +103,8 @@ def masked_name(name: str) -> str:
     --------
     >>> masked_name("cctv_log_07700_900123.csv")
     'cctv_log_withheld_withheld.csv'
+    >>> masked_name("referral_jane_doe_2023.csv")
+    'referral_withheld_withheld_2023.csv'
     >>> masked_name("cctv_incidents.csv")
     'cctv_incidents.csv'
     """
@@ -115,6 +118,10 @@ def masked_name(name: str) -> str:
     words = [i for i in range(0, len(parts), 2)
              if parts[i] and "." + parts[i] != suffix
              and len(_kinds("".join(parts[:i] + [WITHHELD] + parts[i + 1:]))) < found]
+    if "name" in _kinds(name):
+        # A forename or title is the find; the surname after it is as personal.
+        words += [i + 2 for i in words if i + 2 < len(parts) and parts[i + 2].isalpha()
+                  and "." + parts[i + 2] != suffix]
     for i in words:
         parts[i] = WITHHELD
     masked = "".join(parts)

@@ -15,6 +15,8 @@ from scpb_analysis.input_names import masked_name, publishable_inputs
     "asb export from jo.bloggs@example.com.csv",
     "referrals N3 1AA.csv",
     "log +44 7700 900123.xlsx",
+    "referral_jane_doe_2023.csv",
+    "cctv-log-JohnSmith.csv",
 ])
 def test_masked_name_removes_every_find_and_keeps_the_extension(name):
     assert scan_file_name(name), "the planted value is found in the original name"
@@ -22,6 +24,8 @@ def test_masked_name_removes_every_find_and_keeps_the_extension(name):
     assert scan_file_name(masked) == []
     assert masked.endswith(Path(name).suffix)
     assert "withheld" in masked
+    # A surname does not survive its forename.
+    assert not {"doe", "smith"} & set(masked.casefold().replace("-", "_").split("_"))
 
 
 @pytest.mark.parametrize("name", [
