@@ -55,8 +55,12 @@ def test_public_outputs_hide_small_numbers_unrecoverably(built):
         assert not [n for n in numbers if 1 <= n <= 4], path.name
     wards = pd.read_csv(next(p for p in built["public"] if p.name == "cctv_by_ward.csv"),
                         dtype=str, keep_default_na=False).set_index("ward_name")
-    ranges = hidden_ranges(wards, total_row="Grand Total")
-    assert len(ranges) == 4 and not ranges["recoverable"].any()
+    # Suppressed together with the ward x type table, a hidden ward may hold a zero that had
+    # to be hidden too (suppress_zeros): the reader's ranges then start at 0.
+    ranges = hidden_ranges(wards, total_row="Grand Total", suppress_zeros=True)
+    shown = wards.drop(index="Grand Total").to_numpy().ravel()
+    assert len(ranges) == sum(c == "<5" for c in shown) >= 4
+    assert not ranges["recoverable"].any()
     assert wards.loc["Grand Total", "Number of incidents"] == "191"
 
 
