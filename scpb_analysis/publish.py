@@ -93,7 +93,8 @@ def show_figure(figure, *, dpi: int = 100) -> None:
 def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None, *,
                   generated: tuple[str, ...] = (), columns: Sequence[str] = (),
                   labels: Mapping[str, str] | None = None,
-                  decimals: int = 2, empty: str = "None.") -> PublishedTable:
+                  decimals: int = 2, empty: str = "None.",
+                  check: Mapping[str, str | Sequence[str]] | None = None) -> PublishedTable:
     """Write a table of the pack as CSV and return it for display.
 
     Columns whose headers name personal data (names, addresses, dates of birth, ...) are
@@ -117,6 +118,11 @@ def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None,
         every column at full precision.
     empty : str
         What the page says instead of a table with no rows (the CSV keeps its header).
+    check : mapping, optional
+        What the page prints with the table that :func:`scpb_analysis.checks.check_table`
+        needs to check it (``title``, ``narrative``, ``note``, ``parts``...), written beside
+        the CSV as ``name.check.toml`` so ``scpb check`` reads the table as the board does
+        (rounded shares under a note saying so, several breakdowns of one total).
 
     Returns
     -------
@@ -153,10 +159,31 @@ def publish_table(frame: pd.DataFrame, name: str, output_dir: str | Path | None,
         path = table_path(output_dir, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        if check:
+            side = _check_toml(check)
+            findings = scan_text_for_pii(side, path=f"table {name} notes")
+            if findings:
+                raise PersonalDataError(findings)
+            path.with_name(f"{name}.check.toml").write_text(side, encoding="utf-8")
     return PublishedTable(shown, columns, labels or {}, decimals, empty)
 
 
-def show_tables(tables: dict[str, tuple[str, pd.DataFrame, list[str]]],
+def _check_toml(options: Mapping[str, str | Sequence[str]]) -> str:
+    """``scpb check`` options as TOML; JSON strings are TOML basic strings."""
+    import json
+
+    lines = []
+    for key in sorted(options):
+        value = options[key]
+        if isinstance(value, str):
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        elif value:
+            items = ", ".join(json.dumps(str(v), ensure_ascii=False) for v in value)
+            lines.append(f"{key} = [{items}]")
+    return "\n".join(lines) + "\n"
+
+
+def show_tables(tables: dict[str, tuple],
                 output_dir: str | Path | None, *, prefix: str,
                 names: list[str] | None = None) -> list[str]:
     """Display titled tables with their notes in a notebook, publishing each as CSV.
@@ -164,8 +191,9 @@ def show_tables(tables: dict[str, tuple[str, pd.DataFrame, list[str]]],
     Parameters
     ----------
     tables : dict
-        Name -> ``(title, table, notes)``, as
-        :func:`scpb_analysis.partnership.pack.partnership_tables` returns.
+        Name -> ``(title, table, notes)`` or ``(title, table, notes, check)``, as
+        :func:`scpb_analysis.partnership.pack.partnership_tables` returns; ``check`` holds
+        options for ``scpb check`` beyond the title and notes (see :func:`publish_table`).
     output_dir : path or None
         The pack's output folder (see :func:`publish_table`).
     prefix : str
@@ -191,9 +219,10 @@ def show_tables(tables: dict[str, tuple[str, pd.DataFrame, list[str]]],
 
     order = [n for n in (names or list(tables)) if n in tables]
     for name in order:
-        title, frame, notes = tables[name]
+        title, frame, notes, *extra = tables[name]
+        check = {"title": title, "note": list(notes), **(extra[0] if extra else {})}
         display(Markdown(f"**{title}**"))
-        display(publish_table(frame, f"{prefix}{name}", output_dir))
+        display(publish_table(frame, f"{prefix}{name}", output_dir, check=check))
         if notes:
             display(Markdown("\n\n".join(notes)))
     return order

@@ -598,7 +598,8 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     for name in names:
         # A re-run replaces the notebook's outputs; tables it no longer makes must not linger.
         stale = [staging / "html" / f"{name}.html", staging / "notebooks" / f"{name}.ipynb",
-                 *(staging / "tables").glob(f"{TABLE_PREFIXES[name]}*.csv")]
+                 *(staging / "tables").glob(f"{TABLE_PREFIXES[name]}*.csv"),
+                 *(staging / "tables").glob(f"{TABLE_PREFIXES[name]}*.check.toml")]
         for path in stale:
             path.unlink(missing_ok=True)
     # The notebooks write into the temporary folder; the pack records where it is published.

@@ -541,32 +541,3 @@ def test_the_public_partnership_tables_pass_and_a_wrong_total_in_one_fails(demo_
     wrong.loc[wrong.index[-1], "Total"] = "500"
     assert [f.row for f in check_table(wrong).failures if f.check == "totals"] \
         == ["Grand Total"]
-
-
-def test_every_table_of_the_demo_pack_passes_scpb_check(tmp_path_factory, demo_partnership):
-    from scpb_analysis.cli import main
-    from scpb_analysis.partnership import tables as t
-    from scpb_analysis.partnership.loaders import load_all
-    from scpb_analysis.partnership.pack import _internal_tables, _latest_quarter
-    from scpb_analysis.periods import Window, to_month
-
-    tmp = tmp_path_factory.mktemp("pack")
-    assert main(["build", "--demo-dir", str(tmp / "demo"), "--out", str(tmp / "out"),
-                 "--jobs", "1", "--no-progress"]) == 0
-    tables = sorted((tmp / "out" / "tables").glob("*.csv"))
-    assert len(tables) >= 25
-    # The partnership CSVs are the board's tables; their notes and breakdowns are printed
-    # beside them (the .board.csv form), so the check is given them.
-    end = to_month("2023-05")
-    loads = load_all(tmp / "demo" / "partnership", borough="Barnet")
-    boards = {f"partnership_{name}": t.to_board_table(table) for name, table in
-              _internal_tables(loads, Window(end - 2, end), _latest_quarter(end)).items()}
-    for path in tables:
-        options = {}
-        if path.stem in boards:
-            board = boards[path.stem]
-            options = {"note": list(board.notes),
-                       "parts": [c.partition(":")[2] for c in board.checks
-                                 if c.startswith("parts:")] or None}
-        report = check_file(path, **options)
-        assert report.ok, (path.name, report.text())

@@ -227,6 +227,22 @@ def test_an_incomplete_indicator_fails_its_page_or_is_shown_marked(demo_pack, tm
     assert rows["robbery_of_personal_property"]["complete"] == "True"
 
 
+def _check_every_table(tables: Path) -> None:
+    from scpb_analysis.checks import check_file
+
+    paths = sorted(tables.glob("*.csv"))
+    assert paths
+    # The partnership tables carry what their page prints beside them (notes, breakdowns)
+    # in a .check.toml, as scpb check reads them.
+    assert list(tables.glob("partnership_*.check.toml"))
+    failures = {p.name: check_file(p).text() for p in paths if not check_file(p).ok}
+    assert not failures, failures
+
+
+def test_scpb_check_passes_every_table_of_the_pack(demo_pack):
+    _check_every_table(demo_pack["out"] / "tables")
+
+
 def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
     from scpb_analysis.disclosure import scan_outputs
     from scpb_analysis.partnership.demo import PLANTED_PII
@@ -239,6 +255,7 @@ def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
     names = [p.name for p in (out / "tables").glob("partnership_*.csv")]
     assert names and not any(n.startswith(("partnership_prevent", "partnership_csmarac"))
                              for n in names)
+    _check_every_table(out / "tables")
     # Charts would show the small numbers the tables suppress.
     assert not _IMG.search((out / "html" / "partnership.html").read_text())
     assert _IMG.search((demo_pack["out"] / "html" / "partnership.html").read_text())

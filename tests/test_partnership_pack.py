@@ -124,9 +124,12 @@ def test_the_notebook_tables_carry_the_same_note(spoiled):
     from scpb_analysis.partnership.pack import SET_ASIDE, partnership_tables
 
     tables = partnership_tables(spoiled["exports"], end="2023-05")
-    title, frame, notes = tables["cctv_by_ward"]
+    title, frame, notes, check = tables["cctv_by_ward"]
     assert frame.iloc[-1].tolist() == ["Grand Total", "186", "100%"]
     assert any(n.startswith("cctv_incidents.csv: 5 of ") for n in notes)
+    # scpb check is given the same note with the table's CSV.
+    assert [n for n in notes if n.startswith("cctv_incidents.csv")] == [
+        n for n in check["note"] if n.startswith("cctv_incidents.csv")]
     assert SET_ASIDE in tables
 
 
@@ -138,7 +141,7 @@ def test_da_marac_table_stops_at_the_period_end(tmp_path):
     months = pd.to_datetime(raw["Referral Date"], format="%d/%m/%Y").dt.to_period("M")
     in_q4 = int(months.between(pd.Period("2023-01", "M"), pd.Period("2023-03", "M")).sum())
     assert (months > pd.Period("2023-03", "M")).any()
-    _, frame, _ = partnership_tables(exports, end="2023-03")["damarac_by_quarter"]
+    _, frame, *_ = partnership_tables(exports, end="2023-03")["damarac_by_quarter"]
     assert frame["Quarter"].iloc[-1] == "Q4 2022/23"
     assert frame["Referrals"].iloc[-1] == f"{in_q4:,}"
 

@@ -240,7 +240,7 @@ def _internal(loads: dict, window: Window, end_m: pd.Period) -> dict[str, pd.Dat
 def partnership_tables(folder: str | Path, *, end: str | None = None,
                        audience: str = "internal", borough: str = "Barnet",
                        today: date | str | None = None
-                       ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
+                       ) -> dict[str, tuple]:
     """The partnership tables as the audience may see them, for a notebook to show.
 
     Parameters
@@ -252,7 +252,9 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
     -------
     dict
         Table name -> ``(title, table, notes)``. ``internal``: the board's printed tables
-        (every cell a string, sentences and footnotes in ``notes``). ``public``: suppressed
+        (every cell a string, sentences and footnotes in ``notes``), each with a fourth item,
+        the options :func:`scpb_analysis.publish.show_tables` writes beside its CSV for
+        ``scpb check``. ``public``: suppressed
         count tables only, with the suppression note. Both: the notes of a table whose input
         rows were set aside say how many and why, and :data:`SET_ASIDE` lists every file's
         rows read, loaded and set aside.
@@ -277,7 +279,14 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
         out = {}
         for name, table in _internal(loads, window, end_m).items():
             board = t.to_board_table(table)
-            out[name] = (board.title, board.table, [*board.text, *board.notes])
+            # What scpb check needs to read the table as the board does: the sentences apart
+            # from the footnotes, and the table's own options (e.g. its breakdowns).
+            check: dict[str, list[str]] = {"narrative": list(board.text),
+                                           "note": list(board.notes)}
+            for option in board.checks:
+                key, _, value = option.partition(":")
+                check.setdefault(key.strip(), []).append(value.strip())
+            out[name] = (board.title, board.table, [*board.text, *board.notes], check)
     out[SET_ASIDE] = _set_aside(loads, audience)
     return out
 
