@@ -527,12 +527,30 @@ def ward_one_borough(beside_older: bool):
         rows = ward_rows()
         text = csv_text([rows[0]] + [r for r in rows[1:] if r[4] == "Barnet"])
         paths = [put(tmp / "new", W_NEW.name, text)]
-        if beside_older:
-            paths.append(copy(W_OLD, tmp / "old"))
-            return Spec(paths, named=paths[0], says=("holds no rows for", W_OLD.name))
         totals = expected_totals(W_NEW)
-        return Spec(paths, expected=totals[totals.index.get_level_values("borough") == "Barnet"])
+        barnet = totals[totals.index.get_level_values("borough") == "Barnet"]
+        if not beside_older:
+            return Spec(paths, expected=barnet)
+        # Barnet's months from the newer download, every other figure from the older file.
+        paths.append(copy(W_OLD, tmp / "old"))
+        older = expected_totals(W_OLD)
+        newer_months = set(barnet.index.get_level_values("month"))
+        keep = ~((older.index.get_level_values("borough") == "Barnet")
+                 & older.index.get_level_values("month").isin(newer_months))
+        return Spec(paths, expected=pd.concat([barnet, older[keep]]).sort_index())
     return build
+
+
+def ward_two_downloads(tmp: Path, request) -> Spec:
+    """Barnet's and Camden's wards downloaded apart: both boroughs load, neither hides the
+    other."""
+    rows = ward_rows()
+    paths = [put(tmp, f"{b} {W_NEW.name}", csv_text([rows[0]] + [r for r in rows[1:]
+                                                                 if r[4] == b]))
+             for b in ("Barnet", "Camden")]
+    totals = expected_totals(W_NEW)
+    return Spec(paths, expected=totals[totals.index.get_level_values("borough").isin(
+        ["Barnet", "Camden"])])
 
 
 def ward_respelled(tmp: Path, request) -> Spec:
@@ -822,6 +840,9 @@ CASES: list[Case] = [
     _c("borough-newer-missing-barnet-beside-older", ERROR,
        without_rows(lambda r: r[2] != "Barnet", ("Barnet",), beside_older=True)),
     _c("borough-unknown-area", ERROR, unknown_area),
+    _c("borough-newer-without-the-airport-rows-beside-older", ERROR,
+       without_rows(lambda r: "Airports" not in r[2], ("Airports", B_OLD.name),
+                    beside_older=True)),
     # Plausibility against the older vintage
     _c("borough-newer-a-tenth-of-the-older", ERROR, newer_scaled(0.1, "London total")),
     _c("borough-newer-doubled", ERROR, newer_scaled(2, "London total")),
@@ -839,7 +860,9 @@ CASES: list[Case] = [
     _c("ward-cut-mid-row", ERROR, cut_mid_row(W_NEW)),
     _c("ward-header-only", ERROR, header_only(W_NEW)),
     _c("ward-one-borough-download", CORRECT, ward_one_borough(beside_older=False)),
-    _c("ward-one-borough-newer-beside-london-older", ERROR, ward_one_borough(beside_older=True)),
+    _c("ward-one-borough-newer-beside-london-older", CORRECT,
+       ward_one_borough(beside_older=True)),
+    _c("ward-two-one-borough-downloads-of-one-vintage", CORRECT, ward_two_downloads),
     _c("ward-borough-repeated-with-trailing-space", ERROR, ward_respelled),
     _c("ward-month-column-missing", ERROR, ward_gap),
     _c("ward-major-group-missing", ERROR, ward_missing_group),

@@ -993,14 +993,17 @@ def _read_file(path: Path) -> _ParsedFile:
 # vintages in ../shared/data/mps (borough 2016-2025, ward 2014 and 2022 schemes, LSOA and ward
 # Parquet copies, dashboard extract) and the demo data:
 #
-# - a borough-level file (and the extract's borough rows) holds all 32 London boroughs: every
-#   real vintage does. A ward or LSOA file holds all 32, or one borough (a download for one
-#   borough, as the demo's Barnet wards); a file of 2 to 31 boroughs is what a London file cut
-#   short at a row boundary looks like (it is sorted by borough), and is refused. No file may
-#   hold fewer boroughs than the older vintage it would replace.
+# - a borough-level file holds all 32 London boroughs: every real vintage does. The extract is
+#   long and ordered by month, so a cut shows as a short last month (checked below), and an
+#   extract filtered to some boroughs is a legitimate download. A ward or LSOA file holds all
+#   32, or one borough (a download for one borough, as the demo's Barnet wards); a file of 2
+#   to 31 boroughs is what a London file cut short at a row boundary looks like (it is sorted
+#   by borough), and is refused. Ward and LSOA vintages compete borough by borough, so a
+#   one-borough download replaces that borough only.
 # - a recorded-crime file (borough, ward, LSOA) holds the seven major groups every real file of
 #   every coding holds: burglary, robbery, theft, violence against the person, sexual offences,
-#   drug offences, criminal damage (the extract may be cut to a few offences, as the demo's).
+#   drug offences, criminal damage (the LSOA publication leaves out sexual offences; the
+#   extract may be cut to a few offences, as the demo's).
 # - every borough a recorded-crime file holds has rows in each of those seven groups: every
 #   real file has them in every borough (other groups can be sparse: Fraud and Forgery is in 25
 #   of 32 boroughs, NFIB Fraud in 10, a new group may start in one borough).
@@ -1058,7 +1061,7 @@ def _check_complete(item: _ParsedFile, last_row: int) -> None:
     path = item.path
     majors = item.majors
     held = set(majors["borough"])
-    if item.layout in ("borough", "dashboard"):
+    if item.layout == "borough":
         missing = set(london_boroughs()["borough"]) - held
         if missing:
             raise InputDataError(
@@ -1066,7 +1069,7 @@ def _check_complete(item: _ParsedFile, last_row: int) -> None:
                 f"missing: {_listed(missing)}" + _cut_hint(last_row),
                 expected=f"a row for every one of the {_LONDON_BOROUGH_COUNT} London boroughs "
                 "in a borough-level publication")
-    elif 1 < len(held) < _LONDON_BOROUGH_COUNT:
+    elif item.layout in _SCOPED and 1 < len(held) < _LONDON_BOROUGH_COUNT:
         missing = set(london_boroughs()["borough"]) - held
         raise InputDataError(
             path, f"holds {len(held)} of the {_LONDON_BOROUGH_COUNT} London boroughs; missing: "
@@ -1074,15 +1077,16 @@ def _check_complete(item: _ParsedFile, last_row: int) -> None:
             expected=f"a {item.layout}-level file for all {_LONDON_BOROUGH_COUNT} boroughs, or "
             "for one borough")
     if item.layout != "dashboard":
-        expected = ("rows in each of the major groups every MPS recorded-crime file holds, in "
-                    f"every borough: {', '.join(_REQUIRED_GROUPS.values())}")
-        lacking = _lacking_groups(set(majors["major"]))
+        required = _required_groups(item.layout)
+        expected = (f"rows in each of the major groups every MPS {item.layout}-level file "
+                    f"holds, in every borough: {', '.join(required.values())}")
+        lacking = _lacking_groups(set(majors["major"]), required)
         if lacking:
             raise InputDataError(
                 path, f"has no row in the major group{'s' if len(lacking) > 1 else ''} "
                 f"{', '.join(lacking)}" + _cut_hint(last_row), expected=expected)
         for borough, mine in majors.groupby("borough")["major"].agg(set).items():
-            lacking = _lacking_groups(mine)
+            lacking = _lacking_groups(mine, required)
             if lacking:
                 raise InputDataError(
                     path, f"{borough} has no row in the major group"
@@ -1092,9 +1096,13 @@ def _check_complete(item: _ParsedFile, last_row: int) -> None:
     _check_file_months(item)
 
 
-def _lacking_groups(groups: set[str]) -> list[str]:
-    return [name for word, name in _REQUIRED_GROUPS.items()
-            if not any(word in g for g in groups)]
+def _required_groups(layout: str) -> dict[str, str]:
+    # The LSOA publication leaves out sexual offences (too few per LSOA to publish safely).
+    return {w: n for w, n in _REQUIRED_GROUPS.items() if layout != "lsoa" or w != "sexual"}
+
+
+def _lacking_groups(groups: set[str], required: dict[str, str]) -> list[str]:
+    return [name for word, name in required.items() if not any(word in g for g in groups)]
 
 
 def _check_missing_series(item: _ParsedFile, last_row: int) -> None:
@@ -1173,6 +1181,36 @@ def _check_against_older(parsed: list[_ParsedFile]) -> None:
         older = [o for o in parsed if o.layout == item.layout and o.vintage < item.vintage]
         for other in sorted(older, key=lambda f: (f.vintage, f.last_month), reverse=True):
             _compare_vintages(item, other, totals)
+            _compare_other_areas(item, other)
+
+
+def _other_areas(item: _ParsedFile, months: set) -> dict[str, str]:
+    """Rows that are not boroughs (airports, "Unknown") with offences in the months, by their
+    normalised name."""
+    long = item.long
+    keep = ((long["area_type"] == "other") & (long["level"] == item.layout)
+            & (long["measure"] == "offences")).to_numpy() & long["month"].isin(months).to_numpy()
+    sums = long.loc[keep].groupby("area_name", observed=True)["count"].sum()
+    return {normalise_label(a): str(a) for a in sums[sums > 0].index}
+
+
+def _compare_other_areas(item: _ParsedFile, other: _ParsedFile) -> None:
+    """A newer borough file without the airport or "Unknown" rows the older one holds for the
+    same months would drop those offences from London's total."""
+    if item.layout != "borough":
+        return
+    shared = (set(item.long["month"].unique()) & set(other.long["month"].unique()))
+    if not shared:
+        return
+    held = {normalise_label(a) for a in item.long.loc[item.long["area_type"] == "other",
+                                                        "area_name"].unique()}
+    missing = [name for key, name in _other_areas(other, shared).items() if key not in held]
+    if missing:
+        raise InputDataError(
+            item.path, f"holds no rows for {_listed(missing)} in {min(shared)}..{max(shared)}, "
+            f"which the older vintage {other.path.name} holds with offences in those months",
+            expected="a newer vintage to hold every area the older one holds (the non-borough "
+            "rows included)")
 
 
 def _compare_vintages(item: _ParsedFile, other: _ParsedFile, totals: dict) -> None:
@@ -1187,13 +1225,12 @@ def _compare_vintages(item: _ParsedFile, other: _ParsedFile, totals: dict) -> No
     mine = mine[mine.index.get_level_values("month").isin(list(shared))]
     theirs_boroughs = set(theirs[theirs > 0].index.get_level_values("borough"))
     missing = theirs_boroughs - set(mine.index.get_level_values("borough"))
-    if missing:
+    if missing and item.layout not in _SCOPED:
         raise InputDataError(
             item.path, f"holds no rows for {_listed(missing)} in {span}, which the older "
             f"vintage {other.path.name} holds; as the newer vintage it would drop their "
             "figures for those months",
-            expected="a newer vintage to hold every borough the older one holds (load a file "
-            "for fewer boroughs on its own)")
+            expected="a newer vintage to hold every borough the older one holds")
     both = mine.index.intersection(theirs.index)
     mine, theirs = mine.reindex(both), theirs.reindex(both)
     london_mine = mine.groupby(level="month").sum()
@@ -1319,14 +1356,22 @@ def _repeat_categorical(values: np.ndarray, times: int) -> pd.Categorical:
 # never supersedes the borough files.
 _SERIES_KEYS = ["product", "level", "area_type", "area_code", "area_name", "borough",
                 "indicator", "measure"]
-_WINNER_KEYS = ["product", "level", "measure", "month"]
+# Ward and LSOA files compete borough by borough ("scope"): a download for one borough
+# supersedes that borough only, never the other 31 boroughs of a London file.
+_WINNER_KEYS = ["product", "level", "scope", "measure", "month"]
+_SCOPED = ("ward", "lsoa")
+
+
+def _with_scope(frame: pd.DataFrame, product: str) -> pd.DataFrame:
+    scope = (frame["borough"] if product in _SCOPED else _constant("", len(frame)))
+    return frame.assign(product=_constant(product, len(frame)), scope=scope)
 
 
 def _file_table(item: _ParsedFile, order: int) -> pd.DataFrame:
-    long = item.long.assign(product=_constant(item.layout, len(item.long)))
+    long = _with_scope(item.long, item.layout)
     # Several source names can map to one indicator in a month (February 2024 burglary).
     grouped = (
-        long.groupby(_SERIES_KEYS + ["month"], sort=False, observed=True)
+        long.groupby(_SERIES_KEYS + ["scope", "month"], sort=False, observed=True)
         .agg(count=("count", "sum"), zero_filled=("zero_filled", "min"))
         .reset_index()
     )
@@ -1457,9 +1502,38 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     Raises
     ------
     InputDataError
-        For an unknown header, a month column that is not ``YYYYMM``, a count that is not a
-        whole number of 0 or more, a duplicated row, a file that is not CSV or Parquet or an
-        unknown borough; the message names the file, row and column.
+        For an unknown header (or a file separated by semicolons or tabs), a file with no data
+        rows, a month column that is not ``YYYYMM`` or a month missing inside the span, a count
+        that is not a whole number from 0 to 1,000,000, a duplicated row (or one area and
+        category spelled two ways: ``BARNET `` and ``Barnet``), a file that is not CSV or
+        Parquet, an unknown borough, or a file that is not complete; the message names the
+        file, row and column where there are ones, and what was expected.
+
+    Notes
+    -----
+    Completeness is checked, not assumed: a file cut short at a row boundary parses cleanly
+    and would otherwise win every month as the newest vintage. A file is refused unless
+
+    - a borough-level file holds all 32 boroughs, and no
+      fewer non-borough rows (airports, "Unknown") than an older vintage it replaces; a ward
+      or LSOA file holds all 32 or one (a download for one borough; ward and LSOA vintages
+      compete borough by borough, so it replaces that borough's figures only);
+    - every borough has rows in the seven major groups every MPS file holds (burglary,
+      robbery, theft, violence against the person, sexual offences, drugs, criminal damage;
+      LSOA files leave out sexual offences); the dashboard extract, long and ordered by month,
+      may hold some boroughs and offences only;
+    - there is no month gap, and no area lacks a row for an indicator the other areas hold
+      with a median of 5 or more a month (15 for wards): the MPS leaves out only all-zero rows;
+    - each month's London total is 0.5-2 times the file's median month and 0.8-1.25 times
+      the same month in an older vintage, each borough's 0.5-2 times the older's.
+
+    The thresholds hold every real vintage (2008-2026) with a wide margin. One exception is
+    reported, not refused: a first or last month far below the others is a month extracted
+    before it was complete (the real ward and LSOA Parquet copies hold 0.1% of February 2024).
+    It is set aside, listed in ``accounting`` and ``notes`` and issued as a warning, and an
+    older vintage gives that month if one holds it. A file given twice (the same bytes, or
+    the same rows in another order, name or format) is read once; the copy is listed in
+    ``files`` (``duplicate_of``) and ``accounting`` with the file it repeats.
 
     Examples
     --------
@@ -1483,7 +1557,7 @@ def _combine(parsed: list[_ParsedFile], ignored: list[str],
     # Newest vintage first; within a vintage the file reaching later wins its overlap.
     ranked = sorted(parsed, key=lambda f: (f.vintage, f.last_month, str(f.path)), reverse=True)
     tables = [_file_table(item, order) for order, item in enumerate(ranked)]
-    every = _concat_categorical(tables, _SERIES_KEYS)
+    every = _concat_categorical(tables, _SERIES_KEYS + ["scope"])
 
     # One source per publication, area level, measure and month: the highest-ranked file.
     winner = every.groupby(_WINNER_KEYS, sort=False, observed=True)["order"].min().rename(
@@ -1602,8 +1676,8 @@ def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFr
     records = []
     loaded_rows, set_aside_rows, filled_series = [], [], []
     for order, item in enumerate(ranked):
-        cells = item.long[["row", "level", "measure", "month"]].assign(
-            product=_constant(item.layout, len(item.long)))
+        cells = _with_scope(item.long[["row", "level", "borough", "measure", "month"]],
+                            item.layout)
         won = cells.join(winner, on=_WINNER_KEYS)["winner"] == order
         from_file = (cells["row"] > 0).to_numpy()
         rows_used = set(cells.loc[won & from_file, "row"])
