@@ -15,8 +15,6 @@ loader, and checks the outcome its :class:`Case` states (see ``tests/bad_input.p
 Every load's row accounting balances (``read = loaded + set aside``) for every file.
 """
 
-from __future__ import annotations
-
 import csv
 import io
 import random

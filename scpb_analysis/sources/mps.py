@@ -206,10 +206,13 @@ class MpsCrimeLoad:
     files : DataFrame
         One row per file: publication, layout recognised, coding scheme, encoding, months,
         vintage and how it was decided, synthetic flag, row accounting (``rows_read =
-        rows_loaded + rows_set_aside``) and how many area x indicator rows were read as zero.
+        rows_loaded + rows_set_aside``) and how many area x indicator rows were read as zero;
+        a file not read because it repeats another has ``duplicate_of`` saying which (and
+        whether by its bytes or its rows), and all its rows set aside.
     accounting : DataFrame
         Rows and cells per file and outcome (loaded, superseded by a newer vintage, blank,
-        held by another publication, read as zero).
+        held by another publication, read as zero, a month set aside as incomplete, a copy of
+        another file).
     revisions : DataFrame
         For every month x area x indicator that more than one file of a publication holds:
         each file's value, which one was used, the difference from it, and whether the
