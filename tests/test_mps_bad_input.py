@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
 
 from scpb_analysis.errors import InputDataError
+from scpb_analysis.geography import london_boroughs
 from scpb_analysis.sources.mps import load_mps_crime, read_mps_crime
 
 HEADER = "MajorText,MinorText,LookUp_BoroughName,202301,202302,202303\n"
@@ -16,6 +19,41 @@ GOOD_ROWS = (
 )
 
 
+# One category in each major group every borough-level file holds.
+_CORE = (("Arson and Criminal Damage", "Arson"), ("Burglary", "Burglary Business and Community"),
+         ("Drug Offences", "Possession of Drugs"), ("Robbery", "Robbery of Business Property"),
+         ("Sexual Offences", "Rape"), ("Theft", "Bicycle Theft"),
+         ("Violence Against the Person", "Homicide"))
+
+
+def _london(rows: str) -> str:
+    """The Barnet rows, the same rows for the other 31 boroughs, and a row in each core major
+    group for every borough, all with zero counts.
+
+    A borough-level file must hold all 32 boroughs and the core groups in each; these tests are
+    about something else, and the zeros leave every total equal to Barnet's.
+    """
+    given = [r for r in csv.reader(io.StringIO(rows)) if any(c.strip() for c in r)]
+    shape = ["0" if c.strip() else "" for c in given[0][3:]]  # keep empty trailing columns
+    held = {(r[0], r[1]) for r in given}
+    out = [rows]
+    for borough in london_boroughs()["borough"]:
+        if borough != "Barnet":
+            for row in given:
+                cells = [borough if c == "Barnet" else c for c in row]
+                out.append(",".join(cells[:3] + ["0" if c.strip() else c for c in cells[3:]])
+                           + "\n")
+        for major, minor in _CORE:
+            if (major, minor) not in held:
+                out.append(",".join([major, minor, borough] + shape) + "\n")
+    return "".join(out)
+
+
+def _data_rows(text: str) -> int:
+    """Non-blank lines after the header: the rows a loader reads as data."""
+    return sum(1 for line in text.splitlines()[1:] if line.strip(", "))
+
+
 def _error(path) -> str:
     with pytest.raises(InputDataError) as err:
         read_mps_crime(path)
@@ -23,10 +61,13 @@ def _error(path) -> str:
 
 
 def test_good_file_loads_with_every_row_accounted(write_csv):
-    load = read_mps_crime(write_csv(HEADER + GOOD_ROWS))
+    text = HEADER + _london(GOOD_ROWS)
+    load = read_mps_crime(write_csv(text))
     assert load.table["count"].sum() == 150 + 140 + 160 + 50 + 45 + 61
     row = load.files.iloc[0]
-    assert (row.rows_read, row.rows_loaded, row.rows_set_aside) == (2, 2, 0)
+    n = _data_rows(text)
+    assert n == 32 * 2 + 32 * 7  # Barnet's two rows in every borough, seven core fillers
+    assert (row.rows_read, row.rows_loaded, row.rows_set_aside) == (n, n, 0)
 
 
 def test_unknown_header(write_csv):
@@ -79,8 +120,10 @@ def test_fractional_count_is_not_a_count(write_csv):
 
 
 def test_excel_style_counts_are_accepted(write_csv):
-    path = write_csv(HEADER + 'Theft,Other Theft,Barnet,"1,204",12.0,7\n')
-    assert read_mps_crime(path).table["count"].tolist() == [1204, 12, 7]
+    path = write_csv(HEADER + _london('Theft,Other Theft,Barnet,"1,204",12.0,7\n'))
+    table = read_mps_crime(path).table
+    theft = table[(table["area_name"] == "Barnet") & (table["indicator"] == "other_theft")]
+    assert theft["count"].tolist() == [1204, 12, 7]
 
 
 def test_duplicated_row(write_csv):
@@ -133,7 +176,7 @@ def test_folder_without_csv(tmp_path):
 @pytest.mark.parametrize("encoding, bom", [("utf-8", True), ("utf-8", False), ("cp1252", False)])
 def test_encodings(write_csv, encoding, bom):
     # Plain-ASCII Windows-1252 is also valid UTF-8, and is reported as such.
-    text = HEADER + GOOD_ROWS + "Theft,Shoplifting,Barnet,1,2,3\n"
+    text = HEADER + _london(GOOD_ROWS + "Theft,Shoplifting,Barnet,1,2,3\n")
     path = write_csv(text, encoding=encoding, bom=bom)
     load = read_mps_crime(path)
     assert load.files.loc[0, "encoding"] == {("utf-8", True): "utf-8-sig",
@@ -144,27 +187,30 @@ def test_encodings(write_csv, encoding, bom):
 
 def test_cp1252_bytes_are_decoded(write_csv):
     # 0x96 is an en dash in Windows-1252 and invalid as UTF-8.
-    text = HEADER + "Burglary,Burglary \u2013 Residential,Barnet,5,6,7\n"
+    text = HEADER + _london("Burglary,Burglary \u2013 Residential,Barnet,5,6,7\n")
     load = read_mps_crime(write_csv(text, encoding="cp1252"))
     assert load.files.loc[0, "encoding"] == "cp1252"
-    assert load.table["indicator"].unique().tolist() == ["residential_burglary"]
+    counted = load.table[load.table["count"] > 0]
+    assert counted["indicator"].unique().tolist() == ["residential_burglary"]
 
 
 def test_unknown_category_is_carried_and_reported(write_csv):
-    path = write_csv(HEADER + GOOD_ROWS + "Burglary,Burglary of a Spaceship,Barnet,1,0,2\n")
+    path = write_csv(HEADER + _london(GOOD_ROWS
+                                      + "Burglary,Burglary of a Spaceship,Barnet,1,0,2\n"))
     load = read_mps_crime(path)
-    unmapped = load.table[load.table["indicator"].str.startswith("UNMAPPED")]
+    unmapped = load.table[load.table["indicator"].str.startswith("UNMAPPED")
+                          & (load.table["area_name"] == "Barnet")]
     assert unmapped["count"].tolist() == [1, 0, 2]
     assert load.unmapped.to_dict("records") == [
         {"indicator": "UNMAPPED: Burglary / Burglary of a Spaceship", "file": path.name,
-         "cells": 3, "total": 3}
+         "cells": 3 * 32, "total": 3}
     ]
     with pytest.warns(UserWarning, match=re.escape("Burglary / Burglary of a Spaceship")):
         load_mps_crime(path)
 
 
 def test_non_borough_rows_are_kept_apart_and_accounted(write_csv):
-    text = HEADER + GOOD_ROWS + (
+    text = HEADER + _london(GOOD_ROWS) + (
         "Burglary,Domestic Burglary,Aviation Security (SO18),1,0,0\n"
         "Burglary,Domestic Burglary,London Heathrow and London City Airports,2,0,1\n"
         "Burglary,Domestic Burglary,Unknown,0,3,0\n"
@@ -174,19 +220,22 @@ def test_non_borough_rows_are_kept_apart_and_accounted(write_csv):
     assert sorted(other["area_name"].unique()) == [
         "Aviation Security (SO18)", "London Heathrow and London City Airports", "Unknown"]
     assert other["count"].sum() == 7
-    assert set(load.table.loc[load.table["area_type"] == "borough", "borough"]) == {"Barnet"}
+    boroughs = load.table[load.table["area_type"] == "borough"]
+    assert boroughs["borough"].nunique() == 32
+    assert boroughs["count"].sum() == 150 + 140 + 160 + 50 + 45 + 61
     row = load.files.iloc[0]
-    assert row.rows_read == row.rows_loaded + row.rows_set_aside == 5
+    assert row.rows_read == row.rows_loaded + row.rows_set_aside == _data_rows(text)
 
 
 def test_blank_lines_and_trailing_empty_columns_are_accounted(write_csv):
     text = ("MajorText,MinorText,LookUp_BoroughName,202301,202302,,\n"
-            "Burglary,Domestic Burglary,Barnet,1,2,,\n"
-            ",,,,,,\n"
-            "Robbery,Robbery of Personal Property,Barnet,3,4,,\n")
+            + _london("Burglary,Domestic Burglary,Barnet,1,2,,\n"
+                      ",,,,,,\n"
+                      "Robbery,Robbery of Personal Property,Barnet,3,4,,\n"))
     load = read_mps_crime(write_csv(text))
     row = load.files.iloc[0]
-    assert (row.rows_read, row.rows_loaded, row.rows_set_aside) == (3, 2, 1)
+    n = _data_rows(text)
+    assert (row.rows_read, row.rows_loaded, row.rows_set_aside) == (n + 1, n, 1)
     blank = load.accounting[load.accounting["reason"] == "blank line"]
     assert blank["rows"].tolist() == [1]
 
@@ -200,7 +249,7 @@ def test_value_under_an_empty_header_is_an_error(write_csv):
 
 def test_files_that_are_not_csv_in_a_folder_are_listed_not_hidden(tmp_path):
     (tmp_path / "notes.txt").write_text("read me")
-    (tmp_path / "crime.csv").write_text(HEADER + GOOD_ROWS)
+    (tmp_path / "crime.csv").write_text(HEADER + _london(GOOD_ROWS))
     load = read_mps_crime(tmp_path)
     assert load.ignored_files == [str(tmp_path / "notes.txt")]
     assert load.files["file"].tolist() == ["crime.csv"]

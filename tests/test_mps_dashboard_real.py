@@ -181,7 +181,9 @@ def test_ward_files_of_two_codings_mark_the_definition_change(mps_ward_dir):
     load = read_mps_crime([mps_ward_dir, _require(WARD_PARQUET)])
     changes = load.breaks[load.breaks["kind"] == "definition change"]
     assert set(changes["indicator"]) == {"violence_without_injury"}
-    assert [str(m) for m in changes["month"]] == ["2024-02"]
+    # The Parquet copy's February 2024 holds 0.1% of the month and is set aside (issue 13), so
+    # the CSV gives February and the Parquet's coding starts in March.
+    assert [str(m) for m in changes["month"]] == ["2024-03"]
     assert (changes["level"] == "ward").all()
 
 
@@ -200,5 +202,7 @@ def test_the_lsoa_parquet_loads_every_category_mapped():
                            / "london_boroughs.csv").set_index("borough_code")["borough"]
     mine = table.drop_duplicates("area_code").set_index("area_code")["borough"]
     assert (mine == mine.index.map(codes).map(boroughs)).all()
-    months = [c for c in raw.columns if c.isdigit()]
+    # February 2024 holds 0.1% of a month (39 offences): set aside and reported (issue 13).
+    assert load.notes and "month 2024-02 set aside" in load.notes[0]
+    months = [c for c in raw.columns if c.isdigit() and c != "202402"]
     assert table.loc[~table["zero_filled"], "count"].sum() == raw[months].to_numpy().sum()

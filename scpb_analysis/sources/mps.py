@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import re
 import warnings
@@ -152,6 +153,11 @@ _EXPECTED_HEADERS = (
 _MONTH_RE = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
 _COUNT_RE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.0+)?$")
 _COUNT_EXPECTED = "a whole number of 0 or more"
+# No area records a million offences of one kind in a month: the largest cell in every real
+# vintage (borough, ward, LSOA, dashboard) is under 11,000 and London's whole monthly total is
+# under 100,000. A larger count is a unit or export error, not a figure.
+_COUNT_MAX = 1_000_000
+_COUNT_LIMIT = f"a whole number from 0 to {_COUNT_MAX:,} (a month's offences in one area)"
 # Area types that are filled with zeros where a file has no row for them.
 _FILLED_AREAS = ("borough", "ward", "lsoa")
 _ZERO_FILL_REASON = ("read as 0: the file holds the area and the indicator but no row for "
@@ -174,6 +180,12 @@ class _ParsedFile:
     refresh_date: str = ""
     vintage: pd.Period | None = None
     vintage_basis: str = ""
+    # London boroughs and the (normalised) major groups each holds, at the file's own level.
+    majors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["borough",
+                                                                              "major"]))
+    digest: str = ""  # SHA-256 of the file's bytes
+    # Months left out of the load, with the reason and the cells they held.
+    set_aside_months: dict = field(default_factory=dict)
 
     @property
     def definitions(self) -> dict[str, str]:
@@ -194,10 +206,13 @@ class MpsCrimeLoad:
     files : DataFrame
         One row per file: publication, layout recognised, coding scheme, encoding, months,
         vintage and how it was decided, synthetic flag, row accounting (``rows_read =
-        rows_loaded + rows_set_aside``) and how many area x indicator rows were read as zero.
+        rows_loaded + rows_set_aside``) and how many area x indicator rows were read as zero;
+        a file not read because it repeats another has ``duplicate_of`` saying which (and
+        whether by its bytes or its rows), and all its rows set aside.
     accounting : DataFrame
         Rows and cells per file and outcome (loaded, superseded by a newer vintage, blank,
-        held by another publication, read as zero).
+        held by another publication, read as zero, a month set aside as incomplete, a copy of
+        another file).
     revisions : DataFrame
         For every month x area x indicator that more than one file of a publication holds:
         each file's value, which one was used, the difference from it, and whether the
@@ -215,6 +230,9 @@ class MpsCrimeLoad:
     later_files : list of str
         Files left out because they were published after the period's first publication
         (:func:`read_mps_crime_as_published`).
+    notes : list of str
+        What was set aside and why, in words for the user (also issued as warnings): a month
+        extracted before it was complete, a file given twice.
     """
 
     table: pd.DataFrame
@@ -226,6 +244,7 @@ class MpsCrimeLoad:
     zero_filled: pd.DataFrame = field(default_factory=pd.DataFrame)
     ignored_files: list[str] = field(default_factory=list)
     later_files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def synthetic(self) -> bool:
@@ -242,7 +261,10 @@ class MpsCrimeLoad:
         from scpb_analysis.periods import month_label
 
         parts = []
-        for publication, files in self.files.groupby("publication", sort=True):
+        read = self.files
+        if "duplicate_of" in read:
+            read = read[read["duplicate_of"] == ""]
+        for publication, files in read.groupby("publication", sort=True):
             newest = files["vintage"].max()
             group = files[files["vintage"] == newest]
             refresh = ", ".join(sorted({d for r in group["refresh_date"] if r
@@ -278,6 +300,15 @@ def _split_rows(path: Path, text: str) -> list[list[str]]:
                              expected="a comma-separated text file") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputDataError(path, "has no header row", row=1, expected=_EXPECTED_HEADERS)
+    if len(rows[0]) == 1:
+        # A file saved with another separator reads as one column per line; say so, rather
+        # than that the header is unknown or that row 11 has the wrong number of values.
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if rows[0][0].count(sep) >= 2:
+                raise InputDataError(
+                    path, f"has its values separated by {name} ({sep!r}), not commas", row=1,
+                    expected="a comma-separated file as the MPS publishes it (save it again as "
+                    "CSV with ',' as the delimiter)")
     return rows
 
 
@@ -403,6 +434,14 @@ def _parse_counts(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> np
     """
     block = frame[list(columns)]
     if all(pd.api.types.is_integer_dtype(block[c]) for c in columns):
+        # Python integers: an unsigned 64-bit Parquet column must not wrap round to negative.
+        wide = block.to_numpy(dtype=object)
+        big = np.vectorize(lambda v: int(v) > _COUNT_MAX, otypes=[bool])(wide)
+        if big.any():
+            r, c = np.argwhere(big)[0]
+            raise InputDataError(path, f"the count {wide[r, c]} is too large to be a month's "
+                                 "offences", row=int(frame.index[r]), column=str(columns[c]),
+                                 expected=_COUNT_LIMIT)
         counts = block.to_numpy(dtype=np.int64)
         if (counts >= 0).all():
             return counts
@@ -416,7 +455,7 @@ def _parse_counts(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> np
     except (ValueError, OverflowError):
         counts = None
     if counts is not None and (counts >= 0).all():
-        return counts
+        return _check_count_limit(path, frame, columns, counts)
     # Slow path: exports re-saved from Excel write "1,234" or "12.0"; anything else is an error.
     ok = np.vectorize(lambda cell: bool(_COUNT_RE.match(cell)), otypes=[bool])(text)
     if not ok.all():
@@ -431,13 +470,22 @@ def _parse_counts(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> np
         raise InputDataError(path, problem, row=int(frame.index[r]), column=str(columns[c]),
                              expected=_COUNT_EXPECTED)
     cleaned = np.char.partition(np.char.replace(text, ",", ""), ".")[..., 0]
-    try:
-        return cleaned.astype(np.int64)
-    except OverflowError:
-        r, c = np.argwhere(np.char.str_len(cleaned) > 18)[0]
+    long_cells = np.char.str_len(cleaned) > 18
+    if long_cells.any():
+        r, c = np.argwhere(long_cells)[0]
         raise InputDataError(path, f"the count {text[r, c]} is too large to be a month's "
                              "offences", row=int(frame.index[r]), column=str(columns[c]),
-                             expected=_COUNT_EXPECTED) from None
+                             expected=_COUNT_LIMIT)
+    return _check_count_limit(path, frame, columns, cleaned.astype(np.int64))
+
+
+def _check_count_limit(path: Path, frame: pd.DataFrame, columns: Sequence[str],
+                       counts: np.ndarray) -> np.ndarray:
+    if (counts <= _COUNT_MAX).all():
+        return counts
+    r, c = np.argwhere(counts > _COUNT_MAX)[0]
+    raise InputDataError(path, f"the count {counts[r, c]} is too large to be a month's offences",
+                         row=int(frame.index[r]), column=str(columns[c]), expected=_COUNT_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -526,6 +574,34 @@ def _recognised(product: str, found: Sequence[str], published: Sequence[str],
     return f"{PUBLICATIONS[product]} ({', '.join(published[:5])}; {how})"
 
 
+def _no_data_rows(path: Path, source: _Source) -> None:
+    if source.frame.empty:
+        raise InputDataError(path, "has no data rows (only the header"
+                             + (" and blank lines)" if source.blank else ")"),
+                             expected="the header followed by one row per category and area")
+
+
+def _check_month_run(path: Path, months: pd.PeriodIndex, column: str | None) -> None:
+    """A publication covers a run of months: a month missing inside it is not zero offences."""
+    run = pd.period_range(months.min(), months.max(), freq="M")
+    missing = run.difference(months)
+    if len(missing):
+        shown = ", ".join(m.strftime("%Y%m") for m in missing[:6]) + (
+            f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise InputDataError(
+            path, f"has no data for month{'s' if len(missing) > 1 else ''} {shown} inside its "
+            f"span {months.min().strftime('%Y%m')}-{months.max().strftime('%Y%m')}",
+            row=1 if column is None else None, column=column,
+            expected="every month from the first to the last, with no gap")
+
+
+def _majors_held(path: Path, area: pd.DataFrame, major: pd.Series) -> pd.DataFrame:
+    london = (area["area_type"] != "other").to_numpy()
+    return pd.DataFrame({"borough": area["borough"].to_numpy()[london],
+                         "major": _map_unique(major[london], normalise_label)}
+                        ).drop_duplicates().reset_index(drop=True)
+
+
 def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile:
     header = source.header
     n_id = len(layout.columns)
@@ -533,6 +609,7 @@ def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile
     if not month_cols:
         raise InputDataError(path, "has no month columns", row=1,
                              expected="one column per month named YYYYMM after the identifiers")
+    _no_data_rows(path, source)
     seen: set[str] = set()
     for col in month_cols:
         if not _MONTH_RE.match(col):
@@ -571,6 +648,8 @@ def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile
                             frame[id_cols["borough"]].map(normalise_label), area["borough"])},
         index=frame.index))
     months = pd.PeriodIndex([pd.Period(f"{c[:4]}-{c[4:]}", freq="M") for c in month_cols])
+    _check_month_run(path, months, None)
+    majors = _majors_held(path, area, major)
     rows = pd.DataFrame({
         "row": frame.index.to_numpy(),
         "area_type": area["area_type"].to_numpy(),
@@ -600,7 +679,7 @@ def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile
     recognised = _recognised(layout.product, header[:n_id], layout.columns, source.storage)
     return _ParsedFile(path, layout.product, scheme, source.encoding, long, source.rows_read,
                        source.blank, months.min(), months.max(), _is_synthetic(path),
-                       recognised=recognised)
+                       recognised=recognised, majors=majors)
 
 
 def _zero_fill_wide(rows: pd.DataFrame, counts: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -747,9 +826,35 @@ def _dashboard_areas(path: Path, frame: pd.DataFrame, columns: dict[str, str],
     return table
 
 
+def _check_respelled_long(path: Path, frame: pd.DataFrame, columns: dict[str, str],
+                          month: np.ndarray) -> None:
+    """Rows of the extract that are one month, area, offence and measure spelled two ways
+    ("BARNET " and "Barnet") would be summed: the same offences counted twice."""
+    roles = ["area_type", "borough_snt", "area_code", "area_name", "group", "subgroup",
+             "measure"]
+    keys = pd.DataFrame({"month": month} | {
+        role: _codes(frame[columns[role]], normalise_label)[0] for role in roles},
+        index=frame.index)
+    repeated = keys.duplicated(keep=False)
+    if not repeated.any():
+        return
+    first = keys[repeated].iloc[0]
+    rows = keys.index[(keys == first).all(axis=1)]
+    spelled = " and ".join(
+        "(" + ", ".join(f"{columns[r]}={frame.loc[n, columns[r]]!r}" for r in roles[1:4]) + ")"
+        for n in rows[:2])
+    raise InputDataError(
+        path, f"row {int(rows[1])} repeats row {int(rows[0])} with the area or offence spelled "
+        f"differently: {spelled}; loading both would count the same offences twice",
+        row=int(rows[1]), expected="each month, area, offence and measure to appear once")
+
+
 def _parse_dashboard(path: Path, source: _Source, columns: dict[str, str]) -> _ParsedFile:
     frame = source.frame
+    _no_data_rows(path, source)
     month = _parse_months(path, frame[columns["month"]], columns["month"])
+    _check_month_run(path, pd.PeriodIndex.from_ordinals(np.unique(month), freq="M"),
+                     columns["month"])
     counts = _parse_counts(path, frame, [columns["count"]])[:, 0]
     kind_code, kinds = _codes(frame[columns["area_type"]], normalise_label)
     unknown = [k for k in kinds if k not in _AREA_KINDS]
@@ -768,6 +873,7 @@ def _parse_dashboard(path: Path, source: _Source, columns: dict[str, str]) -> _P
                               "area_type": kinds[kind_code]}
                              | {role: u[c] for role, (c, u) in coded.items()}, index=frame.index)
         _check_duplicates(path, named, "month, area, offence and measure")
+    _check_respelled_long(path, frame, columns, month)
 
     def values(role: str) -> np.ndarray:
         codes_, uniques = coded[role]
@@ -776,6 +882,10 @@ def _parse_dashboard(path: Path, source: _Source, columns: dict[str, str]) -> _P
     areas = _dashboard_areas(path, frame, columns, kinds[kind_code], values("borough_snt"),
                              values("area_code"), values("area_name"))
     area_id = areas.attrs["row_area"]
+    row_area = areas.iloc[area_id]
+    at_borough = (row_area["level"] == "borough").to_numpy()
+    majors = _majors_held(path, row_area[at_borough].set_index(frame.index[at_borough]),
+                          pd.Series(values("group")[at_borough], index=frame.index[at_borough]))
     group_c, groups = coded["group"]
     sub_c, subs = coded["subgroup"]
     pair_id, pairs = pd.factorize(pd.MultiIndex.from_arrays([group_c, sub_c]))
@@ -814,7 +924,7 @@ def _parse_dashboard(path: Path, source: _Source, columns: dict[str, str]) -> _P
     span = pd.PeriodIndex.from_ordinals([month.min(), month.max()], freq="M")
     return _ParsedFile(path, "dashboard", scheme, source.encoding, long, source.rows_read,
                        source.blank, span[0], span[1], _is_synthetic(path),
-                       recognised=recognised, refresh_date=refresh)
+                       recognised=recognised, refresh_date=refresh, majors=majors)
 
 
 def _categorical(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
@@ -858,15 +968,334 @@ def _read_file(path: Path) -> _ParsedFile:
     source = _read_parquet(path) if path.suffix.lower() == ".parquet" else _read_csv(path)
     keys = tuple(column_key(h) for h in source.header)
     dashboard = _dashboard_columns(source.header)
+    parsed = None
     if dashboard is not None:
-        return _parse_dashboard(path, source, dashboard)
-    for layout in sorted(_WIDE_LAYOUTS, key=lambda item: -len(item.columns)):
-        if keys[: len(layout.keys)] == layout.keys:
-            return _parse_wide(path, source, layout)
+        parsed = _parse_dashboard(path, source, dashboard)
+    else:
+        for layout in sorted(_WIDE_LAYOUTS, key=lambda item: -len(item.columns)):
+            if keys[: len(layout.keys)] == layout.keys:
+                parsed = _parse_wide(path, source, layout)
+                break
+    if parsed is not None:
+        parsed.digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        _check_complete(parsed, int(source.frame.index.max()))
+        return parsed
     shown = ", ".join(h.strip() for h in source.header[:6]) + (
         ", ..." if len(source.header) > 6 else "")
     raise InputDataError(path, f"has an unknown header ({shown})", row=1,
                          expected=_EXPECTED_HEADERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Completeness: checked, not assumed
+#
+# A file cut short at a row boundary parses cleanly, and the MPS's own habit of leaving out
+# rows that are zero in every month means a missing row cannot simply be read as a fault. So
+# each file is checked against what its kind of publication must hold, and against the older
+# vintage it would replace, before it may win a month. The thresholds come from the real
+# vintages in ../shared/data/mps (borough 2016-2025, ward 2014 and 2022 schemes, LSOA and ward
+# Parquet copies, dashboard extract) and the demo data:
+#
+# - a borough-level file holds all 32 London boroughs: every real vintage does. The extract is
+#   long and ordered by month, so a cut shows as a short last month (checked below), and an
+#   extract filtered to some boroughs is a legitimate download. A ward or LSOA file holds all
+#   32, or one borough (a download for one borough, as the demo's Barnet wards); a file of 2
+#   to 31 boroughs is what a London file cut short at a row boundary looks like (it is sorted
+#   by borough), and is refused. Ward and LSOA vintages compete borough by borough, so a
+#   one-borough download replaces that borough only.
+# - a recorded-crime file (borough, ward, LSOA) holds the seven major groups every real file of
+#   every coding holds: burglary, robbery, theft, violence against the person, sexual offences,
+#   drug offences, criminal damage (the LSOA publication leaves out sexual offences; the
+#   extract may be cut to a few offences, as the demo's).
+# - every borough a recorded-crime file holds has rows in each of those seven groups: every
+#   real file has them in every borough (other groups can be sparse: Fraud and Forgery is in 25
+#   of 32 boroughs, NFIB Fraud in 10, a new group may start in one borough).
+# - a missing area x indicator row is read as zero only where zero is plausible: where the
+#   areas holding it have a median monthly count below _MISSING_SERIES_MEDIAN (the largest such
+#   median of a series the real files leave out is 0.25 a month for boroughs, 5.2 for wards,
+#   1.4 for LSOAs).
+# - a month's London total within 0.5-2 times the file's median month (real: 0.66, April 2020,
+#   to 1.24), and within 0.8-1.25 times the same month in an older vintage (real: 0.947-1.035,
+#   coding changes included); each borough's month within 0.5-2 times the older vintage's
+#   (real: 0.76-1.15) where the older has at least _MIN_COMPARED offences.
+#
+# A month failing these at the edge of the file's span, and too low, is a month the publisher
+# (or a re-sharer) extracted before it was complete: the real LSOA and ward Parquet copies hold
+# 0.1% of a month in their first column (February 2024). It is set aside, reported in the
+# load's accounting and notes, and the older vintage (if any) gives that month. Any other
+# failure refuses the file: its figures cannot be told from a complete file's.
+
+_LONDON_BOROUGH_COUNT = 32
+# Words of the major groups every recorded-crime file holds, in every coding (2008: "Theft and
+# Handling", "Drugs", "Criminal Damage"; 2019 and 2024: "Theft", "Drug Offences", "Arson and
+# Criminal Damage").
+_REQUIRED_GROUPS = {"burglary": "Burglary", "robbery": "Robbery", "theft": "Theft",
+                    "violence": "Violence Against the Person", "sexual": "Sexual Offences",
+                    "drug": "Drug Offences", "damage": "Criminal Damage"}
+_MISSING_SERIES_MEDIAN = {"borough": 5.0, "ward": 15.0, "lsoa": 5.0}
+_FILE_MONTH_RANGE = (0.5, 2.0)
+_LONDON_VINTAGE_RANGE = (0.8, 1.25)
+_BOROUGH_VINTAGE_RANGE = (0.5, 2.0)
+# Below this a month's total is too small for a ratio to mean anything (a test file, a row).
+_MIN_COMPARED = 100
+
+
+def _listed(names: Iterable[str], limit: int = 6) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _level_cells(item: _ParsedFile) -> pd.DataFrame:
+    """The file's London-area offence cells at its own level (borough rows of the extract)."""
+    level = "borough" if item.layout == "dashboard" else item.layout
+    long = item.long
+    keep = ((long["level"] == level) & (long["area_type"] != "other")
+            & (long["measure"] == "offences"))
+    return long.loc[keep.to_numpy()]
+
+
+def _cut_hint(last_row: int) -> str:
+    return f" (its last row is row {last_row}: the file may have been cut short)"
+
+
+def _check_complete(item: _ParsedFile, last_row: int) -> None:
+    """What a file of its kind must hold, checked on the file alone (see the notes above)."""
+    path = item.path
+    majors = item.majors
+    held = set(majors["borough"])
+    if item.layout == "borough":
+        missing = set(london_boroughs()["borough"]) - held
+        if missing:
+            raise InputDataError(
+                path, f"holds {len(held)} of the {_LONDON_BOROUGH_COUNT} London boroughs; "
+                f"missing: {_listed(missing)}" + _cut_hint(last_row),
+                expected=f"a row for every one of the {_LONDON_BOROUGH_COUNT} London boroughs "
+                "in a borough-level publication")
+    elif item.layout in _SCOPED and 1 < len(held) < _LONDON_BOROUGH_COUNT:
+        missing = set(london_boroughs()["borough"]) - held
+        raise InputDataError(
+            path, f"holds {len(held)} of the {_LONDON_BOROUGH_COUNT} London boroughs; missing: "
+            f"{_listed(missing)}" + _cut_hint(last_row),
+            expected=f"a {item.layout}-level file for all {_LONDON_BOROUGH_COUNT} boroughs, or "
+            "for one borough")
+    if item.layout != "dashboard":
+        required = _required_groups(item.layout)
+        expected = (f"rows in each of the major groups every MPS {item.layout}-level file "
+                    f"holds, in every borough: {', '.join(required.values())}")
+        lacking = _lacking_groups(set(majors["major"]), required)
+        if lacking:
+            raise InputDataError(
+                path, f"has no row in the major group{'s' if len(lacking) > 1 else ''} "
+                f"{', '.join(lacking)}" + _cut_hint(last_row), expected=expected)
+        for borough, mine in majors.groupby("borough")["major"].agg(set).items():
+            lacking = _lacking_groups(mine, required)
+            if lacking:
+                raise InputDataError(
+                    path, f"{borough} has no row in the major group"
+                    f"{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}, which the other "
+                    "boroughs in the file hold" + _cut_hint(last_row), expected=expected)
+    _check_missing_series(item, last_row)
+    _check_file_months(item)
+
+
+def _required_groups(layout: str) -> dict[str, str]:
+    # The LSOA publication leaves out sexual offences (too few per LSOA to publish safely).
+    return {w: n for w, n in _REQUIRED_GROUPS.items() if layout != "lsoa" or w != "sexual"}
+
+
+def _lacking_groups(groups: set[str], required: dict[str, str]) -> list[str]:
+    return [name for word, name in required.items() if not any(word in g for g in groups)]
+
+
+def _check_missing_series(item: _ParsedFile, last_row: int) -> None:
+    if item.layout == "dashboard":
+        return  # the extract lists months with a count; its zeros are filled month by month
+    cells = _level_cells(item)
+    if cells.empty:
+        return
+    series = (cells.groupby(["area_code", "area_name", "borough", "indicator"], observed=True)
+              .agg(mean=("count", "mean"), filled=("zero_filled", "min")).reset_index())
+    typical = series[~series["filled"]].groupby("indicator", observed=True)["mean"].median()
+    filled = series[series["filled"]].assign(
+        typical=lambda d: d["indicator"].map(typical).astype(float))
+    limit = _MISSING_SERIES_MEDIAN[item.layout]
+    odd = filled[filled["typical"] >= limit]
+    if odd.empty:
+        return
+    worst = odd.sort_values("typical", ascending=False).iloc[0]
+    where = worst["area_name"] if worst["area_name"] == worst["borough"] else (
+        f"{worst['area_name']} ({worst['borough']})")
+    raise InputDataError(
+        item.path, f"has no row for {worst['indicator']} in {where}, though the other areas "
+        f"holding it have a median of {worst['typical']:.0f} a month; reading it as zero would "
+        f"be wrong ({len(odd)} such area x indicator series)" + _cut_hint(last_row),
+        expected=f"a row for every area and indicator with more than {limit:g} offences a "
+        "month elsewhere (the MPS leaves out only rows that are zero in every month)")
+
+
+def _month_total(cells: pd.DataFrame) -> pd.Series:
+    return cells.groupby("month", observed=True)["count"].sum().sort_index()
+
+
+def _implausible_month(item: _ParsedFile, month: pd.Period, problem: str,
+                       expected: str, low: bool) -> None:
+    """Set an incomplete edge month aside, or refuse the file."""
+    # The edge of the span as published: a month set aside does not make its neighbour one.
+    edge = month in (item.first_month, item.last_month)
+    if low and edge and item.first_month != item.last_month:
+        held = (item.long["month"] == month).to_numpy()
+        from_file = (item.long["row"] > 0).to_numpy()
+        # Rows of a long file hold one month: those go with the month, and are counted.
+        gone = set(item.long.loc[held & from_file, "row"]) - set(
+            item.long.loc[~held & from_file, "row"])
+        item.set_aside_months[month] = (
+            f"month {month} set aside: {problem}; expected {expected}; read as a month "
+            "extracted before it was complete", int((held & from_file).sum()), len(gone))
+        item.long = item.long.loc[~held].reset_index(drop=True)
+        return
+    raise InputDataError(item.path, problem, column=month.strftime("%Y%m"), expected=expected)
+
+
+def _check_file_months(item: _ParsedFile) -> None:
+    """Each month's London total against the file's median month."""
+    totals = _month_total(_level_cells(item))
+    if len(totals) < 2:
+        return
+    median = float(totals.median())
+    if median < _MIN_COMPARED:
+        return
+    lo, hi = _FILE_MONTH_RANGE
+    for month, total in totals.items():
+        ratio = total / median
+        if lo <= ratio <= hi:
+            continue
+        _implausible_month(
+            item, month, f"the London total for {month} is {total:,}, {ratio:.1%} of the "
+            f"file's median month ({median:,.0f})",
+            f"each month between {lo:g} and {hi:g} times the median month", ratio < lo)
+
+
+def _check_against_older(parsed: list[_ParsedFile]) -> None:
+    """Each file against every older vintage of its publication holding the same months."""
+    totals = {id(f): _level_cells(f).groupby(["borough", "month"], observed=True)["count"].sum()
+              for f in parsed}
+    for item in sorted(parsed, key=lambda f: (f.vintage, f.last_month)):
+        older = [o for o in parsed if o.layout == item.layout and o.vintage < item.vintage]
+        for other in sorted(older, key=lambda f: (f.vintage, f.last_month), reverse=True):
+            _compare_vintages(item, other, totals)
+            _compare_other_areas(item, other)
+
+
+def _other_areas(item: _ParsedFile, months: set) -> dict[str, str]:
+    """Rows that are not boroughs (airports, "Unknown") with offences in the months, by their
+    normalised name."""
+    long = item.long
+    keep = ((long["area_type"] == "other") & (long["level"] == item.layout)
+            & (long["measure"] == "offences")).to_numpy() & long["month"].isin(months).to_numpy()
+    sums = long.loc[keep].groupby("area_name", observed=True)["count"].sum()
+    return {normalise_label(a): str(a) for a in sums[sums > 0].index}
+
+
+def _compare_other_areas(item: _ParsedFile, other: _ParsedFile) -> None:
+    """A newer borough file without the airport or "Unknown" rows the older one holds for the
+    same months would drop those offences from London's total."""
+    if item.layout != "borough":
+        return
+    shared = (set(item.long["month"].unique()) & set(other.long["month"].unique()))
+    if not shared:
+        return
+    held = {normalise_label(a) for a in item.long.loc[item.long["area_type"] == "other",
+                                                        "area_name"].unique()}
+    missing = [name for key, name in _other_areas(other, shared).items() if key not in held]
+    if missing:
+        raise InputDataError(
+            item.path, f"holds no rows for {_listed(missing)} in {min(shared)}..{max(shared)}, "
+            f"which the older vintage {other.path.name} holds with offences in those months",
+            expected="a newer vintage to hold every area the older one holds (the non-borough "
+            "rows included)")
+
+
+def _compare_vintages(item: _ParsedFile, other: _ParsedFile, totals: dict) -> None:
+    mine, theirs = totals[id(item)], totals[id(other)]
+    shared = (set(mine.index.get_level_values("month"))
+              & set(theirs.index.get_level_values("month")))
+    shared -= set(item.set_aside_months) | set(other.set_aside_months)
+    if not shared:
+        return
+    span = f"{min(shared)}..{max(shared)}"
+    theirs = theirs[theirs.index.get_level_values("month").isin(list(shared))]
+    mine = mine[mine.index.get_level_values("month").isin(list(shared))]
+    theirs_boroughs = set(theirs[theirs > 0].index.get_level_values("borough"))
+    missing = theirs_boroughs - set(mine.index.get_level_values("borough"))
+    if missing and item.layout not in _SCOPED:
+        raise InputDataError(
+            item.path, f"holds no rows for {_listed(missing)} in {span}, which the older "
+            f"vintage {other.path.name} holds; as the newer vintage it would drop their "
+            "figures for those months",
+            expected="a newer vintage to hold every borough the older one holds")
+    both = mine.index.intersection(theirs.index)
+    mine, theirs = mine.reindex(both), theirs.reindex(both)
+    london_mine = mine.groupby(level="month").sum()
+    london_theirs = theirs.groupby(level="month").sum()
+    lo, hi = _LONDON_VINTAGE_RANGE
+    for month in sorted(london_mine.index):
+        new, old = int(london_mine[month]), int(london_theirs[month])
+        if month in item.set_aside_months or old < _MIN_COMPARED:
+            continue
+        ratio = new / old
+        if not lo <= ratio <= hi:
+            _implausible_month(
+                item, month, f"the London total for {month} is {new:,}, {ratio:.1%} of the "
+                f"{old:,} in the older vintage {other.path.name}",
+                f"a newer vintage to restate a month by less than a fifth (between {lo:g} and "
+                f"{hi:g} times the older figure)", ratio < lo)
+    lo, hi = _BOROUGH_VINTAGE_RANGE
+    ratio = (mine / theirs.where(theirs >= _MIN_COMPARED)).dropna()
+    bad = ratio[(ratio < lo) | (ratio > hi)]
+    bad = bad[~bad.index.get_level_values("month").isin(list(item.set_aside_months))]
+    for (borough, month), value in bad.items():
+        if month in item.set_aside_months:
+            continue
+        _implausible_month(
+            item, month, f"{borough}'s total for {month} is {int(mine[(borough, month)]):,}, "
+            f"{value:.1%} of the {int(theirs[(borough, month)]):,} in the older vintage "
+            f"{other.path.name}", f"each borough's month between {lo:g} and {hi:g} times the "
+            "older vintage's", value < lo)
+
+
+def _drop_duplicate_files(parsed: list[_ParsedFile]) -> tuple[list[_ParsedFile],
+                                                               list[tuple[_ParsedFile, str]]]:
+    """The same publication given twice (same bytes, or the same rows under another name or
+    order, e.g. a CSV and its Parquet copy) is read once; the copies are reported."""
+    kept: list[_ParsedFile] = []
+    copies: list[tuple[_ParsedFile, str]] = []
+    fingerprints: dict[int, str] = {}
+
+    def rows_of(item: _ParsedFile) -> str:
+        if id(item) not in fingerprints:
+            cols = ["level", "month", "area_type", "area_code", "area_name", "borough",
+                    "indicator", "measure", "count", "zero_filled"]
+            keyed = item.long[cols].astype(str)
+            hashed = np.sort(pd.util.hash_pandas_object(keyed, index=False).to_numpy())
+            fingerprints[id(item)] = hashlib.sha256(hashed.tobytes()).hexdigest()
+        return fingerprints[id(item)]
+
+    for item in sorted(parsed, key=lambda f: str(f.path)):
+        reason = ""
+        for first in kept:
+            if first.digest == item.digest:
+                reason = f"same bytes as {first.path.name}"
+            elif (first.layout, first.first_month, first.last_month, len(first.long)) == (
+                    item.layout, item.first_month, item.last_month, len(item.long)) and \
+                    rows_of(first) == rows_of(item):
+                reason = f"same rows as {first.path.name}"
+            if reason:
+                copies.append((item, reason + "; read once"))
+                break
+        if not reason:
+            kept.append(item)
+    return kept, copies
 
 
 # ---------------------------------------------------------------------------------------------
@@ -930,14 +1359,22 @@ def _repeat_categorical(values: np.ndarray, times: int) -> pd.Categorical:
 # never supersedes the borough files.
 _SERIES_KEYS = ["product", "level", "area_type", "area_code", "area_name", "borough",
                 "indicator", "measure"]
-_WINNER_KEYS = ["product", "level", "measure", "month"]
+# Ward and LSOA files compete borough by borough ("scope"): a download for one borough
+# supersedes that borough only, never the other 31 boroughs of a London file.
+_WINNER_KEYS = ["product", "level", "scope", "measure", "month"]
+_SCOPED = ("ward", "lsoa")
+
+
+def _with_scope(frame: pd.DataFrame, product: str) -> pd.DataFrame:
+    scope = (frame["borough"] if product in _SCOPED else _constant("", len(frame)))
+    return frame.assign(product=_constant(product, len(frame)), scope=scope)
 
 
 def _file_table(item: _ParsedFile, order: int) -> pd.DataFrame:
-    long = item.long.assign(product=_constant(item.layout, len(item.long)))
+    long = _with_scope(item.long, item.layout)
     # Several source names can map to one indicator in a month (February 2024 burglary).
     grouped = (
-        long.groupby(_SERIES_KEYS + ["month"], sort=False, observed=True)
+        long.groupby(_SERIES_KEYS + ["scope", "month"], sort=False, observed=True)
         .agg(count=("count", "sum"), zero_filled=("zero_filled", "min"))
         .reset_index()
     )
@@ -1033,12 +1470,19 @@ def _object_categories(values: pd.Series) -> pd.Categorical:
                                      categories=pd.Index([str(c) for c in cats], dtype=object))
 
 
-def _parse_paths(paths: str | Path | Iterable[str | Path]) -> tuple[list[_ParsedFile],
-                                                                    list[str]]:
+@dataclass
+class _Parsed:
+    files: list[_ParsedFile]
+    ignored: list[str]
+    copies: list[tuple[_ParsedFile, str]]
+
+
+def _parse_paths(paths: str | Path | Iterable[str | Path]) -> _Parsed:
     files, ignored = find_data_files(paths, "MPS recorded-crime CSV files (or Parquet copies)")
-    parsed = [_read_file(p) for p in files]
+    parsed, copies = _drop_duplicate_files([_read_file(p) for p in files])
     _assign_vintages(parsed)
-    return parsed, ignored
+    _check_against_older(parsed)
+    return _Parsed(parsed, ignored, copies)
 
 
 def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
@@ -1061,9 +1505,38 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     Raises
     ------
     InputDataError
-        For an unknown header, a month column that is not ``YYYYMM``, a count that is not a
-        whole number of 0 or more, a duplicated row, a file that is not CSV or Parquet or an
-        unknown borough; the message names the file, row and column.
+        For an unknown header (or a file separated by semicolons or tabs), a file with no data
+        rows, a month column that is not ``YYYYMM`` or a month missing inside the span, a count
+        that is not a whole number from 0 to 1,000,000, a duplicated row (or one area and
+        category spelled two ways: ``BARNET `` and ``Barnet``), a file that is not CSV or
+        Parquet, an unknown borough, or a file that is not complete; the message names the
+        file, row and column where there are ones, and what was expected.
+
+    Notes
+    -----
+    Completeness is checked, not assumed: a file cut short at a row boundary parses cleanly
+    and would otherwise win every month as the newest vintage. A file is refused unless
+
+    - a borough-level file holds all 32 boroughs, and no
+      fewer non-borough rows (airports, "Unknown") than an older vintage it replaces; a ward
+      or LSOA file holds all 32 or one (a download for one borough; ward and LSOA vintages
+      compete borough by borough, so it replaces that borough's figures only);
+    - every borough has rows in the seven major groups every MPS file holds (burglary,
+      robbery, theft, violence against the person, sexual offences, drugs, criminal damage;
+      LSOA files leave out sexual offences); the dashboard extract, long and ordered by month,
+      may hold some boroughs and offences only;
+    - there is no month gap, and no area lacks a row for an indicator the other areas hold
+      with a median of 5 or more a month (15 for wards): the MPS leaves out only all-zero rows;
+    - each month's London total is 0.5-2 times the file's median month and 0.8-1.25 times
+      the same month in an older vintage, each borough's 0.5-2 times the older's.
+
+    The thresholds hold every real vintage (2008-2026) with a wide margin. One exception is
+    reported, not refused: a first or last month far below the others is a month extracted
+    before it was complete (the real ward and LSOA Parquet copies hold 0.1% of February 2024).
+    It is set aside, listed in ``accounting`` and ``notes`` and issued as a warning, and an
+    older vintage gives that month if one holds it. A file given twice (the same bytes, or
+    the same rows in another order, name or format) is read once; the copy is listed in
+    ``files`` (``duplicate_of``) and ``accounting`` with the file it repeats.
 
     Examples
     --------
@@ -1074,19 +1547,20 @@ def read_mps_crime(paths: str | Path | Iterable[str | Path]) -> MpsCrimeLoad:
     >>> load.synthetic, sorted(load.files["vintage"].astype(str).unique())
     (True, ['2023-07', '2025-02'])
     """
-    parsed, ignored = _parse_paths(paths)
-    return _combine(parsed, ignored)
+    found = _parse_paths(paths)
+    return _combine(found.files, found.ignored, copies=found.copies)
 
 
 def _combine(parsed: list[_ParsedFile], ignored: list[str],
-             later: list[str] | None = None) -> MpsCrimeLoad:
+             later: list[str] | None = None,
+             copies: list[tuple[_ParsedFile, str]] | None = None) -> MpsCrimeLoad:
     if not parsed:
         raise InputDataError(None, "no MPS files to load",
                              expected="at least one MPS recorded-crime file")
     # Newest vintage first; within a vintage the file reaching later wins its overlap.
     ranked = sorted(parsed, key=lambda f: (f.vintage, f.last_month, str(f.path)), reverse=True)
     tables = [_file_table(item, order) for order, item in enumerate(ranked)]
-    every = _concat_categorical(tables, _SERIES_KEYS)
+    every = _concat_categorical(tables, _SERIES_KEYS + ["scope"])
 
     # One source per publication, area level, measure and month: the highest-ranked file.
     winner = every.groupby(_WINNER_KEYS, sort=False, observed=True)["order"].min().rename(
@@ -1133,7 +1607,12 @@ def _combine(parsed: list[_ParsedFile], ignored: list[str],
         .reset_index(drop=True)
     )
 
-    accounting, files_info = _account(ranked, winner, files_info, clashes)
+    accounting, files_info = _account(ranked, winner, files_info, clashes, copies or [])
+    notes = [f"{f.path.name}: {reason}" for f in ranked
+             for reason, _, _ in f.set_aside_months.values()]
+    notes += [f"{f.path.name}: not read, {reason}" for f, reason in copies or []]
+    for note in notes:
+        warnings.warn(note, stacklevel=3)
     revisions = _revisions(every, files_info, ranked)
     unmapped_mask = every["indicator"].astype(str).str.startswith(UNMAPPED_PREFIX) & (
         ~every["zero_filled"].astype(bool))
@@ -1146,7 +1625,7 @@ def _combine(parsed: list[_ParsedFile], ignored: list[str],
         .pipe(_plain_strings)
     )
     return MpsCrimeLoad(table, files_info.drop(columns="order"), accounting, revisions, breaks,
-                        unmapped, zero_filled, ignored, list(later or []))
+                        unmapped, zero_filled, ignored, list(later or []), notes)
 
 
 def _one_publication_per_cell(table: pd.DataFrame,
@@ -1194,13 +1673,14 @@ def _zero_filled_report(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFrame,
-             clashes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+             clashes: pd.DataFrame,
+             copies: list[tuple[_ParsedFile, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows and cells per file: read = loaded + set aside, each with its reason."""
     records = []
     loaded_rows, set_aside_rows, filled_series = [], [], []
     for order, item in enumerate(ranked):
-        cells = item.long[["row", "level", "measure", "month"]].assign(
-            product=_constant(item.layout, len(item.long)))
+        cells = _with_scope(item.long[["row", "level", "borough", "measure", "month"]],
+                            item.layout)
         won = cells.join(winner, on=_WINNER_KEYS)["winner"] == order
         from_file = (cells["row"] > 0).to_numpy()
         rows_used = set(cells.loc[won & from_file, "row"])
@@ -1218,12 +1698,16 @@ def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFr
             {"file": item.path.name, "outcome": "added", "rows": 0, "cells": n_filled,
              "reason": _ZERO_FILL_REASON},
         ]
+        for reason, cells_out, rows_out in item.set_aside_months.values():
+            records.append({"file": item.path.name, "outcome": "set aside", "rows": rows_out,
+                            "cells": cells_out, "reason": reason})
         for clash in clashes[clashes["order"] == order].itertuples(index=False):
             records.append({"file": item.path.name, "outcome": "set aside", "rows": 0,
                             "cells": int(clash.cells),
                             "reason": f"also published in {clash.kept_file}, which is used"})
         loaded_rows.append(len(rows_used))
-        set_aside_rows.append(len(superseded) + len(item.blank_rows))
+        set_aside_rows.append(len(superseded) + len(item.blank_rows) + sum(
+            rows_out for _, _, rows_out in item.set_aside_months.values()))
         filled = item.long.loc[~from_file]
         filled_series.append(int(filled.groupby(["area_code", "area_name", "indicator",
                                                  "measure"], observed=True).ngroups)
@@ -1237,9 +1721,26 @@ def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFr
         accounting["cells"] > 0)
     files_info = files_info.assign(
         rows_read=[f.rows_read for f in ranked], rows_loaded=loaded_rows,
-        rows_set_aside=set_aside_rows, series_read_as_zero=filled_series,
+        rows_set_aside=set_aside_rows, series_read_as_zero=filled_series, duplicate_of="",
     )
-    return accounting.loc[keep].reset_index(drop=True), files_info
+    accounting = accounting.loc[keep]
+    if copies:
+        # A copy's rows are all set aside, with the file it repeats as the reason.
+        accounting = pd.concat([accounting, pd.DataFrame(
+            [{"file": f.path.name, "outcome": "set aside", "rows": f.rows_read,
+              "cells": int((f.long["row"] > 0).sum()), "reason": reason}
+             for f, reason in copies])], ignore_index=True)
+        files_info = pd.concat([files_info, pd.DataFrame([{
+            "order": -1, "file": f.path.name, "path": str(f.path),
+            "publication": PUBLICATIONS[f.layout], "layout": f.layout,
+            "recognised": f.recognised, "scheme": f.scheme, "encoding": f.encoding,
+            "first_month": str(f.first_month), "last_month": str(f.last_month),
+            "vintage": str(f.last_month), "vintage_basis": "not read: a copy",
+            "refresh_date": f.refresh_date, "synthetic": f.synthetic,
+            "rows_read": f.rows_read, "rows_loaded": 0, "rows_set_aside": f.rows_read,
+            "series_read_as_zero": 0, "duplicate_of": reason} for f, reason in copies])],
+            ignore_index=True)
+    return accounting.reset_index(drop=True), files_info
 
 
 _REVISION_KINDS = ("restatement", "coding change")
@@ -1434,9 +1935,9 @@ def read_mps_crime_as_published(paths: str | Path | Iterable[str | Path],
     """
     from scpb_analysis.periods import to_month
 
-    parsed, ignored = _parse_paths(paths)
-    kept, later = _first_published(parsed, to_month(period_end))
-    return _combine(kept, ignored, sorted(str(f.path) for f in later))
+    found = _parse_paths(paths)
+    kept, later = _first_published(found.files, to_month(period_end))
+    return _combine(kept, found.ignored, sorted(str(f.path) for f in later), found.copies)
 
 
 #: How a report chooses among vintages (:func:`read_mps_crime_for_period`).
