@@ -460,6 +460,9 @@ def build_pack(
     ValueError
         ``out`` is a file, a folder holding files that are not a pack, or cannot be written
         beside; an unknown notebook; a bad audience.
+    scpb_analysis.disclosure.PersonalDataError
+        Personal data found in any file of the finished pack (the finds masked): the previous
+        pack is left as it was.
     KeyboardInterrupt
         Ctrl-C: the running kernels are stopped, the unfinished pack deleted and ``out`` left
         as it was.
@@ -471,7 +474,7 @@ def build_pack(
     >>> build.ok  # doctest: +SKIP
     True
     """
-    from scpb_analysis.disclosure import check_audience
+    from scpb_analysis.disclosure import PersonalDataError, check_audience, scan_outputs
     from scpb_analysis.periods import to_month
 
     check_audience(audience)
@@ -497,6 +500,11 @@ def build_pack(
                        if n in NOTEBOOKS and n not in names}
         build = _build_in(staging, names, parameters, carried, jobs=jobs, progress=progress,
                           inputs=inputs)
+        # Every file of the pack, not only its pages (an executed notebook's code and
+        # parameters, the provenance, the index), before anything replaces the previous pack.
+        findings = scan_outputs([staging])
+        if findings:
+            raise PersonalDataError(findings)
         _move_into_place(staging, out_path)
     except BaseException:
         # Interrupted (Ctrl-C) or broken: the previous pack stays as it was.
@@ -651,7 +659,10 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
             _render(run.notebook, target, records[name], NOTEBOOKS[name][0])
             findings = scan_outputs([target])
             if findings:
+                # The executed notebook holds what the page showed: neither is published.
                 target.unlink()
+                run.notebook.unlink()
+                run.notebook = None
                 run.ok = False
                 run.error = (f"personal data found in the rendered page, not published: "
                              f"{findings[0]}")

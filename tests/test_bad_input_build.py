@@ -49,6 +49,8 @@ CASES = [
     Case("build", "partial-only-rebuild-keeps-other-pages", CORRECT, {"run": "only"}),
     Case("build", "partial-only-rebuild-for-another-borough-not-mixed", CORRECT,
          {"run": "only_other"}),
+    Case("build", "personal-data-in-an-executed-notebook-keeps-the-previous-pack", ERROR,
+         {"run": "leaky"}),
     *(Case("build", f"personal-data-in-input-file-name-{kind}", REPORTED,
            {"run": "planted", "kind": kind}) for kind in PLANTED),
 ]
@@ -65,7 +67,10 @@ def _leftovers(out: Path) -> list[str]:
 
 # --- fixtures -------------------------------------------------------------------------------
 
-def _stub(path: Path, name: str, fail: bool = False) -> None:
+_LEAK = "07700 900777"
+
+
+def _stub(path: Path, name: str, fail: bool = False, leak: bool = False) -> None:
     book = nbformat.v4.new_notebook()
     book.cells.append(nbformat.v4.new_code_cell(
         'borough = "Barnet"\nperiod_end = "2023-05"\ndata_dir = ""\naudience = "internal"\n'
@@ -76,6 +81,9 @@ def _stub(path: Path, name: str, fail: bool = False) -> None:
             f"pathlib.Path(output_dir, 'tables', '{TABLE_PREFIXES[name]}stub.csv')"
             ".write_text(f'borough,period_end\\n{borough},{period_end}\\n')\n"
             f"print('{name} for', borough)")
+    if leak:
+        # In the code only: the rendered page (code hidden) is clean, the notebook is not.
+        body += f"\n# called back on {_LEAK}"
     book.cells.append(nbformat.v4.new_code_cell(body))
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                    "language": "python"}
@@ -85,10 +93,12 @@ def _stub(path: Path, name: str, fail: bool = False) -> None:
 @pytest.fixture(scope="session")
 def stubs(tmp_path_factory) -> dict[str, Path]:
     good, broken = tmp_path_factory.mktemp("stubs"), tmp_path_factory.mktemp("broken")
+    leaky = tmp_path_factory.mktemp("leaky")
     for name in NOTEBOOKS:
         _stub(good, name)
         _stub(broken, name, fail=name == "ward_maps")
-    return {"good": good, "broken": broken}
+        _stub(leaky, name, leak=name == "ward_maps")
+    return {"good": good, "broken": broken, "leaky": leaky}
 
 
 @pytest.fixture(scope="session")
@@ -287,11 +297,31 @@ def _run_only_other(case, tmp_path, stubs, demo_data, monkeypatch, capsys):
     assert "html/partnership.html" not in (out / "index.html").read_text()
 
 
+def _run_leaky(case, tmp_path, stubs, demo_data, monkeypatch, capsys):
+    from scpb_analysis.disclosure import PersonalDataError
+
+    out = tmp_path / "out"
+    monkeypatch.setenv("SCPB_NOTEBOOKS", str(stubs["good"]))
+    _stub_build(out, demo_data)
+    before = _tree(out)
+    monkeypatch.setenv("SCPB_NOTEBOOKS", str(stubs["leaky"]))
+    with pytest.raises(PersonalDataError) as excinfo:
+        _stub_build(out, demo_data)
+    assert "ward_maps.ipynb" in str(excinfo.value)
+    assert_not_repeated(str(excinfo.value), _LEAK, "900777")
+    assert _tree(out) == before
+    assert not _leftovers(out)
+    status = main(["build", "--data-dir", str(demo_data), "--out", str(out), "--period-end",
+                   "2023-05", "--only", *STUBS, "--no-progress"])
+    err = capsys.readouterr().err
+    assert status == 2 and "personal data found; not publishing" in err
+    assert _LEAK not in err and _tree(out) == before
+
+
 def _run_planted(case, tmp_path, stubs, demo_data, monkeypatch, capsys, planted_pack):
     rel, value = PLANTED[case.data["kind"]]
-    if not any(scan_file_name(part) for part in Path(rel).parts):
-        pytest.skip(f"disclosure.scan_file_name does not recognise {case.data['kind']!r} in a "
-                    "file name yet")
+    assert any(scan_file_name(part) for part in Path(rel).parts), \
+        f"disclosure.scan_file_name does not recognise {case.data['kind']!r} in a file name"
     result, out = planted_pack["result"], planted_pack["out"]
     assert result.returncode == 0, result.stderr
     # The kernels' shutdown chatter stays out of a successful build's terminal.
@@ -326,7 +356,8 @@ def _run_planted(case, tmp_path, stubs, demo_data, monkeypatch, capsys, planted_
 
 _RUNS = {"sigint": _run_sigint, "failed": _run_failed, "out_is_file": _run_out_is_file,
          "out_not_writable": _run_out_not_writable, "out_not_a_pack": _run_out_not_a_pack,
-         "crash": _run_crash, "only": _run_only, "only_other": _run_only_other}
+         "crash": _run_crash, "only": _run_only, "only_other": _run_only_other,
+         "leaky": _run_leaky}
 
 
 @pytest.mark.parametrize("case", params(CASES))
