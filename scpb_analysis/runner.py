@@ -17,8 +17,10 @@ its index page, as a complete pack of what ran. An interrupted build (Ctrl-C) st
 kernels, deletes the temporary folder and leaves the previous pack untouched.
 
 Input files are listed in the provenance by their path in the data folder, unless a part of
-that path holds personal data (:func:`scpb_analysis.disclosure.scan_file_name`): then it is
-listed as ``file withheld (personal data in its name)`` with its SHA-256 prefix.
+that path holds personal data (:func:`scpb_analysis.disclosure.scan_file_name`): the notebooks
+then read the data through a mirror with those words masked
+(:func:`scpb_analysis.input_names.publishable_inputs`), and the provenance lists the file as
+``file withheld (personal data in its name)`` with its SHA-256 prefix.
 """
 
 from __future__ import annotations
@@ -194,13 +196,12 @@ class PackBuild:
         return "\n".join(lines)
 
 
-def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str] | None = None,
-                 masked: Iterable[str] = ()) -> list[dict[str, str]]:
-    """Every file of ``sources`` with its size and SHA-256; a name holding personal data (or
-    masked by :func:`scpb_analysis.input_names.publishable_inputs`, listed in ``masked``) is
-    replaced by :data:`WITHHELD_LABEL` (and its path added to ``withheld``)."""
+def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str],
+                 masked: Iterable[str]) -> list[dict[str, str]]:
+    """Every file of ``sources`` with its size and SHA-256; a file whose name (or a folder's)
+    :func:`scpb_analysis.input_names.publishable_inputs` masked (``masked``, paths in the
+    mirror) is listed as :data:`WITHHELD_LABEL` and its path added to ``withheld``."""
     from scpb_analysis.datadir import locate_data
-    from scpb_analysis.disclosure import scan_file_name
     from scpb_analysis.fetch import _hash_file
 
     found = locate_data(data_dir)
@@ -213,10 +214,10 @@ def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str] | No
             digest, size = _hash_file(path)
             relative = path.relative_to(data_dir)
             # Every folder name too: a folder may be named after a person as well as a file.
-            personal = any(scan_file_name(part) for part in relative.parts) or any(
-                "/".join(relative.parts[:i]) in masked for i in range(1, len(relative.parts) + 1))
+            personal = any("/".join(relative.parts[:i]) in masked
+                           for i in range(1, len(relative.parts) + 1))
             name = f"{WITHHELD_LABEL}, sha256 {digest[:12]}…" if personal else relative.as_posix()
-            if personal and withheld is not None:
+            if personal:
                 withheld.add(relative.as_posix())
             files.append({"source": source, "file": name, "bytes": str(size), "sha256": digest,
                           **({"withheld": "personal data in its name"} if personal else {})})

@@ -4,7 +4,7 @@ column names however a re-sharer spelled them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from scpb_analysis.errors import InputDataError
@@ -90,6 +90,28 @@ def column_key(name: object) -> str:
     ('lookup_boroughname', 'age_aged_4_years_and_under')
     """
     return _SEPARATORS.sub("_", str(name).strip().casefold()).strip("_")
+
+
+_OTHER_DELIMITERS = ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars"))
+
+
+def other_delimiter(header: Sequence[str]) -> tuple[str, str] | None:
+    """The separator of a file saved with another delimiter than commas, from its header.
+
+    Read as CSV, such a file's header is one field holding the separator between its column
+    names; returns the separator and its name in words, or None.
+
+    Examples
+    --------
+    >>> other_delimiter(["MajorText;MinorText;BoroughName;202305"])
+    (';', 'semicolons')
+    >>> other_delimiter(["MajorText", "MinorText"]) is None
+    True
+    """
+    if len(header) != 1:
+        return None
+    return next(((sep, name) for sep, name in _OTHER_DELIMITERS
+                 if str(header[0]).count(sep) >= 2), None)
 
 
 def decode_text(path: Path, raw: bytes, *, not_csv: str, plain: str) -> tuple[str, str]:

@@ -44,7 +44,12 @@ from pandas.api.types import union_categoricals
 
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough, is_non_borough_area, london_boroughs
-from scpb_analysis.sources._files import column_key, decode_text, find_data_files
+from scpb_analysis.sources._files import (
+    column_key,
+    decode_text,
+    find_data_files,
+    other_delimiter,
+)
 from scpb_analysis.taxonomy import (
     UNMAPPED_PREFIX,
     breaks_table,
@@ -300,15 +305,15 @@ def _split_rows(path: Path, text: str) -> list[list[str]]:
                              expected="a comma-separated text file") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputDataError(path, "has no header row", row=1, expected=_EXPECTED_HEADERS)
-    if len(rows[0]) == 1:
-        # A file saved with another separator reads as one column per line; say so, rather
-        # than that the header is unknown or that row 11 has the wrong number of values.
-        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-            if rows[0][0].count(sep) >= 2:
-                raise InputDataError(
-                    path, f"has its values separated by {name} ({sep!r}), not commas", row=1,
-                    expected="a comma-separated file as the MPS publishes it (save it again as "
-                    "CSV with ',' as the delimiter)")
+    # A file saved with another separator reads as one column per line; say so, rather than
+    # that the header is unknown or that row 11 has the wrong number of values.
+    other = other_delimiter(rows[0])
+    if other is not None:
+        sep, name = other
+        raise InputDataError(
+            path, f"has its values separated by {name} ({sep!r}), not commas", row=1,
+            expected="a comma-separated file as the MPS publishes it (save it again as "
+            "CSV with ',' as the delimiter)")
     return rows
 
 
@@ -541,22 +546,24 @@ def _check_duplicates(path: Path, keys: pd.DataFrame, what: str) -> None:
         )
 
 
-def _check_respelled(path: Path, frame: pd.DataFrame, id_cols: dict[str, str],
-                     canonical: pd.DataFrame) -> None:
+def _check_respelled(path: Path, frame: pd.DataFrame, shown: Sequence[str],
+                     canonical: pd.DataFrame, what: str = "category or area",
+                     expected: str = "each category and area to appear once per file") -> None:
     """Two rows that are one category and area spelled two ways ("BARNET" and "Barnet")
-    would each be loaded and summed: the same offences counted twice."""
+    would each be loaded and summed: the same offences counted twice. ``canonical`` holds
+    each row's normalised key; ``shown`` the columns quoted as the file spells them."""
     repeated = canonical.duplicated(keep=False)
     if not repeated.any():
         return
     first = canonical[repeated].iloc[0]
     rows = canonical.index[(canonical == first).all(axis=1)]
     spelled = " and ".join(
-        "(" + ", ".join(f"{col}={frame.loc[r, col]!r}" for col in id_cols.values()) + ")"
+        "(" + ", ".join(f"{col}={frame.loc[r, col]!r}" for col in shown) + ")"
         for r in rows[:2])
     raise InputDataError(
-        path, f"row {int(rows[1])} repeats row {int(rows[0])} with the category or area spelled "
+        path, f"row {int(rows[1])} repeats row {int(rows[0])} with the {what} spelled "
         f"differently: {spelled}; loading both would count the same offences twice",
-        row=int(rows[1]), expected="each category and area to appear once per file")
+        row=int(rows[1]), expected=expected)
 
 
 def _map_unique(values: pd.Series, func) -> np.ndarray:
@@ -640,7 +647,7 @@ def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile
     else:
         area_code, area_name = frame[id_cols["area_code"]], frame[id_cols["area_name"]]
         area.loc[area["area_type"] == "borough", "area_type"] = layout.product
-    _check_respelled(path, frame, id_cols, pd.DataFrame({
+    _check_respelled(path, frame, list(id_cols.values()), pd.DataFrame({
         "major": _map_unique(major, normalise_label), "minor": _map_unique(minor,
                                                                            normalise_label),
         "area_type": area["area_type"], "area_code": area_code.map(str.casefold),
@@ -835,18 +842,9 @@ def _check_respelled_long(path: Path, frame: pd.DataFrame, columns: dict[str, st
     keys = pd.DataFrame({"month": month} | {
         role: _codes(frame[columns[role]], normalise_label)[0] for role in roles},
         index=frame.index)
-    repeated = keys.duplicated(keep=False)
-    if not repeated.any():
-        return
-    first = keys[repeated].iloc[0]
-    rows = keys.index[(keys == first).all(axis=1)]
-    spelled = " and ".join(
-        "(" + ", ".join(f"{columns[r]}={frame.loc[n, columns[r]]!r}" for r in roles[1:4]) + ")"
-        for n in rows[:2])
-    raise InputDataError(
-        path, f"row {int(rows[1])} repeats row {int(rows[0])} with the area or offence spelled "
-        f"differently: {spelled}; loading both would count the same offences twice",
-        row=int(rows[1]), expected="each month, area, offence and measure to appear once")
+    _check_respelled(path, frame, [columns[r] for r in roles[1:4]], keys,
+                     what="area or offence",
+                     expected="each month, area, offence and measure to appear once")
 
 
 def _parse_dashboard(path: Path, source: _Source, columns: dict[str, str]) -> _ParsedFile:

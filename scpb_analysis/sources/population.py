@@ -43,7 +43,7 @@ import pandas as pd
 from scpb_analysis.errors import InputDataError
 from scpb_analysis.geography import canonical_borough
 from scpb_analysis.sources._files import column_key as _key
-from scpb_analysis.sources._files import find_data_files
+from scpb_analysis.sources._files import find_data_files, other_delimiter
 
 __all__ = ["POPULATION_SOURCES", "PopulationSource", "lsoa_population", "ward_population"]
 
@@ -515,9 +515,9 @@ def _near_misses(data_dir: str | Path, words: Sequence[str]) -> str:
             notes.append(f"{path.name} is empty")
             continue
         header = _file_header(str(path), _stamp(path))[1]
-        if len(header) == 1 and any(d in header[0] for d in ";\t|"):
-            delimiter = next(d for d in ";\t|" if d in header[0])
-            notes.append(f"{path.name} is delimited by {delimiter!r}, not commas")
+        other = other_delimiter(header)
+        if other is not None:
+            notes.append(f"{path.name} is delimited by {other[0]!r}, not commas")
         else:
             notes.append(f"{path.name} has columns {', '.join(header[:4])}"
                          f"{', ...' if len(header) > 4 else ''}")
