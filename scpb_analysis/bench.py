@@ -1,13 +1,13 @@
 """Benchmarks on the real public data, each against the obvious code in the same run.
 
 :func:`run_benchmarks` times, in one process, the analyst's baseline
-(:func:`scpb_analysis.points.baseline_ward_month_counts`: per-file ``read_csv``, ``concat``,
+(:func:`scpb_analysis.geo.points.baseline_ward_month_counts`: per-file ``read_csv``, ``concat``,
 ``duplicated()`` Crime IDs dropped, ``sjoin(within)``, ``groupby``) against the fast path
-(:func:`scpb_analysis.points.ward_month_counts`) on the 36 monthly Met burglary files and on
+(:func:`scpb_analysis.geo.points.ward_month_counts`) on the 36 monthly Met burglary files and on
 them replicated 10 times (and 100 times unless ``quick``), checks every path gives identical
 counts and finds the same repeated Crime IDs (and raises if not), measures peak memory in
-fresh subprocesses, times the out-of-core (:mod:`scpb_analysis.archive`) and Dask
-(:mod:`scpb_analysis.distributed`) paths, and the MPS borough loader over every vintage. With
+fresh subprocesses, times the out-of-core (:mod:`scpb_analysis.geo.archive`) and Dask
+(:mod:`scpb_analysis.geo.distributed`) paths, and the MPS borough loader over every vintage. With
 ``national`` it also writes a 60-million-row Parquet archive derived from the real files and
 counts it out of core. See ``bench/README.md``.
 """
@@ -84,8 +84,8 @@ def _check_same(expected, found, what: str) -> None:
 _PEAK_SCRIPT = """
 import json, resource, sys, time
 from pathlib import Path
-from scpb_analysis.archive import archive_ward_month_counts
-from scpb_analysis.points import (WardIndex, baseline_ward_month_counts, ward_month_counts)
+from scpb_analysis.geo.archive import archive_ward_month_counts
+from scpb_analysis.geo.points import (WardIndex, baseline_ward_month_counts, ward_month_counts)
 from scpb_analysis.sources.boundaries import load_wards
 
 def status(key):
@@ -246,19 +246,19 @@ def write_replicated_archive(files: list[Path], folder: Path, rows: int, *, seed
                              jitter_deg: float = 1e-5) -> int:
     """Write a Parquet archive of about ``rows`` rows derived from the real police.uk files.
 
-    Each file becomes one Parquet file (:data:`scpb_analysis.archive.ARCHIVE_COLUMNS`) with
+    Each file becomes one Parquet file (:data:`scpb_analysis.geo.archive.ARCHIVE_COLUMNS`) with
     its rows repeated ``ceil(rows / total)`` times, copies after the first jittered and their
     Crime IDs suffixed as in :func:`write_replicated`. Returns the rows written.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from scpb_analysis.archive import _blank_as_null
-    from scpb_analysis.points import _read_one
+    from scpb_analysis.geo.archive import blank_as_null
+    from scpb_analysis.geo.points import read_one
 
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    read = [_read_one(Path(p)) for p in files]
+    read = [read_one(Path(p)) for p in files]
     factor = -(-rows // sum(r.rows_read for r in read))
     written = 0
     for source in read:
@@ -275,7 +275,7 @@ def write_replicated_archive(files: list[Path], folder: Path, rows: int, *, seed
                 pa.array(list(source.type_labels), pa.string())),
             "longitude": pa.array(lon, mask=missing),
             "latitude": pa.array(lat, mask=missing),
-            "crime_id": pa.chunked_array([_copy_ids(_blank_as_null(source.ids), k, factor)
+            "crime_id": pa.chunked_array([_copy_ids(blank_as_null(source.ids), k, factor)
                                           for k in range(factor)], pa.string()),
         })
         pq.write_table(table, folder / (source.path.stem + ".parquet"),
@@ -285,7 +285,7 @@ def write_replicated_archive(files: list[Path], folder: Path, rows: int, *, seed
 
 
 def _dask_seconds(files: list[Path], wards, expected) -> dict:
-    from scpb_analysis.distributed import dask_client, dask_ward_month_counts
+    from scpb_analysis.geo.distributed import dask_client, dask_ward_month_counts
 
     start = time.perf_counter()
     with dask_client(n_workers=2, threads_per_worker=1, dashboard_address=":0") as client:
@@ -327,9 +327,9 @@ def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None, *,
     AssertionError
         If any path's counts or row accounting differ from the baseline's.
     """
-    from scpb_analysis import ward_index
-    from scpb_analysis.archive import archive_ward_month_counts, write_points_archive
-    from scpb_analysis.points import WardIndex, baseline_ward_month_counts, ward_month_counts
+    from scpb_analysis.geo import ward_index
+    from scpb_analysis.geo.archive import archive_ward_month_counts, write_points_archive
+    from scpb_analysis.geo.points import WardIndex, baseline_ward_month_counts, ward_month_counts
     from scpb_analysis.sources.boundaries import load_wards
     from scpb_analysis.sources.mps import read_mps_crime
 
@@ -415,8 +415,8 @@ def run_benchmarks(quick: bool = True, data_dir: str | Path | None = None, *,
 
 def _scaled(files: list[Path], data_dir: Path, folder: Path, factor: int, wards, index) -> dict:
     """The fast path (and the baseline, checked identical) on the files replicated."""
-    from scpb_analysis.archive import archive_ward_month_counts
-    from scpb_analysis.points import baseline_ward_month_counts, ward_month_counts
+    from scpb_analysis.geo.archive import archive_ward_month_counts
+    from scpb_analysis.geo.points import baseline_ward_month_counts, ward_month_counts
 
     start = time.perf_counter()
     write_replicated(files, folder, factor)
@@ -460,7 +460,7 @@ def _scaled(files: list[Path], data_dir: Path, folder: Path, factor: int, wards,
 
 def _national(files: list[Path], data_dir: Path, wards, index) -> dict:
     """A national-scale Parquet archive counted out of core, with its peak memory."""
-    from scpb_analysis.archive import archive_ward_month_counts
+    from scpb_analysis.geo.archive import archive_ward_month_counts
 
     with tempfile.TemporaryDirectory(prefix="scpb-bench-national-") as tmp:
         folder = Path(tmp) / "archive"
@@ -497,8 +497,8 @@ def pack_build_seconds(jobs: int = 2) -> float:
         If a notebook failed (a failed build is not a timing).
     """
     from scpb_analysis.demo import write_demo_data
-    from scpb_analysis.partnership.demo import write_partnership_demo
-    from scpb_analysis.runner import build_pack
+    from scpb_analysis.demo.partnership import write_partnership_demo
+    from scpb_analysis.pack.runner import build_pack
 
     with tempfile.TemporaryDirectory(prefix="scpb-bench-pack-") as tmp:
         start = time.perf_counter()

@@ -13,13 +13,13 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from scpb_analysis.errors import CoverageError, InputDataError, UnmappedCategoryError
+from scpb_analysis.core.errors import CoverageError, InputDataError, UnmappedCategoryError
 
 _USER_ERRORS = (InputDataError, CoverageError, UnmappedCategoryError)
 
 
 def _month_arg(text: str) -> str:
-    from scpb_analysis.periods import to_month
+    from scpb_analysis.core.periods import to_month
 
     try:
         return str(to_month(text))
@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         help="check a board table: totals, shares, %% changes, stock-flow, periods, narrative",
         description="Consistency checks over a table exported as CSV (from the toolkit or typed "
         "by hand). Options come from '#' lines at the top of the file or a sidecar "
-        "NAME.check.toml; see scpb_analysis.checks. Exit status 1 if any check fails.",
+        "NAME.check.toml; see scpb_analysis.qa.checks. Exit status 1 if any check fails.",
     )
     check.add_argument("tables", nargs="+", type=Path, metavar="TABLE.csv")
     check.add_argument("--rounding", choices=["half_up", "largest_remainder"],
@@ -173,7 +173,7 @@ _RAG_RULES = {
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from scpb_analysis.comparison import compare_periods, comparison_text
+    from scpb_analysis.blocks.comparison import compare_periods, comparison_text
     from scpb_analysis.sources.mps import read_mps_crime_for_period
     from scpb_analysis.stats import rag
 
@@ -211,7 +211,7 @@ DEMO_PERIOD_END = "2023-05"
 
 
 def _latest_month(data_dir: Path, borough: str) -> str:
-    from scpb_analysis.datadir import locate_data
+    from scpb_analysis.sources.datadir import locate_data
     from scpb_analysis.sources.mps import load_mps_crime
 
     table = load_mps_crime(locate_data(data_dir).path("mps_borough"))
@@ -220,13 +220,13 @@ def _latest_month(data_dir: Path, borough: str) -> str:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from scpb_analysis.runner import build_pack
+    from scpb_analysis.pack.runner import build_pack
 
     period_end = args.period_end
     data_dir = args.data_dir
     if data_dir is None:
         from scpb_analysis.demo import write_demo_data
-        from scpb_analysis.partnership.demo import write_partnership_demo
+        from scpb_analysis.demo.partnership import write_partnership_demo
 
         write_demo_data(args.demo_dir)
         write_partnership_demo(args.demo_dir)
@@ -288,7 +288,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from scpb_analysis.runner import list_notebooks
+    from scpb_analysis.pack.runner import list_notebooks
 
     for item in list_notebooks():
         print(f"{item['name']}: {item['title']}")
@@ -296,7 +296,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from scpb_analysis.runner import notebook_parameters
+    from scpb_analysis.pack.runner import notebook_parameters
 
     try:
         found = notebook_parameters(args.notebook)
@@ -311,7 +311,7 @@ def _params(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from scpb_analysis.fetch import FetchError, fetch_sources, load_sources
+    from scpb_analysis.sources.fetch import FetchError, fetch_sources, load_sources
 
     if args.list:
         for source in load_sources(args.config):
@@ -336,7 +336,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from scpb_analysis.checks import check_file
+    from scpb_analysis.qa.checks import check_file
 
     failed = 0
     for path in args.tables:

@@ -15,14 +15,14 @@ import pytest
 from conftest import policeuk_header, policeuk_row
 from shapely import box
 
-from scpb_analysis.archive import (
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.archive import (
     ARCHIVE_COLUMNS,
     archive_ward_month_counts,
     write_points_archive,
 )
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.points import ward_month_counts
-from scpb_analysis.sources._files import column_key
+from scpb_analysis.geo.points import ward_month_counts
+from scpb_analysis.sources.files import column_key
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
 
 HEADER = policeuk_header()

@@ -20,9 +20,9 @@ import shapely
 from bad_input import CORRECT, ERROR, REPORTED, Case, assert_clear_error, params
 from conftest import SHARED_DATA
 
-from scpb_analysis.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.wards import ward_reference
 from scpb_analysis.sources.boundaries import load_lsoas, load_wards
-from scpb_analysis.wards import ward_reference
 
 BOUNDARIES = SHARED_DATA / "boundaries"
 BARNET_OS = BOUNDARIES / "wards-2022-barnet-os" / "OSBoundaryLine - BarnetWards.geojson"

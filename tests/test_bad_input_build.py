@@ -24,10 +24,10 @@ import nbformat
 import pytest
 from bad_input import CORRECT, ERROR, REPORTED, Case, assert_not_repeated, params
 
-from scpb_analysis import runner
 from scpb_analysis.cli import main
-from scpb_analysis.disclosure import scan_file_name
-from scpb_analysis.runner import NOTEBOOKS, TABLE_PREFIXES, WITHHELD_LABEL, build_pack
+from scpb_analysis.pack import runner
+from scpb_analysis.pack.runner import NOTEBOOKS, TABLE_PREFIXES, WITHHELD_LABEL, build_pack
+from scpb_analysis.qa.disclosure import scan_file_name
 
 STUBS = ("partnership", "ward_maps")
 # kind -> (file planted in the data folder, the personal data in its name)
@@ -104,7 +104,7 @@ def stubs(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory) -> Path:
     from scpb_analysis.demo import write_demo_data
-    from scpb_analysis.partnership.demo import write_partnership_demo
+    from scpb_analysis.demo.partnership import write_partnership_demo
 
     folder = tmp_path_factory.mktemp("demo_data")
     write_demo_data(folder)
@@ -298,7 +298,7 @@ def _run_only_other(case, tmp_path, stubs, demo_data, monkeypatch, capsys):
 
 
 def _run_leaky(case, tmp_path, stubs, demo_data, monkeypatch, capsys):
-    from scpb_analysis.disclosure import PersonalDataError
+    from scpb_analysis.qa.disclosure import PersonalDataError
 
     out = tmp_path / "out"
     monkeypatch.setenv("SCPB_NOTEBOOKS", str(stubs["good"]))

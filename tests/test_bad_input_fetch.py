@@ -2,7 +2,7 @@
 
 Each case serves one response from a loopback server (copies of the synthetic demo MPS files,
 made in ``tmp_path``) and says its outcome: ``correct`` (the file saved is the published file,
-provenance records it) or ``error`` (a :class:`~scpb_analysis.fetch.FetchError` naming the
+provenance records it) or ``error`` (a :class:`~scpb_analysis.sources.fetch.FetchError` naming the
 source id, the URL and what was expected; nothing saved, a good copy already in place left as
 it was, ``provenance.json`` unchanged, no temporary file left behind).
 """
@@ -24,7 +24,7 @@ import pytest
 from bad_input import CORRECT, ERROR, Case, params
 
 from scpb_analysis.cli import main
-from scpb_analysis.fetch import PROVENANCE_FILE, FetchError, fetch_sources
+from scpb_analysis.sources.fetch import PROVENANCE_FILE, FetchError, fetch_sources
 
 OLD = "mps/borough/to-202307/MPS Borough Level Crime (Historical)_201804-202107.csv"
 NEW = "mps/borough/to-202502/MPS Borough Level Crime (Historical)_201804-202302.csv"
@@ -287,7 +287,7 @@ def test_scpb_fetch_refuses_a_worse_copy_with_exit_2_and_says_how_to_allow_it(
 
 def test_ctrl_c_mid_download_keeps_what_arrived_and_records_it(server, files, tmp_path,
                                                                 monkeypatch, capsys):
-    from scpb_analysis import fetch
+    from scpb_analysis.sources import fetch
 
     data = tmp_path / "data"
     server.routes["/file.csv"] = lambda f: {"body": f[NEW]}

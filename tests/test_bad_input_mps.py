@@ -38,9 +38,9 @@ from bad_input import (
 )
 from conftest import SHARED_DATA
 
-from scpb_analysis.comparison import compare_periods
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.geography import canonical_borough
+from scpb_analysis.blocks.comparison import compare_periods
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.geography import canonical_borough
 from scpb_analysis.sources.mps import read_mps_crime, read_mps_crime_for_period
 
 MPS = SHARED_DATA / "mps"

@@ -39,11 +39,11 @@ from bad_input import (
     params,
 )
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.partnership.demo import DEMO_FILES, write_partnership_demo
-from scpb_analysis.partnership.loaders import load_all, load_notes, load_partnership
-from scpb_analysis.partnership.tables import cctv_by_ward, damarac_by_quarter
-from scpb_analysis.wards import ward_reference
+from scpb_analysis.blocks.partnership_tables import cctv_by_ward, damarac_by_quarter
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.demo.partnership import DEMO_FILES, write_partnership_demo
+from scpb_analysis.reference.wards import ward_reference
+from scpb_analysis.sources.partnership import load_all, load_notes, load_partnership
 
 END = pd.Period("2023-05", "M")
 TODAY = "2024-01-31"

@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 from bad_input import CORRECT, ERROR, REPORTED, Case, assert_not_repeated, params
 
-from scpb_analysis.disclosure import (
+from scpb_analysis.pack.publish import publish_table
+from scpb_analysis.qa.disclosure import (
     PersonalDataError,
     drop_pii,
     refuse_if_pii,
@@ -29,7 +30,6 @@ from scpb_analysis.disclosure import (
     scan_outputs,
     scan_text_for_pii,
 )
-from scpb_analysis.publish import publish_table
 
 
 def _case(case_name: str, outcome: str, **data) -> Case:

@@ -22,8 +22,8 @@ from bad_input import CORRECT, ERROR, REPORTED, Case, assert_accounted, assert_c
 from conftest import SHARED_DATA
 from shapely import box
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.points import ward_month_counts
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.points import ward_month_counts
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS, read_policeuk
 
 AVON = SHARED_DATA / "policeuk" / "avon-and-somerset-2023-01_2024-12"
@@ -395,8 +395,8 @@ def _counts_of(result) -> pd.DataFrame:
 
 def _counting_paths(monkeypatch, wards, case) -> dict:
     """Every counting path, as callables of the input paths."""
-    from scpb_analysis import points
-    from scpb_analysis.archive import archive_ward_month_counts
+    from scpb_analysis.geo import points
+    from scpb_analysis.geo.archive import archive_ward_month_counts
 
     def validating(paths):
         with monkeypatch.context() as patch:
@@ -419,7 +419,7 @@ def _counting_paths(monkeypatch, wards, case) -> dict:
     try:
         import dask  # noqa: F401
 
-        from scpb_analysis.distributed import dask_ward_month_counts
+        from scpb_analysis.geo.distributed import dask_ward_month_counts
     except ImportError:  # pragma: no cover - dask is an optional extra
         pass
     else:

@@ -23,8 +23,9 @@ from bad_input import (
 )
 from conftest import SHARED_DATA
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.sources.population import lsoa_population, ward_population
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.ward_profiles import ward_population
+from scpb_analysis.sources.population import lsoa_population
 
 CENSUS = SHARED_DATA / "population" / "census2021-ts007a-lsoa.csv"
 LOOKUP = SHARED_DATA / "lookups" / "barnet_LSOA21_to_WD22_lsoa_ward.csv"

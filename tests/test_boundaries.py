@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scpb_analysis.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.wards import ward_reference
 from scpb_analysis.sources.boundaries import (
     boundary_files,
     load_boroughs,
     load_lsoas,
     load_wards,
 )
-from scpb_analysis.wards import ward_reference
 
 
 @pytest.fixture(scope="module")

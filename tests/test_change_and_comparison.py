@@ -10,18 +10,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scpb_analysis.comparison import COMPARISON_COLUMNS, SYNTHETIC_STATUS, compare_periods
-from scpb_analysis.errors import (
+from scpb_analysis.blocks.comparison import COMPARISON_COLUMNS, SYNTHETIC_STATUS, compare_periods
+from scpb_analysis.core.errors import (
     CoverageError,
     IncompleteIndicatorError,
     UnmappedCategoryError,
 )
-from scpb_analysis.narrative import check_narrative
 from scpb_analysis.stats.change import (
     direction_of_change,
     format_percent_change,
     percent_change,
 )
+from scpb_analysis.text.narrative import check_narrative
 
 counts = st.integers(min_value=0, max_value=10**7)
 

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scpb_analysis.checks import CHECKS, CheckReport, Failure, check_file, check_table
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.narrative import comparison_narrative
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.rounding import format_share, shares
+from scpb_analysis.qa.checks import CHECKS, CheckReport, Failure, check_file, check_table
 from scpb_analysis.stats.change import format_percent_change
-from scpb_analysis.stats.shares import format_share, shares
+from scpb_analysis.text.narrative import comparison_narrative
 
 SEED_TABLES = Path(__file__).parent / "fixtures" / "seed_tables"
 
@@ -522,13 +522,13 @@ def test_suppressed_cells_are_ranges_not_gaps():
 
 @pytest.fixture(scope="module")
 def demo_partnership(tmp_path_factory):
-    from scpb_analysis.partnership.demo import write_partnership_demo
+    from scpb_analysis.demo.partnership import write_partnership_demo
 
     return write_partnership_demo(tmp_path_factory.mktemp("partnership"))
 
 
 def test_the_public_partnership_tables_pass_and_a_wrong_total_in_one_fails(demo_partnership):
-    from scpb_analysis.partnership.pack import partnership_tables
+    from scpb_analysis.blocks.partnership import partnership_tables
 
     public = partnership_tables(demo_partnership, end="2023-05", audience="public")
     assert {"cctv_by_ward", "cctv_ward_by_type"} <= set(public)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from scpb_analysis.blocks.comparison import SYNTHETIC_STATUS
 from scpb_analysis.cli import main
-from scpb_analysis.comparison import SYNTHETIC_STATUS
 
 REQUIRED = ["indicator", "borough", "period_end", "n_12m", "n_12m_prev", "pct_change_12m",
             "n_3m", "n_3m_prev", "pct_change_3m", "direction_12m", "direction_3m"]

@@ -16,9 +16,9 @@ import pytest
 from conftest import MPS_WARD, SHARED_DATA, _require
 from parquet_copies import link_tree, write_copy
 
-from scpb_analysis.crosswalk import lsoa_to_ward, rebase_ward_series, ward_crosswalk
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.wards import ward_reference
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.crosswalk import lsoa_to_ward, rebase_ward_series, ward_crosswalk
+from scpb_analysis.reference.wards import ward_reference
 
 CENSUS = "population/census2021-ts007a-lsoa.csv"
 WD22_LOOKUP = "lookups/barnet_LSOA21_to_WD22_lsoa_ward.csv"

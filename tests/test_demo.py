@@ -17,7 +17,7 @@ from scpb_analysis.demo import (
     SYNTHETIC_NOTICE,
     write_demo_data,
 )
-from scpb_analysis.taxonomy import map_category
+from scpb_analysis.reference.taxonomy import map_category
 
 SEED = 20230719
 AIRPORTS = "London Heathrow and London City Airports"

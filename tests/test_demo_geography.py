@@ -18,19 +18,19 @@ import pytest
 from conftest import SHARED_DATA
 
 from scpb_analysis.demo import MARKER_FILENAME, SYNTHETIC_NOTICE, write_demo_data
-from scpb_analysis.demo_geography import write_demo_geography
+from scpb_analysis.demo.geography import write_demo_geography
+from scpb_analysis.geo.assign import REASON_ASSIGNED, REASON_NO_COORDINATES, assign_wards
+from scpb_analysis.geo.ward_profiles import ward_deprivation, ward_population
 from scpb_analysis.sources.boundaries import load_boroughs, load_lsoas, load_wards
 from scpb_analysis.sources.deprivation import (
     ENGLAND_LSOAS,
     imd_lsoa21,
     load_imd,
     national_quantile,
-    rate_by_deprivation,
-    ward_deprivation,
 )
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS, read_policeuk
-from scpb_analysis.sources.population import lsoa_population, ward_population
-from scpb_analysis.spatial import REASON_ASSIGNED, REASON_NO_COORDINATES, assign_wards
+from scpb_analysis.sources.population import lsoa_population
+from scpb_analysis.stats.deprivation import rate_by_deprivation
 
 SEED = 20230719
 FOLDERS = ("boundaries", "lookups", "population", "deprivation", "policeuk")
@@ -249,7 +249,7 @@ def test_rate_by_deprivation_on_policeuk_counts(root: Path, police) -> None:
 
 
 def test_module_import_does_not_load_geopandas() -> None:
-    code = ("import sys, scpb_analysis.demo_geography, scpb_analysis.demo; "
+    code = ("import sys, scpb_analysis.demo.geography, scpb_analysis.demo; "
             "print([m for m in ('geopandas', 'matplotlib', 'scipy') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)

@@ -16,15 +16,15 @@ import pytest
 from conftest import SHARED_DATA, _require
 from parquet_copies import link_tree, write_copy
 
-from scpb_analysis.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.ward_profiles import ward_deprivation
 from scpb_analysis.sources.deprivation import (
     ENGLAND_LSOAS,
     imd_lsoa21,
     load_imd,
     national_quantile,
-    rate_by_deprivation,
-    ward_deprivation,
 )
+from scpb_analysis.stats.deprivation import rate_by_deprivation
 from scpb_analysis.stats.rates import crude_rate
 
 FILE1 = "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"

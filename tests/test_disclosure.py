@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scpb_analysis.disclosure import (
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.qa.disclosure import (
     AUDIENCES,
     Finding,
     PersonalDataError,
@@ -33,7 +34,6 @@ from scpb_analysis.disclosure import (
     verify_linked,
     verify_suppression,
 )
-from scpb_analysis.errors import InputDataError
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -819,8 +819,8 @@ def test_no_hidden_cell_follows_from_the_tables_together(case):
 def test_the_public_packs_cctv_tables_give_no_hidden_cell_away(tmp_path):
     # Issue 13: suppressed apart, 156 of the 625 hidden cells of the demo's ward by type
     # table followed exactly from the ward table. Published together, none does.
-    from scpb_analysis.partnership.demo import write_partnership_demo
-    from scpb_analysis.partnership.pack import partnership_tables
+    from scpb_analysis.blocks.partnership import partnership_tables
+    from scpb_analysis.demo.partnership import write_partnership_demo
 
     public = partnership_tables(write_partnership_demo(tmp_path), end="2023-05",
                                 audience="public")

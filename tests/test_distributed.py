@@ -12,14 +12,14 @@ import pytest
 from conftest import policeuk_header, policeuk_row
 from shapely import box
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.points import ward_month_counts
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.points import ward_month_counts
 
 dd = pytest.importorskip("dask.dataframe", reason="dask is in the test extra: "
                          "pip install -e '.[test]'")
 distributed = pytest.importorskip("distributed")
 
-from scpb_analysis.distributed import (  # noqa: E402
+from scpb_analysis.geo.distributed import (  # noqa: E402
     SCHEDULER_ENV,
     dask_client,
     dask_ward_month_counts,

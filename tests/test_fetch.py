@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_DATA
 
-from scpb_analysis import fetch
-from scpb_analysis.fetch import (
+from scpb_analysis.sources import fetch
+from scpb_analysis.sources.fetch import (
     ChecksumMismatchError,
     FetchError,
     fetch_sources,
@@ -412,7 +412,7 @@ def test_packaged_sources_load_and_their_checksums_are_real(shared):
 def test_sources_without_a_checksum_are_pinned_and_every_published_copy_passes(shared):
     """Every current source without a checksum has a pinned header and size, the headers are
     layouts the MPS loader reads, and every real copy of that product passes its pins."""
-    from scpb_analysis.sources._files import column_key
+    from scpb_analysis.sources.files import column_key
     from scpb_analysis.sources.mps import _WIDE_LAYOUTS
 
     layouts = {tuple(layout.keys) for layout in _WIDE_LAYOUTS}

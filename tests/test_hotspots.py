@@ -14,15 +14,13 @@ from conftest import SHARED_DATA
 from matplotlib.colors import to_hex
 from shapely.geometry import box
 
-from scpb_analysis.hotspots import (
-    HOTSPOT_COLOURS,
+from scpb_analysis.charts.maps import CREDIT, HOTSPOT_COLOURS, hotspot_map
+from scpb_analysis.stats.hotspots import (
     benjamini_hochberg,
     getis_ord_hotspots,
     global_moran,
-    hotspot_map,
     local_moran_clusters,
 )
-from scpb_analysis.maps import CREDIT
 
 matplotlib.use("Agg")
 

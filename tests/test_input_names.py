@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scpb_analysis.disclosure import scan_file_name
-from scpb_analysis.input_names import masked_name, publishable_inputs
+from scpb_analysis.qa.disclosure import scan_file_name
+from scpb_analysis.qa.input_names import masked_name, publishable_inputs
 
 
 @pytest.mark.parametrize("name", [

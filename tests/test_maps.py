@@ -16,7 +16,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_hex
 from shapely.geometry import box
 
-from scpb_analysis.maps import (
+from scpb_analysis.charts.maps import (
     CREDIT,
     NO_DATA_LABEL,
     ZERO_LABEL,

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.geography import london_boroughs
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.geography import london_boroughs
 from scpb_analysis.sources.mps import load_mps_crime, read_mps_crime
 
 HEADER = "MajorText,MinorText,LookUp_BoroughName,202301,202302,202303\n"

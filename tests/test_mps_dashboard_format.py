@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scpb_analysis.comparison import compare_periods
-from scpb_analysis.errors import CoverageError, InputDataError
+from scpb_analysis.blocks.comparison import compare_periods
+from scpb_analysis.core.errors import CoverageError, InputDataError
+from scpb_analysis.reference.taxonomy import map_category
 from scpb_analysis.sources.mps import read_mps_crime
-from scpb_analysis.taxonomy import map_category
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mps_monthly_crime_dashboard_sample.csv"
 

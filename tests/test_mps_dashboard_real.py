@@ -12,8 +12,8 @@ from conftest import SHARED_DATA
 
 import scpb_analysis
 from scpb_analysis.cli import main
+from scpb_analysis.reference.taxonomy import map_category
 from scpb_analysis.sources.mps import read_mps_crime
-from scpb_analysis.taxonomy import map_category
 
 DASHBOARD = SHARED_DATA / "mps" / "dashboard" / "monthly-crime-dashboard_202108-202507.parquet"
 WARD_PARQUET = (SHARED_DATA / "mps" / "ward-all-offences"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scpb_analysis.comparison import compare_periods
+from scpb_analysis.blocks.comparison import compare_periods
+from scpb_analysis.reference.taxonomy import map_category
 from scpb_analysis.sources.mps import read_mps_crime, revision_summary
-from scpb_analysis.taxonomy import map_category
 
 # The raw minor categories behind each dashboard indicator in the title-case vintages, used for
 # an independent recount with the csv module.
@@ -195,7 +195,7 @@ def test_taxonomy_maps_the_2024_split_of_burglary(mps_borough_dir):
 
 @pytest.fixture(scope="module")
 def every_borough_comparison(to_202307):
-    from scpb_analysis.geography import london_boroughs
+    from scpb_analysis.reference.geography import london_boroughs
 
     return {
         b: compare_periods(to_202307.table, b, "2023-05", breaks=to_202307.breaks)
@@ -219,7 +219,7 @@ def _three_month_pct(path: Path, minors: set[str]) -> dict[str, float]:
 @pytest.mark.parametrize("indicator", sorted(RAW_CATEGORIES))
 def test_ranks_agree_with_an_independent_recount(every_borough_comparison, mps_borough_dir,
                                                  indicator):
-    from scpb_analysis.geography import london_boroughs
+    from scpb_analysis.reference.geography import london_boroughs
 
     recent = next((mps_borough_dir / "to-202307").glob("*most recent 24 months*"))
     pct = _three_month_pct(recent, RAW_CATEGORIES[indicator])
@@ -276,7 +276,7 @@ def _census_population_by_borough() -> dict[str, int]:
 
 
 def test_every_narrative_passes_the_checker(every_borough_comparison):
-    from scpb_analysis.narrative import check_narrative
+    from scpb_analysis.text.narrative import check_narrative
 
     checked = 0
     for cmp in every_borough_comparison.values():
@@ -290,7 +290,7 @@ def test_every_narrative_passes_the_checker(every_borough_comparison):
 
 
 def test_the_checker_catches_the_seed_errors():
-    from scpb_analysis.narrative import check_narrative
+    from scpb_analysis.text.narrative import check_narrative
 
     row = {"n_12m": 2310, "n_12m_prev": 2302, "n_3m": 587, "n_3m_prev": 608}
     # Seed 003: a 7% decrease printed as an increase; seed 000: "a decrease of 0%" from 0 to 3.
@@ -307,7 +307,7 @@ def test_the_checker_catches_the_seed_errors():
 def test_2008_drug_categories_are_stated_with_the_grouping_and_its_evidence(mps_borough_dir):
     """'Other Drugs' (2008 coding, to 2016) is grouped with possession; the registry says so
     with the evidence, recomputed here from the files."""
-    from scpb_analysis.indicators import indicator_info
+    from scpb_analysis.reference.indicators import indicator_info
 
     def totals(path: Path, minor_col: str, year: str) -> dict[str, int]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -342,8 +342,8 @@ def test_2008_drug_categories_are_stated_with_the_grouping_and_its_evidence(mps_
 
 
 def test_registry_states_the_home_office_2023_decisions():
-    from scpb_analysis.indicators import indicator_info
-    from scpb_analysis.taxonomy import definitions_table
+    from scpb_analysis.reference.indicators import indicator_info
+    from scpb_analysis.reference.taxonomy import definitions_table
 
     assert map_category("VIOLENCE AGAINST THE PERSON", "STALKING AND HARASSMENT") == \
         "stalking_and_harassment"

@@ -12,9 +12,7 @@ import pandas as pd
 import pytest
 from conftest import SHARED_DATA
 
-from scpb_analysis.geography import london_boroughs
-from scpb_analysis.indicators import how_measured
-from scpb_analysis.needs_assessment import (
+from scpb_analysis.blocks.needs_assessment import (
     NEEDS_COLUMNS,
     NEEDS_DOMAINS,
     NEEDS_INDICATORS,
@@ -25,6 +23,8 @@ from scpb_analysis.needs_assessment import (
     scope_text,
     violence_trend,
 )
+from scpb_analysis.reference.geography import london_boroughs
+from scpb_analysis.reference.indicators import how_measured
 
 VINTAGE = SHARED_DATA / "mps" / "borough" / "to-202307"
 RECENT = VINTAGE / "MPS Borough Level Crime (most recent 24 months)_202108-202307.csv"
@@ -336,7 +336,8 @@ def test_violence_trend_starts_at_earliest_month(demo_dir):
 
 def test_deprivation_rates_by_lsoa():
     _need(TS007A, SHARED_DATA / "deprivation", SHARED_DATA / "lookups")
-    from scpb_analysis.sources.deprivation import imd_lsoa21, rate_by_deprivation
+    from scpb_analysis.sources.deprivation import imd_lsoa21
+    from scpb_analysis.stats.deprivation import rate_by_deprivation
 
     lsoas = imd_lsoa21(SHARED_DATA, "Barnet")["lsoa_code"]
     counts = pd.DataFrame({"lsoa_code": lsoas, "count": [i % 7 for i in range(len(lsoas))]})

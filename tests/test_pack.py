@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 from conftest import SHARED_DATA
 
+from scpb_analysis.blocks.comparison import COMPARISON_COLUMNS
 from scpb_analysis.cli import main
-from scpb_analysis.comparison import COMPARISON_COLUMNS
-from scpb_analysis.runner import NOTEBOOKS, TABLE_PREFIXES, notebooks_dir
+from scpb_analysis.pack.runner import NOTEBOOKS, TABLE_PREFIXES, notebooks_dir
 
 REQUIRED_PARAMETERS = ("borough", "period_end", "data_dir", "audience", "output_dir")
 SANITIZER = notebooks_dir() / "nbval_sanitize.cfg"
@@ -117,7 +117,7 @@ def test_rendered_pages_have_no_code_and_carry_provenance(demo_pack, name):
 
 
 def test_dashboard_csv_has_the_compare_columns_and_numbers(demo_pack):
-    from scpb_analysis.comparison import compare_periods
+    from scpb_analysis.blocks.comparison import compare_periods
     from scpb_analysis.sources.mps import read_mps_crime_as_published
 
     path = demo_pack["out"] / "tables" / "dashboard.csv"
@@ -228,7 +228,7 @@ def test_an_incomplete_indicator_fails_its_page_or_is_shown_marked(demo_pack, tm
 
 
 def _check_every_table(tables: Path) -> None:
-    from scpb_analysis.checks import check_file
+    from scpb_analysis.qa.checks import check_file
 
     paths = sorted(tables.glob("*.csv"))
     assert paths
@@ -244,8 +244,8 @@ def test_scpb_check_passes_every_table_of_the_pack(demo_pack):
 
 
 def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
-    from scpb_analysis.disclosure import scan_outputs
-    from scpb_analysis.partnership.demo import PLANTED_PII
+    from scpb_analysis.demo.partnership import PLANTED_PII
+    from scpb_analysis.qa.disclosure import scan_outputs
 
     out = tmp_path / "public"
     assert _build(out, demo_pack["demo"], "--audience", "public", "--only", "partnership",
@@ -395,7 +395,7 @@ def test_real_pages_show_every_figure_and_no_code(real_pack, name, tmp_path):
 
 
 def _risk_table_problems(out: Path) -> list[str]:
-    from scpb_analysis.needs_assessment import check_needs_table
+    from scpb_analysis.blocks.needs_assessment import check_needs_table
 
     path = out / "tables" / "needs_assessment_risk_factors.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -20,15 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.partnership.loaders import (
-    REJECTED_COLUMNS,
-    REPORT_COLUMNS,
-    load_all,
-    load_notes,
-    load_partnership,
-)
-from scpb_analysis.partnership.schema import (
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.partnership_schema import (
     INCIDENT_TYPES,
     PII_COLUMNS,
     SOURCES,
@@ -37,6 +30,13 @@ from scpb_analysis.partnership.schema import (
     is_personal_header,
     value_key,
     write_templates,
+)
+from scpb_analysis.sources.partnership import (
+    REJECTED_COLUMNS,
+    REPORT_COLUMNS,
+    load_all,
+    load_notes,
+    load_partnership,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -553,7 +553,7 @@ def test_xlsx_date_cells_and_cyrillic_categories(tmp_path):
 
 
 def test_demo_partnership_data_loads_whole_without_personal_values(tmp_path):
-    demo = pytest.importorskip("scpb_analysis.partnership.demo")
+    demo = pytest.importorskip("scpb_analysis.demo.partnership")
     if not hasattr(demo, "write_partnership_demo"):
         pytest.skip("the partnership demo writer is not available")
     loaded = load_all(demo.write_partnership_demo(tmp_path))

@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from scpb_analysis.disclosure import hidden_ranges, scan_outputs
-from scpb_analysis.partnership.demo import PLANTED_PII, write_partnership_demo
-from scpb_analysis.partnership.pack import SYNTHETIC_BANNER, build_partnership_outputs
+from scpb_analysis.blocks.partnership import SYNTHETIC_BANNER, build_partnership_outputs
+from scpb_analysis.demo.partnership import PLANTED_PII, write_partnership_demo
+from scpb_analysis.qa.disclosure import hidden_ranges, scan_outputs
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_public_outputs_hide_small_numbers_unrecoverably(built):
 
 
 def test_scpb_check_passes_every_board_table_the_toolkit_writes(built):
-    from scpb_analysis.checks import check_file
+    from scpb_analysis.qa.checks import check_file
 
     boards = [p for p in built["internal"] if p.name.endswith(".board.csv")]
     assert len(boards) >= 10
@@ -121,7 +121,7 @@ def test_a_total_short_of_rejected_rows_says_so_in_every_output(spoiled):
 
 
 def test_the_notebook_tables_carry_the_same_note(spoiled):
-    from scpb_analysis.partnership.pack import SET_ASIDE, partnership_tables
+    from scpb_analysis.blocks.partnership import SET_ASIDE, partnership_tables
 
     tables = partnership_tables(spoiled["exports"], end="2023-05")
     title, frame, notes, check = tables["cctv_by_ward"]
@@ -134,7 +134,7 @@ def test_the_notebook_tables_carry_the_same_note(spoiled):
 
 
 def test_da_marac_table_stops_at_the_period_end(tmp_path):
-    from scpb_analysis.partnership.pack import partnership_tables
+    from scpb_analysis.blocks.partnership import partnership_tables
 
     exports = write_partnership_demo(tmp_path)
     raw = pd.read_csv(exports / "da_marac_referrals.csv", dtype=str)
@@ -157,7 +157,7 @@ def _small_export(folder, name):
 
 
 def test_a_refused_build_writes_nothing_and_keeps_the_previous_outputs(tmp_path):
-    from scpb_analysis.disclosure import PersonalDataError
+    from scpb_analysis.qa.disclosure import PersonalDataError
 
     good = _small_export(tmp_path / "good", "cctv_incidents.csv")
     out = tmp_path / "out"

@@ -15,14 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scpb_analysis.demo import MARKER_FILENAME, SYNTHETIC_NOTICE
-from scpb_analysis.partnership.demo import (
-    DEMO_FILES,
-    PLANTED_PII,
-    SEED_CCTV_WARD_BY_TYPE,
-    write_partnership_demo,
-)
-from scpb_analysis.partnership.tables import (
+from scpb_analysis.blocks.partnership_tables import (
     CCTV_INCIDENT_TYPES,
     GRAND_TOTAL,
     asb_outcomes_by_month,
@@ -43,8 +36,15 @@ from scpb_analysis.partnership.tables import (
     prevent_vs_national,
     to_board_table,
 )
-from scpb_analysis.taxonomy import normalise_label
-from scpb_analysis.wards import UnknownWardError, canonical_ward_names, ward_reference
+from scpb_analysis.demo import MARKER_FILENAME, SYNTHETIC_NOTICE
+from scpb_analysis.demo.partnership import (
+    DEMO_FILES,
+    PLANTED_PII,
+    SEED_CCTV_WARD_BY_TYPE,
+    write_partnership_demo,
+)
+from scpb_analysis.reference.taxonomy import normalise_label
+from scpb_analysis.reference.wards import UnknownWardError, canonical_ward_names, ward_reference
 
 # --- tables as printed in seed 000 (July 2023 pack), copied verbatim ---------------------------
 

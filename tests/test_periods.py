@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scpb_analysis.errors import CoverageError
-from scpb_analysis.periods import (
+from scpb_analysis.core.errors import CoverageError
+from scpb_analysis.core.periods import (
     Window,
     calendar_year_window,
     check_coverage,

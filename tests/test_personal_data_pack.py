@@ -61,7 +61,7 @@ def _plant(folder: Path) -> int:
 @pytest.fixture(scope="module")
 def planted_data(tmp_path_factory) -> Path:
     from scpb_analysis.demo import write_demo_data
-    from scpb_analysis.partnership.demo import write_partnership_demo
+    from scpb_analysis.demo.partnership import write_partnership_demo
 
     root = tmp_path_factory.mktemp("planted") / "data"
     write_demo_data(root)

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import Polygon, box
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.points import (
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.points import (
     COUNT_COLUMNS,
     SeenCrimeIds,
     WardIndex,
@@ -27,7 +27,7 @@ from scpb_analysis.points import (
     crime_id_keys,
     ward_month_counts,
 )
-from scpb_analysis.sources._files import column_key
+from scpb_analysis.sources.files import column_key
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS, read_policeuk
 
 HEADER = policeuk_header()
@@ -96,7 +96,7 @@ def test_prebuilt_index_and_validating_reader_give_the_same_counts(met_files, lo
     _assert_same(ward_month_counts(files, index), expected)
     _assert_same(ward_month_counts(files, index, workers=1), expected)
     # Without pyarrow every file goes through the validating loader: same answer.
-    monkeypatch.setattr("scpb_analysis.points._pyarrow", lambda: None)
+    monkeypatch.setattr("scpb_analysis.geo.points._pyarrow", lambda: None)
     slow = ward_month_counts(files, index)
     assert (slow.files["reader"] == "validating").all()
     _assert_same(slow, expected)
@@ -268,7 +268,7 @@ def _repeats_folder(root):
 
 
 def test_repeated_crime_ids_are_counted_once_on_every_path(tmp_path, monkeypatch):
-    from scpb_analysis.archive import archive_ward_month_counts
+    from scpb_analysis.geo.archive import archive_ward_month_counts
 
     root = _repeats_folder(tmp_path)
     wards = _box_wards()
@@ -294,7 +294,7 @@ def test_repeated_crime_ids_are_counted_once_on_every_path(tmp_path, monkeypatch
         _accounted(archived)
         pd.testing.assert_frame_equal(fast.files.drop(columns="reader"),
                                       archived.files.drop(columns="reader"))
-    monkeypatch.setattr("scpb_analysis.points._pyarrow", lambda: None)
+    monkeypatch.setattr("scpb_analysis.geo.points._pyarrow", lambda: None)
     slow = ward_month_counts(root, wards)
     assert (slow.files["reader"] == "validating").all()
     _assert_same(fast, slow)
@@ -493,7 +493,7 @@ def test_seen_crime_ids_match_a_plain_dictionary(calls, filtered):
     # Keys from tiny ranges, so high halves collide with different low halves: the set must
     # still compare whole keys. Each call is one file; the reference is a dict of first files.
     # With `filtered`, the lookups go through the filter a large set builds.
-    import scpb_analysis.points as points
+    import scpb_analysis.geo.points as points
 
     points_filter_from, points._FILTER_FROM = points._FILTER_FROM, 1 if filtered else 1 << 20
     try:

@@ -17,8 +17,8 @@ from conftest import SHARED_DATA, _require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.sources._files import column_key
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.sources.files import column_key
 from scpb_analysis.sources.policeuk import (
     LAYOUTS,
     POINT_COLUMNS,

@@ -16,13 +16,13 @@ import pytest
 from conftest import SHARED_DATA, _require
 from parquet_copies import lower_case, write_copy
 
-from scpb_analysis.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.wards import ward_reference
 from scpb_analysis.sources.population import (
     POPULATION_SOURCES,
     lsoa_population,
     ward_population,
 )
-from scpb_analysis.wards import ward_reference
 
 CENSUS = "population/census2021-ts007a-lsoa.csv"
 MID2020 = "population/london-mid2020-pop_LSOA11.csv"

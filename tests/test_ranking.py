@@ -9,13 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from scpb_analysis.errors import CoverageError
-from scpb_analysis.geography import borough_population, london_boroughs
-from scpb_analysis.indicators import how_measured, indicator_categories, indicator_registry
+from scpb_analysis.core.errors import CoverageError
+from scpb_analysis.reference.geography import borough_population, london_boroughs
+from scpb_analysis.reference.indicators import (
+    how_measured,
+    indicator_categories,
+    indicator_registry,
+)
+from scpb_analysis.reference.taxonomy import indicator_table
 from scpb_analysis.stats.change import change_test
 from scpb_analysis.stats.rag import RagRule, rank_movement_rule, significance_rule, target_rule
 from scpb_analysis.stats.ranking import RANK_BASES, rank_boroughs
-from scpb_analysis.taxonomy import indicator_table
 
 BOROUGHS = london_boroughs()["borough"].tolist()
 

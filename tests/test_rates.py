@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import binomtest, gamma, norm, poisson
 
-from scpb_analysis.stats.rates import _exact_poisson_limits, crude_rate, proportion
+from scpb_analysis.stats.rates import crude_rate, exact_poisson_limits, proportion
 
 RATE_COLUMNS = ["count", "population", "value", "lower", "upper", "confidence", "method",
                 "multiplier"]
@@ -135,7 +135,7 @@ def test_zero_count_is_valid_and_has_a_zero_lower_limit():
 @pytest.mark.parametrize("level", [0.8, 0.9, 0.95, 0.99, 0.998])
 def test_exact_limits_match_the_gamma_form_for_many_counts(level):
     observed = np.arange(0, 501)
-    lower, upper = _exact_poisson_limits(observed, level)
+    lower, upper = exact_poisson_limits(observed, level)
     alpha = 1 - level
     expected_lower = np.where(observed == 0, 0.0, gamma.ppf(alpha / 2, np.maximum(observed, 1)))
     np.testing.assert_allclose(lower, expected_lower, rtol=1e-10)
@@ -157,7 +157,7 @@ def test_byar_is_within_one_percent_of_exact_from_ten_events(level):
     observed = np.concatenate([np.arange(10, 200), np.geomspace(200, 1e6, 60).round()])
     out = crude_rate(observed, 1, multiplier=1, confidence=level)
     assert (out["method"] == "Byar").all()
-    exact_lower, exact_upper = _exact_poisson_limits(observed, level)
+    exact_lower, exact_upper = exact_poisson_limits(observed, level)
     np.testing.assert_allclose(out["lower"], exact_lower, rtol=0.01)
     np.testing.assert_allclose(out["upper"], exact_upper, rtol=0.01)
 

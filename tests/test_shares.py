@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scpb_analysis.stats.shares import (
+from scpb_analysis.core.rounding import (
     format_share,
     percentage_point_change,
     round_half_up,

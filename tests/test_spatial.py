@@ -10,8 +10,8 @@ from conftest import SHARED_DATA, _require
 from pyproj import Transformer
 from shapely import box
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.spatial import (
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.assign import (
     REASON_ASSIGNED,
     REASON_NO_COORDINATES,
     REASON_OUTSIDE,

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from scpb_analysis.taxonomy import (
+from scpb_analysis.reference.taxonomy import (
     breaks_table,
     category_table,
     indicator_name,
@@ -70,11 +70,12 @@ def test_breaks_are_dated_months():
 
 
 def test_readme_documents_every_file():
-    readme = resources.files("scpb_analysis.taxonomy").joinpath("README.md").read_text("utf-8")
+    readme = (resources.files("scpb_analysis.reference.taxonomy")
+              .joinpath("README.md").read_text("utf-8"))
     for name in ("indicators.csv", "mps_categories.csv", "mps_breaks.csv",
                  "mps_definitions.csv"):
         assert name in readme
-        with resources.files("scpb_analysis.taxonomy").joinpath(name).open() as handle:
+        with resources.files("scpb_analysis.reference.taxonomy").joinpath(name).open() as handle:
             header = next(csv.reader(handle))
         for column in header:
             assert f"`{column}`" in readme, f"{name}: column {column} undocumented"
@@ -86,7 +87,7 @@ def test_indicator_names():
 
 
 def test_an_unmapped_category_is_tied_to_its_group_and_its_words():
-    from scpb_analysis.taxonomy.gaps import related_indicators
+    from scpb_analysis.reference.taxonomy.gaps import related_indicators
 
     burglary = related_indicators("UNMAPPED: BURGLARY / RES BURGLARY OF A CARAVAN")
     assert set(burglary) == {"residential_burglary", "non_residential_burglary"}
@@ -108,7 +109,7 @@ def test_an_unmapped_category_is_tied_to_its_group_and_its_words():
 def test_mapping_gaps_ignore_zero_counts_and_other_months():
     import pandas as pd
 
-    from scpb_analysis.taxonomy.gaps import GAP_COLUMNS, mapping_gaps
+    from scpb_analysis.reference.taxonomy.gaps import GAP_COLUMNS, mapping_gaps
 
     months = pd.period_range("2023-01", periods=4, freq="M")
     table = pd.DataFrame({"month": months, "area_type": "borough", "measure": "offences",

@@ -21,13 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scpb_analysis.blocks.comparison import compare_periods
 from scpb_analysis.cli import main
-from scpb_analysis.comparison import compare_periods
-from scpb_analysis.errors import IncompleteIndicatorError
-from scpb_analysis.narrative import check_narrative
+from scpb_analysis.core.errors import IncompleteIndicatorError
+from scpb_analysis.reference.taxonomy import category_table, normalise_label
 from scpb_analysis.sources.mps import read_mps_crime, revision_summary
 from scpb_analysis.stats.ranking import rank_boroughs
-from scpb_analysis.taxonomy import category_table, normalise_label
+from scpb_analysis.text.narrative import check_narrative
 
 HEADLINE = ["residential_burglary", "non_residential_burglary", "robbery_of_personal_property",
             "violence_with_injury"]
@@ -339,7 +339,11 @@ def test_violent_disorder_and_homicide_rank_every_borough(mps_borough_dir, vinta
 
 
 def test_needs_assessment_never_prints_an_incomplete_violence_figure(to_202502, tmp_path):
-    from scpb_analysis.needs_assessment import check_needs_table, risk_factor_table, violence_trend
+    from scpb_analysis.blocks.needs_assessment import (
+        check_needs_table,
+        risk_factor_table,
+        violence_trend,
+    )
 
     for path in to_202502.glob("*.csv"):
         header, rows = _read(path)

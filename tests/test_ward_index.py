@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis.extra.numpy import array_shapes, arrays
 from shapely import Polygon, box
 
-from scpb_analysis import ward_index
-from scpb_analysis.ward_index import WardIndex
+from scpb_analysis.geo import ward_index
+from scpb_analysis.geo.ward_index import WardIndex
 
 
 def _sjoin_pairs(wards: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> set:
@@ -139,7 +139,7 @@ def test_within_in_ward_crs_matches_strtree():
 
 
 def test_index_tally_accounting_on_every_row():
-    from scpb_analysis.points import WardMonthTally, month_ordinals
+    from scpb_analysis.geo.points import WardMonthTally, month_ordinals
 
     wards = gpd.GeoDataFrame({"ward_code": ["W1", "W2"]},
                              geometry=[box(-0.2, 51.5, -0.1, 51.6), box(-0.1, 51.5, 0.0, 51.6)],
@@ -162,7 +162,7 @@ def test_index_tally_accounting_on_every_row():
 def test_free_regions_partition_the_grid_as_ndimage_label_does(marked):
     from scipy import ndimage
 
-    from scpb_analysis.ward_index import _free_regions
+    from scpb_analysis.geo.ward_index import _free_regions
 
     row, start, end, region = _free_regions(marked)
     found = np.full(marked.shape, -1)

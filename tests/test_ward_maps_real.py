@@ -9,7 +9,7 @@ import warnings
 import matplotlib
 import pytest
 
-from scpb_analysis.report import ward_rates
+from scpb_analysis.blocks.ward_report import ward_rates
 from scpb_analysis.sources.mps import read_mps_crime
 
 matplotlib.use("Agg")
@@ -24,7 +24,7 @@ def data(mps_ward_dir):
 
 @pytest.fixture(scope="module")
 def rates(data, mps_ward_dir):
-    from scpb_analysis.sources.population import ward_population
+    from scpb_analysis.geo.ward_profiles import ward_population
 
     crime = read_mps_crime(mps_ward_dir / WARD_FILE).table
     barnet = crime[crime["borough"] == "Barnet"]
@@ -52,9 +52,9 @@ def test_ward_rates_match_an_independent_recount(rates, mps_ward_dir, data):
 
 
 def test_choropleth_and_hotspot_map_render_with_checked_content(rates, data, tmp_path):
-    from scpb_analysis.hotspots import getis_ord_hotspots, hotspot_map
-    from scpb_analysis.maps import save_figure, ward_choropleth
+    from scpb_analysis.charts.maps import hotspot_map, save_figure, ward_choropleth
     from scpb_analysis.sources.boundaries import load_wards
+    from scpb_analysis.stats.hotspots import getis_ord_hotspots
 
     wards = load_wards(data, "Barnet")
     with warnings.catch_warnings():

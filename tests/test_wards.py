@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from scpb_analysis.wards import UnknownWardError, canonical_ward_names, ward_key, ward_reference
+from scpb_analysis.reference.wards import (
+    UnknownWardError,
+    canonical_ward_names,
+    ward_key,
+    ward_reference,
+)
 
 
 def test_reference_lists_have_the_right_wards_and_codes():

@@ -31,7 +31,7 @@ rather than loaded (issue 13):
   EPSG:27700 is an error naming the file, the declared CRS and what the coordinates look
   like. A file with no CRS at all (a shapefile without its ``.prj``) is an error too.
 * **Every ward once.** A borough's wards must all be there, once: checked against the
-  package's reference list (:data:`scpb_analysis.wards.WARD_SCHEMES`) or, for other
+  package's reference list (:data:`scpb_analysis.reference.wards.WARD_SCHEMES`) or, for other
   boroughs, the ONS ward lookup found in the data folder (wards it lists for the borough
   must be present). A ward missing, a code twice, or a code of another scheme is an error
   naming the file, the ward and the borough.
@@ -51,8 +51,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.geography import canonical_borough, is_non_borough_area, london_boroughs
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.geography import (
+    canonical_borough,
+    is_non_borough_area,
+    london_boroughs,
+)
 
 __all__ = ["load_wards", "load_boroughs", "load_lsoas", "boundary_files"]
 
@@ -307,7 +311,7 @@ def load_boroughs(data_dir: str | Path):
 
 def _ward_boroughs(data_dir: str | Path, wards, layout: _Layout, path: str) -> pd.Series:
     """Borough of each ward: from the file, a reference list, an ONS lookup, or by location."""
-    from scpb_analysis.wards import WARD_SCHEMES, ward_reference
+    from scpb_analysis.reference.wards import WARD_SCHEMES, ward_reference
 
     if layout.borough:
         return wards[layout.borough].astype(str).map(
@@ -371,7 +375,7 @@ def _check_ward_set(path: str, wards, layout: _Layout, data_dir: str | Path,
                     scheme: str) -> None:
     """Every ward of each borough in ``wards`` there once: against the package's reference
     list, else the wards an ONS lookup in the folder gives the borough (present at least)."""
-    from scpb_analysis.wards import WARD_SCHEMES, ward_reference
+    from scpb_analysis.reference.wards import WARD_SCHEMES, ward_reference
 
     codes = wards["ward_code"]
     repeated = codes[codes.duplicated()]
@@ -450,7 +454,7 @@ def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "
     >>> len(wards), wards.crs.to_epsg()  # doctest: +SKIP
     (24, 27700)
     """
-    from scpb_analysis.wards import WARD_SCHEMES, canonical_ward_names
+    from scpb_analysis.reference.wards import WARD_SCHEMES, canonical_ward_names
 
     scheme = str(scheme)
     editions = {"2022": ("2022", "2024"), "2024": ("2024",), "2014": ("2014",),

@@ -1,4 +1,4 @@
-"""English Indices of Deprivation 2019 (IMD), carried to 2021 LSOAs, and rates by deprivation.
+"""English Indices of Deprivation 2019 (IMD), carried to 2021 LSOAs.
 
 IMD 2019 is published for 2011 LSOAs: the MHCLG "File 1" workbook ranks all 32,844 LSOAs in
 England (1 = most deprived) with national deciles; the GLA's London workbook adds the IMD
@@ -35,11 +35,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.geography import canonical_borough
-from scpb_analysis.sources.population import _stamp
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.sources.population import file_stamp
 
 __all__ = [
     "ENGLAND_LSOAS",
@@ -47,8 +46,8 @@ __all__ = [
     "load_imd",
     "imd_lsoa21",
     "national_quantile",
-    "rate_by_deprivation",
-    "ward_deprivation",
+    "exact_fit_lookup",
+    "lsoa_deprivation_table",
 ]
 
 #: LSOAs (2011) ranked in IMD 2019: every LSOA in England.
@@ -189,7 +188,7 @@ def _imd_sheets(data_dir: str | Path) -> tuple[list, list[str]]:
     for path in paths:
         if path.name.startswith("~$"):  # Excel's lock file beside an open workbook
             continue
-        found, names = _workbook_tables(str(path.resolve()), _stamp(path))
+        found, names = _workbook_tables(str(path.resolve()), file_stamp(path))
         searched.append(f"{path.name} (sheets: {', '.join(names) or 'none'})")
         sheets.extend((path, *item) for item in found)
     return sheets, searched
@@ -308,29 +307,29 @@ _EXACT_FIT_EXPECTED = ("the ONS exact-fit lookup CSV (or a Parquet copy of it, c
                        + ", ".join(_EXACT_FIT_COLUMNS))
 
 
-def _exact_fit(data_dir: str | Path) -> tuple[Path, pd.DataFrame, str]:
+def exact_fit_lookup(data_dir: str | Path) -> tuple[Path, pd.DataFrame, str]:
     """The ONS LSOA (2011) to LSOA (2021) exact-fit lookup: file, rows, layout recognised.
 
     The rows carry the published column names (``LSOA11CD, LSOA21CD, LSOA21NM, CHGIND,
     LAD22NM``) whatever the file's spelling, and ``row``, the file's row of each (header = 1).
     """
-    from scpb_analysis.sources.population import _find_tables, _has
+    from scpb_analysis.sources.population import find_tables, has_columns
 
-    found = _find_tables(data_dir, _has("LSOA11CD", "LSOA21CD", "CHGIND"))
+    found = find_tables(data_dir, has_columns("LSOA11CD", "LSOA21CD", "CHGIND"))
     if not found:
         raise InputDataError(Path(data_dir), "holds no LSOA (2011) to LSOA (2021) lookup",
                              expected=_EXACT_FIT_EXPECTED)
     path = found[0]  # the ONS CSV before a Parquet copy of it, where both are kept
-    return path, *_cached_exact_fit(str(path), _stamp(path))
+    return path, *_cached_exact_fit(str(path), file_stamp(path))
 
 
 @cache
 def _cached_exact_fit(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
-    from scpb_analysis.sources.population import _column, _layout_text, _read_file
+    from scpb_analysis.sources.population import find_column, layout_text, read_table_file
 
     path = Path(path_text)
-    raw = _read_file(path)
-    cols = {name: _column(path, raw.columns, name) for name in _EXACT_FIT_COLUMNS}
+    raw = read_table_file(path)
+    cols = {name: find_column(path, raw.columns, name) for name in _EXACT_FIT_COLUMNS}
     missing = [name for name, found in cols.items() if found is None]
     if missing:
         raise InputDataError(path, f"has no {', '.join(missing)} column", row=1,
@@ -345,7 +344,7 @@ def _cached_exact_fit(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFr
                              row=i + 2, column=cols["CHGIND"],
                              expected="U (unchanged), S (split), M (merged) or X (irregular)")
     respelled = any(found != name for name, found in cols.items())
-    layout = _layout_text(path, "ONS exact-fit lookup LSOA11CD to LSOA21CD", respelled)
+    layout = layout_text(path, "ONS exact-fit lookup LSOA11CD to LSOA21CD", respelled)
     # Callers use the published names, whichever spelling the file had.
     raw = raw.rename(columns={found: name for name, found in cols.items()})
     raw["row"] = np.arange(len(raw)) + 2
@@ -389,7 +388,7 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     >>> len(imd), imd["borough_quintile"].value_counts().tolist()  # doctest: +SKIP
     (220, [44, 44, 44, 44, 44])
     """
-    path, lookup, layout = _exact_fit(data_dir)
+    path, lookup, layout = exact_fit_lookup(data_dir)
     lookup = lookup[lookup["LSOA21CD"].str.startswith("E")]  # IMD 2019 is England only
     if borough is not None:
         name = canonical_borough(borough)
@@ -440,207 +439,16 @@ def _borough_or_lad(name: str) -> str:
 # Rates and ward summaries
 
 
-def _rate_ratio(a: int, b: int, pop_a: float, pop_b: float,
-                level: float) -> tuple[float, float, float]:
-    """Rate ratio (a/pop_a)/(b/pop_b) with exact conditional (Clopper-Pearson) limits.
-
-    Given the total ``a + b``, ``a`` is binomial with ``p = RR pop_a / (RR pop_a + pop_b)``;
-    limits on ``p`` convert to limits on RR. Zero counts give 0 or infinite limits.
-
-    >>> [round(x, 3) for x in _rate_ratio(30, 60, 1000, 4000, 0.95)]
-    [2.0, 1.245, 3.15]
-    """
-    n = a + b
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    alpha = 1 - level
-    ratio = math.inf if b == 0 else (a / pop_a) / (b / pop_b)
-    p_low = 0.0 if a == 0 else float(beta.ppf(alpha / 2, a, n - a + 1))
-    p_high = 1.0 if a == n else float(beta.ppf(1 - alpha / 2, a + 1, n - a))
-    scale = pop_b / pop_a
-
-    def odds(p: float) -> float:
-        return math.inf if p >= 1 else p / (1 - p) * scale
-
-    return ratio, odds(p_low), odds(p_high)
 
 
-def _lsoa_table(data_dir: str | Path, borough: str) -> pd.DataFrame:
+def lsoa_deprivation_table(data_dir: str | Path, borough: str) -> pd.DataFrame:
     """IMD on 2021 LSOAs joined to Census 2021 population, checked to hold the same LSOAs."""
-    from scpb_analysis.sources.population import _same_lsoas, lsoa_population
+    from scpb_analysis.sources.population import check_same_lsoas, lsoa_population
 
     imd = imd_lsoa21(data_dir, borough)
     pop = lsoa_population(data_dir, borough, "census2021")
-    _same_lsoas(imd, pop, "IMD lookup", "Census 2021 population")
+    check_same_lsoas(imd, pop, "IMD lookup", "Census 2021 population")
     return imd.merge(pop[["lsoa_code", "population"]], on="lsoa_code", validate="one_to_one")
 
 
-def rate_by_deprivation(counts: pd.DataFrame, data_dir: str | Path, borough: str,
-                        quintile_basis: str = "borough", multiplier: float = 1000,
-                        confidence: float = 0.95) -> pd.DataFrame:
-    """Rate in the borough's most deprived LSOAs against the rest, with the rate ratio.
 
-    Counts by 2021 LSOA are summed over the most deprived quintile and over the rest of the
-    borough, and divided by Census 2021 residents; limits from
-    :func:`scpb_analysis.stats.rates.crude_rate`. The rate ratio (most deprived / rest) has
-    exact conditional limits (Clopper-Pearson on the most deprived share of the total count).
-
-    Parameters
-    ----------
-    counts : DataFrame
-        ``lsoa_code`` (2021 codes) and ``count``; several rows for an LSOA (e.g. one per
-        month) are added up, and the borough's LSOAs without a row count 0.
-    data_dir : path
-        Folder with the IMD workbook(s), the ONS exact-fit lookup and the Census CSV.
-    borough : str
-        The borough.
-    quintile_basis : {"borough", "national"}
-        ``"borough"``: the most deprived fifth of the borough's LSOAs (borough quintile 1).
-        ``"national"``: the borough's LSOAs in England's most deprived fifth (national
-        quintile 1).
-    multiplier : float, default 1000
-        Rate per this many residents.
-    confidence : float, default 0.95
-        Confidence level of the limits.
-
-    Returns
-    -------
-    DataFrame
-        Two rows, ``group`` = ``"most deprived quintile"`` then ``"rest of borough"``, with
-        ``lsoas, count, population, value, lower, upper, confidence, method, multiplier``,
-        ``rate_ratio, ratio_lower, ratio_upper`` (the rest is the reference, ratio 1),
-        ``quintile_basis``, ``definition`` (exactly which LSOAs each row covers) and
-        ``population_source``.
-
-    Raises
-    ------
-    ValueError
-        If ``counts`` lacks the columns, names LSOAs that are not the borough's 2021 LSOAs
-        (listed), or no LSOA of the borough is in the national most deprived quintile.
-
-    Examples
-    --------
-    >>> counts = pd.DataFrame({"lsoa_code": ["E01000115"], "count": [12]})
-    >>> out = rate_by_deprivation(counts, "../shared/data", "Barnet")  # doctest: +SKIP
-    >>> out["definition"].iloc[0]  # doctest: +SKIP
-    "LSOAs (2021) in the most deprived fifth of Barnet's 220 LSOAs by IMD 2019 rank (44 LSOAs), \
-carried from 2011 LSOAs through the ONS exact-fit lookup; population Census 2021"
-    """
-    from scpb_analysis.stats.rates import crude_rate
-
-    if quintile_basis not in ("borough", "national"):
-        raise ValueError(f"quintile_basis must be 'borough' or 'national'; got "
-                         f"{quintile_basis!r}")
-    missing = [c for c in ("lsoa_code", "count") if c not in counts]
-    if missing:
-        raise ValueError(f"counts has no column(s) {', '.join(missing)}; expected lsoa_code "
-                         "and count")
-    values = pd.to_numeric(counts["count"], errors="coerce")
-    bad = ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
-    if bad.any():
-        where = counts.index[np.flatnonzero(bad.to_numpy())[0]]
-        raise ValueError(f"counts must be whole numbers of 0 or more; got "
-                         f"{counts['count'].loc[where]!r} at index {where!r}")
-    name = canonical_borough(borough)
-    lsoas = _lsoa_table(data_dir, name)
-    codes = counts["lsoa_code"].astype(str).str.strip()
-    foreign = sorted(set(codes) - set(lsoas["lsoa_code"]))
-    if foreign:
-        hint = ""
-        lookup = _exact_fit(data_dir)[1]
-        if set(foreign) & set(lookup.loc[lookup["LSOA21CD"] != lookup["LSOA11CD"], "LSOA11CD"]):
-            hint = "; some are 2011 LSOAs that changed in 2021: carry counts to 2021 LSOAs first"
-        raise ValueError(f"{len(foreign)} LSOA code(s) in counts are not {name}'s 2021 LSOAs: "
-                         f"{', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}{hint}")
-    per_lsoa = pd.Series(values.to_numpy(), index=codes).groupby(level=0).sum()
-    lsoas["count"] = lsoas["lsoa_code"].map(per_lsoa).fillna(0)
-    column = "borough_quintile" if quintile_basis == "borough" else "imd_quintile"
-    most = lsoas[column] == 1
-    n_most, n_all = int(most.sum()), len(lsoas)
-    if n_most == 0:
-        raise ValueError(f"no LSOA of {name} is in England's most deprived IMD 2019 quintile; "
-                         "use quintile_basis='borough'")
-    carried = ("carried from 2011 LSOAs through the ONS exact-fit lookup; population "
-               "Census 2021")
-    if quintile_basis == "borough":
-        first = (f"LSOAs (2021) in the most deprived fifth of {name}'s {n_all} LSOAs by IMD "
-                 f"2019 rank ({n_most} LSOAs), {carried}")
-    else:
-        cut = math.floor(ENGLAND_LSOAS / 5)
-        first = (f"LSOAs (2021) of {name} in England's most deprived fifth by IMD 2019 rank "
-                 f"(national quintile 1: rank 1 to {cut:,} of {ENGLAND_LSOAS:,}; {n_most} of "
-                 f"{name}'s {n_all} LSOAs), {carried}")
-    rest = (f"the other {n_all - n_most} of {name}'s {n_all} LSOAs (2021), outside that "
-            "group; population Census 2021")
-    sums = [lsoas.loc[most, ["count", "population"]].sum(),
-            lsoas.loc[~most, ["count", "population"]].sum()]
-    table = crude_rate([s["count"] for s in sums], [s["population"] for s in sums],
-                       multiplier=multiplier, confidence=confidence)
-    ratio, low, high = _rate_ratio(int(sums[0]["count"]), int(sums[1]["count"]),
-                                   float(sums[0]["population"]), float(sums[1]["population"]),
-                                   confidence)
-    table.insert(0, "group", ["most deprived quintile", "rest of borough"])
-    table.insert(1, "lsoas", [n_most, n_all - n_most])
-    table["rate_ratio"] = [ratio, 1.0]
-    table["ratio_lower"] = [low, math.nan]
-    table["ratio_upper"] = [high, math.nan]
-    table["quintile_basis"] = quintile_basis
-    table["definition"] = [first, rest]
-    table["population_source"] = "Census 2021 usual residents (ONS TS007A) by LSOA (2021)"
-    return table
-
-
-def ward_deprivation(data_dir: str | Path, borough: str) -> pd.DataFrame:
-    """Deprivation of each May-2022 ward, from its 2021 LSOAs weighted by residents.
-
-    LSOAs are placed in wards as for :func:`scpb_analysis.sources.population.ward_population`
-    (ONS best-fit lookup), with Census 2021 residents as weights.
-
-    Parameters
-    ----------
-    data_dir : path
-        Folder with the IMD workbook(s), ONS lookups and the Census CSV.
-    borough : str
-        The borough.
-
-    Returns
-    -------
-    DataFrame
-        ``ward_code, ward_name, population, lsoas``, ``population_most_deprived`` and
-        ``share_most_deprived`` (residents in LSOAs in England's most deprived IMD quintile,
-        and their share of the ward), ``share_borough_most_deprived`` (share in the borough's
-        most deprived fifth of LSOAs), ``mean_imd_rank`` (population-weighted mean national
-        rank; lower is more deprived) and ``method``; sorted by ward name.
-
-    Examples
-    --------
-    >>> wards = ward_deprivation("../shared/data", "Barnet")  # doctest: +SKIP
-    >>> len(wards), bool(wards["share_most_deprived"].between(0, 1).all())  # doctest: +SKIP
-    (24, True)
-    """
-    from scpb_analysis.crosswalk import lsoa_to_ward
-    from scpb_analysis.sources.population import _same_lsoas
-
-    name = canonical_borough(borough)
-    lsoas = _lsoa_table(data_dir, name)
-    placed = lsoa_to_ward(data_dir, name, "2022", lsoa_year=2021)
-    _same_lsoas(lsoas, placed, "IMD lookup", "the ward assignment")
-    joined = lsoas.merge(placed[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code",
-                         validate="one_to_one")
-    joined["in_most"] = joined["population"].where(joined["imd_quintile"] == 1, 0)
-    joined["in_borough_most"] = joined["population"].where(joined["borough_quintile"] == 1, 0)
-    joined["rank_x_pop"] = joined["imd_rank"] * joined["population"]
-    wards = joined.groupby(["ward_code", "ward_name"], sort=True).agg(
-        population=("population", "sum"), lsoas=("lsoa_code", "size"),
-        population_most_deprived=("in_most", "sum"),
-        in_borough_most=("in_borough_most", "sum"), rank_x_pop=("rank_x_pop", "sum"),
-    ).reset_index()
-    wards["share_most_deprived"] = wards["population_most_deprived"] / wards["population"]
-    wards["share_borough_most_deprived"] = wards["in_borough_most"] / wards["population"]
-    wards["mean_imd_rank"] = wards["rank_x_pop"] / wards["population"]
-    wards["method"] = (f"{IMD_SOURCE}; England's most deprived quintile = national IMD rank "
-                       f"1 to {math.floor(ENGLAND_LSOAS / 5):,}; residents Census 2021; "
-                       f"{placed['method'].iloc[0]}")
-    columns = ["ward_code", "ward_name", "population", "lsoas", "population_most_deprived",
-               "share_most_deprived", "share_borough_most_deprived", "mean_imd_rank", "method"]
-    return wards[columns].sort_values(["ward_name", "ward_code"]).reset_index(drop=True)

@@ -42,21 +42,25 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.geography import canonical_borough, is_non_borough_area, london_boroughs
-from scpb_analysis.sources._files import (
-    column_key,
-    decode_text,
-    find_data_files,
-    other_delimiter,
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.geography import (
+    canonical_borough,
+    is_non_borough_area,
+    london_boroughs,
 )
-from scpb_analysis.taxonomy import (
+from scpb_analysis.reference.taxonomy import (
     UNMAPPED_PREFIX,
     breaks_table,
     category_schemes,
     definitions_table,
     map_category,
     normalise_label,
+)
+from scpb_analysis.sources.files import (
+    column_key,
+    decode_text,
+    find_data_files,
+    other_delimiter,
 )
 
 __all__ = [
@@ -263,7 +267,7 @@ class MpsCrimeLoad:
         does not cover, e.g. ``"MPS Borough Level Crime to July 2023 (2 files; 3 earlier
         publications fill earlier months)"``.
         """
-        from scpb_analysis.periods import month_label
+        from scpb_analysis.core.periods import month_label
 
         parts = []
         read = self.files
@@ -1844,8 +1848,8 @@ differ from the earlier publication's by up to 3.0% (Residential Burglary, publi
 2023: 3.0% below the figures used). These are not revisions of the count; comparisons are made \
 within one coding.
     """
-    from scpb_analysis.periods import month_label
-    from scpb_analysis.taxonomy import indicator_name
+    from scpb_analysis.core.periods import month_label
+    from scpb_analysis.reference.taxonomy import indicator_name
 
     if summary.empty:
         return "No month was published in more than one of the files used, so nothing was revised."
@@ -1931,7 +1935,7 @@ def read_mps_crime_as_published(paths: str | Path | Iterable[str | Path],
     >>> sorted(read_mps_crime(mps / "borough").files["vintage"].unique())
     ['2023-07', '2025-02']
     """
-    from scpb_analysis.periods import to_month
+    from scpb_analysis.core.periods import to_month
 
     found = _parse_paths(paths)
     kept, later = _first_published(found.files, to_month(period_end))

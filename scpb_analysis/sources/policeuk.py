@@ -7,7 +7,7 @@ is empty for anti-social behaviour. A re-sharer's Parquet copy of a file (the sa
 named in any case or with underscores: ``crime_id, month, ..., context``) is read exactly as
 its CSV would be.
 
-Rows become points (:data:`POINT_COLUMNS`) for :func:`scpb_analysis.spatial.assign_wards`.
+Rows become points (:data:`POINT_COLUMNS`) for :func:`scpb_analysis.geo.assign.assign_wards`.
 Crimes without a location are kept, with missing coordinates, and counted in the load report.
 Rows set aside are listed with their row number and a reason: rows with nothing in them
 (blank lines, rows of empty values, a header repeated where files were joined), and repeats
@@ -20,10 +20,10 @@ extract of it. So, with files taken in sorted path order and rows in file order,
 one, is set aside as ``duplicate Crime ID (same file)`` or ``duplicate Crime ID (earlier
 file)``, naming where the crime was first seen. A blank ``Crime ID`` (anti-social behaviour)
 is never a duplicate. Locations are anonymised to snap points (see
-:data:`scpb_analysis.spatial.SNAP_POINT_NOTE`).
+:data:`scpb_analysis.geo.assign.SNAP_POINT_NOTE`).
 
 Three more rules keep a folder's mistakes out of the counts (issue 13), the same on every
-counting path (:func:`read_policeuk`, :func:`scpb_analysis.points.ward_month_counts`, its Dask
+counting path (:func:`read_policeuk`, :func:`scpb_analysis.geo.points.ward_month_counts`, its Dask
 and archive versions):
 
 * **A file repeating an earlier one** (the same rows, in any order, under any name or folder,
@@ -58,8 +58,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.sources._files import column_key, decode_text, find_data_files
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.sources.files import column_key, decode_text, find_data_files
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -133,10 +133,10 @@ POINT_COLUMNS = [
 
 _RENAME = dict(zip(SOURCE_COLUMNS, POINT_COLUMNS, strict=False))
 _EXPECTED_HEADER = "the police.uk street-level columns " + ", ".join(SOURCE_COLUMNS)
-_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # Generous bounds for the UK and its waters: a coordinate outside them is a corrupt value or
 # swapped columns, not a crime the Met recorded outside London.
-_BOUNDS = {"Longitude": (-9.0, 3.0), "Latitude": (49.0, 61.0)}
+GB_BOUNDS = {"Longitude": (-9.0, 3.0), "Latitude": (49.0, 61.0)}
 _POSITION = {name: i for i, name in enumerate(SOURCE_COLUMNS)}
 _COORD_EXPECTED = {
     "Longitude": "a longitude in decimal degrees between -9 and 3 (the UK), or empty where "
@@ -336,8 +336,8 @@ def _read_frame(path: Path, text: str, names: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _ordinal(match: re.Match) -> int:
-    """Monthly period ordinal (months since January 1970) of a ``_MONTH_RE`` match."""
+def ordinal_of_month(match: re.Match) -> int:
+    """Monthly period ordinal (months since January 1970) of a ``MONTH_PATTERN`` match."""
     return (int(match[1]) - 1970) * 12 + int(match[2]) - 1
 
 
@@ -353,9 +353,9 @@ def _months(path: Path, values: pd.Series,
     is_header = np.zeros(len(uniques) + 1, dtype=bool)
     for i, value in enumerate(uniques):
         text = str(value).strip()
-        match = _MONTH_RE.match(text)
+        match = MONTH_PATTERN.match(text)
         if match is not None:
-            ordinals[i] = _ordinal(match)
+            ordinals[i] = ordinal_of_month(match)
         elif text.casefold() == "month":
             is_header[i] = True
         else:
@@ -382,7 +382,7 @@ def _coordinates(path: Path, frame: pd.DataFrame, rows: np.ndarray) -> dict[str,
             number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
             given[column] = values.notna().to_numpy()
             not_number = given[column] & np.isnan(number)
-        low, high = _BOUNDS[column]
+        low, high = GB_BOUNDS[column]
         with np.errstate(invalid="ignore"):
             outside = ~np.isnan(number) & ~((number >= low) & (number <= high))
         for mask, what in ((not_number, "is not a number"), (outside, "is outside the UK")):
@@ -492,7 +492,7 @@ def file_force(path: str | Path, forces: dict[str, int]) -> str | None:
                key=lambda name: (forces[name], name))
 
 
-def _screen_rows(path: Path, force_labels: list, force_codes: np.ndarray, type_labels: list,
+def screen_rows(path: Path, force_labels: list, force_codes: np.ndarray, type_labels: list,
                  type_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, list, dict]:
     """Rows of another force and of unknown crime types, on factorised columns.
 
@@ -535,8 +535,8 @@ def _screen_rows(path: Path, force_labels: list, force_codes: np.ndarray, type_l
                                     "unknown": unknown_types}
 
 
-def _set_aside_summary(report: dict) -> str:
-    """One line naming the rows :func:`_screen_rows` set aside and why ("" if none)."""
+def set_aside_summary(report: dict) -> str:
+    """One line naming the rows :func:`screen_rows` set aside and why ("" if none)."""
     parts = [f"{n} row{'s' if n != 1 else ''} falling within {name} (the file's force is "
              f"{report['force']})" for name, n in sorted(report["other_force"].items())]
     parts += [f"{n} row{'s' if n != 1 else ''} of unknown crime type '{label}'"
@@ -638,7 +638,7 @@ class _FileRead:
     set_aside: list[dict]
     encoding: str
     layout: str
-    # What _screen_rows set aside: the file's force, other forces' and unknown types' rows.
+    # What screen_rows set aside: the file's force, other forces' and unknown types' rows.
     report: dict = field(default_factory=lambda: {"force": "", "other_force": {},
                                                   "unknown": {}})
 
@@ -733,7 +733,7 @@ def parquet_names(path: Path, names: list[str]) -> dict[str, str]:
     return {c: found[c] for c in SOURCE_COLUMNS}
 
 
-def _read_file(path: Path) -> _FileRead:
+def read_policeuk_file(path: Path) -> _FileRead:
     """One file (CSV, or a Parquet copy) as points; bad values raise, empty rows are set aside."""
     if path.suffix.lower() == ".parquet":
         frame, rows, rows_read, set_aside, encoding, layout = _read_parquet(path)
@@ -770,7 +770,7 @@ def _read_file(path: Path) -> _FileRead:
     coords = _coordinates(path, frame, rows)
     force_codes, force_labels = pd.factorize(frame["Falls within"])
     type_codes, type_labels = pd.factorize(frame["Crime type"])
-    other, unknown, labels, report = _screen_rows(path, list(force_labels), force_codes,
+    other, unknown, labels, report = screen_rows(path, list(force_labels), force_codes,
                                                   list(type_labels), type_codes)
     frame = frame.assign(**{"Crime type": frame["Crime type"].map(
         dict(zip(type_labels, labels, strict=True))).astype(frame["Crime type"].dtype)})
@@ -924,7 +924,7 @@ def read_policeuk(paths: str | Path | Iterable[str | Path]) -> PoliceUkLoad:
     """
     files, ignored = policeuk_files(paths)
     repeats = repeated_files(files)
-    reads = [_read_file(path) for path in files]
+    reads = [read_policeuk_file(path) for path in files]
     reads = [_as_repeat(r, repeats[r.path]) if r.path in repeats else r for r in reads]
     if reads:
         table = pd.concat([r.points for r in reads], ignore_index=True)

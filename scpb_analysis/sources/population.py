@@ -22,16 +22,13 @@ mid-year bands give only ``age_65_plus``). Every table carries ``source``, ``vin
 (:data:`POPULATION_SOURCES` describes each); ``source`` also names the file and the layout
 recognised in it, e.g. ``Census 2021 TS007A (Parquet copy, column names re-spelled)``.
 
-Ward populations (:func:`ward_population`) sum LSOAs to wards: through the ONS best-fit lookup
-for Census 2021 LSOAs and May-2022 wards, or by the ward holding each LSOA's representative
-point otherwise (see :func:`scpb_analysis.crosswalk.lsoa_to_ward`).
+Ward populations sum these LSOAs to wards: see :mod:`scpb_analysis.geo.ward_profiles`.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -40,12 +37,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.errors import InputDataError
-from scpb_analysis.geography import canonical_borough
-from scpb_analysis.sources._files import column_key as _key
-from scpb_analysis.sources._files import find_data_files, other_delimiter
+from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.sources.files import column_key as _key
+from scpb_analysis.sources.files import find_data_files, other_delimiter
 
-__all__ = ["POPULATION_SOURCES", "PopulationSource", "lsoa_population", "ward_population"]
+__all__ = ["POPULATION_SOURCES", "PopulationSource", "lsoa_population"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ _PARQUET_EXPECTED = "a readable Parquet file (or remove it from the data folder)
 _INDEX_COLUMN = re.compile(r"__index_level_\d+__")
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def file_stamp(path: Path) -> tuple[int, int]:
     """Modification time and size: cached reads are redone when a file changes."""
     info = path.stat()
     return info.st_mtime_ns, info.st_size
@@ -143,7 +140,7 @@ def _file_header(path_text: str, stamp: tuple[int, int]) -> tuple[str, tuple[str
         return "CSV", tuple(h.strip() for h in next(csv.reader(handle), []))
 
 
-def _find_tables(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) -> list[Path]:
+def find_tables(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) -> list[Path]:
     """CSV and Parquet files under ``data_dir`` (or ``data_dir`` itself) whose columns ``accept``
     takes; the publisher's CSVs come before Parquet copies, so a CSV wins where both are kept.
 
@@ -158,11 +155,11 @@ def _find_tables(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) 
         paths, _ = find_data_files(folder, "CSV or Parquet files")
     except InputDataError:  # a folder with no CSV or Parquet file holds none of the tables
         return []
-    found = [p for p in paths if accept(_file_header(str(p), _stamp(p))[1])]
-    return sorted(found, key=lambda p: _file_header(str(p), _stamp(p))[0] == "Parquet")
+    found = [p for p in paths if accept(_file_header(str(p), file_stamp(p))[1])]
+    return sorted(found, key=lambda p: _file_header(str(p), file_stamp(p))[0] == "Parquet")
 
 
-def _has(*names: str) -> Callable[[Sequence[str]], bool]:
+def has_columns(*names: str) -> Callable[[Sequence[str]], bool]:
     wanted = {_key(n) for n in names}
     return lambda header: wanted <= {_key(h) for h in header}
 
@@ -178,19 +175,19 @@ def _check_spellings(path: Path, header: Sequence[str], keys: Sequence[str]) -> 
         seen[key] = column
 
 
-def _column(path: Path, columns: Sequence[str], name: str) -> str | None:
+def find_column(path: Path, columns: Sequence[str], name: str) -> str | None:
     """The file's own name for the published column ``name`` (any spelling), or None."""
     found = [c for c in columns if _key(c) == _key(name)]
     _check_spellings(path, found, [_key(name)] * len(found))
     return found[0] if found else None
 
 
-def _layout_text(path: Path, layout: str, respelled: bool) -> str:
+def layout_text(path: Path, layout: str, respelled: bool) -> str:
     """The layout recognised in a file and how it was stored, for ``source`` texts.
 
     A Parquet copy, or a CSV, whose column names are not the publisher's spelling says so.
     """
-    storage = _file_header(str(path), _stamp(path))[0]
+    storage = _file_header(str(path), file_stamp(path))[0]
     how = "CSV" if storage == "CSV" else "Parquet copy"
     return f"{layout} ({how}{', column names re-spelled' if respelled else ''})"
 
@@ -236,20 +233,20 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def read_table_file(path: Path) -> pd.DataFrame:
     """A CSV, or a Parquet copy of one, as a table of text (empty text where blank)."""
-    storage = _file_header(str(path), _stamp(path))[0]
+    storage = _file_header(str(path), file_stamp(path))[0]
     return _read_parquet(path) if storage == "Parquet" else _read_csv(path)
 
 
 @cache
 def _file_table(path_text: str, stamp: tuple[int, int]) -> pd.DataFrame:
-    return _read_file(Path(path_text))
+    return read_table_file(Path(path_text))
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path) -> pd.DataFrame:
     """A table as text, read once per file version (lookups are read by several functions)."""
-    return _file_table(str(path), _stamp(path)).copy()
+    return _file_table(str(path), file_stamp(path)).copy()
 
 
 def _whole_numbers(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -393,7 +390,7 @@ def _is_census(header: Sequence[str]) -> bool:
 @cache
 def _census(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
     path = Path(path_text)
-    raw = _read_file(path)
+    raw = read_table_file(path)
     _check_spellings(path, list(raw.columns), [_census_key(c) for c in raw.columns])
     cols = _census_columns(raw.columns)
     bands = {}
@@ -426,18 +423,18 @@ def _census(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
                        out, _derived(out, ranges)], axis=1)
     published = code_col == "geography code" and name_col == "geography" and all(
         c.startswith("Age: ") for c in (total_col, *ordered))
-    layout = _layout_text(path, _CENSUS_LAYOUT, respelled=not published)
+    layout = layout_text(path, _CENSUS_LAYOUT, respelled=not published)
     return frame.sort_values("lsoa_code").reset_index(drop=True), layout
 
 
 def _is_midyear(header: Sequence[str]) -> bool:
-    return _has("LSOA11CD", "Persons_All-Ages")(header)
+    return has_columns("LSOA11CD", "Persons_All-Ages")(header)
 
 
 @cache
 def _midyear(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
     path = Path(path_text)
-    raw = _read_file(path)
+    raw = read_table_file(path)
     keys = [_key(c) for c in raw.columns]
     _check_spellings(path, list(raw.columns), keys)
     cols = dict(zip(keys, raw.columns, strict=True))
@@ -473,13 +470,13 @@ def _midyear(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]
                        out, _derived(out, ranges)], axis=1)
     published = all(c in ("LSOA11CD", "LSOA11NM", "LAD11NM") or c.startswith("Persons_")
                     for c in (code_col, name_col, lad_col or "LAD11NM", total_col, *ordered))
-    layout = _layout_text(path, _MIDYEAR_LAYOUT, respelled=not published)
+    layout = layout_text(path, _MIDYEAR_LAYOUT, respelled=not published)
     return frame.sort_values("lsoa_code").reset_index(drop=True), layout
 
 
 def _source_file(data_dir: str | Path, source: str) -> Path:
     if source == "census2021":
-        found = _find_tables(data_dir, _is_census)
+        found = find_tables(data_dir, _is_census)
         if not found:
             near = _near_misses(data_dir, ("ts007", "census"))
             raise InputDataError(Path(data_dir), "holds no Census 2021 age-by-LSOA table"
@@ -490,7 +487,7 @@ def _source_file(data_dir: str | Path, source: str) -> Path:
         # the sort is stable, so the CSV before a Parquet copy of it.
         return sorted(found, key=lambda p: "ts007" not in p.name.casefold())[0]
     year = source.removeprefix("mid")
-    layout = _find_tables(data_dir, _is_midyear)
+    layout = find_tables(data_dir, _is_midyear)
     found = [p for p in layout if year in p.name]
     if not found:
         listing = ", ".join(p.name for p in layout) or "none"
@@ -514,7 +511,7 @@ def _near_misses(data_dir: str | Path, words: Sequence[str]) -> str:
         if path.stat().st_size == 0:
             notes.append(f"{path.name} is empty")
             continue
-        header = _file_header(str(path), _stamp(path))[1]
+        header = _file_header(str(path), file_stamp(path))[1]
         other = other_delimiter(header)
         if other is not None:
             notes.append(f"{path.name} is delimited by {other[0]!r}, not commas")
@@ -580,7 +577,7 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
                          f"{', '.join(sorted(POPULATION_SOURCES))}")
     info = POPULATION_SOURCES[source]
     path = _source_file(data_dir, source)
-    table, layout = (_census if source == "census2021" else _midyear)(str(path), _stamp(path))
+    table, layout = (_census if source == "census2021" else _midyear)(str(path), file_stamp(path))
     if borough is not None:
         name = canonical_borough(borough)
         table = table[table["borough"] == name]
@@ -604,10 +601,10 @@ def _check_borough_lsoas(data_dir: str | Path, path: Path, borough: str,
     if Path(data_dir).is_file():
         return
     held = set(codes)
-    for lookup in _find_tables(data_dir, _has("LSOA21CD", "LSOA21NM")):
-        raw = _read_table(lookup)
-        code_col = _column(lookup, raw.columns, "LSOA21CD")
-        name_col = _column(lookup, raw.columns, "LSOA21NM")
+    for lookup in find_tables(data_dir, has_columns("LSOA21CD", "LSOA21NM")):
+        raw = read_table(lookup)
+        code_col = find_column(lookup, raw.columns, "LSOA21CD")
+        name_col = find_column(lookup, raw.columns, "LSOA21NM")
         rows = raw[raw[name_col].str.strip().str.rsplit(" ", n=1).str[0] == borough]
         listed = set(rows[code_col].str.strip())
         if not listed or listed == held:
@@ -626,107 +623,13 @@ def _check_borough_lsoas(data_dir: str | Path, path: Path, borough: str,
                              "short, or an extract of some LSOAs?)")
 
 
-def _age_columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in table.columns if c.startswith("age_")]
 
 
-def ward_population(data_dir: str | Path, borough: str, scheme: str = "2022",
-                    source: str = "census2021") -> pd.DataFrame:
-    """Resident population of a borough's wards, summed from LSOAs, with age bands.
-
-    Method, by ward scheme and source:
-
-    * ``scheme="2022"`` with the Census (the default): Census 2021 LSOAs summed to May-2022
-      wards through the ONS LSOA (2021) to ward best-fit lookup, which places each LSOA in the
-      ward holding its population-weighted centroid. A lookup naming May-2022 wards (``WD22CD``)
-      is used when one covers the borough; otherwise the ONS LSOA 2021 to ward (2024) lookup,
-      whose codes are the May-2022 wards' for boroughs with no later review (Barnet's 24 are
-      identical; checked against the package's ward list where it has one).
-    * ``scheme="2014"`` (or a scheme with no lookup): each LSOA is placed in the ward containing
-      its representative point (a point guaranteed inside the LSOA polygon) from the LSOA and
-      ward boundaries (:func:`scpb_analysis.sources.boundaries.load_lsoas`, ``load_wards``).
-      With the Census these are the 2021 LSOAs; 2021 LSOAs are 2011 LSOAs or parts of them,
-      and 2011 LSOAs were drawn inside the wards of the time, so they nest in 2014 wards to
-      within boundary generalisation. With ``source="mid2020"`` or ``"mid2019"`` the 2011
-      LSOAs of the mid-year estimates are placed the same way.
-
-    Ward totals are sums of LSOA counts, so a borough total is the LSOA total (Barnet, Census
-    2021: 389,365, within LSOA rounding of the published 389,344).
-
-    Parameters
-    ----------
-    data_dir : path
-        Folder with the population CSV, the lookups (or Parquet copies of them) and (for point
-        placement) boundaries.
-    borough : str
-        The borough.
-    scheme : str
-        Ward scheme: ``"2022"`` (default) or ``"2014"``.
-    source : {"census2021", "mid2020", "mid2019"}
-        Population source (see :data:`POPULATION_SOURCES`).
-
-    Returns
-    -------
-    DataFrame
-        ``ward_code, ward_name, borough, scheme, population``, the age bands of
-        :func:`lsoa_population`, ``lsoas`` (how many LSOAs make the ward), ``source, vintage,
-        method``; sorted by ward name. Ward names are canonical where the package has the
-        borough's ward list (:func:`scpb_analysis.wards.canonical_ward_names`).
-
-    Raises
-    ------
-    InputDataError
-        If the LSOAs of the population file and of the lookup or boundaries differ (the
-        message lists them), or a source file is missing or malformed.
-
-    Examples
-    --------
-    >>> wards = ward_population("../shared/data", "Barnet")  # doctest: +SKIP
-    >>> len(wards), int(wards["population"].sum())  # doctest: +SKIP
-    (24, 389365)
-    >>> len(ward_population("../shared/data", "Barnet", scheme="2014"))  # doctest: +SKIP
-    21
-    """
-    from scpb_analysis.crosswalk import lsoa_to_ward
-
-    scheme = str(scheme)
-    pop = lsoa_population(data_dir, borough, source)
-    info = POPULATION_SOURCES[source]
-    placed = lsoa_to_ward(data_dir, borough, scheme, lsoa_year=info.lsoa_year)
-    _same_lsoas(pop, placed, f"{info.vintage} population", "the ward assignment")
-    joined = pop.merge(placed[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code",
-                       validate="one_to_one")
-    numbers = ["population", *_age_columns(pop)]
-    wards = joined.groupby(["ward_code", "ward_name"], sort=True)[numbers].sum()
-    wards["lsoas"] = joined.groupby(["ward_code", "ward_name"], sort=True).size()
-    wards = wards.reset_index()
-    missing = _wards_without_lsoas(borough, scheme, wards)
-    if len(missing):
-        warnings.warn(f"{len(missing)} {scheme} ward(s) of {canonical_borough(borough)} hold "
-                      f"no LSOA and have population 0: {', '.join(missing['ward_name'])}",
-                      UserWarning, stacklevel=2)
-        wards = pd.concat([wards, missing], ignore_index=True).fillna(0)
-    method = (f"{info.vintage} {info.geography} populations summed to {scheme} wards; "
-              f"{placed['method'].iloc[0]}")
-    out = wards.assign(borough=canonical_borough(borough), scheme=scheme,
-                       source=pop["source"].iloc[0], vintage=info.vintage, method=method)
-    columns = ["ward_code", "ward_name", "borough", "scheme", *numbers, "lsoas", "source",
-               "vintage", "method"]
-    out[numbers + ["lsoas"]] = out[numbers + ["lsoas"]].astype("int64")
-    return out[columns].sort_values(["ward_name", "ward_code"]).reset_index(drop=True)
 
 
-def _wards_without_lsoas(borough: str, scheme: str, wards: pd.DataFrame) -> pd.DataFrame:
-    from scpb_analysis.wards import WARD_SCHEMES, ward_reference
-
-    name = canonical_borough(borough)
-    if scheme not in WARD_SCHEMES.get(name, ()):
-        return wards.iloc[0:0][["ward_code", "ward_name"]]
-    ref = ward_reference(name, scheme)
-    return ref.loc[~ref["ward_code"].isin(wards["ward_code"]), ["ward_code", "ward_name"]]
 
 
-def _same_lsoas(left: pd.DataFrame, right: pd.DataFrame, left_name: str,
+def check_same_lsoas(left: pd.DataFrame, right: pd.DataFrame, left_name: str,
                 right_name: str) -> None:
     """Both tables must hold the same LSOAs; name the first few that differ."""
     a, b = set(left["lsoa_code"]), set(right["lsoa_code"])

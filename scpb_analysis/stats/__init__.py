@@ -5,6 +5,13 @@ confidence, method`` (and ``p_value`` or labels where relevant), so a number on 
 traced to a method.
 """
 
+from scpb_analysis.core.rounding import (
+    format_share,
+    percentage_point_change,
+    round_half_up,
+    shares,
+    shares_note,
+)
 from scpb_analysis.stats.benchmark import (
     benchmark_rates,
     compare_to_benchmark,
@@ -21,13 +28,6 @@ from scpb_analysis.stats.change import (
 from scpb_analysis.stats.rag import RagRule, rank_movement_rule, significance_rule, target_rule
 from scpb_analysis.stats.ranking import RANK_BASES, rank_basis_text, rank_boroughs, rank_movement
 from scpb_analysis.stats.rates import crude_rate, proportion
-from scpb_analysis.stats.shares import (
-    format_share,
-    percentage_point_change,
-    round_half_up,
-    shares,
-    shares_note,
-)
 from scpb_analysis.stats.spc import XMR_RULES, xmr, xmr_summary
 
 __all__ = [

@@ -20,17 +20,17 @@ import pandas as pd
 
 from scpb_analysis.stats.rates import (
     EXACT_POISSON,
-    _as_array,
-    _broadcast,
-    _check_counts,
-    _check_multiplier,
-    _check_positive,
-    _exact_poisson_limits,
-    _fail,
-    _index_of,
-    _levels,
-    _suffix,
+    as_array,
+    broadcast,
+    check_counts,
+    check_multiplier,
+    check_positive,
+    confidence_levels,
     crude_rate,
+    exact_poisson_limits,
+    fail,
+    index_of,
+    level_suffix,
 )
 
 __all__ = ["compare_to_benchmark", "benchmark_rates", "funnel_limits", "funnel_position"]
@@ -116,12 +116,12 @@ def compare_to_benchmark(
     >>> compare_to_benchmark(8.0, 9.0, 6.0, polarity="none")["comparison"].tolist()
     ['Higher']
     """
-    lo, hi, bench = _broadcast(
+    lo, hi, bench = broadcast(
         ["lower", "upper", "benchmark"],
         [
-            _as_array(lower, "lower limits").astype(float),
-            _as_array(upper, "upper limits").astype(float),
-            _as_array(benchmark, "benchmark values").astype(float),
+            as_array(lower, "lower limits").astype(float),
+            as_array(upper, "upper limits").astype(float),
+            as_array(benchmark, "benchmark values").astype(float),
         ],
     )
     n = len(lo)
@@ -150,7 +150,7 @@ def compare_to_benchmark(
             "polarity": polarities,
             "comparison": comparison,
         },
-        index=_index_of([lower, upper, benchmark], n),
+        index=index_of([lower, upper, benchmark], n),
     )
 
 
@@ -201,15 +201,15 @@ def benchmark_rates(
     table = crude_rate(count, population, multiplier=multiplier, confidence=confidence)
     n = len(table)
     bench_count, bench_population = (
-        _as_array(benchmark_count, "benchmark counts"),
-        _as_array(benchmark_population, "benchmark population figures"),
+        as_array(benchmark_count, "benchmark counts"),
+        as_array(benchmark_population, "benchmark population figures"),
     )
-    _, bench_count, bench_population = _broadcast(
+    _, bench_count, bench_population = broadcast(
         ["count", "benchmark_count", "benchmark_population"],
         [np.zeros(n), bench_count, bench_population],
     )
-    bench_count = _check_counts(bench_count, "benchmark counts")
-    bench_population = _check_positive(
+    bench_count = check_counts(bench_count, "benchmark counts")
+    bench_population = check_positive(
         bench_population, "benchmark population must be greater than 0"
     )
     benchmark = bench_count / bench_population.astype(float) * multiplier
@@ -227,17 +227,17 @@ def _funnel_inputs(
     """Validated (counts, populations, benchmark rates), stretched to one length."""
     names = ["population", "benchmark_rate"]
     arrays = [
-        _as_array(population, "population figures"),
-        _as_array(benchmark_rate, "benchmark rates"),
+        as_array(population, "population figures"),
+        as_array(benchmark_rate, "benchmark rates"),
     ]
     if count is not None:
         names.insert(0, "count")
-        arrays.insert(0, _as_array(count, "counts"))
-    *maybe_count, pop, rate = _broadcast(names, arrays)
-    counts = _check_counts(maybe_count[0], "counts") if maybe_count else None
-    pop = _check_positive(pop, "population must be greater than 0")
+        arrays.insert(0, as_array(count, "counts"))
+    *maybe_count, pop, rate = broadcast(names, arrays)
+    counts = check_counts(maybe_count[0], "counts") if maybe_count else None
+    pop = check_positive(pop, "population must be greater than 0")
     rate = rate.astype(float)
-    _fail("benchmark rate must be 0 or more", rate, ~(np.isfinite(rate) & (rate >= 0)))
+    fail("benchmark rate must be 0 or more", rate, ~(np.isfinite(rate) & (rate >= 0)))
     return counts, pop, rate
 
 
@@ -248,9 +248,9 @@ def _funnel_table(
     scale = multiplier / pop.astype(float)
     columns = {}
     for level in levels:
-        lower, upper = _exact_poisson_limits(expected, level)
-        columns[f"lower_{_suffix(level)}"] = lower * scale
-        columns[f"upper_{_suffix(level)}"] = upper * scale
+        lower, upper = exact_poisson_limits(expected, level)
+        columns[f"lower_{level_suffix(level)}"] = lower * scale
+        columns[f"upper_{level_suffix(level)}"] = upper * scale
     return columns
 
 
@@ -297,11 +297,11 @@ def funnel_limits(
     ['population', 'benchmark_rate', 'lower_95', 'upper_95', 'lower_998', 'upper_998', 'method',
      'multiplier']
     """
-    levels = _levels(confidence)
-    multiplier = _check_multiplier(multiplier)
+    levels = confidence_levels(confidence)
+    multiplier = check_multiplier(multiplier)
     _, pop, rate = _funnel_inputs(population, benchmark_rate)
     table = pd.DataFrame(
-        {"population": pop, "benchmark_rate": rate}, index=_index_of([population], len(pop))
+        {"population": pop, "benchmark_rate": rate}, index=index_of([population], len(pop))
     )
     for name, values in _funnel_table(pop, rate, multiplier, levels).items():
         table[name] = values
@@ -353,17 +353,17 @@ def funnel_position(
     2     30   30.0     37.11     65.92      75.94  below 99.8%
     3     90   90.0     37.11     65.92      75.94  above 99.8%
     """
-    levels = _levels(confidence)
+    levels = confidence_levels(confidence)
     if len(levels) != 2 or levels[0] >= levels[1]:
         raise ValueError(
             "confidence must be two levels, inner then outer, such as (0.95, 0.998); "
             f"got {confidence!r}"
         )
-    multiplier = _check_multiplier(multiplier)
+    multiplier = check_multiplier(multiplier)
     counts, pop, rate = _funnel_inputs(population, benchmark_rate, count)
     value = counts / pop.astype(float) * multiplier
     limits = _funnel_table(pop, rate, multiplier, levels)
-    inner, outer = (_suffix(level) for level in levels)
+    inner, outer = (level_suffix(level) for level in levels)
     inner_label, outer_label = (_percent_label(level) for level in levels)
     funnel = np.select(
         [
@@ -382,7 +382,7 @@ def funnel_position(
     )
     table = pd.DataFrame(
         {"count": counts, "population": pop, "benchmark_rate": rate, "value": value},
-        index=_index_of([count, population], len(counts)),
+        index=index_of([count, population], len(counts)),
     )
     for name, values in limits.items():
         table[name] = values

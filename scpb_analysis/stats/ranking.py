@@ -13,15 +13,15 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.errors import CoverageError
-from scpb_analysis.geography import borough_population, london_boroughs
-from scpb_analysis.periods import (
+from scpb_analysis.core.errors import CoverageError
+from scpb_analysis.core.periods import (
     check_coverage,
     three_month_windows,
     to_month,
     twelve_month_windows,
 )
-from scpb_analysis.taxonomy import indicator_name
+from scpb_analysis.reference.geography import borough_population, london_boroughs
+from scpb_analysis.reference.taxonomy import indicator_name
 
 __all__ = ["RANK_BASES", "rank_boroughs", "rank_basis_text", "rank_movement"]
 
@@ -88,7 +88,7 @@ def rank_boroughs(
     table : DataFrame
         Tidy count table holding every London borough (non-borough rows are ignored); a
         ``dask.dataframe`` of it is ranked the same way, its sums computed by Dask (see
-        :mod:`scpb_analysis.distributed`).
+        :mod:`scpb_analysis.geo.distributed`).
     indicator : str
         Canonical indicator id.
     end : str or Period
@@ -100,7 +100,7 @@ def rank_boroughs(
         first, with no judgement).
     population : DataFrame, optional
         ``borough, population, source``; default Census 2021
-        (:func:`scpb_analysis.geography.borough_population`). Used by the rate bases.
+        (:func:`scpb_analysis.reference.geography.borough_population`). Used by the rate bases.
     measure : str
         Measure to rank (``offences``).
 

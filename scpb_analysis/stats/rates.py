@@ -50,14 +50,14 @@ def _describe(value: float) -> str:
     return repr(value) if isinstance(value, (int, str)) else f"{value:g}"
 
 
-def _fail(rule: str, values: np.ndarray, bad: np.ndarray) -> None:
+def fail(rule: str, values: np.ndarray, bad: np.ndarray) -> None:
     """Raise ``rule`` naming the first offending value and its position."""
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f"{rule}; got {_describe(values[i].item())} at position {i}")
 
 
-def _as_array(values: Any, name: str) -> np.ndarray:
+def as_array(values: Any, name: str) -> np.ndarray:
     """One-dimensional numpy array of ``values`` (missing values become NaN).
 
     ``name`` is the plural noun used in error messages, e.g. ``"counts"``.
@@ -87,7 +87,7 @@ def _as_array(values: Any, name: str) -> np.ndarray:
     return converted
 
 
-def _broadcast(names: Sequence[str], arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+def broadcast(names: Sequence[str], arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Stretch single values to the common length; refuse mismatched lengths."""
     lengths = {len(a) for a in arrays if len(a) != 1}
     if len(lengths) > 1:
@@ -100,7 +100,7 @@ def _broadcast(names: Sequence[str], arrays: Sequence[np.ndarray]) -> list[np.nd
     return [np.repeat(a, n) if len(a) == 1 and n != 1 else a for a in arrays]
 
 
-def _index_of(inputs: Sequence[Any], n: int) -> pd.Index:
+def index_of(inputs: Sequence[Any], n: int) -> pd.Index:
     """The index of the first pandas Series input, so rows stay labelled (e.g. by ward)."""
     for values in inputs:
         if isinstance(values, pd.Series) and len(values) == n:
@@ -108,21 +108,21 @@ def _index_of(inputs: Sequence[Any], n: int) -> pd.Index:
     return pd.RangeIndex(n)
 
 
-def _check_counts(values: np.ndarray, noun: str) -> np.ndarray:
+def check_counts(values: np.ndarray, noun: str) -> np.ndarray:
     as_float = values.astype(float)
     rule = f"{noun} must be whole numbers of 0 or more"
     ok = np.isfinite(as_float) & (as_float >= 0) & (np.floor(as_float) == as_float)
-    _fail(rule, as_float, ~ok)
+    fail(rule, as_float, ~ok)
     return as_float.astype(np.int64)
 
 
-def _check_positive(values: np.ndarray, rule: str) -> np.ndarray:
+def check_positive(values: np.ndarray, rule: str) -> np.ndarray:
     as_float = values.astype(float)
-    _fail(rule, as_float, ~(np.isfinite(as_float) & (as_float > 0)))
+    fail(rule, as_float, ~(np.isfinite(as_float) & (as_float > 0)))
     return values if values.dtype.kind in "iu" else as_float
 
 
-def _check_multiplier(multiplier: float) -> float:
+def check_multiplier(multiplier: float) -> float:
     if (
         isinstance(multiplier, bool)
         or not isinstance(multiplier, (int, float, np.integer, np.floating))
@@ -133,7 +133,7 @@ def _check_multiplier(multiplier: float) -> float:
     return multiplier
 
 
-def _levels(confidence: float | Sequence[float]) -> list[float]:
+def confidence_levels(confidence: float | Sequence[float]) -> list[float]:
     """Confidence levels as a list, first one leading; each strictly between 0.5 and 1."""
     if isinstance(confidence, (str, bytes)):
         raise ValueError(f"confidence must be a number such as 0.95; got {confidence!r}")
@@ -152,16 +152,16 @@ def _levels(confidence: float | Sequence[float]) -> list[float]:
                 f"confidence must be between 0.5 and 1, such as 0.95 or 0.998; got {level!r}"
             )
         levels.append(float(level))
-    suffixes = [_suffix(level) for level in levels]
+    suffixes = [level_suffix(level) for level in levels]
     if len(set(suffixes)) != len(suffixes):
         raise ValueError(f"confidence levels must all differ; got {tuple(levels)}")
     return levels
 
 
-def _suffix(level: float) -> str:
+def level_suffix(level: float) -> str:
     """Column suffix from a level's percentage digits: 0.998 -> '998', 0.99 -> '99', 0.9 -> '90'.
 
-    >>> [_suffix(x) for x in (0.95, 0.998, 0.99, 0.9, 0.999)]
+    >>> [level_suffix(x) for x in (0.95, 0.998, 0.99, 0.9, 0.999)]
     ['95', '998', '99', '90', '999']
     """
     # Rounding to 10 significant figures hides float noise such as 99.80000000000001.
@@ -177,7 +177,7 @@ def _z(level: float) -> float:
 # ---------------------------------------------------------------------------
 
 
-def _exact_poisson_limits(observed: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+def exact_poisson_limits(observed: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Garwood) limits on a Poisson count, via the chi-square distribution.
 
     ``observed`` may be fractional (an expected count for funnel limits); the formula is
@@ -208,7 +208,7 @@ def _poisson_count_limits(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Limits on counts, exact below :data:`BYAR_THRESHOLD` and Byar's from it; plus methods."""
     exact = observed < BYAR_THRESHOLD
-    ex_lower, ex_upper = _exact_poisson_limits(observed, level)
+    ex_lower, ex_upper = exact_poisson_limits(observed, level)
     by_lower, by_upper = _byar_limits(observed, level)
     methods = np.where(exact, EXACT_POISSON, BYAR)
     return np.where(exact, ex_lower, by_lower), np.where(exact, ex_upper, by_upper), methods
@@ -235,8 +235,8 @@ def _add_alongside(
     """Append ``lower_<digits>, upper_<digits>`` for every level after the first."""
     for level in levels[1:]:
         lower, upper = limits(level)
-        table[f"lower_{_suffix(level)}"] = lower
-        table[f"upper_{_suffix(level)}"] = upper
+        table[f"lower_{level_suffix(level)}"] = lower
+        table[f"upper_{level_suffix(level)}"] = upper
     return table
 
 
@@ -296,14 +296,14 @@ def crude_rate(
     ['count', 'population', 'value', 'lower', 'upper', 'confidence', 'method', 'multiplier',
      'lower_998', 'upper_998']
     """
-    levels = _levels(confidence)
-    multiplier = _check_multiplier(multiplier)
-    raw_count, raw_population = _broadcast(
+    levels = confidence_levels(confidence)
+    multiplier = check_multiplier(multiplier)
+    raw_count, raw_population = broadcast(
         ["count", "population"],
-        [_as_array(count, "counts"), _as_array(population, "population figures")],
+        [as_array(count, "counts"), as_array(population, "population figures")],
     )
-    counts = _check_counts(raw_count, "counts")
-    population_out = _check_positive(raw_population, "population must be greater than 0")
+    counts = check_counts(raw_count, "counts")
+    population_out = check_positive(raw_population, "population must be greater than 0")
     scale = multiplier / population_out.astype(float)
 
     lower, upper, methods = _poisson_count_limits(counts, levels[0])
@@ -318,7 +318,7 @@ def crude_rate(
             "method": methods,
             "multiplier": multiplier,
         },
-        index=_index_of([count, population], len(counts)),
+        index=index_of([count, population], len(counts)),
     )
 
     def limits(level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -371,15 +371,15 @@ def proportion(
     0   65.0  55.25  73.64
     1    0.0   0.00   3.70
     """
-    levels = _levels(confidence)
-    multiplier = _check_multiplier(multiplier)
-    raw_num, raw_den = _broadcast(
+    levels = confidence_levels(confidence)
+    multiplier = check_multiplier(multiplier)
+    raw_num, raw_den = broadcast(
         ["numerator", "denominator"],
-        [_as_array(numerator, "numerators"), _as_array(denominator, "denominators")],
+        [as_array(numerator, "numerators"), as_array(denominator, "denominators")],
     )
-    num = _check_counts(raw_num, "numerators")
+    num = check_counts(raw_num, "numerators")
     den_float = raw_den.astype(float)
-    _fail(
+    fail(
         "denominators must be whole numbers greater than 0",
         den_float,
         ~(np.isfinite(den_float) & (den_float > 0) & (np.floor(den_float) == den_float)),
@@ -405,7 +405,7 @@ def proportion(
             "method": WILSON,
             "multiplier": multiplier,
         },
-        index=_index_of([numerator, denominator], len(num)),
+        index=index_of([numerator, denominator], len(num)),
     )
 
     def limits(level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,274 @@
+"""Report blocks of the performance dashboard: one section per headline indicator.
+
+Each section holds what the board's slide shows for one indicator — the monthly trend with
+statistical process control limits, the 12-month and 3-month comparisons with significance,
+the London and BCU ranks with the RAG rating and its rule, and the generated narrative — or,
+for an indicator the data do not carry, the note saying which source it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from scpb_analysis.blocks.comparison import DASHBOARD_INDICATORS
+from scpb_analysis.text.narrative import INCOMPLETE_MARK
+
+__all__ = [
+    "HEADLINE_INDICATORS",
+    "IndicatorSection",
+    "additional_offences",
+    "dashboard_sections",
+    "monthly_series",
+    "trend_chart",
+]
+
+#: The dashboard's headline indicators, in the slide's order (one list, kept in
+#: :mod:`scpb_analysis.blocks.comparison`). The last three come from the MPS Monthly Crime Dashboard
+#: extract, not the borough-level files.
+HEADLINE_INDICATORS = DASHBOARD_INDICATORS
+
+_SECTION_COLUMNS = ["n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",
+                    "n_3m_prev", "pct_change_3m", "significance_3m", "london_rank", "london_n",
+                    "bcu_rank", "bcu_n", "rag"]
+
+
+@dataclass
+class IndicatorSection:
+    """One headline indicator's part of the dashboard.
+
+    Attributes
+    ----------
+    indicator, title : str
+        Canonical id and display title.
+    available : bool
+        False when the data do not carry the indicator; then only ``note`` is set.
+    note : str
+        Why the section is empty, or notes on the series (breaks, ranks left empty).
+    comparison : pandas.Series or None
+        The indicator's row of :func:`scpb_analysis.blocks.comparison.compare_periods`.
+    trend : pandas.DataFrame or None
+        Monthly counts with XmR limits (:func:`scpb_analysis.stats.spc.xmr`).
+    """
+
+    indicator: str
+    title: str
+    available: bool
+    note: str = ""
+    comparison: pd.Series | None = None
+    trend: pd.DataFrame | None = None
+
+    def summary(self) -> pd.DataFrame:
+        """The comparison as a small two-column table (measure, value) for display."""
+        if self.comparison is None:
+            return pd.DataFrame({"measure": ["status"], "value": [self.note]})
+        row = self.comparison
+        labels = {
+            "n_12m": f"12 months {row['window_12m']}",
+            "n_12m_prev": f"12 months {row['window_12m_prev']}",
+            "pct_change_12m": "12-month change",
+            "significance_12m": "12-month significance",
+            "n_3m": f"3 months {row['window_3m']}",
+            "n_3m_prev": f"3 months {row['window_3m_prev']}",
+            "pct_change_3m": "3-month change",
+            "significance_3m": "3-month significance",
+            "london_rank": f"London rank (of {row['london_n']})",
+            "bcu_rank": f"{row['bcu']} BCU rank (of {row['bcu_n']})",
+            "rag": "RAG",
+        }
+        mark = "" if bool(row.get("complete", True)) else " (incomplete)"
+        values = [("not available" if pd.isna(row[c]) or row[c] == "n/a" else
+                   str(row[c]) + (mark if c.startswith(("n_", "pct_")) else ""))
+                  for c in labels]
+        return pd.DataFrame({"measure": list(labels.values()), "value": values})
+
+    @property
+    def complete(self) -> bool:
+        """False when a category the taxonomy does not map may hold some of its offences."""
+        return self.comparison is None or bool(self.comparison.get("complete", True))
+
+    @property
+    def rag_text(self) -> str:
+        """The rating with the rule that produced it, e.g. ``"Green: ..."``."""
+        if self.comparison is None:
+            return ""
+        return f"{self.comparison['rag']}. Rule: {self.comparison['rag_rule']}"
+
+
+def monthly_series(table: pd.DataFrame, borough: str, indicator: str, end: str | pd.Period,
+                   months: int = 36, measure: str = "offences") -> pd.Series:
+    """Monthly counts of one indicator for one borough, the ``months`` months to ``end``.
+
+    Months the data do not hold are left out (the series starts at the first month held), so
+    a chart never draws a gap as a zero.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"month": pd.period_range("2023-01", periods=4, freq="M"),
+    ...     "area_type": "borough", "borough": "Barnet", "indicator": "robbery",
+    ...     "measure": "offences", "count": [5, 7, 6, 9]})
+    >>> monthly_series(t, "Barnet", "robbery", "2023-04", months=3).tolist()
+    [7, 6, 9]
+    """
+    from scpb_analysis.core.periods import to_month
+
+    end_m = to_month(end)
+    rows = table[(table["area_type"] == "borough") & (table["borough"] == borough)
+                 & (table["indicator"] == indicator) & (table["measure"] == measure)
+                 & (table["month"] <= end_m) & (table["month"] > end_m - months)]
+    series = rows.groupby("month")["count"].sum().sort_index()
+    series.name = indicator
+    return series
+
+
+def trend_chart(trend: pd.DataFrame, title: str, *, ylabel: str = "Offences per month",
+                x: str = "period", y: str = "value"):
+    """Run chart of monthly counts with the XmR mean and limits, special causes marked.
+
+    Parameters
+    ----------
+    trend : DataFrame
+        Output of :func:`scpb_analysis.stats.spc.xmr` (or any table with its ``mean``,
+        ``lower``, ``upper`` and ``variation`` columns).
+    title : str
+    x, y : str
+        The columns holding the month and the count.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from scpb_analysis.stats.spc import xmr
+    >>> months = pd.period_range("2022-01", periods=24, freq="M")
+    >>> fig = trend_chart(xmr(pd.Series(range(10, 34), index=months)), "Demo")
+    >>> fig.axes[0].get_title()
+    'Demo'
+    """
+    import matplotlib.pyplot as plt
+
+    months = trend[x].astype(str).tolist()
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=100)
+    ax.plot(months, trend[y], marker="o", markersize=3, color="#1f4e79", label="Monthly count")
+    ax.plot(months, trend["mean"], color="#555555", linewidth=1, label="Mean")
+    ax.plot(months, trend["upper"], color="#999999", linewidth=1, linestyle="--",
+            label="Process limits")
+    ax.plot(months, trend["lower"], color="#999999", linewidth=1, linestyle="--")
+    special = (trend["variation"] != "common cause").to_numpy()
+    if special.any():
+        ax.scatter([m for m, s in zip(months, special, strict=True) if s],
+                   trend.loc[special, y], color="#d95f02", zorder=3, s=18,
+                   label="Special cause")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    step = max(1, len(months) // 12)
+    ax.set_xticks(range(0, len(months), step))
+    ax.set_xticklabels(months[::step], rotation=45, ha="right", fontsize=7)
+    ax.legend(fontsize=7, loc="lower left", ncol=4, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: str,
+                       end: str | pd.Period, *, indicators=HEADLINE_INDICATORS,
+                       months: int = 36) -> list[IndicatorSection]:
+    """One :class:`IndicatorSection` per headline indicator.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy MPS table (:func:`scpb_analysis.sources.mps.load_mps_crime`).
+    comparison : DataFrame
+        :func:`scpb_analysis.blocks.comparison.compare_periods` for the same borough and end.
+    borough : str
+    end : str or Period
+        Last month of the period.
+    indicators : sequence of str
+        Default :data:`HEADLINE_INDICATORS`.
+    months : int
+        Length of the trend (at least 24; default 36), fewer if the data start later.
+
+    Returns
+    -------
+    list of IndicatorSection
+        In the order of ``indicators``; indicators the data lack have ``available=False`` and
+        a note naming the source they need.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> from scpb_analysis.blocks.comparison import compare_periods
+    >>> from scpb_analysis.sources.mps import load_mps_crime
+    >>> mps = write_demo_data(tempfile.mkdtemp())
+    >>> t = load_mps_crime(mps / "borough")
+    >>> cmp = compare_periods(t, "Barnet", "2023-05")
+    >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]
+    [True, True, True, True, False, False, False]
+    >>> t = load_mps_crime([mps / "borough", mps / "dashboard"])
+    >>> cmp = compare_periods(t, "Barnet", "2023-05")
+    >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]
+    [True, True, True, True, True, True, True]
+    """
+    from scpb_analysis.reference.indicators import indicator_info
+    from scpb_analysis.stats.spc import xmr
+
+    sections = []
+    by_id = comparison.set_index("indicator")
+    for indicator in indicators:
+        info = indicator_info(indicator)
+        title = info.get("title") or info.get("name") or indicator
+        if indicator not in by_id.index:
+            source = info.get("source") or "another source"
+            sections.append(IndicatorSection(
+                indicator, title, False, note=f"Not in this data: {title} comes from {source}."))
+            continue
+        row = by_id.loc[indicator].copy()
+        row["indicator"] = indicator
+        series = monthly_series(table, borough, indicator, end, months=months)
+        trend = xmr(series) if len(series) >= 2 else None
+        notes = "" if pd.isna(row["notes"]) else str(row["notes"])
+        sections.append(IndicatorSection(indicator, title, True, note=notes, comparison=row,
+                                         trend=trend))
+    return sections
+
+
+def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The slide's table of every other offence group: counts, % change and direction.
+
+    Examples
+    --------
+    >>> cmp = pd.DataFrame({"indicator": ["a", "b"], "indicator_name": ["A", "B"],
+    ...     "group": ["G", "G"], "dashboard": [True, False], "n_12m": [5, 4],
+    ...     "n_12m_prev": [4, 4], "pct_change_12m": ["+25.0%", "0.0%"],
+    ...     "direction_12m": ["increase", "no change"], "significance_12m": ["x", "y"],
+    ...     "n_3m": [1, 1], "n_3m_prev": [1, 2], "pct_change_3m": ["0.0%", "-50.0%"],
+    ...     "direction_3m": ["no change", "decrease"], "significance_3m": ["x", "y"]})
+    >>> additional_offences(cmp)["offence"].tolist()
+    ['B']
+    >>> additional_offences(cmp.assign(complete=[True, False]))["offence"].tolist()
+    ['B [INCOMPLETE]']
+    >>> gap = cmp.assign(n_12m=pd.array([5, None], dtype="Int64"), significance_12m=["x", None],
+    ...                  pct_change_12m=["+25.0%", "n/a"])
+    >>> additional_offences(gap).loc[0, ["n_12m", "pct_change_12m", "significance_12m"]].tolist()
+    ['not available', 'not available', 'not available']
+    """
+    rest = comparison[~comparison["dashboard"].astype(bool)]
+    out = rest[["group", "indicator_name", "n_12m", "n_12m_prev", "pct_change_12m",
+                "direction_12m", "significance_12m", "n_3m", "n_3m_prev", "pct_change_3m",
+                "direction_3m", "significance_3m"]].rename(
+        columns={"indicator_name": "offence"})
+    if "complete" in rest:
+        # An incomplete figure never appears without its mark.
+        out["offence"] = out["offence"].where(rest["complete"].astype(bool),
+                                              out["offence"] + f" [{INCOMPLETE_MARK}]")
+    # A comparison the data cannot give (the extract starts in August 2021, so no 12 months to
+    # May 2023) reads "not available" on the page, not <NA> or None.
+    out = out.astype(object).where(out.notna(), "not available").replace({"n/a":
+                                                                          "not available"})
+    return out.sort_values(["group", "offence"]).reset_index(drop=True)

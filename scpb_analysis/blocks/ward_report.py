@@ -1,0 +1,417 @@
+"""Report blocks for ward maps and ward profiles: rates by ward, one ward's trend and position.
+
+The ward notebooks read the MPS ward-level files for one borough, put them beside Census 2021
+ward populations, and show each ward against the others. Everything here works on the tidy
+tables of :mod:`scpb_analysis.sources`; maps and hot spots come from
+:mod:`scpb_analysis.charts.maps`
+and :mod:`scpb_analysis.stats.hotspots`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "RATE_COLUMNS",
+    "RATE_LABELS",
+    "WARD_INDICATORS",
+    "borough_ward_crime",
+    "position_sentences",
+    "ward_code_for",
+    "ward_lsoa_deprivation",
+    "ward_position",
+    "ward_rate_tables",
+    "ward_rates",
+    "ward_trend",
+    "ward_trend_chart",
+]
+
+#: Indicators mapped by ward in the pack, in order.
+WARD_INDICATORS = (
+    "residential_burglary",
+    "robbery_of_personal_property",
+    "violence_with_injury",
+)
+
+
+#: What a reader sees of a ward rate table (the CSV keeps every column), and the headings.
+RATE_COLUMNS = ("ward_name", "count", "population", "value", "lower", "upper", "rank")
+RATE_LABELS = {"ward_name": "ward", "value": "rate per 1,000", "lower": "95% CI lower",
+               "upper": "95% CI upper", "rank": "rank in borough"}
+
+
+def borough_ward_crime(data_dir: str | Path, borough: str,
+                       period_end: str | pd.Period | None = None,
+                       figures: str = "as_published") -> pd.DataFrame:
+    """The borough's ward rows from the MPS ward-level files in ``data_dir/mps/ward``.
+
+    Parameters
+    ----------
+    data_dir : path
+    borough : str
+    period_end : str or Period, optional
+        The period reported: the files are chosen as the dashboard chooses them
+        (:func:`scpb_analysis.sources.mps.read_mps_crime_for_period`); without it, every
+        vintage, the newest winning.
+    figures : {"as_published", "latest"}
+
+    Returns
+    -------
+    DataFrame
+        The tidy table, ward rows of ``borough`` only; ``attrs["publications"]`` names the
+        publications read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> tmp = tempfile.mkdtemp(); _ = write_demo_data(tmp)
+    >>> crime = borough_ward_crime(tmp, "Barnet", "2023-05")
+    >>> crime["area_code"].nunique(), crime.attrs["publications"]
+    (24, 'MPS Ward Level Crime to January 2024 (1 file)')
+    """
+    from scpb_analysis.sources.datadir import locate_data
+    from scpb_analysis.sources.mps import read_mps_crime, read_mps_crime_for_period
+
+    folder = locate_data(data_dir).path("mps_ward")
+    load = (read_mps_crime(folder) if period_end is None
+            else read_mps_crime_for_period(folder, period_end, figures))
+    table = load.table
+    out = table[(table["area_type"] == "ward") & (table["borough"] == borough)].reset_index(
+        drop=True)
+    out.attrs["publications"] = load.publications_text()
+    return out
+
+
+def ward_rate_tables(ward_crime: pd.DataFrame, population: pd.DataFrame,
+                     indicators: Sequence[str], end: str,
+                     months: int = 12) -> dict[str, pd.DataFrame]:
+    """Rates per 1,000 residents by ward, one table per indicator.
+
+    Thin loop over :func:`ward_rates`, skipping indicators the ward data
+    do not carry.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2022-06", "2023-05", freq="M")
+    >>> crime = pd.DataFrame({"month": list(months) * 2, "area_type": "ward",
+    ...     "area_code": ["W1"] * 12 + ["W2"] * 12, "indicator": "robbery_of_personal_property",
+    ...     "measure": "offences", "count": [2] * 24})
+    >>> pop = pd.DataFrame({"ward_code": ["W1", "W2"], "ward_name": ["A", "B"],
+    ...     "population": [12000, 8000], "source": "Census 2021", "vintage": "2021"})
+    >>> tables = ward_rate_tables(crime, pop, ["robbery_of_personal_property", "arson"], "2023-05")
+    >>> list(tables), tables["robbery_of_personal_property"]["rank"].tolist()
+    (['robbery_of_personal_property'], [1, 2])
+    """
+    present = set(ward_crime["indicator"].unique())
+    return {ind: ward_rates(ward_crime, population, ind, end, months=months)
+            for ind in indicators if ind in present}
+
+
+def ward_position(rate_tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame:
+    """One ward against the borough: its rate with confidence limits, rank and the borough rate.
+
+    Parameters
+    ----------
+    rate_tables : mapping
+        Indicator -> table from :func:`ward_rate_tables`.
+    ward_code : str
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, window, count, population, value, lower, upper, rank, n_wards,
+        borough_rate, compared_with_borough`` (whether the ward's 95% interval lies above,
+        below or around the borough rate).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ward_code": ["W1", "W2"], "ward_name": ["A", "B"],
+    ...     "count": [30, 10], "population": [10000, 10000], "value": [3.0, 1.0],
+    ...     "lower": [2.02, 0.48], "upper": [4.28, 1.84], "rank": [1, 2], "n_wards": 2,
+    ...     "window": "June 2022 to May 2023"})
+    >>> ward_position({"robbery": t}, "W1")[["value", "borough_rate", "compared_with_borough"]]
+       value  borough_rate compared_with_borough
+    0    3.0           2.0                higher
+    """
+    rows = []
+    for indicator, table in rate_tables.items():
+        by = table.set_index("ward_code")
+        if ward_code not in by.index:
+            raise KeyError(f"ward {ward_code} is not in the {indicator} ward table")
+        row = by.loc[ward_code]
+        borough_rate = table["count"].sum() / table["population"].sum() * 1000
+        if row["lower"] > borough_rate:
+            versus = "higher"
+        elif row["upper"] < borough_rate:
+            versus = "lower"
+        else:
+            versus = "similar"
+        rows.append({"indicator": indicator, "window": row["window"],
+                     "count": int(row["count"]), "population": int(row["population"]),
+                     "value": row["value"], "lower": row["lower"], "upper": row["upper"],
+                     "rank": int(row["rank"]), "n_wards": int(row["n_wards"]),
+                     "borough_rate": round(float(borough_rate), 2),
+                     "compared_with_borough": versus})
+    return pd.DataFrame(rows)
+
+
+def ward_trend(ward_crime: pd.DataFrame, ward_code: str, indicators: Sequence[str],
+               end: str, months: int = 24) -> pd.DataFrame:
+    """Monthly counts of the ward's indicators for the ``months`` months to ``end``.
+
+    Only months the ward data hold on this ward's code are shown (earlier months may be on
+    the previous ward boundaries); the table says which months it covers by its rows.
+
+    Returns
+    -------
+    DataFrame
+        ``month`` then one column per indicator present.
+
+    Examples
+    --------
+    >>> crime = pd.DataFrame({"month": pd.period_range("2023-01", periods=3, freq="M"),
+    ...     "area_type": "ward", "area_code": "W1", "indicator": "robbery",
+    ...     "measure": "offences", "count": [1, 0, 2]})
+    >>> ward_trend(crime, "W1", ["robbery"], "2023-03")["robbery"].tolist()
+    [1, 0, 2]
+    """
+    from scpb_analysis.core.periods import to_month
+
+    end_m = to_month(end)
+    rows = ward_crime[(ward_crime["area_code"] == ward_code)
+                      & (ward_crime["indicator"].isin(list(indicators)))
+                      & (ward_crime["measure"] == "offences")
+                      & (ward_crime["month"] <= end_m) & (ward_crime["month"] > end_m - months)]
+    wide = rows.pivot_table(index="month", columns="indicator", values="count", aggfunc="sum",
+                            fill_value=0)
+    wide = wide[[i for i in indicators if i in wide.columns]].sort_index()
+    wide.columns.name = None
+    out = wide.reset_index()
+    out["month"] = out["month"].astype(str)
+    return out
+
+
+def ward_lsoa_deprivation(data_dir: str | Path, borough: str, ward_code: str) -> pd.DataFrame:
+    """The ward's 2021 LSOAs with their IMD 2019 rank, decile and quintile.
+
+    LSOAs are placed in wards by :func:`scpb_analysis.geo.crosswalk.lsoa_to_ward` and ranks
+    carried to 2021 LSOAs by :func:`scpb_analysis.sources.deprivation.imd_lsoa21`.
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa_code, lsoa_name, imd_rank, imd_decile, imd_quintile, borough_quintile``
+        sorted from most to least deprived (rank 1 is England's most deprived).
+
+    Examples
+    --------
+    >>> table = ward_lsoa_deprivation("../shared/data", "Barnet", "E05013628")  # doctest: +SKIP
+    """
+    from scpb_analysis.geo.crosswalk import lsoa_to_ward
+    from scpb_analysis.sources.deprivation import imd_lsoa21
+
+    placed = lsoa_to_ward(data_dir, borough)
+    lsoas = placed.loc[placed["ward_code"] == ward_code, "lsoa_code"]
+    imd = imd_lsoa21(data_dir, borough)
+    mine = imd[imd["lsoa_code"].isin(set(lsoas))]
+    columns = ["lsoa_code", "lsoa_name", "imd_rank", "imd_decile", "imd_quintile",
+               "borough_quintile"]
+    return mine[columns].sort_values(["imd_rank", "lsoa_code"]).reset_index(drop=True)
+
+
+def ward_code_for(ward: str, borough: str, wards: pd.DataFrame) -> str:
+    """The code of a ward named as a user types it (case, "&", spacing forgiven).
+
+    Parameters
+    ----------
+    ward : str
+        Ward name, e.g. ``"burnt oak"``.
+    borough : str
+    wards : DataFrame
+        ``ward_code, ward_name`` of the borough's wards (e.g. a ward population table).
+
+    Raises
+    ------
+    scpb_analysis.reference.wards.UnknownWardError
+        If no ward matches, with the closest names suggested.
+
+    Examples
+    --------
+    >>> wards = pd.DataFrame({"ward_code": ["E05013628"], "ward_name": ["Burnt Oak"]})
+    >>> ward_code_for("burnt oak", "Barnet", wards)
+    'E05013628'
+    """
+    from scpb_analysis.reference.wards import canonical_ward_names
+
+    reference = wards[["ward_code", "ward_name"]]
+    name = canonical_ward_names([ward], borough, reference=reference)[0]
+    return str(reference.loc[reference["ward_name"] == name, "ward_code"].iloc[0])
+
+
+def ward_trend_chart(trend: pd.DataFrame, title: str):
+    """Line chart of a ward's monthly counts, one line per indicator.
+
+    Parameters
+    ----------
+    trend : DataFrame
+        Output of :func:`ward_trend`.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"month": ["2023-01", "2023-02"], "robbery": [1, 3]})
+    >>> ward_trend_chart(t, "Demo").axes[0].get_title()
+    'Demo'
+    """
+    import matplotlib.pyplot as plt
+
+    from scpb_analysis.reference.indicators import indicator_info
+
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=100)
+    months = trend["month"].astype(str).tolist()
+    for column in trend.columns.drop("month"):
+        try:
+            label = indicator_info(column)["title"]
+        except KeyError:
+            label = column
+        ax.plot(months, trend[column], marker="o", markersize=3, label=label)
+    ax.set_title(title)
+    ax.set_ylabel("Offences per month")
+    ax.set_ylim(bottom=0)
+    step = max(1, len(months) // 12)
+    ax.set_xticks(range(0, len(months), step))
+    ax.set_xticklabels(months[::step], rotation=45, ha="right", fontsize=7)
+    ax.legend(fontsize=7, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def position_sentences(position: pd.DataFrame) -> str:
+    """One plain sentence per indicator from :func:`ward_position`, for the page and nbval.
+
+    Examples
+    --------
+    >>> pos = pd.DataFrame({"indicator": ["robbery_of_personal_property"], "count": [41],
+    ...     "value": [2.6419], "lower": [1.896], "upper": [3.584], "rank": [6], "n_wards": [24],
+    ...     "borough_rate": [1.81], "compared_with_borough": ["higher"],
+    ...     "window": ["June 2022 to May 2023"]})
+    >>> print(position_sentences(pos))
+    Robbery of Personal Property, June 2022 to May 2023: 41 offences, 2.64 per 1,000
+    residents (95% CI 1.90 to 3.58), rank 6 of 24 wards (1 = highest); borough 1.81: higher.
+    """
+    from scpb_analysis.reference.indicators import indicator_info
+
+    lines = []
+    for row in position.itertuples(index=False):
+        try:
+            title = indicator_info(row.indicator)["title"]
+        except KeyError:
+            title = row.indicator
+        lines.append(f"{title}, {row.window}: {row.count:,} offences, {row.value:.2f} per 1,000 "
+                     f"residents (95% CI {row.lower:.2f} to {row.upper:.2f}), rank {row.rank} "
+                     f"of {row.n_wards} wards (1 = highest); borough {row.borough_rate:.2f}: "
+                     f"{row.compared_with_borough}.")
+    return "\n".join(lines)
+
+
+def ward_rates(
+    table: pd.DataFrame,
+    population: pd.DataFrame,
+    indicator: str,
+    end: str,
+    *,
+    months: int = 12,
+    multiplier: int = 1000,
+    confidence: float = 0.95,
+    measure: str = "offences",
+) -> pd.DataFrame:
+    """Rate per 1,000 residents by ward over the months to ``end``, with confidence limits.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy count table with ward rows (``area_type == "ward"``) on the same ward scheme as
+        ``population`` (re-base 2014-ward months first with
+        :func:`scpb_analysis.geo.crosswalk.rebase_ward_series`).
+    population : DataFrame
+        ``ward_code, ward_name, population, source, vintage`` from
+        :func:`scpb_analysis.geo.ward_profiles.ward_population`.
+    indicator : str
+        Canonical indicator id.
+    end : str
+        Last month, ``YYYY-MM``.
+    months : int
+        Window length (12: a year's rate; 3: a quarter's, not annualised).
+
+    Returns
+    -------
+    DataFrame
+        One row per ward of ``population``: ``ward_code, ward_name, count, population, value,
+        lower, upper, confidence, method, multiplier, rank, n_wards, window, indicator,
+        population_source``. A ward with no rows in ``table`` gets a count of 0 only if the
+        table holds other wards for every month of the window; ``rank`` 1 is the highest rate.
+
+    Raises
+    ------
+    CoverageError
+        If the table does not hold every month of the window.
+    IncompleteIndicatorError
+        If a category the taxonomy does not map may hold some of the indicator's offences in
+        the window (every ward would otherwise show a rate too low, or 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> months = pd.period_range("2022-06", "2023-05", freq="M")
+    >>> crime = pd.DataFrame({"month": list(months) * 2, "area_type": "ward",
+    ...     "area_code": ["W1"] * 12 + ["W2"] * 12, "indicator": "robbery_of_personal_property",
+    ...     "measure": "offences", "count": [1] * 12 + [0] * 12})
+    >>> pop = pd.DataFrame({"ward_code": ["W1", "W2"], "ward_name": ["A", "B"],
+    ...     "population": [12000, 8000], "source": "Census 2021", "vintage": "2021"})
+    >>> ward_rates(crime, pop, "robbery_of_personal_property", "2023-05")[
+    ...     ["ward_code", "count", "value", "rank"]]
+      ward_code  count  value  rank
+    0        W1     12    1.0     1
+    1        W2      0    0.0     2
+    """
+    from scpb_analysis.core.periods import Window, check_coverage, to_month
+    from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
+    from scpb_analysis.stats.rates import crude_rate
+
+    end_m = to_month(end)
+    window = Window(end_m - (months - 1), end_m)
+    gaps = mapping_gaps(table, [indicator], start=window.start, end=window.end,
+                        area_types=("ward",), measure=measure)
+    if len(gaps):
+        raise incomplete_error(gaps, consequence="no ward rates are given for it")
+    rows = table[(table["area_type"] == "ward") & (table["indicator"] == indicator)
+                 & (table["measure"] == measure)]
+    check_coverage(rows["month"].unique(), [window], what=f"the ward data for {indicator}")
+    inside = rows[(rows["month"] >= window.start) & (rows["month"] <= window.end)]
+    counts = inside.groupby("area_code")["count"].sum()
+    out = population[["ward_code", "ward_name", "population"]].copy()
+    out["count"] = out["ward_code"].map(counts).fillna(0).astype("int64")
+    rates = crude_rate(out["count"].to_numpy(), out["population"].to_numpy(),
+                       multiplier=multiplier, confidence=confidence)
+    for col in ("value", "lower", "upper", "confidence", "method", "multiplier"):
+        out[col] = rates[col].to_numpy()
+    out["rank"] = out["value"].rank(method="min", ascending=False).astype("int64")
+    out["n_wards"] = len(out)
+    out["window"] = window.label
+    out["indicator"] = indicator
+    source = population["source"].iloc[0] if "source" in population else "population supplied"
+    out["population_source"] = str(source)
+    columns = ["ward_code", "ward_name", "count", "population", "value", "lower", "upper",
+               "confidence", "method", "multiplier", "rank", "n_wards", "window", "indicator",
+               "population_source"]
+    return out[columns].sort_values(["rank", "ward_name"]).reset_index(drop=True)

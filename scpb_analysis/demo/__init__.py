@@ -1,0 +1,618 @@
+"""Synthetic MPS recorded-crime files, laid out exactly like the real publications.
+
+``write_demo_data`` writes a small, deterministic copy of what an analyst downloads from the
+London Datastore: two vintages of "MPS Borough Level Crime" (the 2023 Title-Case layout and
+the 2025 UPPER-CASE layout with the February 2024 CRIS-to-CONNECT burglary recoding) and one
+"MPS Ward Level Crime" file for the demo borough's 24 May-2022 wards. The file names, headers,
+category labels and row order copy the real files, so the loaders and the main command run end
+to end on them. The counts are invented: Poisson draws around rounded London category means,
+spread over areas by rounded area shares, with mild seasonality and a slow trend. No real row
+is embedded and every folder written carries a ``SYNTHETIC_DATA.txt`` notice.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from scpb_analysis.core.marker import MARKER_FILENAME, SYNTHETIC_NOTICE
+from scpb_analysis.demo.common import DEMO_BOROUGH, demo_wards, write_marker
+
+__all__ = ["DEMO_BOROUGH", "MARKER_FILENAME", "SYNTHETIC_NOTICE", "write_demo_data"]
+
+
+_AIRPORTS = "London Heathrow and London City Airports"
+_UNKNOWN = "Unknown"
+
+_FIRST_MONTH = 201804
+_LAST_MONTH = 202502
+_OLD_HIST_LAST = 202107
+_OLD_LAST = 202307
+_NEW_HIST_LAST = 202302
+# The month the MPS moved from CRIS to CONNECT: both residential burglary labels carry counts.
+_CONNECT_MONTH = 202402
+# The category means below are monthly averages over 2021-08..2023-07; the trend pivots on
+# the middle of that window so the means hold there.
+_TREND_ANCHOR = 202208
+
+# Columns of _AREA_SHARES, and the group each category's counts are spread by.
+_GROUPS = ("res_burglary", "bus_burglary", "violence", "robbery", "theft", "vehicle", "drugs")
+
+# Share of each group's London count, per mille. Rounded from the public MPS borough series
+# (2021-08..2023-07) so that inner boroughs get the theft and robbery, outer ones the
+# burglary and vehicle crime. "Unknown" exists only in the 2025 layout and stays small.
+_AREA_SHARES: dict[str, tuple[float, ...]] = {
+    "Barking and Dagenham": (21.9, 18.8, 28.2, 25.3, 16.3, 26.0, 36.3),
+    "Barnet": (49.1, 38.8, 32.6, 27.1, 24.2, 45.4, 24.6),
+    "Bexley": (16.0, 13.4, 23.5, 9.3, 11.6, 19.9, 17.5),
+    "Brent": (38.1, 32.3, 38.6, 33.1, 27.6, 34.8, 42.3),
+    "Bromley": (27.4, 26.8, 28.9, 19.2, 21.3, 31.2, 27.1),
+    "Camden": (30.0, 53.6, 31.1, 47.3, 62.8, 31.2, 32.3),
+    "Croydon": (37.3, 37.7, 46.1, 38.6, 25.8, 40.7, 47.7),
+    "Ealing": (36.7, 32.5, 40.2, 26.6, 24.7, 42.1, 34.0),
+    "Enfield": (40.6, 34.6, 37.4, 33.2, 22.1, 51.3, 32.1),
+    "Greenwich": (33.3, 30.3, 38.4, 26.0, 24.0, 29.7, 38.6),
+    "Hackney": (43.6, 41.0, 34.6, 52.9, 41.1, 29.2, 35.1),
+    "Hammersmith and Fulham": (23.4, 27.0, 23.7, 19.0, 26.6, 28.0, 21.9),
+    "Haringey": (38.1, 30.1, 33.3, 49.6, 28.7, 43.8, 35.9),
+    "Harrow": (23.4, 14.0, 20.5, 14.7, 13.2, 23.6, 17.0),
+    "Havering": (20.1, 18.6, 25.2, 13.1, 16.5, 28.4, 24.5),
+    "Hillingdon": (27.3, 19.2, 32.0, 15.5, 19.6, 35.0, 25.5),
+    "Hounslow": (30.4, 25.4, 33.4, 16.3, 22.0, 31.9, 26.2),
+    "Islington": (32.1, 37.5, 30.3, 41.1, 39.0, 23.4, 27.7),
+    "Kensington and Chelsea": (26.0, 27.9, 19.1, 20.3, 33.6, 25.5, 19.5),
+    "Kingston upon Thames": (14.9, 11.7, 15.2, 7.5, 14.0, 11.6, 22.0),
+    "Lambeth": (42.3, 37.8, 40.8, 57.0, 41.1, 26.2, 40.2),
+    "Lewisham": (40.3, 31.4, 37.1, 26.7, 24.3, 34.1, 34.7),
+    _AIRPORTS: (0.1, 0.4, 4.8, 0.1, 4.3, 1.9, 1.3),
+    "Merton": (20.3, 12.1, 17.7, 15.9, 12.3, 16.7, 13.0),
+    "Newham": (34.3, 36.3, 41.4, 47.0, 41.6, 46.0, 50.3),
+    "Redbridge": (25.2, 28.3, 29.8, 24.9, 21.3, 38.5, 27.3),
+    "Richmond upon Thames": (19.3, 22.7, 13.0, 7.9, 11.5, 18.6, 7.6),
+    "Southwark": (46.2, 50.7, 35.9, 61.1, 51.0, 25.2, 42.7),
+    "Sutton": (19.9, 12.5, 17.9, 11.0, 10.7, 18.4, 12.5),
+    "Tower Hamlets": (43.6, 51.5, 41.4, 39.7, 37.3, 35.0, 50.7),
+    _UNKNOWN: (2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0),
+    "Waltham Forest": (24.4, 19.9, 27.2, 23.6, 20.7, 32.7, 34.3),
+    "Wandsworth": (37.0, 38.0, 30.5, 25.1, 25.5, 33.6, 22.8),
+    "Westminster": (37.6, 87.3, 50.3, 124.4, 183.8, 40.6, 74.8),
+}
+
+# (amplitude, peak month): burglary and robbery peak in the dark months, violence in summer.
+_SEASONALITY: dict[str, tuple[float, int]] = {
+    "res_burglary": (0.10, 12),
+    "bus_burglary": (0.05, 12),
+    "violence": (0.07, 7),
+    "robbery": (0.08, 11),
+    "theft": (0.06, 11),
+    "vehicle": (0.06, 11),
+    "drugs": (0.05, 7),
+}
+
+_GROUP_OF_MAJOR = {
+    "Drug Offences": "drugs",
+    "Robbery": "robbery",
+    "Theft": "theft",
+    "Vehicle Offences": "vehicle",
+}
+_GROUP_OF_MINOR = {
+    "Domestic Burglary": "res_burglary",
+    "Burglary Business and Community": "bus_burglary",
+}
+
+# Title-Case (MajorText, MinorText) as published up to 2024, in file order, with the London
+# monthly mean over 2021-08..2023-07 (rounded) and a slow annual trend (roughly the
+# 2018-2025 change, capped at 8%; milder for burglary, whose fall has slowed).
+_TITLE_CATEGORIES: tuple[tuple[str, str, float, float], ...] = (
+    ("Arson and Criminal Damage", "Arson", 156.0, 0.02),
+    ("Arson and Criminal Damage", "Criminal Damage", 4390.0, 0.0),
+    ("Burglary", "Burglary Business and Community", 1350.0, -0.03),
+    ("Burglary", "Domestic Burglary", 3230.0, -0.05),
+    ("Drug Offences", "Drug Trafficking", 710.0, 0.08),
+    ("Drug Offences", "Possession of Drugs", 2920.0, -0.06),
+    ("Historical Fraud and Forgery", "Historical Fraud and Forgery", 0.04, 0.0),
+    ("Miscellaneous Crimes Against Society", "Absconding from Lawful Custody", 2.9, -0.01),
+    ("Miscellaneous Crimes Against Society", "Aiding Suicide", 0.2, 0.0),
+    ("Miscellaneous Crimes Against Society", "Bail Offences", 1.4, -0.01),
+    ("Miscellaneous Crimes Against Society", "Bigamy", 0.96, 0.0),
+    ("Miscellaneous Crimes Against Society", "Dangerous Driving", 30.6, -0.01),
+    (
+        "Miscellaneous Crimes Against Society",
+        "Disclosure, Obstruction, False or Misleading State",
+        3.0,
+        -0.01,
+    ),
+    ("Miscellaneous Crimes Against Society", "Exploitation of Prostitution", 2.1, -0.01),
+    ("Miscellaneous Crimes Against Society", "Forgery or Use of Drug Prescription", 4.1, -0.01),
+    (
+        "Miscellaneous Crimes Against Society",
+        "Fraud or Forgery Associated with Driver Records",
+        6.4,
+        -0.01,
+    ),
+    ("Miscellaneous Crimes Against Society", "Going Equipped for Stealing", 29.2, -0.01),
+    ("Miscellaneous Crimes Against Society", "Handling Stolen Goods", 50.5, -0.01),
+    (
+        "Miscellaneous Crimes Against Society",
+        "Making, Supplying or Possessing Articles for use i",
+        29.5,
+        -0.01,
+    ),
+    ("Miscellaneous Crimes Against Society", "Obscene Publications", 302.0, -0.01),
+    ("Miscellaneous Crimes Against Society", "Offender Management Act", 21.1, -0.01),
+    ("Miscellaneous Crimes Against Society", "Other Forgery", 39.2, -0.01),
+    ("Miscellaneous Crimes Against Society", "Other Notifiable Offences", 169.0, -0.01),
+    ("Miscellaneous Crimes Against Society", "Perjury", 1.0, 0.0),
+    ("Miscellaneous Crimes Against Society", "Perverting Course of Justice", 43.5, -0.01),
+    ("Miscellaneous Crimes Against Society", "Possession of False Documents", 11.8, -0.01),
+    (
+        "Miscellaneous Crimes Against Society",
+        "Profitting From or Concealing Proceeds of Crime",
+        42.2,
+        -0.01,
+    ),
+    ("Miscellaneous Crimes Against Society", "Soliciting for Prostitution", 7.8, -0.01),
+    (
+        "Miscellaneous Crimes Against Society",
+        "Threat or Possession With Intent to Commit Crimina",
+        197.0,
+        -0.01,
+    ),
+    ("Miscellaneous Crimes Against Society", "Wildlife Crime", 0.08, 0.0),
+    ("Possession of Weapons", "Other Firearm Offences", 47.2, -0.07),
+    ("Possession of Weapons", "Other Knife Offences", 0.25, 0.0),
+    ("Possession of Weapons", "Possession of Article with Blade or Point", 213.0, -0.07),
+    ("Possession of Weapons", "Possession of Firearm with Intent", 22.1, -0.07),
+    ("Possession of Weapons", "Possession of Firearms Offences", 38.4, -0.07),
+    ("Possession of Weapons", "Possession of Other Weapon", 212.0, -0.07),
+    (
+        "Public Order Offences",
+        "Other Offences Against the State, or Public Order",
+        578.0,
+        0.03,
+    ),
+    ("Public Order Offences", "Public Fear Alarm or Distress", 3370.0, 0.03),
+    (
+        "Public Order Offences",
+        "Racially or Religiously Aggravated Public Fear, Al",
+        923.0,
+        0.05,
+    ),
+    ("Public Order Offences", "Violent Disorder", 3.6, 0.02),
+    ("Robbery", "Robbery of Business Property", 225.0, 0.08),
+    ("Robbery", "Robbery of Personal Property", 2180.0, -0.02),
+    ("Sexual Offences", "Other Sexual Offences", 1330.0, 0.05),
+    ("Sexual Offences", "Rape", 764.0, 0.01),
+    ("Theft", "Bicycle Theft", 1530.0, -0.05),
+    ("Theft", "Other Theft", 10300.0, 0.0),
+    ("Theft", "Shoplifting", 3560.0, 0.08),
+    ("Theft", "Theft from Person", 4900.0, 0.08),
+    ("Vehicle Offences", "Aggravated Vehicle Taking", 59.0, -0.08),
+    ("Vehicle Offences", "Interfering with a Motor Vehicle", 936.0, -0.06),
+    ("Vehicle Offences", "Theft from a Motor Vehicle", 5350.0, -0.04),
+    ("Vehicle Offences", "Theft or Taking of a Motor Vehicle", 2650.0, 0.01),
+    ("Violence Against the Person", "Homicide", 9.5, -0.03),
+    ("Violence Against the Person", "Violence with Injury", 6500.0, -0.01),
+    ("Violence Against the Person", "Violence without Injury", 13800.0, 0.04),
+)
+
+# UPPER-CASE (MajorText, MinorText) of the 2025 "most recent 24 months" borough and ward files.
+_UPPER_RECENT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("ARSON AND CRIMINAL DAMAGE", "ARSON"),
+    ("ARSON AND CRIMINAL DAMAGE", "CRIMINAL DAMAGE"),
+    ("BURGLARY", "BURGLARY - RESIDENTIAL"),
+    ("BURGLARY", "BURGLARY BUSINESS AND COMMUNITY"),
+    ("BURGLARY", "BURGLARY IN A DWELLING"),
+    ("BURGLARY", "BURGLARY NON-DWELLING"),
+    ("DRUG OFFENCES", "POSSESSION OF DRUGS"),
+    ("DRUG OFFENCES", "TRAFFICKING OF DRUGS"),
+    ("FRAUD AND FORGERY", "FRAUD AND FORGERY"),
+    ("MISCELLANEOUS CRIMES AGAINST SOCIETY", "MISC CRIMES AGAINST SOCIETY"),
+    ("NFIB FRAUD", "NFIB"),
+    ("POSSESSION OF WEAPONS", "POSSESSION OF WEAPONS"),
+    ("PUBLIC ORDER OFFENCES", "OTHER OFFENCES PUBLIC ORDER"),
+    ("PUBLIC ORDER OFFENCES", "PUBLIC FEAR ALARM OR DISTRESS"),
+    ("PUBLIC ORDER OFFENCES", "RACE OR RELIGIOUS AGG PUBLIC FEAR"),
+    ("PUBLIC ORDER OFFENCES", "VIOLENT DISORDER"),
+    ("ROBBERY", "ROBBERY OF BUSINESS PROPERTY"),
+    ("ROBBERY", "ROBBERY OF PERSONAL PROPERTY"),
+    ("SEXUAL OFFENCES", "OTHER SEXUAL OFFENCES"),
+    ("SEXUAL OFFENCES", "RAPE"),
+    ("THEFT", "BICYCLE THEFT"),
+    ("THEFT", "OTHER THEFT"),
+    ("THEFT", "SHOPLIFTING"),
+    ("THEFT", "THEFT FROM THE PERSON"),
+    ("VEHICLE OFFENCES", "AGGRAVATED VEHICLE TAKING"),
+    ("VEHICLE OFFENCES", "INTERFERING WITH A MOTOR VEHICLE"),
+    ("VEHICLE OFFENCES", "THEFT FROM A VEHICLE"),
+    ("VEHICLE OFFENCES", "THEFT OR UNAUTH TAKING OF A MOTOR VEH"),
+    ("VIOLENCE AGAINST THE PERSON", "HOMICIDE"),
+    ("VIOLENCE AGAINST THE PERSON", "VIOLENCE WITH INJURY"),
+    ("VIOLENCE AGAINST THE PERSON", "VIOLENCE WITHOUT INJURY"),
+)
+# Labels that only exist from CONNECT onwards, so the real Historical file has no rows for them.
+_CONNECT_ONLY = (
+    ("BURGLARY", "BURGLARY - RESIDENTIAL"),
+    ("BURGLARY", "BURGLARY NON-DWELLING"),
+    ("NFIB FRAUD", "NFIB"),
+)
+_UPPER_HIST_PAIRS = tuple(p for p in _UPPER_RECENT_PAIRS if p not in _CONNECT_ONLY)
+
+_DWELLING = ("BURGLARY", "BURGLARY IN A DWELLING")
+_RESIDENTIAL = ("BURGLARY", "BURGLARY - RESIDENTIAL")
+_NON_DWELLING = ("BURGLARY", "BURGLARY NON-DWELLING")
+_NFIB = ("NFIB FRAUD", "NFIB")
+
+# The 2024 relabelling where it is not just upper-casing; the two Misc/Weapons majors
+# collapse to one minor each.
+_UPPER_MINOR = {
+    "Domestic Burglary": "BURGLARY IN A DWELLING",
+    "Drug Trafficking": "TRAFFICKING OF DRUGS",
+    "Historical Fraud and Forgery": "FRAUD AND FORGERY",
+    "Other Offences Against the State, or Public Order": "OTHER OFFENCES PUBLIC ORDER",
+    "Racially or Religiously Aggravated Public Fear, Al": "RACE OR RELIGIOUS AGG PUBLIC FEAR",
+    "Theft from Person": "THEFT FROM THE PERSON",
+    "Theft from a Motor Vehicle": "THEFT FROM A VEHICLE",
+    "Theft or Taking of a Motor Vehicle": "THEFT OR UNAUTH TAKING OF A MOTOR VEH",
+}
+_COLLAPSED_MAJOR = {
+    "Miscellaneous Crimes Against Society": "MISC CRIMES AGAINST SOCIETY",
+    "Possession of Weapons": "POSSESSION OF WEAPONS",
+}
+_UPPER_MAJOR = {"Historical Fraud and Forgery": "FRAUD AND FORGERY"}
+
+# Month-to-month London-wide wobble shared by all areas (log sd), so boroughs co-move.
+_LONDON_SHOCK_SD = 0.03
+# Restatement of the months both vintages publish: share of cells left as they were, and the
+# relative revision of the others (mean, sd, cap) -- late recording nudges counts up.
+_UNREVISED_SHARE = 0.3
+_REVISION = (0.004, 0.012, 0.03)
+# CONNECT went live late in the month, so most February 2024 burglaries keep the CRIS label.
+_CONNECT_FEB_SHARE = 0.1
+_NON_DWELLING_RATE = 0.25
+_NFIB_RATE = 0.05
+# Crimes the ward file cannot place in a ward, so ward totals fall a little short of borough.
+_UNLOCATED_SHARE = 0.015
+# Ward weights are a fixed property of the demo borough, not of the seed.
+_WARD_WEIGHT_SEED = 2022
+_WARD_WEIGHT_SHAPE = 12.0
+_WARD_CATEGORY_CONCENTRATION = 150.0
+
+_HIST_NAME = "MPS Borough Level Crime (Historical)_{first}-{last}.csv"
+_RECENT_NAME = "MPS Borough Level Crime (most recent 24 months)_{first}-{last}.csv"
+_OLD_WARD_FIRST = 202202
+_OLD_WARD_LAST = 202401
+_WARD_NAME = "MPS Ward Level Crime (most recent 24 months)_{first}-{last}_wards2022.csv"
+_DASHBOARD_FIRST = 202104
+_DASHBOARD_NAME = "MPS Monthly Crime Dashboard Data_{first}-{last}.csv"
+_DASHBOARD_HEADER = ["Month_Year", "Area Type", "Borough_SNT", "Area name", "Area code",
+                     "Offence Group", "Offence Subgroup", "Measure", "Financial Year",
+                     "FY_FYIndex", "Count", "Refresh Date"]
+# (Offence Group, Offence Subgroup, London monthly mean rounded from the real extract
+# 2021-08..2025-07, share of offences with a positive outcome). Counts spread over boroughs by
+# the violence shares of _AREA_SHARES.
+_DASHBOARD_SERIES: tuple[tuple[str, str, float, float], ...] = (
+    ("Knife Crime", "Knife Crime", 1250.0, 0.25),
+    ("Knife Crime", "Knife Crime with Injury", 330.0, 0.15),
+    ("Lethal Barrel Discharge", "Lethal Barrel Discharge", 9.0, 0.10),
+    ("Gun Crime", "Gun Crime", 140.0, 0.20),
+    ("Domestic Abuse", "Domestic Abuse", 7600.0, 0.12),
+    ("Domestic Abuse", "Domestic Abuse violence with injury", 2000.0, 0.15),
+)
+
+
+def write_demo_data(out_dir: str | Path, seed: int = 20230719) -> Path:
+    """Write the demo files under out_dir and return out_dir/mps.
+
+    Writes two vintages of the MPS borough series and one ward file, each in the folder and
+    under the file name the real publication uses, then, beside ``mps/``, the synthetic
+    boundaries, lookups, population, deprivation and police.uk files of
+    :func:`scpb_analysis.demo.geography.write_demo_geography` (same seed), so the ward-map,
+    ward-profile and needs-assessment loaders run on the folder too. Every folder gets a
+    ``SYNTHETIC_DATA.txt`` notice. The same seed gives byte-identical files; existing files of
+    the same name are overwritten and nothing else is touched.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder to write into; created if missing.
+    seed : int, default 20230719
+        Seed for ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    Path
+        ``out_dir / "mps"``; out_dir is laid out like the shared real-data folder::
+
+            mps/borough/to-202307/  Title-Case, LookUp_BoroughName, 2018-04..2023-07
+            mps/borough/to-202502/  UPPER-CASE, BoroughName, 2018-04..2025-02 (restated)
+            mps/ward/               UPPER-CASE, Barnet's 24 May-2022 wards, 2022-02..2024-01
+                                    and 2023-03..2025-02 (two publications)
+            mps/dashboard/          Monthly Crime Dashboard extract (knife and gun crime,
+                                    domestic abuse), boroughs, 2021-04..2025-02
+            boundaries/             wards, borough and 2021 LSOAs (ONS GeoPackage layouts)
+            lookups/                ONS LSOA21 -> ward 2022 and LSOA11 -> LSOA21 lookups
+            population/             Census 2021 TS007A by LSOA
+            deprivation/            IMD 2019 File 1 workbook
+            policeuk/               police.uk street-level burglary, 2021-01..2023-12
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     mps = write_demo_data(tmp)
+    ...     for path in sorted((mps / "borough" / "to-202502").iterdir()):
+    ...         print(path.name)
+    MPS Borough Level Crime (Historical)_201804-202302.csv
+    MPS Borough Level Crime (most recent 24 months)_202303-202502.csv
+    SYNTHETIC_DATA.txt
+    """
+    mps = Path(out_dir) / "mps"
+    rng = np.random.default_rng(seed)
+    months = _month_range(_FIRST_MONTH, _LAST_MONTH)
+    areas = sorted(_AREA_SHARES)
+    title = _simulate_title_counts(rng, areas, months)
+    upper = _to_upper_layout(rng, title, months)
+
+    old_areas = [a for a in areas if a != _UNKNOWN]
+    old_rows = [areas.index(a) for a in old_areas]
+    old = mps / "borough" / "to-202307"
+    title_pairs = [(major, minor) for major, minor, _, _ in _TITLE_CATEGORIES]
+    for first, last, name in (
+        (_FIRST_MONTH, _OLD_HIST_LAST, _HIST_NAME),
+        (_next_month(_OLD_HIST_LAST), _OLD_LAST, _RECENT_NAME),
+    ):
+        cols = _month_slice(months, first, last)
+        _write_area_file(
+            old / name.format(first=first, last=last),
+            "LookUp_BoroughName",
+            old_areas,
+            title_pairs,
+            title[old_rows][:, :, cols],
+            months[cols],
+        )
+
+    new = mps / "borough" / "to-202502"
+    for first, last, name, pairs in (
+        (_FIRST_MONTH, _NEW_HIST_LAST, _HIST_NAME, _UPPER_HIST_PAIRS),
+        (_next_month(_NEW_HIST_LAST), _LAST_MONTH, _RECENT_NAME, _UPPER_RECENT_PAIRS),
+    ):
+        cols = _month_slice(months, first, last)
+        keep = [_UPPER_RECENT_PAIRS.index(p) for p in pairs]
+        _write_area_file(
+            new / name.format(first=first, last=last),
+            "BoroughName",
+            areas,
+            pairs,
+            upper[:, keep][:, :, cols],
+            months[cols],
+        )
+
+    first = _next_month(_NEW_HIST_LAST)
+    cols = _month_slice(months, first, _LAST_MONTH)
+    wards = demo_wards()
+    ward_counts = _split_to_wards(rng, upper[areas.index(DEMO_BOROUGH)][:, cols], len(wards))
+    _write_ward_file(
+        mps / "ward" / _WARD_NAME.format(first=first, last=_LAST_MONTH),
+        wards,
+        ward_counts,
+        months[cols],
+    )
+    # The earlier ward publication, as on the Datastore, so a pack for a 2023 quarter has
+    # its 12 ward months; its own generator keeps the later file's bytes unchanged.
+    early_rng = np.random.default_rng([seed, _OLD_WARD_FIRST])
+    cols = _month_slice(months, _OLD_WARD_FIRST, _OLD_WARD_LAST)
+    _write_ward_file(
+        mps / "ward" / _WARD_NAME.format(first=_OLD_WARD_FIRST, last=_OLD_WARD_LAST),
+        wards,
+        _split_to_wards(early_rng, upper[areas.index(DEMO_BOROUGH)][:, cols], len(wards)),
+        months[cols],
+    )
+
+    _write_dashboard_extract(mps / "dashboard", seed)
+
+    for folder in (mps, mps / "borough", old, new, mps / "ward", mps / "dashboard"):
+        write_marker(folder, seed)
+
+    from scpb_analysis.demo.geography import write_demo_geography
+
+    write_demo_geography(out_dir, seed)
+    return mps
+
+
+def _month_range(first: int, last: int) -> np.ndarray:
+    months = [first]
+    while months[-1] != last:
+        months.append(_next_month(months[-1]))
+    return np.array(months, dtype=np.int64)
+
+
+def _next_month(yyyymm: int) -> int:
+    year, month = divmod(yyyymm, 100)
+    return yyyymm + 1 if month < 12 else (year + 1) * 100 + 1
+
+
+def _month_slice(months: np.ndarray, first: int, last: int) -> slice:
+    start = int(np.searchsorted(months, first))
+    return slice(start, int(np.searchsorted(months, last)) + 1)
+
+
+def _category_group(major: str, minor: str) -> str:
+    return _GROUP_OF_MINOR.get(minor, _GROUP_OF_MAJOR.get(major, "violence"))
+
+
+def _simulate_title_counts(
+    rng: np.random.Generator, areas: Sequence[str], months: np.ndarray
+) -> np.ndarray:
+    """Underlying counts, shape (area, Title-Case category, month), from which both vintages
+    are derived so that they tell one consistent story."""
+    years, month_of_year = np.divmod(months, 100)
+    anchor_year, anchor_month = divmod(_TREND_ANCHOR, 100)
+    years_from_anchor = ((years - anchor_year) * 12 + (month_of_year - anchor_month)) / 12.0
+    # Counts scale with calendar length; February is visibly lower in real series.
+    days = np.array(
+        [calendar.monthrange(int(y), int(m))[1] for y, m in zip(years, month_of_year, strict=True)]
+    )
+    day_factor = days / (365.25 / 12.0)
+
+    means = np.array([c[2] for c in _TITLE_CATEGORIES])
+    trends = np.array([c[3] for c in _TITLE_CATEGORIES])
+    groups = [_category_group(c[0], c[1]) for c in _TITLE_CATEGORIES]
+    amplitude = np.array([_SEASONALITY[g][0] for g in groups])
+    peak = np.array([_SEASONALITY[g][1] for g in groups])
+    season = 1.0 + amplitude[:, None] * np.cos(
+        2.0 * np.pi * (month_of_year[None, :] - peak[:, None]) / 12.0
+    )
+    trend = (1.0 + trends[:, None]) ** years_from_anchor[None, :]
+    shock = np.exp(rng.normal(0.0, _LONDON_SHOCK_SD, size=(len(means), len(months))))
+    london = means[:, None] * trend * season * shock * day_factor[None, :]
+
+    group_index = np.array([_GROUPS.index(g) for g in groups])
+    shares = np.array([_AREA_SHARES[a] for a in areas]) / 1000.0
+    area_share = shares[:, group_index]
+    lam = area_share[:, :, None] * london[None, :, :]
+    return rng.poisson(lam).astype(np.int64)
+
+
+def _to_upper_layout(rng: np.random.Generator, title: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """The 2025 vintage, shape (area, _UPPER_RECENT_PAIRS, month): relabelled, collapsed,
+    restated where the 2023 vintage also published, and recoded at the CONNECT switch."""
+    mapping = np.zeros((len(_UPPER_RECENT_PAIRS), len(_TITLE_CATEGORIES)), dtype=np.int64)
+    for j, (major, minor, _, _) in enumerate(_TITLE_CATEGORIES):
+        if major in _COLLAPSED_MAJOR:
+            target = (major.upper(), _COLLAPSED_MAJOR[major])
+        else:
+            target = (
+                _UPPER_MAJOR.get(major, major.upper()),
+                _UPPER_MINOR.get(minor, minor.upper()),
+            )
+        mapping[_UPPER_RECENT_PAIRS.index(target), j] = 1
+    upper = np.einsum("uc,acm->aum", mapping, title)
+
+    # Restate the overlapping months before recoding: the recoding is after the overlap.
+    overlap = months <= _OLD_LAST
+    eps_mean, eps_sd, eps_cap = _REVISION
+    eps = np.clip(rng.normal(eps_mean, eps_sd, size=upper.shape), -eps_cap, eps_cap)
+    eps[rng.random(size=upper.shape) < _UNREVISED_SHARE] = 0.0
+    eps[:, :, ~overlap] = 0.0
+    upper = upper + np.rint(upper * eps).astype(np.int64)
+
+    dwelling = _UPPER_RECENT_PAIRS.index(_DWELLING)
+    residential = _UPPER_RECENT_PAIRS.index(_RESIDENTIAL)
+    switch = int(np.searchsorted(months, _CONNECT_MONTH))
+    domestic = upper[:, dwelling, :].copy()
+    upper[:, dwelling, switch + 1 :] = 0
+    upper[:, residential, switch + 1 :] = domestic[:, switch + 1 :]
+    # Both labels must be non-zero in the switch month wherever there is anything to split.
+    feb = domestic[:, switch]
+    moved = rng.binomial(feb, _CONNECT_FEB_SHARE)
+    moved = np.where(feb >= 2, np.clip(moved, 1, np.maximum(feb - 1, 1)), moved)
+    upper[:, residential, switch] = moved
+    upper[:, dwelling, switch] = feb - moved
+
+    connect = months >= _CONNECT_MONTH
+    n_areas, n_connect = upper.shape[0], int(connect.sum())
+    for pair, rate in ((_NON_DWELLING, _NON_DWELLING_RATE), (_NFIB, _NFIB_RATE)):
+        row = _UPPER_RECENT_PAIRS.index(pair)
+        upper[:, row, connect] = np.minimum(rng.poisson(rate, size=(n_areas, n_connect)), 2)
+    return upper
+
+
+def _split_to_wards(rng: np.random.Generator, borough: np.ndarray, n_wards: int) -> np.ndarray:
+    """Ward counts, shape (ward, category, month), as a multinomial split of the borough
+    counts (category, month) less a few crimes that could not be placed in a ward."""
+    weight_rng = np.random.default_rng(_WARD_WEIGHT_SEED)
+    base = weight_rng.gamma(_WARD_WEIGHT_SHAPE, size=n_wards)
+    base /= base.sum()
+    # Each category leans a little differently across wards (town centres vs. residential).
+    per_category = weight_rng.dirichlet(
+        _WARD_CATEGORY_CONCENTRATION * n_wards * base, size=borough.shape[0]
+    )
+    located = borough - rng.binomial(borough, _UNLOCATED_SHARE)
+    split = rng.multinomial(located, per_category[:, None, :])
+    return np.moveaxis(split, 2, 0)
+
+
+
+
+def _write_area_file(
+    path: Path,
+    area_column: str,
+    areas: Sequence[str],
+    pairs: Sequence[tuple[str, str]],
+    counts: np.ndarray,
+    months: np.ndarray,
+) -> None:
+    header = ["MajorText", "MinorText", area_column, *(str(m) for m in months)]
+    order = sorted(range(len(pairs)), key=lambda i: pairs[i])
+    rows = (
+        [*pairs[j], area, *map(str, counts[i, j].tolist())]
+        for i, area in sorted(enumerate(areas), key=lambda x: x[1])
+        for j in order
+    )
+    _write_csv(path, header, rows)
+
+
+def _write_ward_file(
+    path: Path, wards: Sequence[tuple[str, str]], counts: np.ndarray, months: np.ndarray
+) -> None:
+    header = [
+        "MajorText",
+        "MinorText",
+        "WardName",
+        "WardCode",
+        "LookUp_BoroughName",
+        *(str(m) for m in months),
+    ]
+    rows = (
+        [*pair, name, code, DEMO_BOROUGH, *map(str, counts[w, j].tolist())]
+        for w, (name, code) in enumerate(wards)
+        for j, pair in enumerate(_UPPER_RECENT_PAIRS)
+    )
+    _write_csv(path, header, rows)
+
+
+def _write_dashboard_extract(folder: Path, seed: int) -> None:
+    """The Monthly Crime Dashboard extract in its published layout, borough rows only.
+
+    Like the real extract it lists only rows with a count: a month with none is left out.
+    Its own generator keeps the other demo files' bytes unchanged.
+    """
+    rng = np.random.default_rng([seed, _DASHBOARD_FIRST])
+    months = _month_range(_DASHBOARD_FIRST, _LAST_MONTH)
+    boroughs = sorted(a for a in _AREA_SHARES if a not in (_AIRPORTS, _UNKNOWN))
+    from scpb_analysis.reference.geography import london_boroughs
+
+    codes = dict(zip(london_boroughs()["borough"], london_boroughs()["borough_code"],
+                     strict=True))
+    shares = np.array([_AREA_SHARES[b][_GROUPS.index("violence")] for b in boroughs]) / 1000
+    rows = []
+    for month in months:
+        year, number = divmod(int(month), 100)
+        fy = year if number >= 4 else year - 1
+        fy_text = f"{fy}-{(fy + 1) % 100:02d}"
+        index = (number - 4) % 12 + 1
+        for i, borough in enumerate(boroughs):
+            for group, subgroup, mean, solved in _DASHBOARD_SERIES:
+                offences = int(rng.poisson(mean * shares[i]))
+                outcomes = int(rng.binomial(offences, solved))
+                for measure, count in (("Offences", offences), ("Positive Outcomes", outcomes)):
+                    if count:
+                        rows.append([f"01/{number:02d}/{year}", "Borough", borough, borough,
+                                     codes[borough], group, subgroup, measure, fy_text,
+                                     f"{fy_text}_{index:02d}", str(count), "01/03/2025"])
+    _write_csv(folder / _DASHBOARD_NAME.format(first=_DASHBOARD_FIRST, last=_LAST_MONTH),
+               _DASHBOARD_HEADER, rows)
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+

@@ -1,0 +1,730 @@
+"""Build the quarterly pack: run the parameterised notebooks with papermill and render them.
+
+``build_pack`` runs each notebook in ``notebooks/`` with the same parameters (``borough``,
+``period_end``, ``data_dir``, ``audience``, ``output_dir``), in parallel, then for each one
+writes the executed notebook, a code-free HTML page (figures embedded, no input cells, no
+prompts, with a provenance section: parameters, package version, input files with SHA-256,
+build time), and finally one Excel workbook of every table the notebooks published, an
+``index.html`` linking the pack and ``provenance.json``. A notebook that fails is reported with
+its failing cell and error; the others still finish.
+
+A build is atomic. The pack is written in a temporary folder beside ``out`` and moved into
+place only when complete, so ``out`` always holds one whole pack: the previous one until the
+new one is ready, never a mixture (an ``--only`` rebuild starts from a copy of the previous
+pack, carrying its other pages over when it was built with the same parameters). A notebook
+that fails does not stop the pack: the new pack is moved into place with the failure shown on
+its index page, as a complete pack of what ran. An interrupted build (Ctrl-C) stops the running
+kernels, deletes the temporary folder and leaves the previous pack untouched.
+
+Input files are listed in the provenance by their path in the data folder, unless a part of
+that path holds personal data (:func:`scpb_analysis.qa.disclosure.scan_file_name`): the notebooks
+then read the data through a mirror with those words masked
+(:func:`scpb_analysis.qa.input_names.publishable_inputs`), and the provenance lists the file as
+``file withheld (personal data in its name)`` with its SHA-256 prefix.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scpb_analysis.qa.input_names import PublishableInputs, publishable_inputs
+
+__all__ = [
+    "NOTEBOOKS",
+    "WITHHELD_LABEL",
+    "NotebookRun",
+    "TABLE_PREFIXES",
+    "PackBuild",
+    "build_pack",
+    "list_notebooks",
+    "notebook_parameters",
+    "notebooks_dir",
+]
+
+#: The pack's notebooks in reading order: name -> (title, data sources it reads). Each
+#: notebook's tables are named with its own prefix (:data:`TABLE_PREFIXES`).
+NOTEBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "performance_dashboard": ("Performance dashboard",
+                              ("mps_borough", "mps_dashboard", "partnership")),
+    "ward_maps": ("Ward maps", ("mps_ward", "boundaries", "population", "lookups")),
+    "ward_profile": ("Ward profile", ("mps_ward", "boundaries", "population", "lookups",
+                                      "deprivation")),
+    "serious_violence_needs_assessment": (
+        "Serious Violence Duty strategic needs assessment",
+        ("mps_borough", "mps_ward", "policeuk", "boundaries", "population", "lookups",
+         "deprivation")),
+    "partnership": ("Partnership data", ("partnership",)),
+}
+
+#: The file-name prefix of each notebook's tables, so a re-run replaces only its own.
+TABLE_PREFIXES = {
+    "performance_dashboard": "dashboard",
+    "ward_maps": "ward_maps_",
+    "ward_profile": "ward_profile_",
+    "serious_violence_needs_assessment": "needs_assessment_",
+    "partnership": "partnership_",
+}
+
+_WORKBOOK = "pack_tables.xlsx"
+_PROVENANCE = "provenance.json"
+#: How an input file whose name holds personal data is listed in the pack.
+WITHHELD_LABEL = "file withheld (personal data in its name)"
+# Parameters that make two packs comparable: an --only rebuild carries the previous pack's
+# other pages over only when they were built with these the same.
+_SAME_PACK = ("borough", "period_end", "data_dir", "audience", "figures", "incomplete")
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the pack's notebooks.
+
+    ``$SCPB_NOTEBOOKS`` if set, else ``notebooks/`` beside the package (the repository
+    layout an editable install uses).
+
+    Examples
+    --------
+    >>> (notebooks_dir() / "performance_dashboard.ipynb").exists()
+    True
+    """
+    override = os.environ.get("SCPB_NOTEBOOKS")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def _notebook_path(name: str) -> Path:
+    if name not in NOTEBOOKS:
+        raise ValueError(f"unknown notebook {name!r}; the pack's notebooks are "
+                         f"{', '.join(NOTEBOOKS)}")
+    path = notebooks_dir() / f"{name}.ipynb"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: notebook not found (set SCPB_NOTEBOOKS to the "
+                                "folder holding the pack's notebooks)")
+    return path
+
+
+def list_notebooks() -> list[dict[str, str]]:
+    """The pack's notebooks: ``name``, ``title`` and ``path``, in reading order.
+
+    Examples
+    --------
+    >>> [n["name"] for n in list_notebooks()][:2]
+    ['performance_dashboard', 'ward_maps']
+    """
+    return [{"name": name, "title": title, "path": str(_notebook_path(name))}
+            for name, (title, _) in NOTEBOOKS.items()]
+
+
+def notebook_parameters(name: str) -> list[dict[str, str]]:
+    """The parameters of one notebook, read from its cell tagged ``parameters``.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``type`` and ``default`` (as written in the cell) and ``help`` (the
+        comment after it).
+
+    Examples
+    --------
+    >>> [p["name"] for p in notebook_parameters("ward_profile")][:3]
+    ['borough', 'period_end', 'data_dir']
+    """
+    import papermill
+
+    found = papermill.inspect_notebook(str(_notebook_path(name)))
+    return [{"name": key, "type": str(info.get("inferred_type_name") or "").replace("None", ""),
+             "default": str(info.get("default", "")), "help": str(info.get("help", ""))}
+            for key, info in found.items()]
+
+
+@dataclass
+class NotebookRun:
+    """What happened to one notebook of the pack."""
+
+    name: str
+    ok: bool
+    seconds: float
+    html: Path | None = None
+    notebook: Path | None = None
+    error: str = ""
+
+
+@dataclass
+class PackBuild:
+    """The result of :func:`build_pack`."""
+
+    out: Path
+    runs: list[NotebookRun]
+    tables: list[Path] = field(default_factory=list)
+    workbook: Path | None = None
+    index: Path | None = None
+    #: Input files listed as withheld because their names hold personal data.
+    withheld: int = 0
+    #: Notebooks whose pages were carried over from the previous pack by an --only rebuild.
+    carried: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True if every notebook ran."""
+        return all(run.ok for run in self.runs)
+
+    def summary(self) -> str:
+        """One line per notebook and where to open the pack."""
+        lines = []
+        for run in self.runs:
+            status = "ok" if run.ok else "FAILED"
+            lines.append(f"{run.name}: {status} ({run.seconds:.1f} s)"
+                         + (f"\n    {run.error}" if run.error else ""))
+        if self.carried:
+            lines.append(f"kept from the previous pack: {', '.join(self.carried)}")
+        lines.append(f"{len(self.tables)} tables in {self.out / 'tables'}"
+                     + (f" and {self.workbook}" if self.workbook else ""))
+        if self.index:
+            lines.append(f"Open the pack: {self.index.resolve().as_uri()}")
+        return "\n".join(lines)
+
+
+def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str],
+                 masked: Iterable[str]) -> list[dict[str, str]]:
+    """Every file of ``sources`` with its size and SHA-256; a file whose name (or a folder's)
+    :func:`scpb_analysis.qa.input_names.publishable_inputs` masked (``masked``, paths in the
+    mirror) is listed as :data:`WITHHELD_LABEL` and its path added to ``withheld``."""
+    from scpb_analysis.sources.datadir import locate_data
+    from scpb_analysis.sources.fetch import hash_file
+
+    found = locate_data(data_dir)
+    masked = {m.rstrip("/") for m in masked}
+    files = []
+    for source in sources:
+        if not found.has(source):
+            continue
+        for path in sorted(p for p in found.path(source).rglob("*") if p.is_file()):
+            digest, size = hash_file(path)
+            relative = path.relative_to(data_dir)
+            # Every folder name too: a folder may be named after a person as well as a file.
+            personal = any("/".join(relative.parts[:i]) in masked
+                           for i in range(1, len(relative.parts) + 1))
+            name = f"{WITHHELD_LABEL}, sha256 {digest[:12]}…" if personal else relative.as_posix()
+            if personal:
+                withheld.add(relative.as_posix())
+            files.append({"source": source, "file": name, "bytes": str(size), "sha256": digest,
+                          **({"withheld": "personal data in its name"} if personal else {})})
+    return files
+
+
+def _failure_text(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first = next((line for line in exc.source.splitlines() if line.strip()), "")
+        return (f"cell {exc.exec_count} (`{first.strip()[:80]}`) raised {exc.ename}: "
+                f"{exc.evalue}")
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Kernels:
+    """The kernels a build has started, so that an interrupted build can stop them.
+
+    Each kernel runs in a session of its own (jupyter_client starts it so), so Ctrl-C at the
+    terminal reaches only ``scpb``; without this its kernels would run on, writing into a
+    folder about to be deleted.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._managers: list = []
+        self.stopping = threading.Event()
+
+    def manager_class(self) -> type:
+        from jupyter_client import AsyncKernelManager
+
+        kernels = self
+
+        class TrackedKernelManager(AsyncKernelManager):
+            async def start_kernel(self, **kwargs):
+                if kernels.stopping.is_set():
+                    raise RuntimeError("the build was interrupted")
+                with kernels._lock:
+                    kernels._managers.append(self)
+                await super().start_kernel(**kwargs)
+                if kernels.stopping.is_set():  # interrupted while the kernel started
+                    kernels._kill(self)
+
+        return TrackedKernelManager
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self._lock:
+            managers = list(self._managers)
+        for manager in managers:
+            self._kill(manager)
+
+    @staticmethod
+    def _kill(manager) -> None:
+        pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+        if not pid:
+            return
+        try:
+            if not hasattr(os, "killpg"):  # Windows
+                os.kill(pid, signal.SIGTERM)
+                return
+            group = os.getpgid(pid)
+            if group != os.getpgrp():  # the kernel's own session: it and anything it started
+                os.killpg(group, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass  # already gone
+
+
+def _execute(name: str, parameters: dict, executed: Path,
+             kernels: _Kernels | None = None) -> tuple[str, float]:
+    """Run one notebook; return the failure text ("" if it ran) and the seconds it took."""
+    import papermill
+
+    started = time.perf_counter()
+    if kernels is not None and kernels.stopping.is_set():
+        return "not run: the build was interrupted", 0.0
+    # Each notebook gets the pack's parameters it declares (papermill would inject the others
+    # as unused variables, with a warning).
+    declared = {item["name"] for item in notebook_parameters(name)}
+    parameters = {k: v for k, v in parameters.items() if k in declared}
+    extra = {} if kernels is None else {"kernel_manager_class": kernels.manager_class()}
+    try:
+        papermill.execute_notebook(str(_notebook_path(name)), str(executed),
+                                   parameters=parameters, kernel_name="python3",
+                                   progress_bar=False, cwd=str(notebooks_dir()),
+                                   # Kernel start-up and shutdown chatter ("KeyboardInterrupt
+                                   # caught in kernel" as it is stopped) is not for the pack's
+                                   # user; a failing cell is reported from the notebook.
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                                   **extra)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, the pack goes on
+        return _failure_text(exc), time.perf_counter() - started
+    return "", time.perf_counter() - started
+
+
+def _provenance_markdown(record: dict) -> str:
+    params = "\n".join(f"| `{k}` | `{v}` |" for k, v in record["parameters"].items())
+    inputs = "\n".join(f"| {f['file']} | {f['bytes']} | `{f['sha256'][:16]}…` |"
+                       for f in record["inputs"]) or "| (none found) | | |"
+    return (
+        "## Provenance\n\n"
+        f"Built by scpb_analysis {record['version']} at {record['built']} "
+        f"({record['data_status']}).\n\n"
+        f"| parameter | value |\n|---|---|\n{params}\n\n"
+        "Input files (SHA-256, first 16 hex digits; full digests in `provenance.json`):\n\n"
+        f"| file | bytes | SHA-256 |\n|---|---|---|\n{inputs}\n"
+    )
+
+
+def _render(executed: Path, target: Path, record: dict, title: str) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            # Warnings and logging are for the analyst re-running the notebook, not the reader.
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    notebook.cells.append(nbformat.v4.new_markdown_cell(_provenance_markdown(record)))
+    notebook.metadata["title"] = title
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    target.write_text(body, encoding="utf-8")
+
+
+def _workbook(tables: Sequence[Path], target: Path) -> Path:
+    import pandas as pd
+
+    sheets: dict[str, Path] = {}
+    for path in tables:
+        sheet = path.stem[:31]
+        n = 2
+        while sheet in sheets:
+            suffix = f"~{n}"
+            sheet = path.stem[: 31 - len(suffix)] + suffix
+            n += 1
+        sheets[sheet] = path
+    contents = pd.DataFrame({"sheet": list(sheets), "csv": [f"tables/{p.name}"
+                                                             for p in sheets.values()]})
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        contents.to_excel(writer, sheet_name="contents", index=False)
+        for sheet, path in sheets.items():
+            pd.read_csv(path, dtype=str, keep_default_na=False).to_excel(
+                writer, sheet_name=sheet, index=False)
+    return target
+
+
+def _index_html(build: PackBuild, record: dict) -> str:
+    esc = html.escape
+    banner = ("<p class='banner'>SYNTHETIC demo data &mdash; not real crime or partnership "
+              "figures</p>" if record["synthetic"] else "")
+    items = []
+    for run in build.runs:
+        title = esc(NOTEBOOKS[run.name][0])
+        link = (f"<a href='html/{esc(run.name)}.html'>{title}</a>" if run.html else title)
+        status = "" if run.ok else f" <strong>failed</strong>: {esc(run.error)}"
+        if run.name in build.carried:
+            status += " <em>(kept from the previous build)</em>"
+        items.append(f"<li>{link}{status}</li>")
+    tables = "".join(f"<li><a href='tables/{esc(p.name)}'>{esc(p.name)}</a></li>"
+                     for p in build.tables)
+    params = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>"
+                     for k, v in record["parameters"].items())
+    workbook = (f"<p>All tables in one workbook: <a href='{_WORKBOOK}'>{_WORKBOOK}</a></p>"
+                if build.workbook else "")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{esc(record['parameters']['borough'])} community safety pack</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
+.banner{{background:#fde0c5;padding:.5em;font-weight:bold}}
+th{{text-align:left;padding-right:1em}}</style></head>
+<body><h1>{esc(record['parameters']['borough'])} community safety pack:
+period ending {esc(record['parameters']['period_end'])}</h1>
+{banner}<h2>Reports</h2><ul>{''.join(items)}</ul>
+<h2>Tables</h2>{workbook}<ul>{tables}</ul>
+<h2>Parameters</h2><table>{params}</table>
+<p>Built by scpb_analysis {esc(record['version'])}; inputs and checksums in
+<a href='provenance.json'>provenance.json</a>.</p></body></html>
+"""
+
+
+def build_pack(
+    *,
+    borough: str,
+    period_end: str,
+    data_dir: str | Path,
+    out: str | Path,
+    only: Sequence[str] | None = None,
+    audience: str = "internal",
+    jobs: int = 2,
+    progress: bool = True,
+    figures: str = "as_published",
+    incomplete: str = "refuse",
+) -> PackBuild:
+    """Run the pack's notebooks and write the rendered pack.
+
+    Parameters
+    ----------
+    borough : str
+        Canonical borough name.
+    period_end : str
+        Last month of the period, ``YYYY-MM``.
+    data_dir : path
+        Folder laid out like the demo data (:mod:`scpb_analysis.sources.datadir`).
+    out : path
+        Output folder: ``index.html``, ``html/``, ``notebooks/`` (executed), ``tables/``,
+        ``pack_tables.xlsx`` and ``provenance.json``. New, empty or an earlier pack: the
+        pack is built beside it and replaces it whole when complete.
+    only : sequence of str, optional
+        Notebook names to run (default all of :data:`NOTEBOOKS`). The other notebooks'
+        pages, tables and provenance are kept from the previous pack in ``out`` when it was
+        built with the same borough, period, data folder, audience and options.
+    audience : {"internal", "public"}
+        Passed to every notebook; ``public`` publishes only disclosure-controlled tables.
+    jobs : int
+        Notebooks run at once.
+    progress : bool
+        Show a progress bar on stderr.
+    figures : {"as_published", "latest"}
+        Recorded crime as the board first saw it, or with every later revision
+        (:func:`scpb_analysis.sources.mps.read_mps_crime_for_period`).
+    incomplete : {"refuse", "mark"}
+        An indicator a category the taxonomy does not map may belong to fails its page
+        (``refuse``) or is shown marked INCOMPLETE (``mark``); see
+        :func:`scpb_analysis.blocks.comparison.compare_periods`.
+
+    Returns
+    -------
+    PackBuild
+        ``ok`` is False if any notebook failed; each failure names its cell and error. A
+        failed notebook does not stop the pack: it is moved into place with the failure on
+        its index page (and no page for that notebook), never mixed with the previous pack.
+
+    Raises
+    ------
+    ValueError
+        ``out`` is a file, a folder holding files that are not a pack, or cannot be written
+        beside; an unknown notebook; a bad audience.
+    scpb_analysis.qa.disclosure.PersonalDataError
+        Personal data found in any file of the finished pack (the finds masked): the previous
+        pack is left as it was.
+    KeyboardInterrupt
+        Ctrl-C: the running kernels are stopped, the unfinished pack deleted and ``out`` left
+        as it was.
+
+    Examples
+    --------
+    >>> build = build_pack(borough="Barnet", period_end="2023-05",
+    ...                    data_dir="data/demo", out="output")  # doctest: +SKIP
+    >>> build.ok  # doctest: +SKIP
+    True
+    """
+    from scpb_analysis.core.periods import to_month
+    from scpb_analysis.qa.disclosure import PersonalDataError, check_audience, scan_outputs
+
+    check_audience(audience)
+    names = list(only) if only else list(NOTEBOOKS)
+    for name in names:
+        _notebook_path(name)
+    data_path = Path(data_dir).resolve()
+    out_path = Path(out).resolve()
+    previous = _previous_pack(out_path)
+    parameters = {"borough": borough, "period_end": str(to_month(period_end)),
+                  "data_dir": str(data_path), "audience": audience,
+                  "output_dir": str(out_path), "figures": figures, "incomplete": incomplete}
+    staging = _staging_folder(out_path)
+    # The notebooks read the data through names with any personal words masked, so no load
+    # report, table or page can print them (:mod:`scpb_analysis.qa.input_names`).
+    inputs = publishable_inputs(data_path)
+    try:
+        carried = {}
+        if only and previous is not None and all(
+                previous["parameters"].get(k) == parameters[k] for k in _SAME_PACK):
+            shutil.copytree(out_path, staging, dirs_exist_ok=True, symlinks=True)
+            carried = {n: e for n, e in previous["notebooks"].items()
+                       if n in NOTEBOOKS and n not in names}
+        build = _build_in(staging, names, parameters, carried, jobs=jobs, progress=progress,
+                          inputs=inputs)
+        # Every file of the pack, not only its pages (an executed notebook's code and
+        # parameters, the provenance, the index), before anything replaces the previous pack.
+        findings = scan_outputs([staging])
+        if findings:
+            raise PersonalDataError(findings)
+        _move_into_place(staging, out_path)
+    except BaseException:
+        # Interrupted (Ctrl-C) or broken: the previous pack stays as it was.
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        inputs.cleanup()
+    return _rebased(build, staging, out_path)
+
+
+def _previous_pack(out: Path) -> dict | None:
+    """The previous pack's provenance, or None for a new or empty folder.
+
+    The whole folder is replaced by the new pack, so a folder that is not a pack is refused
+    rather than emptied.
+    """
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        raise ValueError(f"output folder {out} is a file, not a folder; give --out a new "
+                         "folder or an earlier pack's")
+    if not any(out.iterdir()):
+        return None
+    try:
+        record = json.loads((out / _PROVENANCE).read_text(encoding="utf-8"))
+        if isinstance(record.get("parameters"), dict) and isinstance(record.get("notebooks"),
+                                                                     dict):
+            return record
+    except (OSError, ValueError, AttributeError):
+        pass
+    raise ValueError(f"output folder {out} holds files that are not a pack built by scpb (no "
+                     f"{_PROVENANCE}); a build replaces the whole folder, so give --out a new "
+                     "folder or an earlier pack's")
+
+
+def _staging_folder(out: Path) -> Path:
+    # Beside ``out``, so moving the finished pack into place is a rename on one file system.
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
+        # mkdtemp makes a private folder; the pack gets a folder's usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
+        return staging
+    except OSError as exc:
+        raise ValueError(f"output folder {out}: cannot write beside it "
+                         f"({exc.strerror or exc})") from None
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Replace ``out`` by the finished pack in ``staging``: two renames, Ctrl-C held off."""
+    masked = threading.current_thread() is threading.main_thread() and hasattr(
+        signal, "pthread_sigmask")
+    if masked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        if out.exists():
+            retired = out.parent / f".{out.name}.previous-{os.getpid()}-{time.time_ns()}"
+            os.replace(out, retired)
+            try:
+                os.replace(staging, out)
+            except OSError:
+                os.replace(retired, out)
+                raise
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _rebased(build: PackBuild, staging: Path, out: Path) -> PackBuild:
+    def moved(path: Path | None) -> Path | None:
+        return None if path is None else out / path.relative_to(staging)
+
+    for run in build.runs:
+        run.html, run.notebook = moved(run.html), moved(run.notebook)
+    build.out = out
+    build.tables = [moved(p) for p in build.tables]
+    build.workbook, build.index = moved(build.workbook), moved(build.index)
+    return build
+
+
+def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[str, dict], *,
+              jobs: int, progress: bool, inputs: PublishableInputs) -> PackBuild:
+    """Run ``names`` on ``inputs.data_dir`` and write the whole pack into ``staging``."""
+    from tqdm.auto import tqdm
+
+    from scpb_analysis import __version__
+    from scpb_analysis.qa.disclosure import scan_outputs
+    from scpb_analysis.sources.datadir import locate_data
+
+    data_path = inputs.data_dir
+    found = locate_data(data_path)
+    for sub in ("html", "notebooks", "tables"):
+        (staging / sub).mkdir(parents=True, exist_ok=True)
+    for name in names:
+        # A re-run replaces the notebook's outputs; tables it no longer makes must not linger.
+        stale = [staging / "html" / f"{name}.html", staging / "notebooks" / f"{name}.ipynb",
+                 *(staging / "tables").glob(f"{TABLE_PREFIXES[name]}*.csv"),
+                 *(staging / "tables").glob(f"{TABLE_PREFIXES[name]}*.check.toml")]
+        for path in stale:
+            path.unlink(missing_ok=True)
+    # The notebooks write into the temporary folder; the pack records where it is published.
+    running = {**parameters, "output_dir": str(staging), "data_dir": str(data_path)}
+    built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    status = ("SYNTHETIC demo data" if found.synthetic else "published source data")
+    withheld: set[str] = set()
+    records = {name: {"notebook": name, "parameters": parameters, "version": __version__,
+                      "built": built, "data_status": status, "synthetic": found.synthetic,
+                      "inputs": _input_files(data_path, NOTEBOOKS[name][1], withheld,
+                                             [w.shown for w in inputs.withheld])}
+               for name in names}
+    if withheld:
+        print(f"scpb: warning: {len(withheld)} input file name(s) hold personal data; the "
+              "pack lists them as withheld", file=sys.stderr)
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    runs: dict[str, NotebookRun] = {}
+    kernels = _Kernels()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures: dict = {}
+    try:
+        with tqdm(total=len(names), desc="scpb build", unit="notebook", file=sys.stderr,
+                  disable=not progress) as bar:
+            futures = {pool.submit(_execute, name, running,
+                                   staging / "notebooks" / f"{name}.ipynb", kernels): name
+                       for name in names}
+            for future in as_completed(futures):
+                name = futures[future]
+                error, seconds = future.result()
+                runs[name] = NotebookRun(name, not error, seconds,
+                                         notebook=staging / "notebooks" / f"{name}.ipynb",
+                                         error=error)
+                bar.set_postfix_str(f"{name} {'ok' if not error else 'FAILED'}")
+                bar.update(1)
+    except BaseException:
+        _stop(pool, kernels, futures)
+        raise
+    pool.shutdown()
+
+    for name in names:
+        run = runs[name]
+        if run.notebook and run.notebook.exists():
+            _publish_paths(run.notebook, staging, Path(parameters["output_dir"]))
+            if data_path != Path(parameters["data_dir"]):
+                _publish_paths(run.notebook, data_path, Path(parameters["data_dir"]))
+            target = staging / "html" / f"{name}.html"
+            _render(run.notebook, target, records[name], NOTEBOOKS[name][0])
+            findings = scan_outputs([target])
+            if findings:
+                # The executed notebook holds what the page showed: neither is published.
+                target.unlink()
+                run.notebook.unlink()
+                run.notebook = None
+                run.ok = False
+                run.error = (f"personal data found in the rendered page, not published: "
+                             f"{findings[0]}")
+            else:
+                run.html = target
+    for name, entry in carried.items():
+        page = staging / "html" / f"{name}.html"
+        book = staging / "notebooks" / f"{name}.ipynb"
+        runs[name] = NotebookRun(name, bool(entry.get("ok")), 0.0,
+                                 html=page if page.exists() else None,
+                                 notebook=book if book.exists() else None,
+                                 error=str(entry.get("error", "")))
+    order = [name for name in NOTEBOOKS if name in runs]
+    tables = sorted((staging / "tables").glob("*.csv"))
+    build = PackBuild(out=staging, runs=[runs[name] for name in order], tables=tables,
+                      withheld=len(withheld), carried=list(carried))
+    (staging / _WORKBOOK).unlink(missing_ok=True)
+    if tables:
+        build.workbook = _workbook(tables, staging / _WORKBOOK)
+    notebooks = {n: {**carried[n], "built": carried[n].get("built", "")} for n in carried}
+    notebooks.update({n: {"ok": runs[n].ok, "error": runs[n].error, "built": built,
+                          "inputs": records[n]["inputs"]} for n in names})
+    (staging / _PROVENANCE).write_text(
+        json.dumps({"parameters": parameters, "version": __version__, "built": built,
+                    "data_status": status,
+                    "notebooks": {n: notebooks[n] for n in order}},
+                   indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    index = staging / "index.html"
+    index.write_text(_index_html(build, {**records[names[0]], "parameters": parameters}),
+                     encoding="utf-8")
+    build.index = index
+    return build
+
+
+def _stop(pool: ThreadPoolExecutor, kernels: _Kernels, futures: dict) -> None:
+    """Stop an interrupted build: no new notebooks, every kernel killed, workers finished."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    # The kernels die on purpose: papermill's and nbclient's complaints about it are noise.
+    quiet = [logging.getLogger(name) for name in ("papermill", "traitlets", "nbclient")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            # Again each round: a worker may have been starting a kernel as the first ran.
+            kernels.stop()
+            if all(f.done() for f in futures) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _publish_paths(executed: Path, staging: Path, out: Path) -> None:
+    """Name ``out`` wherever the executed notebook names ``staging`` (a temporary folder)."""
+    # papermill records the parameters (and so the temporary folder) in the notebook; the
+    # published copy names the folder the pack is published in.
+    text = executed.read_text(encoding="utf-8")
+    for old, new in ((str(staging), str(out)), (json.dumps(str(staging))[1:-1],
+                                                  json.dumps(str(out))[1:-1])):
+        text = text.replace(old, new)
+    executed.write_text(text, encoding="utf-8")

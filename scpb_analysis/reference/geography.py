@@ -1,0 +1,146 @@
+"""London borough and BCU reference, and matching of borough names as sources spell them.
+
+Only what the crime loaders need today; wards, crosswalks and boundaries build on this.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from scpb_analysis.reference.taxonomy import normalise_label
+
+__all__ = [
+    "POPULATION_SOURCE",
+    "london_boroughs",
+    "canonical_borough",
+    "is_non_borough_area",
+    "borough_population",
+]
+
+# Rows the MPS publishes beside the 32 boroughs. They are policed areas or totals, not
+# boroughs, so they are loaded (and accounted for) but never ranked among boroughs.
+_NON_BOROUGH_AREAS = (
+    "london heathrow and london city airports",
+    "aviation security (so18)",
+    "aviation security",
+    "heathrow",
+    "unknown",
+    "london",
+    "london total",
+    "metropolitan police",
+    "metropolitan police service",
+    "mps",
+    "total",
+    "city of london",
+    # The Monthly Crime Dashboard's rows beside the boroughs.
+    "other / nk",
+    "n/k",
+    "n/k (legacy only)",
+    "aviation security (so18) (legacy only)",
+    "non met police force",
+)
+
+
+@cache
+def _boroughs() -> pd.DataFrame:
+    with resources.files("scpb_analysis.reference").joinpath("london_boroughs.csv").open(
+        "r", encoding="utf-8"
+    ) as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+
+def london_boroughs() -> pd.DataFrame:
+    """The 32 London boroughs the MPS polices: ``borough_code, borough, bcu_code, bcu``.
+
+    The City of London has its own police force and is not among them.
+
+    Examples
+    --------
+    >>> b = london_boroughs()
+    >>> len(b), sorted(b.loc[b.bcu_code == "NW", "borough"])
+    (32, ['Barnet', 'Brent', 'Harrow'])
+    """
+    return _boroughs().copy()
+
+
+def _key(name: str) -> str:
+    return normalise_label(name).replace("&", " and ").replace("  ", " ")
+
+
+@cache
+def _borough_keys() -> dict[str, str]:
+    return {_key(name): name for name in _boroughs()["borough"]}
+
+
+def is_non_borough_area(name: str) -> bool:
+    """True for the MPS rows that are not boroughs (airports, ``Unknown``, London totals).
+
+    >>> is_non_borough_area("Aviation Security (SO18)"), is_non_borough_area("Barnet")
+    (True, False)
+    """
+    return _key(name) in _NON_BOROUGH_AREAS
+
+
+def canonical_borough(name: str) -> str:
+    """The canonical spelling of a London borough name.
+
+    Case, spacing and ``&``/``and`` are ignored; a GSS code (``E09000003``) is accepted too, as
+    the MPS LSOA files give it. An unknown name raises ``KeyError`` listing the closest
+    boroughs.
+
+    Examples
+    --------
+    >>> canonical_borough("KINGSTON UPON THAMES")
+    'Kingston upon Thames'
+    >>> canonical_borough("Hammersmith & Fulham")
+    'Hammersmith and Fulham'
+    >>> canonical_borough("E09000003")
+    'Barnet'
+    """
+    keys = _borough_keys()
+    key = _key(name)
+    if key in keys:
+        return keys[key]
+    by_code = dict(zip(_boroughs()["borough_code"].str.casefold(), _boroughs()["borough"],
+                       strict=True))
+    if key in by_code:
+        return by_code[key]
+    close = difflib.get_close_matches(name, list(keys.values()), n=3, cutoff=0.6)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    raise KeyError(f"'{name}' is not a London borough{hint}")
+
+
+#: How the borough populations shipped with the package were made; printed beside every rate.
+POPULATION_SOURCE = (
+    "Census 2021 usual residents (ONS table TS007A), LSOA counts summed to boroughs through the "
+    "ONS LSOA 2021 to LAD 2024 best-fit lookup"
+)
+
+
+@cache
+def _populations() -> pd.DataFrame:
+    with resources.files("scpb_analysis.reference").joinpath(
+        "borough_population_census2021.csv"
+    ).open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype={"borough_code": str, "borough": str,
+                                          "population": "int64"})
+
+
+def borough_population() -> pd.DataFrame:
+    """Resident population of the 32 boroughs: ``borough_code, borough, population, source``.
+
+    Census 2021 usual residents, summed from LSOA counts (ONS TS007A). Summing LSOAs gives a
+    total a few people different from the borough-level table because ONS perturbs small
+    cells (Barnet: 389,365 from LSOAs against 389,344 published).
+
+    Examples
+    --------
+    >>> pop = borough_population().set_index("borough")
+    >>> int(pop.loc["Barnet", "population"])
+    389365
+    """
+    return _populations().assign(source=POPULATION_SOURCE)

@@ -1,0 +1,137 @@
+"""What a data folder holds: the sources a pack can be built from, and the ones it lacks.
+
+The pack's notebooks take one ``data_dir`` parameter. The folder is laid out like
+``../shared/data`` and like the demo folder ``scpb build`` writes: ``mps/borough``,
+``mps/ward``, ``mps/dashboard``, ``policeuk``, ``boundaries``, ``population``, ``lookups``,
+``deprivation`` and ``partnership``. Any of them may be missing; the notebooks then print a
+visible "not in this data" note instead of failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["PackData", "locate_data", "missing_note"]
+
+_FOLDERS = {
+    "mps_borough": ("mps", "borough"),
+    "mps_ward": ("mps", "ward"),
+    "mps_dashboard": ("mps", "dashboard"),
+    "policeuk": ("policeuk",),
+    "boundaries": ("boundaries",),
+    "population": ("population",),
+    "lookups": ("lookups",),
+    "deprivation": ("deprivation",),
+    "partnership": ("partnership",),
+}
+
+#: What each source is and who publishes it, for "not in this data" notes.
+SOURCE_OWNERS = {
+    "mps_borough": "MPS Borough Level Crime from the London Datastore",
+    "mps_ward": "MPS Ward Level Crime from the London Datastore",
+    "mps_dashboard": "the MPS Monthly Crime Dashboard extract (knife crime, gun crime, domestic "
+    "abuse, hate crime) from the London Datastore",
+    "policeuk": "street-level crime from data.police.uk",
+    "boundaries": "ward and LSOA boundaries from the ONS Open Geography Portal",
+    "population": "Census 2021 TS007A population by LSOA from ONS",
+    "lookups": "LSOA to ward lookups from the ONS Open Geography Portal",
+    "deprivation": "English Indices of Deprivation 2019 from MHCLG",
+    "partnership": "partnership exports (CCTV, ASB, CS MARAC, Prevent) from the council",
+}
+
+
+@dataclass(frozen=True)
+class PackData:
+    """The sources found in one data folder.
+
+    Attributes
+    ----------
+    root : Path
+        The folder.
+    folders : dict
+        Source name (``mps_borough``, ``mps_ward``, ``mps_dashboard``, ``policeuk``,
+        ``boundaries``,
+        ``population``, ``lookups``, ``deprivation``, ``partnership``) to its folder, for
+        those present with at least one file.
+    synthetic : bool
+        True if the folder holds the demo data's ``SYNTHETIC_DATA.txt`` notice.
+    """
+
+    root: Path
+    folders: dict[str, Path] = field(default_factory=dict)
+    synthetic: bool = False
+
+    def has(self, *sources: str) -> bool:
+        """True if every named source is present."""
+        return all(s in self.folders for s in sources)
+
+    def path(self, source: str) -> Path:
+        """The folder of one source.
+
+        Raises
+        ------
+        FileNotFoundError
+            Naming the folder looked for and what belongs there.
+        """
+        if source not in self.folders:
+            raise FileNotFoundError(missing_note(source, self.root))
+        return self.folders[source]
+
+
+def locate_data(data_dir: str | Path) -> PackData:
+    """Find the pack's sources in a data folder.
+
+    Parameters
+    ----------
+    data_dir : path
+        A folder laid out like the demo data or ``../shared/data``.
+
+    Returns
+    -------
+    PackData
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``data_dir`` is not a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = write_demo_data(tmp)
+    >>> found = locate_data(tmp)
+    >>> found.has("mps_borough", "mps_ward"), found.synthetic
+    (True, True)
+    """
+    from scpb_analysis.core.marker import MARKER_FILENAME
+
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: data folder not found (expected a folder with "
+                                "mps/borough, mps/ward, boundaries, population, ...)")
+    folders = {}
+    for name, parts in _FOLDERS.items():
+        folder = root.joinpath(*parts)
+        if folder.is_dir() and any(p.is_file() and p.name != MARKER_FILENAME
+                                   for p in folder.rglob("*")):
+            folders[name] = folder
+    synthetic = (root / MARKER_FILENAME).exists() or any(
+        (folder / MARKER_FILENAME).exists() for folder in folders.values())
+    return PackData(root=root, folders=folders, synthetic=synthetic)
+
+
+def missing_note(source: str, root: str | Path | None = None) -> str:
+    """The note a report prints where a source is not in the data.
+
+    Examples
+    --------
+    >>> missing_note("deprivation")
+    'Not in this data: needs English Indices of Deprivation 2019 from MHCLG (folder deprivation/).'
+    """
+    where = "/".join(_FOLDERS[source]) + "/"
+    if root is not None:
+        where = f"{Path(root) / where}"
+    return f"Not in this data: needs {SOURCE_OWNERS[source]} (folder {where})."
