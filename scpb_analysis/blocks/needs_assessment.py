@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.core.errors import InputDataError
 from scpb_analysis.core.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.core.rounding import round_half_up
 from scpb_analysis.reference.geography import borough_population, canonical_borough, london_boroughs
@@ -127,23 +126,8 @@ def _na_row(domain: str, measure: str, dataset: str, owner: str, comparator: str
                 f"needed: {dataset} ({owner})")
 
 
-def _missing(exc: Exception) -> bool:
-    """True if a loader failed because the folder lacks the file (not a malformed file)."""
-    if isinstance(exc, FileNotFoundError):
-        return True
-    if isinstance(exc, InputDataError):
-        return exc.problem.startswith(("holds no", "does not exist", "is a folder with no"))
-    return False
 
 
-def _try(load: Callable[[], Any]) -> Any:
-    """``load()``, or None if the data folder does not hold the source; other errors raise."""
-    try:
-        return load()
-    except (InputDataError, FileNotFoundError) as exc:
-        if _missing(exc):
-            return None
-        raise
 
 
 def _london_names() -> list[str]:
@@ -191,13 +175,6 @@ def _borough_offences(crime: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _load_crime(data_dir: Path) -> pd.DataFrame | None:
-    from scpb_analysis.sources.mps import load_mps_crime
-
-    for folder in (data_dir / "mps" / "borough", data_dir / "borough"):
-        if folder.is_dir():
-            return _try(lambda folder=folder: load_mps_crime(folder))
-    return None
 
 
 def _window_counts(offences: pd.DataFrame, ids: Sequence[str], months: pd.PeriodIndex,
@@ -301,11 +278,8 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
 # Census 2021 age and IMD 2019
 
 
-def _age_rows(data_dir: Path, borough: str) -> list[dict]:
-    from scpb_analysis.sources.population import lsoa_population
-
+def _age_rows(pop: pd.DataFrame | None, borough: str) -> list[dict]:
     domain = "Age"
-    pop = _try(lambda: lsoa_population(data_dir))
     measures = [("Residents aged 10 to 24: % of all residents", "age_10_24"),
                 ("Residents aged under 25: % of all residents", "age_under_25")]
     out = []
@@ -344,15 +318,14 @@ def _sex_rows() -> list[dict]:
     ]
 
 
-def _deprivation_rows(data_dir: Path, borough: str) -> list[dict]:
-    from scpb_analysis.sources.deprivation import ENGLAND_LSOAS, imd_lsoa21
-    from scpb_analysis.sources.population import lsoa_population
+def _deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
+                      borough: str) -> list[dict]:
+    from scpb_analysis.sources.deprivation import ENGLAND_LSOAS
 
     domain = "Neighbourhood"
     cut = math.floor(ENGLAND_LSOAS / 5)
     lsoa_measure = "LSOAs in England's most deprived fifth (IMD 2019): % of LSOAs"
     res_measure = "Residents living in England's most deprived fifth (IMD 2019): % of residents"
-    imd = _try(lambda: imd_lsoa21(data_dir))
     out = []
     period = "IMD 2019 (indicators mostly 2015-16); LSOAs 2021"
     if imd is None:
@@ -377,7 +350,6 @@ def _deprivation_rows(data_dir: Path, borough: str) -> list[dict]:
 
         out.append(_row(domain, lsoa_measure, share(mine), _LONDON, share(london),
                         "% of LSOAs", period, source))
-        pop = _try(lambda: lsoa_population(data_dir))
         if pop is None:
             out.append(_na_row(domain, res_measure, "Census 2021 age by LSOA (table TS007A)",
                                "ONS", _LONDON, "% of residents", period))
@@ -405,7 +377,6 @@ def _deprivation_rows(data_dir: Path, borough: str) -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 # GLA ward profiles (borough and London rows; old vintage)
 
-_PROFILE_KEY = ("Ward name", "New code", "Employment rate (16-64) - 2011")
 _PROFILE_DATASET = "GLA ward profiles (ward-profiles-excel-version, borough and London rows)"
 
 # (domain, measure, column as published, unit)
@@ -430,16 +401,6 @@ _PROFILE_MEASURES = (
     ("Health", "Male life expectancy at birth", "Male life expectancy -2009-13", "years"),
     ("Health", "Female life expectancy at birth", "Female life expectancy -2009-13", "years"),
 )
-
-
-def _profile_file(data_dir: Path) -> Path | None:
-    for path in sorted(data_dir.rglob("*.csv")):
-        with path.open("rb") as handle:
-            head = handle.read(4096).decode("latin-1")
-        first = next(csv.reader([head.splitlines()[0] if head else ""]), [])
-        if set(_PROFILE_KEY) <= {c.strip() for c in first}:
-            return path
-    return None
 
 
 def _profile_rows_for(path: Path, names: Sequence[str]) -> tuple[list[str], dict[str, dict]]:
@@ -471,8 +432,7 @@ def _profile_period(column: str) -> str:
     return f"{year} (old vintage: GLA ward profiles, 2014 wards)"
 
 
-def _profile_rows(data_dir: Path, borough: str) -> dict[str, list[dict]]:
-    path = _profile_file(data_dir)
+def _profile_rows(path: Path | None, borough: str) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {}
     header, found = (_profile_rows_for(path, [borough, "London"]) if path is not None
                      else ([], {}))
@@ -498,46 +458,55 @@ def _profile_rows(data_dir: Path, borough: str) -> dict[str, list[dict]]:
 # The risk-factor table
 
 
-def risk_factor_table(data_dir: str | Path, borough: str, period_end: str | pd.Period, *,
-                      crime: pd.DataFrame | None = None) -> pd.DataFrame:
+def risk_factor_table(borough: str, period_end: str | pd.Period, *,
+                      crime: pd.DataFrame | None = None,
+                      lsoa_population: pd.DataFrame | None = None,
+                      imd: pd.DataFrame | None = None,
+                      ward_profiles: str | Path | None = None) -> pd.DataFrame:
     """The needs assessment's risk-factor table, computed from whatever the data allow.
 
     One row per (domain, measure), domains in the July 2023 board pack's order
     (:data:`NEEDS_DOMAINS`). Computed rows carry the value for the borough and its comparator
     (London, or the previous 12 months for counts); every statistic the data cannot give reads
     exactly ``"not available — needs <dataset> from <owner>"`` in both value cells, naming the
-    dataset to ask for. A missing source file gives not-available rows; a malformed one raises.
+    dataset to ask for. A source given as None (not in the data) gives not-available rows.
 
-    Sources, each found under ``data_dir`` when present:
+    Sources, each a table the caller loaded (:class:`scpb_analysis.pack.data.PackData`):
 
     * serious violence: MPS borough recorded crime (``crime``, the tidy table of
-      :func:`scpb_analysis.sources.mps.load_mps_crime`; if None, read from
-      ``data_dir/mps/borough``), 12 months to ``period_end``; rates per 1,000 Census 2021
+      :func:`scpb_analysis.sources.mps.load_mps_crime`), 12 months to ``period_end``; rates
+      per 1,000 Census 2021
       residents (:func:`scpb_analysis.reference.geography.borough_population`); London = the
       32 boroughs
       the MPS polices, excluding the City of London;
-    * age: Census 2021 TS007A by LSOA (:func:`scpb_analysis.sources.population.lsoa_population`),
-      LSOAs summed to the borough and to London;
-    * neighbourhood: IMD 2019 carried to 2021 LSOAs
-      (:func:`scpb_analysis.sources.deprivation.imd_lsoa21`), England's most deprived fifth
+    * age: Census 2021 TS007A by LSOA (``lsoa_population``,
+      :func:`scpb_analysis.sources.population.lsoa_population`), LSOAs summed to the borough
+      and to London;
+    * neighbourhood: IMD 2019 carried to 2021 LSOAs (``imd``,
+      :func:`scpb_analysis.sources.deprivation.imd_lsoa21`), England's most deprived fifth
       (national quintile 1), by LSOAs and by Census 2021 residents;
     * children, education, employment, households, health: the borough and London rows of the
-      GLA ward profiles CSV (2011 to 2015 figures; ``period`` names each figure's year).
+      GLA ward profiles CSV (``ward_profiles``, its path; 2011 to 2015 figures; ``period``
+      names each figure's year).
 
     Values are rounded for the board: rates per 1,000 to 2 decimals and Census/IMD shares to
     1 decimal (half up); GLA figures as published; counts whole.
 
     Parameters
     ----------
-    data_dir : path
-        Data folder (e.g. ``../shared/data``); files are found by their columns.
     borough : str
         The borough (any spelling
         :func:`scpb_analysis.reference.geography.canonical_borough` accepts).
     period_end : str or Period
         Last month of the 12-month crime window, e.g. ``"2023-05"``.
     crime : DataFrame, optional
-        Tidy MPS table; pass it to choose the vintage (or to avoid re-reading the files).
+        Tidy MPS borough table (every borough, for the London comparator).
+    lsoa_population : DataFrame, optional
+        Census 2021 residents by LSOA, every London LSOA.
+    imd : DataFrame, optional
+        IMD 2019 on 2021 LSOAs, every London LSOA.
+    ward_profiles : path, optional
+        The GLA ward profiles CSV.
 
     Returns
     -------
@@ -552,7 +521,7 @@ def risk_factor_table(data_dir: str | Path, borough: str, period_end: str | pd.P
     >>> from scpb_analysis.sources.mps import load_mps_crime
     >>> from scpb_analysis.demo import write_demo_data
     >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
-    >>> table = risk_factor_table(tempfile.mkdtemp(), "Barnet", "2023-05", crime=crime)
+    >>> table = risk_factor_table("Barnet", "2023-05", crime=crime)
     >>> table.loc[0, ["domain", "measure", "status"]].tolist()
     ['Serious violence', 'Violence with injury: offences', 'computed']
     >>> table.loc[table["domain"] == "Perception of violence", "borough_value"].iloc[0]
@@ -560,17 +529,12 @@ def risk_factor_table(data_dir: str | Path, borough: str, period_end: str | pd.P
     >>> check_needs_table(table)
     []
     """
-    folder = Path(data_dir)
-    if not folder.exists():
-        raise InputDataError(folder, "does not exist", expected="a data folder")
     name = canonical_borough(borough)
     end = to_month(period_end)
-    if crime is None:
-        crime = _load_crime(folder)
-    profiles = _profile_rows(folder, name)
+    profiles = _profile_rows(None if ward_profiles is None else Path(ward_profiles), name)
     rows: list[dict] = []
     rows += _crime_rows(crime, name, end)
-    rows += _age_rows(folder, name)
+    rows += _age_rows(lsoa_population, name)
     rows += _sex_rows()
     rows += profiles.get("Children", [])
     rows += [
@@ -592,7 +556,7 @@ def risk_factor_table(data_dir: str | Path, borough: str, period_end: str | pd.P
     rows.append(_na_row("Employment", "Universal Credit claimants: % of residents aged 16-64",
                         "Universal Credit claimant counts (Stat-Xplore)", "the DWP", "London",
                         "% of residents aged 16-64"))
-    rows += _deprivation_rows(folder, name)
+    rows += _deprivation_rows(imd, lsoa_population, name)
     rows += profiles.get("Households", [])
     rows += [
         _na_row("Households", "Households deprived in one or more dimensions: % of households",
@@ -924,7 +888,8 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
 # Deprivation
 
 
-def deprivation_rates(counts: pd.DataFrame, data_dir: str | Path, borough: str, *,
+def deprivation_rates(counts: pd.DataFrame, borough: str, *,
+                      lsoas: pd.DataFrame | None = None, wards: pd.DataFrame | None = None,
                       quintile_basis: str = "borough", multiplier: float = 1000,
                       confidence: float = 0.95) -> pd.DataFrame:
     """Rates overall and in the most deprived areas, with confidence intervals.
@@ -943,10 +908,14 @@ def deprivation_rates(counts: pd.DataFrame, data_dir: str | Path, borough: str, 
     counts : DataFrame
         ``lsoa_code`` or ``ward_code``, and ``count``; several rows per area are added up and
         areas without a row count 0.
-    data_dir : path
-        Folder with the IMD workbook(s), ONS lookups and the Census CSV.
     borough : str
         The borough.
+    lsoas : DataFrame
+        For LSOA counts: the borough's 2021 LSOAs with IMD 2019 and residents
+        (:func:`scpb_analysis.sources.deprivation.lsoa_deprivation_table`).
+    wards : DataFrame
+        For ward counts: the borough's wards with their deprivation and residents
+        (:func:`scpb_analysis.geo.ward_profiles.ward_deprivation`).
     quintile_basis : {"borough", "national"}
         For LSOA counts: the borough's most deprived fifth of LSOAs, or its LSOAs in England's
         most deprived fifth.
@@ -968,17 +937,19 @@ def deprivation_rates(counts: pd.DataFrame, data_dir: str | Path, borough: str, 
     Examples
     --------
     >>> counts = pd.DataFrame({"lsoa_code": ["E01000115"], "count": [12]})
-    >>> out = deprivation_rates(counts, "../shared/data", "Barnet")  # doctest: +SKIP
+    >>> out = deprivation_rates(counts, "Barnet", lsoas=lsoas)  # doctest: +SKIP
     >>> out["group"].tolist()  # doctest: +SKIP
     ['most deprived quintile', 'rest of borough', 'whole borough']
     """
-    from scpb_analysis.geo.ward_profiles import ward_deprivation
     from scpb_analysis.stats.deprivation import rate_by_deprivation
     from scpb_analysis.stats.rates import crude_rate
 
     name = canonical_borough(borough)
     if "lsoa_code" in counts:
-        table = rate_by_deprivation(counts, data_dir, name, quintile_basis=quintile_basis,
+        if lsoas is None:
+            raise ValueError("LSOA counts need lsoas: the borough's LSOAs with IMD 2019 and "
+                             "residents (lsoa_deprivation_table)")
+        table = rate_by_deprivation(counts, lsoas, name, quintile_basis=quintile_basis,
                                     multiplier=multiplier, confidence=confidence)
         total = crude_rate(int(table["count"].sum()), int(table["population"].sum()),
                            multiplier=multiplier, confidence=confidence)
@@ -992,7 +963,9 @@ def deprivation_rates(counts: pd.DataFrame, data_dir: str | Path, borough: str, 
     if "ward_code" not in counts or "count" not in counts:
         raise ValueError("counts needs lsoa_code (2021 LSOAs) or ward_code (May-2022 wards), "
                          "and count")
-    wards = ward_deprivation(data_dir, name)
+    if wards is None:
+        raise ValueError("ward counts need wards: the borough's wards with their deprivation "
+                         "and residents (ward_deprivation)")
     codes = counts["ward_code"].astype(str).str.strip()
     foreign = sorted(set(codes) - set(wards["ward_code"]))
     if foreign:
@@ -1163,27 +1136,34 @@ data to request from each duty holder.
 POLICEUK_VIOLENCE = "Violence and sexual offences"
 
 
-def violence_by_deprivation(data_dir: str | Path, borough: str, period_end: str | pd.Period,
-                            *, ward_crime: pd.DataFrame | None = None,
+def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
+                            points: pd.DataFrame | None = None,
+                            ward_crime: pd.DataFrame | None = None,
+                            lsoas: pd.DataFrame | None = None,
+                            wards: pd.DataFrame | None = None,
                             indicator: str = "violence_with_injury",
                             months: int = 12) -> tuple[pd.DataFrame, list[str]]:
     """Violence per 1,000 residents overall and in the most deprived areas, with 95% CIs.
 
     The most deprived quintile needs counts by LSOA: police.uk street-level
-    "Violence and sexual offences" records in ``data_dir/policeuk`` give them (via
+    "Violence and sexual offences" records (``points``) give them (via
     :func:`deprivation_rates`, most deprived fifth of the borough's LSOAs against the rest).
     Without them, the MPS ward counts of ``indicator`` give each ward's rate beside its
     deprivation, and the notes say what the quintile rate needs.
 
     Parameters
     ----------
-    data_dir : path
     borough : str
     period_end : str or Period
         Last month of the ``months``-month window.
+    points : DataFrame, optional
+        police.uk street-level records (:func:`scpb_analysis.sources.policeuk.read_policeuk`);
+        None if the data hold none.
     ward_crime : DataFrame, optional
-        The borough's MPS ward rows (:func:`scpb_analysis.blocks.ward_report.borough_ward_crime`);
-        read from ``data_dir`` if not given.
+        The borough's MPS ward rows (:func:`scpb_analysis.sources.mps.area_ward_crime`),
+        used where police.uk cannot give the LSOA counts.
+    lsoas, wards : DataFrame, optional
+        As for :func:`deprivation_rates`.
 
     Returns
     -------
@@ -1192,20 +1172,15 @@ def violence_by_deprivation(data_dir: str | Path, borough: str, period_end: str 
 
     Examples
     --------
-    >>> table, notes = violence_by_deprivation("../shared/data", "Barnet",
-    ...                                        "2023-05")  # doctest: +SKIP
+    >>> table, notes = violence_by_deprivation("Barnet", "2023-05", ward_crime=ward_crime,
+    ...                                        wards=wards)  # doctest: +SKIP
     """
     from scpb_analysis.core.periods import Window, to_month
-    from scpb_analysis.sources.datadir import locate_data
 
     end = to_month(period_end)
     window = Window(end - (months - 1), end)
-    found = locate_data(data_dir)
     notes: list[str] = []
-    if found.has("policeuk"):
-        from scpb_analysis.sources.policeuk import read_policeuk
-
-        points = read_policeuk(found.path("policeuk")).points
+    if points is not None:
         violent = points[(points["crime_type"] == POLICEUK_VIOLENCE)
                          & (points["month"] >= window.start) & (points["month"] <= window.end)
                          & points["lsoa_code"].notna()]
@@ -1214,18 +1189,17 @@ def violence_by_deprivation(data_dir: str | Path, borough: str, period_end: str 
             notes.append(f"police.uk '{POLICEUK_VIOLENCE}' by LSOA, {window.label}; the most "
                          "deprived quintile is the borough's most deprived fifth of LSOAs "
                          "(IMD 2019).")
-            return deprivation_rates(counts, data_dir, borough), notes
+            return deprivation_rates(counts, borough, lsoas=lsoas), notes
     notes.append(not_available(f"police.uk street-level '{POLICEUK_VIOLENCE}' records by LSOA "
                                "for the rate in the most deprived quintile",
                                "data.police.uk") + ".")
     if ward_crime is None:
-        from scpb_analysis.blocks.ward_report import borough_ward_crime
-
-        ward_crime = borough_ward_crime(data_dir, borough)
+        raise ValueError("without police.uk points by LSOA, violence by deprivation needs "
+                         "ward_crime: the borough's MPS ward rows")
     rows = ward_crime[(ward_crime["indicator"] == indicator)
                       & (ward_crime["month"] >= window.start) & (ward_crime["month"] <= window.end)]
     counts = rows.groupby("area_code")["count"].sum().rename("count").reset_index().rename(
         columns={"area_code": "ward_code"})
     notes.append(f"Instead: MPS ward counts of {indicator.replace('_', ' ')}, {window.label}, "
                  "with each ward's share of residents in England's most deprived IMD fifth.")
-    return deprivation_rates(counts, data_dir, borough), notes
+    return deprivation_rates(counts, borough, wards=wards), notes

@@ -10,7 +10,6 @@ and :mod:`scpb_analysis.stats.hotspots`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import pandas as pd
 
@@ -18,7 +17,6 @@ __all__ = [
     "RATE_COLUMNS",
     "RATE_LABELS",
     "WARD_INDICATORS",
-    "borough_ward_crime",
     "position_sentences",
     "ward_code_for",
     "ward_lsoa_deprivation",
@@ -43,47 +41,6 @@ RATE_LABELS = {"ward_name": "ward", "value": "rate per 1,000", "lower": "95% CI 
                "upper": "95% CI upper", "rank": "rank in borough"}
 
 
-def borough_ward_crime(data_dir: str | Path, borough: str,
-                       period_end: str | pd.Period | None = None,
-                       figures: str = "as_published") -> pd.DataFrame:
-    """The borough's ward rows from the MPS ward-level files in ``data_dir/mps/ward``.
-
-    Parameters
-    ----------
-    data_dir : path
-    borough : str
-    period_end : str or Period, optional
-        The period reported: the files are chosen as the dashboard chooses them
-        (:func:`scpb_analysis.sources.mps.read_mps_crime_for_period`); without it, every
-        vintage, the newest winning.
-    figures : {"as_published", "latest"}
-
-    Returns
-    -------
-    DataFrame
-        The tidy table, ward rows of ``borough`` only; ``attrs["publications"]`` names the
-        publications read.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo import write_demo_data
-    >>> tmp = tempfile.mkdtemp(); _ = write_demo_data(tmp)
-    >>> crime = borough_ward_crime(tmp, "Barnet", "2023-05")
-    >>> crime["area_code"].nunique(), crime.attrs["publications"]
-    (24, 'MPS Ward Level Crime to January 2024 (1 file)')
-    """
-    from scpb_analysis.sources.datadir import locate_data
-    from scpb_analysis.sources.mps import read_mps_crime, read_mps_crime_for_period
-
-    folder = locate_data(data_dir).path("mps_ward")
-    load = (read_mps_crime(folder) if period_end is None
-            else read_mps_crime_for_period(folder, period_end, figures))
-    table = load.table
-    out = table[(table["area_type"] == "ward") & (table["borough"] == borough)].reset_index(
-        drop=True)
-    out.attrs["publications"] = load.publications_text()
-    return out
 
 
 def ward_rate_tables(ward_crime: pd.DataFrame, population: pd.DataFrame,
@@ -195,11 +152,20 @@ def ward_trend(ward_crime: pd.DataFrame, ward_code: str, indicators: Sequence[st
     return out
 
 
-def ward_lsoa_deprivation(data_dir: str | Path, borough: str, ward_code: str) -> pd.DataFrame:
+def ward_lsoa_deprivation(lsoa_wards: pd.DataFrame, lsoas: pd.DataFrame,
+                          ward_code: str) -> pd.DataFrame:
     """The ward's 2021 LSOAs with their IMD 2019 rank, decile and quintile.
 
-    LSOAs are placed in wards by :func:`scpb_analysis.geo.crosswalk.lsoa_to_ward` and ranks
-    carried to 2021 LSOAs by :func:`scpb_analysis.sources.deprivation.imd_lsoa21`.
+    Parameters
+    ----------
+    lsoa_wards : DataFrame
+        ``lsoa_code, ward_code``: the ward each LSOA falls in
+        (:func:`scpb_analysis.geo.crosswalk.lsoa_to_ward`).
+    lsoas : DataFrame
+        The borough's 2021 LSOAs with IMD 2019 ranks carried from 2011 LSOAs and
+        within-borough quintiles (:func:`scpb_analysis.sources.deprivation.imd_lsoa21` for the
+        borough).
+    ward_code : str
 
     Returns
     -------
@@ -209,15 +175,15 @@ def ward_lsoa_deprivation(data_dir: str | Path, borough: str, ward_code: str) ->
 
     Examples
     --------
-    >>> table = ward_lsoa_deprivation("../shared/data", "Barnet", "E05013628")  # doctest: +SKIP
+    >>> placed = pd.DataFrame({"lsoa_code": ["L1", "L2", "L3"], "ward_code": ["W1", "W1", "W2"]})
+    >>> imd = pd.DataFrame({"lsoa_code": ["L1", "L2", "L3"], "lsoa_name": ["a", "b", "c"],
+    ...                     "imd_rank": [900, 300, 50], "imd_decile": [1, 1, 1],
+    ...                     "imd_quintile": [1, 1, 1], "borough_quintile": [3, 2, 1]})
+    >>> ward_lsoa_deprivation(placed, imd, "W1")["lsoa_code"].tolist()
+    ['L2', 'L1']
     """
-    from scpb_analysis.geo.crosswalk import lsoa_to_ward
-    from scpb_analysis.sources.deprivation import imd_lsoa21
-
-    placed = lsoa_to_ward(data_dir, borough)
-    lsoas = placed.loc[placed["ward_code"] == ward_code, "lsoa_code"]
-    imd = imd_lsoa21(data_dir, borough)
-    mine = imd[imd["lsoa_code"].isin(set(lsoas))]
+    mine_codes = lsoa_wards.loc[lsoa_wards["ward_code"] == ward_code, "lsoa_code"]
+    mine = lsoas[lsoas["lsoa_code"].isin(set(mine_codes))]
     columns = ["lsoa_code", "lsoa_name", "imd_rank", "imd_decile", "imd_quintile",
                "borough_quintile"]
     return mine[columns].sort_values(["imd_rank", "lsoa_code"]).reset_index(drop=True)

@@ -63,3 +63,23 @@ class IncompleteIndicatorError(UnmappedCategoryError):
     def __init__(self, message: str, gaps=None) -> None:
         super().__init__(message)
         self.gaps = gaps
+
+
+class MissingSourceError(InputDataError):
+    """A source the page needs is not in the data folder at all (not a malformed file).
+
+    A page shows "not in this data: needs ..." for this error and goes on; every other
+    :class:`InputDataError` stops the page, because a malformed file must not read as absent.
+
+    Examples
+    --------
+    >>> err = MissingSourceError("data/deprivation", "holds no IMD 2019 sheet",
+    ...                          source="deprivation")
+    >>> isinstance(err, InputDataError), err.source
+    (True, 'deprivation')
+    """
+
+    def __init__(self, file: str | Path | None, problem: str, *, source: str | None = None,
+                 expected: str | None = None) -> None:
+        super().__init__(file, problem, expected=expected)
+        self.source = source

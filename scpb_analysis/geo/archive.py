@@ -64,7 +64,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.geo.points import (
     FILE_COLUMNS,
     GB_BOUNDS,
@@ -197,7 +197,7 @@ def _archive_files(source: str | Path | Iterable[str | Path]) -> list[Path]:
                                    "files")
     except InputDataError as exc:
         if "folder with no" in exc.problem:
-            raise InputDataError(exc.file, "holds no .parquet or .csv files",
+            raise MissingSourceError(exc.file, "holds no .parquet or .csv files",
                                  expected="a Parquet archive (write_points_archive) or "
                                  "police.uk street-level CSV files") from None
         raise

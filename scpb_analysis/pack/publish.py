@@ -263,3 +263,33 @@ def show_sections(sections: list) -> None:
         if section.note:
             lines += ["", f"*Notes: {section.note}*"]
         display(Markdown("\n".join(lines)))
+
+
+def show_reader_warnings() -> None:
+    """Show the toolkit's warnings on the page as notes; keep library noise off it.
+
+    A warning raised by the toolkit (a month set aside, a ward without LSOAs, ...) tells the
+    reader something about the figures, so it is shown where it happened as a visible note. A
+    warning from inside another library (a deprecation, a numerical detail) is not something
+    the reader can act on, and is not shown.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> show_reader_warnings()
+    >>> warnings.warn("2 months set aside")  # doctest: +SKIP
+    """
+    import warnings
+
+    package = str(Path(__file__).resolve().parents[1])
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+        from IPython.display import Markdown, display
+
+        from_us = str(Path(filename).resolve()).startswith(package) or "ipykernel" in filename
+        if from_us and issubclass(category, UserWarning):
+            display(Markdown(f"> **Note:** {html.escape(str(message))}"))
+
+    warnings.showwarning = show
+    # Each note once per place it comes from, as Python shows warnings by default.
+    warnings.simplefilter("default")

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.reference.geography import (
     canonical_borough,
     is_non_borough_area,
@@ -277,7 +277,7 @@ def _candidates(data_dir: str | Path, kind: str, editions: tuple[str, ...]) -> l
             listing += "; unreadable: " + "; ".join(broken)
         wanted = {"ward": "ward boundaries", "borough": "borough boundaries",
                   "lsoa": "LSOA boundaries"}[kind]
-        raise InputDataError(folder, f"holds no {wanted} for {'/'.join(editions)}; boundary "
+        raise MissingSourceError(folder, f"holds no {wanted} for {'/'.join(editions)}; boundary "
                              f"files found: {listing}",
                              expected="a shapefile, GeoPackage or GeoJSON with the columns "
                              "listed in scpb_analysis.sources.boundaries")

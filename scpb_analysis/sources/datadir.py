@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["PackData", "locate_data", "missing_note"]
+__all__ = ["DataFolder", "locate_data", "missing_note"]
 
 _FOLDERS = {
     "mps_borough": ("mps", "borough"),
@@ -42,8 +42,8 @@ SOURCE_OWNERS = {
 
 
 @dataclass(frozen=True)
-class PackData:
-    """The sources found in one data folder.
+class DataFolder:
+    """The sources found in one data folder (the one rule for where each source lives).
 
     Attributes
     ----------
@@ -71,15 +71,19 @@ class PackData:
 
         Raises
         ------
-        FileNotFoundError
+        MissingSourceError
             Naming the folder looked for and what belongs there.
         """
         if source not in self.folders:
-            raise FileNotFoundError(missing_note(source, self.root))
+            from scpb_analysis.core.errors import MissingSourceError
+
+            where = self.root.joinpath(*_FOLDERS[source])
+            raise MissingSourceError(where, "is not in this data folder", source=source,
+                                     expected=SOURCE_OWNERS[source])
         return self.folders[source]
 
 
-def locate_data(data_dir: str | Path) -> PackData:
+def locate_data(data_dir: str | Path) -> DataFolder:
     """Find the pack's sources in a data folder.
 
     Parameters
@@ -89,7 +93,7 @@ def locate_data(data_dir: str | Path) -> PackData:
 
     Returns
     -------
-    PackData
+    DataFolder
 
     Raises
     ------
@@ -120,7 +124,7 @@ def locate_data(data_dir: str | Path) -> PackData:
             folders[name] = folder
     synthetic = (root / MARKER_FILENAME).exists() or any(
         (folder / MARKER_FILENAME).exists() for folder in folders.values())
-    return PackData(root=root, folders=folders, synthetic=synthetic)
+    return DataFolder(root=root, folders=folders, synthetic=synthetic)
 
 
 def missing_note(source: str, root: str | Path | None = None) -> str:

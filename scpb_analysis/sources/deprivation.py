@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.reference.geography import canonical_borough
 from scpb_analysis.sources.population import file_stamp
 
@@ -181,7 +181,7 @@ def _sheet_frame(path: Path, sheet: str, labels: list[str], cols: dict,
 def _imd_sheets(data_dir: str | Path) -> tuple[list, list[str]]:
     folder = Path(data_dir)
     if not folder.exists():
-        raise InputDataError(folder, "does not exist",
+        raise MissingSourceError(folder, "does not exist",
                              expected="a data folder holding the IMD 2019 workbooks")
     paths = [folder] if folder.is_file() else sorted(folder.rglob("*.xlsx"))
     sheets, searched = [], []
@@ -232,7 +232,7 @@ def load_imd(data_dir: str | Path) -> pd.DataFrame:
     sheets, searched = _imd_sheets(data_dir)
     ranked = [s for s in sheets if s[4]["rank"] is not None and s[4]["decile"] is not None]
     if not ranked:
-        raise InputDataError(Path(data_dir), "holds no IMD 2019 sheet; searched: "
+        raise MissingSourceError(Path(data_dir), "holds no IMD 2019 sheet; searched: "
                              + ("; ".join(searched) or "no .xlsx files"),
                              expected=_EXPECTED_WORKBOOK)
     main = max(ranked, key=lambda s: (len(s[5]), str(s[0])))
@@ -317,7 +317,7 @@ def exact_fit_lookup(data_dir: str | Path) -> tuple[Path, pd.DataFrame, str]:
 
     found = find_tables(data_dir, has_columns("LSOA11CD", "LSOA21CD", "CHGIND"))
     if not found:
-        raise InputDataError(Path(data_dir), "holds no LSOA (2011) to LSOA (2021) lookup",
+        raise MissingSourceError(Path(data_dir), "holds no LSOA (2011) to LSOA (2021) lookup",
                              expected=_EXACT_FIT_EXPECTED)
     path = found[0]  # the ONS CSV before a Parquet copy of it, where both are kept
     return path, *_cached_exact_fit(str(path), file_stamp(path))

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
 
 BINARY_SIGNATURES = (
     (b"PK\x03\x04", "an Excel workbook or zip archive"),
@@ -64,13 +64,13 @@ def find_data_files(paths: str | Path | Iterable[str | Path], expected: str, *,
             data = [p for p in found if p.suffix.lower() in wanted]
             ignored += [str(p) for p in found if p.suffix.lower() not in wanted]
             if not data:
-                raise InputDataError(path, f"is a folder with no {kinds} files in it",
+                raise MissingSourceError(path, f"is a folder with no {kinds} files in it",
                                      expected=expected)
             files += data
         elif path.is_file():
             files.append(path)
         else:
-            raise InputDataError(path, "does not exist",
+            raise MissingSourceError(path, "does not exist",
                                  expected=f"a {kinds} file or a folder of them")
     return list(dict.fromkeys(p.resolve() for p in files)), ignored
 

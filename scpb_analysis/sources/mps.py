@@ -64,6 +64,7 @@ from scpb_analysis.sources.files import (
 )
 
 __all__ = [
+    "area_ward_crime",
     "TIDY_COLUMNS",
     "PUBLICATIONS",
     "SYNTHETIC_MARKER",
@@ -2018,3 +2019,43 @@ def load_mps_crime(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
         warnings.warn(f"categories not in the taxonomy are carried as unmapped: {names}",
                       stacklevel=2)
     return load.table
+
+
+def area_ward_crime(paths: str | Path | Sequence[str | Path], area: str,
+                    period_end: str | pd.Period | None = None,
+                    figures: str = "as_published") -> pd.DataFrame:
+    """One area's ward rows from MPS ward-level files.
+
+    Parameters
+    ----------
+    paths : path or sequence of paths
+        MPS ward-level files and/or folders (``mps/ward``).
+    area : str
+        The borough (canonical name).
+    period_end : str or Period, optional
+        The period reported: the files are chosen as the dashboard chooses them
+        (:func:`read_mps_crime_for_period`); without it, every vintage, the newest winning.
+    figures : {"as_published", "latest"}
+
+    Returns
+    -------
+    DataFrame
+        The tidy table, ward rows of ``area`` only; ``attrs["publications"]`` names the
+        publications read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> mps = write_demo_data(tempfile.mkdtemp())
+    >>> crime = area_ward_crime(mps / "ward", "Barnet", "2023-05")
+    >>> crime["area_code"].nunique(), crime.attrs["publications"]
+    (24, 'MPS Ward Level Crime to January 2024 (1 file)')
+    """
+    load = (read_mps_crime(paths) if period_end is None
+            else read_mps_crime_for_period(paths, period_end, figures))
+    table = load.table
+    out = table[(table["area_type"] == "ward") & (table["borough"] == area)].reset_index(
+        drop=True)
+    out.attrs["publications"] = load.publications_text()
+    return out

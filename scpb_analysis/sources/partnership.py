@@ -82,7 +82,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.core.periods import fy_quarter, month_label, to_month
 from scpb_analysis.qa.disclosure import scan_file_name, scan_text_for_pii
 from scpb_analysis.reference.partnership_schema import (
@@ -827,12 +827,12 @@ def _files(path: str | Path) -> list[tuple[Path, str]]:
     if path.is_file():
         return [(path, path.name)]
     if not path.is_dir():
-        raise InputDataError(path, "does not exist",
+        raise MissingSourceError(path, "does not exist",
                              expected="a CSV or .xlsx file, or a folder of them")
     found = sorted(p for p in path.rglob("*") if p.is_file()
                    and p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith("~$"))
     if not found:
-        raise InputDataError(path, "is a folder with no CSV or .xlsx files in it",
+        raise MissingSourceError(path, "is a folder with no CSV or .xlsx files in it",
                              expected="partnership exports laid out like the templates")
     return [(p, p.relative_to(path).as_posix()) for p in found]
 

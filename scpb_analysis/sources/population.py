@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.reference.geography import canonical_borough
 from scpb_analysis.sources.files import column_key as _key
 from scpb_analysis.sources.files import find_data_files, other_delimiter
@@ -149,7 +149,7 @@ def find_tables(data_dir: str | Path, accept: Callable[[Sequence[str]], bool]) -
     """
     folder = Path(data_dir)
     if not folder.exists():
-        raise InputDataError(folder, "does not exist", expected="a data folder (e.g. "
+        raise MissingSourceError(folder, "does not exist", expected="a data folder (e.g. "
                              "../shared/data) or a CSV file (or a Parquet copy of one)")
     try:
         paths, _ = find_data_files(folder, "CSV or Parquet files")
@@ -479,7 +479,7 @@ def _source_file(data_dir: str | Path, source: str) -> Path:
         found = find_tables(data_dir, _is_census)
         if not found:
             near = _near_misses(data_dir, ("ts007", "census"))
-            raise InputDataError(Path(data_dir), "holds no Census 2021 age-by-LSOA table"
+            raise MissingSourceError(Path(data_dir), "holds no Census 2021 age-by-LSOA table"
                                  + (f" ({near})" if near else ""),
                                  expected=f"a CSV file (or a Parquet copy of one) in "
                                  f"{_CENSUS_EXPECTED}")
@@ -491,11 +491,11 @@ def _source_file(data_dir: str | Path, source: str) -> Path:
     found = [p for p in layout if year in p.name]
     if not found:
         listing = ", ".join(p.name for p in layout) or "none"
-        raise InputDataError(Path(data_dir), f"holds no mid-{year} population estimates by LSOA "
-                             f"(files in the mid-year layout: {listing}; the year is read from "
-                             "the file name)",
-                             expected=f"a CSV file (or a Parquet copy of one) with {year} in "
-                             f"its name, in {_MIDYEAR_EXPECTED}")
+        raise MissingSourceError(
+            Path(data_dir), f"holds no mid-{year} population estimates by LSOA (files in the "
+            f"mid-year layout: {listing}; the year is read from the file name)",
+            expected=f"a CSV file (or a Parquet copy of one) with {year} in its name, in "
+            f"{_MIDYEAR_EXPECTED}")
     return found[0]
 
 

@@ -7,7 +7,6 @@ of the borough, with exact Poisson confidence intervals for each rate and for th
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,8 +15,6 @@ from scipy.stats import beta
 from scpb_analysis.reference.geography import canonical_borough
 from scpb_analysis.sources.deprivation import (
     ENGLAND_LSOAS,
-    exact_fit_lookup,
-    lsoa_deprivation_table,
 )
 
 __all__ = ["rate_by_deprivation"]
@@ -47,7 +44,7 @@ def _rate_ratio(a: int, b: int, pop_a: float, pop_b: float,
     return ratio, odds(p_low), odds(p_high)
 
 
-def rate_by_deprivation(counts: pd.DataFrame, data_dir: str | Path, borough: str,
+def rate_by_deprivation(counts: pd.DataFrame, lsoas: pd.DataFrame, borough: str,
                         quintile_basis: str = "borough", multiplier: float = 1000,
                         confidence: float = 0.95) -> pd.DataFrame:
     """Rate in the borough's most deprived LSOAs against the rest, with the rate ratio.
@@ -62,8 +59,9 @@ def rate_by_deprivation(counts: pd.DataFrame, data_dir: str | Path, borough: str
     counts : DataFrame
         ``lsoa_code`` (2021 codes) and ``count``; several rows for an LSOA (e.g. one per
         month) are added up, and the borough's LSOAs without a row count 0.
-    data_dir : path
-        Folder with the IMD workbook(s), the ONS exact-fit lookup and the Census CSV.
+    lsoas : DataFrame
+        The borough's 2021 LSOAs with IMD 2019 and Census 2021 residents, as
+        :func:`scpb_analysis.sources.deprivation.lsoa_deprivation_table` returns them.
     borough : str
         The borough.
     quintile_basis : {"borough", "national"}
@@ -93,7 +91,9 @@ def rate_by_deprivation(counts: pd.DataFrame, data_dir: str | Path, borough: str
     Examples
     --------
     >>> counts = pd.DataFrame({"lsoa_code": ["E01000115"], "count": [12]})
-    >>> out = rate_by_deprivation(counts, "../shared/data", "Barnet")  # doctest: +SKIP
+    >>> from scpb_analysis.sources.deprivation import lsoa_deprivation_table
+    >>> lsoas = lsoa_deprivation_table("../shared/data", "Barnet")  # doctest: +SKIP
+    >>> out = rate_by_deprivation(counts, lsoas, "Barnet")  # doctest: +SKIP
     >>> out["definition"].iloc[0]  # doctest: +SKIP
     "LSOAs (2021) in the most deprived fifth of Barnet's 220 LSOAs by IMD 2019 rank (44 LSOAs), \
 carried from 2011 LSOAs through the ONS exact-fit lookup; population Census 2021"
@@ -114,13 +114,16 @@ carried from 2011 LSOAs through the ONS exact-fit lookup; population Census 2021
         raise ValueError(f"counts must be whole numbers of 0 or more; got "
                          f"{counts['count'].loc[where]!r} at index {where!r}")
     name = canonical_borough(borough)
-    lsoas = lsoa_deprivation_table(data_dir, name)
+    lsoas = lsoas.copy()
     codes = counts["lsoa_code"].astype(str).str.strip()
     foreign = sorted(set(codes) - set(lsoas["lsoa_code"]))
     if foreign:
         hint = ""
-        lookup = exact_fit_lookup(data_dir)[1]
-        if set(foreign) & set(lookup.loc[lookup["LSOA21CD"] != lookup["LSOA11CD"], "LSOA11CD"]):
+        # A 2011 code standing where its changed 2021 LSOA should be: say how to fix it.
+        changed = {code for codes_2011, code_2021 in zip(lsoas["lsoa11_codes"],
+                                                         lsoas["lsoa_code"], strict=True)
+                   for code in str(codes_2011).split(";") if code != code_2021}
+        if set(foreign) & changed:
             hint = "; some are 2011 LSOAs that changed in 2021: carry counts to 2021 LSOAs first"
         raise ValueError(f"{len(foreign)} LSOA code(s) in counts are not {name}'s 2021 LSOAs: "
                          f"{', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}{hint}")

@@ -1,0 +1,269 @@
+"""The data of one pack: every source found by one rule, each table made once and cached.
+
+A notebook opens it with one call and hands its report blocks tables::
+
+    data = open_pack_data(data_dir, borough, period_end, figures=figures)
+    comparison = compare_periods(data.crime_for_period().table, borough, period_end, ...)
+
+Sources are found where :func:`scpb_analysis.sources.datadir.locate_data` says they live
+(``mps/borough``, ``mps/ward``, ``population``, ...). Each table is made the first time a page
+asks for it, kept for the rest of the notebook and written to the on-disk cache
+(:mod:`scpb_analysis.pack.cache`), so the next notebook of the build, and the next build,
+read it instead of re-reading and re-harmonising the same files. A source the folder lacks
+raises :class:`~scpb_analysis.core.errors.MissingSourceError`; :meth:`PackData.optional` turns
+that (and only that) into None, so a malformed file still stops the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scpb_analysis.core.errors import MissingSourceError
+from scpb_analysis.core.periods import to_month
+from scpb_analysis.pack.cache import TableCache, default_cache_dir
+from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.sources.datadir import DataFolder, locate_data, missing_note
+
+__all__ = ["PackData", "open_pack_data"]
+
+# The GLA ward profiles CSV (borough and London rows) is found in population/ by these columns.
+_PROFILE_COLUMNS = ("Ward name", "New code", "Employment rate (16-64) - 2011")
+
+
+@dataclass
+class PackData:
+    """The sources of one pack (a data folder, an area, a period), each loaded once.
+
+    Attributes
+    ----------
+    folder : DataFolder
+        Where each source lives (:func:`~scpb_analysis.sources.datadir.locate_data`).
+    area : str
+        The borough, canonically spelled.
+    period_end : Period
+        The last month reported.
+    figures : {"as_published", "latest"}
+        MPS figures as the board first saw them, or with later revisions.
+    cache : TableCache
+        The on-disk cache the tables come from.
+    """
+
+    folder: DataFolder
+    area: str
+    period_end: pd.Period
+    figures: str = "as_published"
+    cache: TableCache | None = None
+    _made: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- what the folder holds ------------------------------------------------------------
+
+    @property
+    def root(self) -> Path:
+        """The data folder."""
+        return self.folder.root
+
+    @property
+    def synthetic(self) -> bool:
+        """True if the folder holds the synthetic demo data."""
+        return self.folder.synthetic
+
+    def has(self, *sources: str) -> bool:
+        """True if every named source (``mps_borough``, ``population``, ...) is present."""
+        return self.folder.has(*sources)
+
+    def missing_notes(self, *sources: str) -> list[str]:
+        """The "not in this data" note of each named source the folder lacks."""
+        return [missing_note(s) for s in sources if not self.folder.has(s)]
+
+    def optional(self, table: str) -> Any:
+        """``getattr(self, table)()``, or None if a source it needs is not in the folder.
+
+        Only :class:`~scpb_analysis.core.errors.MissingSourceError` becomes None: a file that
+        is there but malformed still raises, so it is never reported as "not available".
+        """
+        try:
+            return getattr(self, table)()
+        except MissingSourceError:
+            return None
+
+    def _table(self, kind: str, make: Callable[[], Any], **params: Any) -> Any:
+        key = f"{kind}|{sorted(params.items())}"
+        if key not in self._made:
+            if self.cache is None:
+                self._made[key] = make()
+            else:
+                self._made[key] = self.cache.get(kind, params, make)
+        return self._made[key]
+
+    def _period(self) -> str:
+        return str(self.period_end)
+
+    # -- recorded crime -------------------------------------------------------------------
+
+    def crime_for_period(self):
+        """The MPS borough files and, where present, the Monthly Crime Dashboard extract.
+
+        :func:`~scpb_analysis.sources.mps.read_mps_crime_for_period` for the period end and
+        figures: every borough (the London ranks need them all).
+        """
+        from scpb_analysis.sources.mps import read_mps_crime_for_period
+
+        sources = [self.folder.path("mps_borough")]
+        if self.has("mps_dashboard"):
+            sources.append(self.folder.path("mps_dashboard"))
+        return self._table("crime_for_period",
+                           lambda: read_mps_crime_for_period(sources, self.period_end,
+                                                             self.figures),
+                           period_end=self._period(), figures=self.figures,
+                           dashboard=self.has("mps_dashboard"))
+
+    def borough_crime(self) -> pd.DataFrame:
+        """The MPS borough files alone, for the period: the tidy table, every borough."""
+        from scpb_analysis.sources.mps import read_mps_crime_for_period
+
+        folder = self.folder.path("mps_borough")
+        return self._table("borough_crime",
+                           lambda: read_mps_crime_for_period(folder, self.period_end,
+                                                             self.figures).table,
+                           period_end=self._period(), figures=self.figures)
+
+    def ward_crime(self) -> pd.DataFrame:
+        """The area's ward rows from the MPS ward files, chosen as the dashboard chooses.
+
+        ``attrs["publications"]`` names the publications read
+        (:func:`~scpb_analysis.sources.mps.area_ward_crime`).
+        """
+        from scpb_analysis.sources.mps import area_ward_crime
+
+        folder = self.folder.path("mps_ward")
+        return self._table("ward_crime",
+                           lambda: area_ward_crime(folder, self.area, self.period_end,
+                                                   self.figures),
+                           area=self.area, period_end=self._period(), figures=self.figures)
+
+    def policeuk_points(self) -> pd.DataFrame:
+        """Every police.uk street-level record in ``policeuk/`` as points."""
+        from scpb_analysis.sources.policeuk import read_policeuk
+
+        folder = self.folder.path("policeuk")
+        return self._table("policeuk_points", lambda: read_policeuk(folder).points)
+
+    # -- geography and people -------------------------------------------------------------
+
+    def wards(self):
+        """The area's ward boundaries (May 2022 wards), British National Grid."""
+        from scpb_analysis.sources.boundaries import load_wards
+
+        self.folder.path("boundaries")
+        return self._table("wards", lambda: load_wards(self.root, self.area), area=self.area)
+
+    def lsoa_wards(self) -> pd.DataFrame:
+        """The ward each of the area's 2021 LSOAs falls in (May 2022 wards)."""
+        from scpb_analysis.geo.crosswalk import lsoa_to_ward
+
+        return self._table("lsoa_wards", lambda: lsoa_to_ward(self.root, self.area),
+                           area=self.area)
+
+    def ward_population(self) -> pd.DataFrame:
+        """Census 2021 residents of the area's wards, with age bands."""
+        from scpb_analysis.geo.ward_profiles import ward_population
+
+        return self._table("ward_population", lambda: ward_population(self.root, self.area),
+                           area=self.area)
+
+    def lsoa_population(self) -> pd.DataFrame:
+        """Census 2021 residents by LSOA for every area the file holds."""
+        from scpb_analysis.sources.population import lsoa_population
+
+        return self._table("lsoa_population", lambda: lsoa_population(self.root))
+
+    def imd(self) -> pd.DataFrame:
+        """IMD 2019 on 2021 LSOAs, every LSOA the workbooks and lookup hold."""
+        from scpb_analysis.sources.deprivation import imd_lsoa21
+
+        self.folder.path("deprivation")
+        return self._table("imd", lambda: imd_lsoa21(self.root))
+
+    def lsoa_deprivation(self) -> pd.DataFrame:
+        """The area's 2021 LSOAs: IMD 2019 (with within-borough quintiles) and residents."""
+        from scpb_analysis.sources.deprivation import lsoa_deprivation_table
+
+        self.folder.path("deprivation")
+        return self._table("lsoa_deprivation",
+                           lambda: lsoa_deprivation_table(self.root, self.area),
+                           area=self.area)
+
+    def ward_deprivation(self) -> pd.DataFrame:
+        """Each ward's residents in England's most deprived fifth, and mean IMD rank."""
+        from scpb_analysis.geo.ward_profiles import ward_deprivation
+
+        self.folder.path("deprivation")
+        return self._table("ward_deprivation", lambda: ward_deprivation(self.root, self.area),
+                           area=self.area)
+
+    def ward_profiles_file(self) -> Path:
+        """The GLA ward profiles CSV in ``population/`` (borough and London rows)."""
+        from scpb_analysis.sources.population import find_tables, has_columns
+
+        found = find_tables(self.folder.path("population"), has_columns(*_PROFILE_COLUMNS))
+        if not found:
+            raise MissingSourceError(self.folder.path("population"),
+                                     "holds no GLA ward profiles CSV", source="population",
+                                     expected="ward-profiles-excel-version from the London "
+                                     "Datastore (columns " + ", ".join(_PROFILE_COLUMNS) + ")")
+        return found[0]
+
+    # -- partnership ----------------------------------------------------------------------
+
+    def partnership_folder(self) -> Path:
+        """The folder of partnership exports (loaded by the partnership block, never cached)."""
+        return self.folder.path("partnership")
+
+
+def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period, *,
+                   figures: str = "as_published",
+                   cache_dir: str | Path | None | bool = True) -> PackData:
+    """The data of one pack: what a notebook calls first.
+
+    Parameters
+    ----------
+    data_dir : path
+        A folder laid out like ``../shared/data`` or the demo data.
+    area : str
+        The borough (any spelling :func:`~scpb_analysis.reference.geography.canonical_borough`
+        accepts).
+    period_end : str or Period
+        The last month reported, ``YYYY-MM``.
+    figures : {"as_published", "latest"}
+    cache_dir : path, True or None
+        The on-disk cache: True for the default
+        (:func:`~scpb_analysis.pack.cache.default_cache_dir`), None or False for none.
+
+    Returns
+    -------
+    PackData
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo import write_demo_data
+    >>> folder = write_demo_data(tempfile.mkdtemp()).parent
+    >>> data = open_pack_data(folder, "barnet", "2023-05", cache_dir=None)
+    >>> data.area, data.synthetic, data.ward_crime()["area_code"].nunique()
+    ('Barnet', True, 24)
+    >>> data.optional("policeuk_points") is None or len(data.policeuk_points()) > 0
+    True
+    """
+    if figures not in ("as_published", "latest"):
+        raise ValueError(f"figures must be 'as_published' or 'latest'; got {figures!r}")
+    folder = locate_data(data_dir)
+    if cache_dir is True:
+        cache_dir = default_cache_dir()
+    cache = TableCache(folder.root, cache_dir or None)
+    return PackData(folder=folder, area=canonical_borough(area),
+                    period_end=to_month(period_end), figures=figures, cache=cache)
