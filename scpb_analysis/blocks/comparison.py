@@ -22,7 +22,7 @@ from scpb_analysis.core.periods import (
     to_month,
     twelve_month_windows,
 )
-from scpb_analysis.reference.geography import london_boroughs
+from scpb_analysis.reference.geography import london_boroughs, select_area
 from scpb_analysis.reference.indicators import indicator_info
 from scpb_analysis.reference.taxonomy import UNMAPPED_PREFIX, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
@@ -242,16 +242,10 @@ def compare_periods(
     end_m = to_month(end)
     cur12, prev12 = twelve_month_windows(end_m)
     cur3, prev3 = three_month_windows(end_m)
-    mine = table[
-        (table["area_type"] == "borough") & (table["borough"] == borough)
-        & (table["measure"] == measure)
-    ]
+    mine = select_area(table, borough, area_type="borough", what=measure)
+    mine = mine[mine["measure"] == measure]
     if mine.empty:
-        known = sorted(table.loc[table["area_type"] == "borough", "borough"].unique())
-        raise CoverageError(
-            f"no {measure} for borough '{borough}' in the data; boroughs present: "
-            + (", ".join(known) if known else "none")
-        )
+        raise CoverageError(f"no {measure} for borough '{borough}' in the data")
     check_coverage(mine["month"].unique(), [prev3, cur3], what=f"the data for {borough}")
     in_window = mine[(mine["month"] >= prev12.start) & (mine["month"] <= cur12.end)]
 

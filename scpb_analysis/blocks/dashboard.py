@@ -112,11 +112,12 @@ def monthly_series(table: pd.DataFrame, borough: str, indicator: str, end: str |
     [7, 6, 9]
     """
     from scpb_analysis.core.periods import to_month
+    from scpb_analysis.reference.geography import select_area
 
     end_m = to_month(end)
-    rows = table[(table["area_type"] == "borough") & (table["borough"] == borough)
-                 & (table["indicator"] == indicator) & (table["measure"] == measure)
-                 & (table["month"] <= end_m) & (table["month"] > end_m - months)]
+    mine = select_area(table, borough, area_type="borough", missing="empty")
+    rows = mine[(mine["indicator"] == indicator) & (mine["measure"] == measure)
+                & (mine["month"] <= end_m) & (mine["month"] > end_m - months)]
     series = rows.groupby("month")["count"].sum().sort_index()
     series.name = indicator
     return series

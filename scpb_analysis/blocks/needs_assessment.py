@@ -32,7 +32,12 @@ import pandas as pd
 from scpb_analysis.core.errors import InputDataError
 from scpb_analysis.core.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.core.rounding import round_half_up
-from scpb_analysis.reference.geography import borough_population, canonical_borough, london_boroughs
+from scpb_analysis.reference.geography import (
+    borough_population,
+    canonical_borough,
+    london_boroughs,
+    select_area,
+)
 from scpb_analysis.reference.indicators import how_measured, indicator_registry
 from scpb_analysis.reference.taxonomy import indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
@@ -314,7 +319,7 @@ def _age_rows(data_dir: Path, borough: str) -> list[dict]:
             out.append(_na_row(domain, measure, "Census 2021 age by LSOA (table TS007A)",
                                "ONS", _LONDON, "% of residents", "Census 2021"))
             continue
-        mine = pop[pop["borough"] == borough]
+        mine = select_area(pop, borough, missing="empty")
         london = _london_part(pop)
         if mine.empty:
             value: Any = not_available(f"Census 2021 age by LSOA (TS007A) for {borough}", "ONS")
@@ -363,7 +368,7 @@ def _deprivation_rows(data_dir: Path, borough: str) -> list[dict]:
                            "LSOA (2011) to LSOA (2021) lookup", "MHCLG and ONS", _LONDON,
                            "% of residents", period))
     else:
-        mine = imd[imd["borough"] == borough]
+        mine = select_area(imd, borough, missing="empty")
         london = _london_part(imd)
         source = (f"{imd['source'].iloc[0]}; most deprived fifth = national IMD rank 1 to "
                   f"{cut:,} of {ENGLAND_LSOAS:,}")
@@ -392,7 +397,7 @@ def _deprivation_rows(data_dir: Path, borough: str) -> list[dict]:
                 return round_half_up(most / frame["population"].sum() * 100, 1)
 
             out.append(_row(domain, res_measure,
-                            res_share(joined[joined["borough"] == borough]), _LONDON,
+                            res_share(select_area(joined, borough, missing="empty")), _LONDON,
                             res_share(_london_part(joined)),
                             "% of residents", period + "; residents Census 2021",
                             source + f"; residents: {pop['source'].iloc[0]}"))
@@ -844,8 +849,8 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     end = to_month(period_end)
     first = to_month(start)
     offences = _borough_offences(crime)
-    mine = offences[(offences["borough"] == name) & (offences["month"] >= first)
-                    & (offences["month"] <= end)]
+    mine = select_area(offences, name, missing="empty")
+    mine = mine[(mine["month"] >= first) & (mine["month"] <= end)]
     held = sorted(set(mine["month"]))
     if not held:
         raise ValueError(f"the crime table holds no month from {month_label(first)} to "

@@ -73,6 +73,7 @@ def borough_ward_crime(data_dir: str | Path, borough: str,
     >>> crime["area_code"].nunique(), crime.attrs["publications"]
     (24, 'MPS Ward Level Crime to January 2024 (1 file)')
     """
+    from scpb_analysis.reference.geography import select_area
     from scpb_analysis.sources.datadir import locate_data
     from scpb_analysis.sources.mps import read_mps_crime, read_mps_crime_for_period
 
@@ -80,8 +81,7 @@ def borough_ward_crime(data_dir: str | Path, borough: str,
     load = (read_mps_crime(folder) if period_end is None
             else read_mps_crime_for_period(folder, period_end, figures))
     table = load.table
-    out = table[(table["area_type"] == "ward") & (table["borough"] == borough)].reset_index(
-        drop=True)
+    out = select_area(table, borough, area_type="ward", missing="empty").reset_index(drop=True)
     out.attrs["publications"] = load.publications_text()
     return out
 
