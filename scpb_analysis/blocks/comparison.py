@@ -23,7 +23,7 @@ from scpb_analysis.core.periods import (
     twelve_month_windows,
 )
 from scpb_analysis.reference.geography import london_boroughs, select_area
-from scpb_analysis.reference.indicators import indicator_info
+from scpb_analysis.reference.indicators import DASHBOARD_INDICATORS, indicator_info
 from scpb_analysis.reference.taxonomy import UNMAPPED_PREFIX, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
 from scpb_analysis.stats.change import change_test, direction_of_change, format_percent_change
@@ -39,18 +39,6 @@ __all__ = [
     "compare_periods",
     "comparison_text",
 ]
-
-#: The headline indicators of the performance dashboard, in its order. The first four are in
-#: every MPS publication; the last three come from the MPS Monthly Crime Dashboard extract.
-DASHBOARD_INDICATORS = (
-    "residential_burglary",
-    "non_residential_burglary",
-    "robbery_of_personal_property",
-    "violence_with_injury",
-    "knife_crime_with_injury",
-    "gun_crime_lethal_barrelled_discharges",
-    "domestic_abuse_violence_with_injury",
-)
 
 COMPARISON_COLUMNS = [
     "indicator",

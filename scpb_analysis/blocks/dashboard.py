@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scpb_analysis.blocks.comparison import DASHBOARD_INDICATORS
+from scpb_analysis.reference.indicators import DASHBOARD_INDICATORS
 from scpb_analysis.text.narrative import INCOMPLETE_MARK
 
 __all__ = [
@@ -24,9 +24,8 @@ __all__ = [
     "trend_chart",
 ]
 
-#: The dashboard's headline indicators, in the slide's order (one list, kept in
-#: :mod:`scpb_analysis.blocks.comparison`). The last three come from the MPS Monthly Crime Dashboard
-#: extract, not the borough-level files.
+#: The dashboard's headline indicators, in the slide's order: the one list,
+#: :data:`scpb_analysis.reference.indicators.DASHBOARD_INDICATORS`, under the slide's name.
 HEADLINE_INDICATORS = DASHBOARD_INDICATORS
 
 _SECTION_COLUMNS = ["n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",

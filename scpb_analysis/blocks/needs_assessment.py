@@ -38,7 +38,7 @@ from scpb_analysis.reference.geography import (
     london_boroughs,
     select_area,
 )
-from scpb_analysis.reference.indicators import how_measured, indicator_registry
+from scpb_analysis.reference.indicators import NEEDS_INDICATORS, how_measured, indicator_registry
 from scpb_analysis.reference.taxonomy import indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
 
@@ -68,11 +68,6 @@ NEEDS_DOMAINS = ("Serious violence", "Age", "Sex", "Children", "Education", "You
                  "Employment", "Neighbourhood", "Households", "Health",
                  "Perception of violence")
 
-#: Registry indicators the needs assessment's definitions appendix covers by default.
-NEEDS_INDICATORS = ("violence_with_injury", "knife_crime_with_injury",
-                    "gun_crime_lethal_barrelled_discharges",
-                    "domestic_abuse_violence_with_injury", "coercive_control",
-                    "drug_trafficking", "possession_of_weapons")
 
 _NA_PREFIX = "not available — needs "
 _NA_RE = re.compile(r"^not available — needs \S.* from \S.*$")
