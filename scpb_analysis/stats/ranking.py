@@ -8,8 +8,6 @@ share a rank, and every row carries the sentence that says what was ranked.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import pandas as pd
 
@@ -22,6 +20,7 @@ from scpb_analysis.core.periods import (
 )
 from scpb_analysis.reference.geography import borough_population, london_boroughs
 from scpb_analysis.reference.taxonomy import indicator_name
+from scpb_analysis.stats.change import exact_percent_change
 
 __all__ = ["RANK_BASES", "rank_boroughs", "rank_basis_text", "rank_movement"]
 
@@ -68,7 +67,7 @@ def _exact_pct(current: int, previous: int) -> float:
     # A rise from zero has no percentage; it ranks as the largest possible increase.
     if previous == 0:
         return 0.0 if current == 0 else float("inf")
-    return float(Fraction(current - previous, previous) * 100)
+    return float(exact_percent_change(current, previous))
 
 
 def rank_boroughs(
