@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import CoverageError, UnmappedCategoryError
+from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import (
     check_coverage,
     month_label,
@@ -83,7 +84,8 @@ COMPARISON_COLUMNS = [
     "data_status",
 ]
 
-SYNTHETIC_STATUS = "SYNTHETIC demo data - not real crime figures"
+#: ``data_status`` of rows counted from synthetic data: the one banner, under the column's name.
+SYNTHETIC_STATUS = SYNTHETIC_BANNER
 _PUBLISHED_STATUS = "MPS published recorded crime"
 
 #: What :func:`compare_periods` does with an indicator an unmapped category may belong to.
@@ -474,7 +476,7 @@ def comparison_text(comparison: pd.DataFrame) -> str:
     >>> import tempfile
     >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
     >>> print(comparison_text(compare_periods(crime, "Barnet", "2023-05")).splitlines()[0])
-    SYNTHETIC demo data - not real crime figures
+    SYNTHETIC demo data: not real crime or partnership figures
     """
     if comparison.empty:
         return "(no indicators)"

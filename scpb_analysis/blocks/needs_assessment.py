@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.core.rounding import round_half_up
 from scpb_analysis.reference.geography import (
@@ -254,7 +255,7 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
                            .dropna().unique()})
         source = (f"MPS recorded crime, {_MPS_DATASET}"
                   + (f", vintage(s) {', '.join(vintages)}" if vintages else "")
-                  + ("; SYNTHETIC DEMO DATA, not real figures" if synthetic else ""))
+                  + (f"; {SYNTHETIC_BANNER}" if synthetic else ""))
         gap = not_available(f"{_MPS_DATASET} for {borough} covering {current.label}", _MPS)
         # No figure is printed whole while part of it may sit in a category not yet mapped.
         gaps = mapping_gaps(crime, start=previous.start, end=current.end, measure="offences")

@@ -23,13 +23,15 @@ __all__ = [
     "DASHBOARD_INDICATORS",
     "WARD_INDICATORS",
     "NEEDS_INDICATORS",
+    "POLARITIES",
     "indicator_registry",
     "indicator_info",
     "indicator_categories",
     "how_measured",
 ]
 
-_POLARITIES = {"lower_is_better", "higher_is_better", "none"}
+#: The registry's ``polarity`` values: which way is better, if either.
+POLARITIES = ("lower_is_better", "higher_is_better", "none")
 
 # The named indicator lists of the pack, defined here once (every member is a registry id;
 # tests/test_vocabularies.py checks it). They differ on purpose, each being what one product
@@ -76,7 +78,7 @@ def _registry() -> pd.DataFrame:
         "r", encoding="utf-8"
     ) as handle:
         table = pd.read_csv(handle, dtype=str, keep_default_na=False)
-    bad = sorted(set(table["polarity"]) - _POLARITIES)
+    bad = sorted(set(table["polarity"]) - set(POLARITIES))
     if bad:
         raise RuntimeError(f"indicator_registry.csv: unknown polarity {', '.join(bad)}")
     return table

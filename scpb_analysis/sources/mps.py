@@ -43,6 +43,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.marker import MARKER_FILENAME
 from scpb_analysis.reference.geography import (
     canonical_borough,
     is_non_borough_area,
@@ -66,7 +67,6 @@ from scpb_analysis.sources.files import (
 __all__ = [
     "TIDY_COLUMNS",
     "PUBLICATIONS",
-    "SYNTHETIC_MARKER",
     "FIGURES",
     "MpsCrimeLoad",
     "read_mps_crime",
@@ -104,9 +104,6 @@ PUBLICATIONS = {
 }
 # Where two publications hold the same area, indicator, measure and month, the first here wins.
 _PRIORITY = ("borough", "ward", "lsoa", "dashboard")
-
-#: A file of this name in a folder marks every file there as synthetic demo data.
-SYNTHETIC_MARKER = "SYNTHETIC_DATA.txt"
 
 
 @dataclass(frozen=True)
@@ -417,7 +414,7 @@ def _read_parquet(path: Path) -> _Source:
 
 
 def _is_synthetic(path: Path) -> bool:
-    return (path.parent / SYNTHETIC_MARKER).exists() or "synthetic" in path.name.lower()
+    return (path.parent / MARKER_FILENAME).exists() or "synthetic" in path.name.lower()
 
 
 def _scheme_of(base: str | None, majors: Iterable[str], minors: Iterable[str],

@@ -19,6 +19,7 @@ from scpb_analysis.core.periods import (
     twelve_month_windows,
 )
 from scpb_analysis.reference.geography import borough_population, london_boroughs
+from scpb_analysis.reference.indicators import POLARITIES
 from scpb_analysis.reference.taxonomy import indicator_name
 from scpb_analysis.stats.change import exact_percent_change
 
@@ -33,7 +34,6 @@ RANK_BASES = {
     "count_12m": "offences in the 12 months to the period end",
     "count_3m": "offences in the 3 months to the period end",
 }
-_POLARITIES = ("lower_is_better", "higher_is_better", "none")
 
 
 def rank_basis_text(basis: str, indicator: str, end: str | pd.Period,
@@ -129,9 +129,9 @@ def rank_boroughs(
     if basis not in RANK_BASES:
         raise ValueError(f"rank basis '{basis}' is not known; expected one of "
                          f"{', '.join(RANK_BASES)}")
-    if polarity not in _POLARITIES:
+    if polarity not in POLARITIES:
         raise ValueError(f"polarity '{polarity}' is not known; expected one of "
-                         f"{', '.join(_POLARITIES)}")
+                         f"{', '.join(POLARITIES)}")
     end_m = to_month(end)
     span = basis.rsplit("_", 1)[1]
     current, previous = (three_month_windows if span == "3m" else twelve_month_windows)(end_m)
