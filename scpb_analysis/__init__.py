@@ -22,7 +22,7 @@ _EXPORTS = {
     "revision_summary": "scpb_analysis.sources.mps",
     "compare_periods": "scpb_analysis.blocks.comparison",
     "comparison_text": "scpb_analysis.blocks.comparison",
-    "DASHBOARD_INDICATORS": "scpb_analysis.blocks.comparison",
+    "DASHBOARD_INDICATORS": "scpb_analysis.reference.indicators",
     "indicator_registry": "scpb_analysis.reference.indicators",
     "how_measured": "scpb_analysis.reference.indicators",
     "comparison_narrative": "scpb_analysis.text.narrative",

@@ -211,11 +211,13 @@ DEMO_PERIOD_END = "2023-05"
 
 
 def _latest_month(data_dir: Path, borough: str) -> str:
+    from scpb_analysis.reference.geography import select_area
     from scpb_analysis.sources.datadir import locate_data
     from scpb_analysis.sources.mps import load_mps_crime
 
     table = load_mps_crime(locate_data(data_dir).path("mps_borough"))
-    mine = table.loc[(table["area_type"] == "borough") & (table["borough"] == borough), "month"]
+    # An absent borough gives no month here; build_pack then reports it as a user error.
+    mine = select_area(table, borough, area_type="borough", missing="empty")["month"]
     return str(mine.max())
 
 

@@ -53,7 +53,8 @@ DATE_EXPECTED = ("expected a date, day first: dd/mm/yyyy, dd/mm/yy (read as 20yy
                  "or an Excel date")
 COUNT_EXPECTED = "expected a whole number of 0 or more"
 FLAG_EXPECTED = "expected Y or N (Yes/No, True/False and 1/0 are accepted)"
-OUTCOMES = ("CPN Written Warning, CPN, CPN Breached, Criminal Behaviour Order, Injunction, PSPO, "
+# One ASB outcome vocabulary (reference/partnership_schema.py), in the board table's order.
+OUTCOMES = ("Injunction, Criminal Behaviour Order, CPN Written Warning, CPN, CPN Breached, PSPO, "
             "Premises Closure Order")
 CLOSED = ("when the control room was closed (it was staffed 12:00 to 04:00 until 31 August "
           "2022); check the time (a 12-hour clock?)")

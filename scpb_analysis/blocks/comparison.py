@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import CoverageError, UnmappedCategoryError
+from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import (
     check_coverage,
     month_label,
@@ -22,8 +23,8 @@ from scpb_analysis.core.periods import (
     to_month,
     twelve_month_windows,
 )
-from scpb_analysis.reference.geography import london_boroughs
-from scpb_analysis.reference.indicators import indicator_info
+from scpb_analysis.reference.geography import london_boroughs, select_area
+from scpb_analysis.reference.indicators import DASHBOARD_INDICATORS, indicator_info
 from scpb_analysis.reference.taxonomy import UNMAPPED_PREFIX, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
 from scpb_analysis.stats.change import change_test, direction_of_change, format_percent_change
@@ -39,18 +40,6 @@ __all__ = [
     "compare_periods",
     "comparison_text",
 ]
-
-#: The headline indicators of the performance dashboard, in its order. The first four are in
-#: every MPS publication; the last three come from the MPS Monthly Crime Dashboard extract.
-DASHBOARD_INDICATORS = (
-    "residential_burglary",
-    "non_residential_burglary",
-    "robbery_of_personal_property",
-    "violence_with_injury",
-    "knife_crime_with_injury",
-    "gun_crime_lethal_barrelled_discharges",
-    "domestic_abuse_violence_with_injury",
-)
 
 COMPARISON_COLUMNS = [
     "indicator",
@@ -95,7 +84,8 @@ COMPARISON_COLUMNS = [
     "data_status",
 ]
 
-SYNTHETIC_STATUS = "SYNTHETIC demo data - not real crime figures"
+#: ``data_status`` of rows counted from synthetic data: the one banner, under the column's name.
+SYNTHETIC_STATUS = SYNTHETIC_BANNER
 _PUBLISHED_STATUS = "MPS published recorded crime"
 
 #: What :func:`compare_periods` does with an indicator an unmapped category may belong to.
@@ -242,16 +232,10 @@ def compare_periods(
     end_m = to_month(end)
     cur12, prev12 = twelve_month_windows(end_m)
     cur3, prev3 = three_month_windows(end_m)
-    mine = table[
-        (table["area_type"] == "borough") & (table["borough"] == borough)
-        & (table["measure"] == measure)
-    ]
+    mine = select_area(table, borough, area_type="borough", what=measure)
+    mine = mine[mine["measure"] == measure]
     if mine.empty:
-        known = sorted(table.loc[table["area_type"] == "borough", "borough"].unique())
-        raise CoverageError(
-            f"no {measure} for borough '{borough}' in the data; boroughs present: "
-            + (", ".join(known) if known else "none")
-        )
+        raise CoverageError(f"no {measure} for borough '{borough}' in the data")
     check_coverage(mine["month"].unique(), [prev3, cur3], what=f"the data for {borough}")
     in_window = mine[(mine["month"] >= prev12.start) & (mine["month"] <= cur12.end)]
 
@@ -492,7 +476,7 @@ def comparison_text(comparison: pd.DataFrame) -> str:
     >>> import tempfile
     >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
     >>> print(comparison_text(compare_periods(crime, "Barnet", "2023-05")).splitlines()[0])
-    SYNTHETIC demo data - not real crime figures
+    SYNTHETIC demo data: not real crime or partnership figures
     """
     if comparison.empty:
         return "(no indicators)"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scpb_analysis.blocks.comparison import DASHBOARD_INDICATORS
+from scpb_analysis.reference.indicators import DASHBOARD_INDICATORS
 from scpb_analysis.text.narrative import INCOMPLETE_MARK
 
 __all__ = [
@@ -24,9 +24,8 @@ __all__ = [
     "trend_chart",
 ]
 
-#: The dashboard's headline indicators, in the slide's order (one list, kept in
-#: :mod:`scpb_analysis.blocks.comparison`). The last three come from the MPS Monthly Crime Dashboard
-#: extract, not the borough-level files.
+#: The dashboard's headline indicators, in the slide's order: the one list,
+#: :data:`scpb_analysis.reference.indicators.DASHBOARD_INDICATORS`, under the slide's name.
 HEADLINE_INDICATORS = DASHBOARD_INDICATORS
 
 _SECTION_COLUMNS = ["n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",
@@ -112,11 +111,12 @@ def monthly_series(table: pd.DataFrame, borough: str, indicator: str, end: str |
     [7, 6, 9]
     """
     from scpb_analysis.core.periods import to_month
+    from scpb_analysis.reference.geography import select_area
 
     end_m = to_month(end)
-    rows = table[(table["area_type"] == "borough") & (table["borough"] == borough)
-                 & (table["indicator"] == indicator) & (table["measure"] == measure)
-                 & (table["month"] <= end_m) & (table["month"] > end_m - months)]
+    mine = select_area(table, borough, area_type="borough", missing="empty")
+    rows = mine[(mine["indicator"] == indicator) & (mine["measure"] == measure)
+                & (mine["month"] <= end_m) & (mine["month"] > end_m - months)]
     series = rows.groupby("month")["count"].sum().sort_index()
     series.name = indicator
     return series

@@ -29,10 +29,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.core.rounding import round_half_up
-from scpb_analysis.reference.geography import borough_population, canonical_borough, london_boroughs
-from scpb_analysis.reference.indicators import how_measured, indicator_registry
+from scpb_analysis.reference.geography import (
+    borough_population,
+    canonical_borough,
+    london_boroughs,
+    select_area,
+)
+from scpb_analysis.reference.indicators import NEEDS_INDICATORS, how_measured, indicator_registry
 from scpb_analysis.reference.taxonomy import indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
 
@@ -62,11 +68,6 @@ NEEDS_DOMAINS = ("Serious violence", "Age", "Sex", "Children", "Education", "You
                  "Employment", "Neighbourhood", "Households", "Health",
                  "Perception of violence")
 
-#: Registry indicators the needs assessment's definitions appendix covers by default.
-NEEDS_INDICATORS = ("violence_with_injury", "knife_crime_with_injury",
-                    "gun_crime_lethal_barrelled_discharges",
-                    "domestic_abuse_violence_with_injury", "coercive_control",
-                    "drug_trafficking", "possession_of_weapons")
 
 _NA_PREFIX = "not available — needs "
 _NA_RE = re.compile(r"^not available — needs \S.* from \S.*$")
@@ -231,7 +232,7 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
                            .dropna().unique()})
         source = (f"MPS recorded crime, {_MPS_DATASET}"
                   + (f", vintage(s) {', '.join(vintages)}" if vintages else "")
-                  + ("; SYNTHETIC DEMO DATA, not real figures" if synthetic else ""))
+                  + (f"; {SYNTHETIC_BANNER}" if synthetic else ""))
         gap = not_available(f"{_MPS_DATASET} for {borough} covering {current.label}", _MPS)
         # No figure is printed whole while part of it may sit in a category not yet mapped.
         gaps = mapping_gaps(crime, start=previous.start, end=current.end, measure="offences")
@@ -288,7 +289,7 @@ def _age_rows(pop: pd.DataFrame | None, borough: str) -> list[dict]:
             out.append(_na_row(domain, measure, "Census 2021 age by LSOA (table TS007A)",
                                "ONS", _LONDON, "% of residents", "Census 2021"))
             continue
-        mine = pop[pop["borough"] == borough]
+        mine = select_area(pop, borough, missing="empty")
         london = _london_part(pop)
         if mine.empty:
             value: Any = not_available(f"Census 2021 age by LSOA (TS007A) for {borough}", "ONS")
@@ -336,7 +337,7 @@ def _deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
                            "LSOA (2011) to LSOA (2021) lookup", "MHCLG and ONS", _LONDON,
                            "% of residents", period))
     else:
-        mine = imd[imd["borough"] == borough]
+        mine = select_area(imd, borough, missing="empty")
         london = _london_part(imd)
         source = (f"{imd['source'].iloc[0]}; most deprived fifth = national IMD rank 1 to "
                   f"{cut:,} of {ENGLAND_LSOAS:,}")
@@ -364,7 +365,7 @@ def _deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
                 return round_half_up(most / frame["population"].sum() * 100, 1)
 
             out.append(_row(domain, res_measure,
-                            res_share(joined[joined["borough"] == borough]), _LONDON,
+                            res_share(select_area(joined, borough, missing="empty")), _LONDON,
                             res_share(_london_part(joined)),
                             "% of residents", period + "; residents Census 2021",
                             source + f"; residents: {pop['source'].iloc[0]}"))
@@ -808,8 +809,8 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     end = to_month(period_end)
     first = to_month(start)
     offences = _borough_offences(crime)
-    mine = offences[(offences["borough"] == name) & (offences["month"] >= first)
-                    & (offences["month"] <= end)]
+    mine = select_area(offences, name, missing="empty")
+    mine = mine[(mine["month"] >= first) & (mine["month"] <= end)]
     held = sorted(set(mine["month"]))
     if not held:
         raise ValueError(f"the crime table holds no month from {month_label(first)} to "

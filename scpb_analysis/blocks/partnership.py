@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import Window, fy_quarter, fy_quarter_window, to_month
 
 __all__ = ["build_partnership_outputs", "cctv_ward_chart", "partnership_tables",
            "PUBLIC_EXCLUDED", "SET_ASIDE", "SYNTHETIC_BANNER"]
 
-SYNTHETIC_BANNER = "SYNTHETIC demo data - not real partnership figures"
 
 #: Tables never published: their categories overlap (age, sex and ideology of the same
 #: referrals; stocks and flows of the same cases), so suppression cannot be checked.

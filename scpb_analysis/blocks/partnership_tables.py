@@ -58,6 +58,27 @@ from scpb_analysis.core.rounding import (
     shares,
     shares_note,
 )
+
+# The vocabularies are defined once, in the template schema the loaders validate against; the
+# board's tables use the same tuples (under the names the board uses) so the two cannot drift.
+from scpb_analysis.reference.partnership_schema import (
+    AGE_BANDS as PREVENT_AGE_BANDS,
+)
+from scpb_analysis.reference.partnership_schema import (
+    ASB_OUTCOMES,
+    CCTV_MODES,
+    CONTROL_ROOM_24_7_FROM,
+    TRIGGER_DECISIONS,
+)
+from scpb_analysis.reference.partnership_schema import (
+    IDEOLOGIES as PREVENT_IDEOLOGIES,
+)
+from scpb_analysis.reference.partnership_schema import (
+    INCIDENT_TYPES as CCTV_INCIDENT_TYPES,
+)
+from scpb_analysis.reference.partnership_schema import (
+    SEXES as PREVENT_SEXES,
+)
 from scpb_analysis.reference.wards import ward_reference
 from scpb_analysis.stats.change import direction_of_change, format_percent_change, percent_change
 
@@ -108,25 +129,9 @@ __all__ = [
 GRAND_TOTAL = "Grand Total"
 _NOT_RECORDED = "Ward not recorded"
 
-#: The 25 CCTV incident types of the control-room log, in the log's (alphabetical) order.
-CCTV_INCIDENT_TYPES = (
-    "Alarm", "Anti-Social Behaviour", "Burglary", "Criminal Damage", "Domestic", "Drink Drive",
-    "Fire", "Firearms", "Fly tipping", "Hoax Call", "Knife Crime", "Missing Person",
-    "Offensive Weapon", "Other", "Police Stop", "Public Disorder", "Road Traffic Incident",
-    "Robbery", "Sexual Offence", "Shoplifting", "Suspicious Behaviour", "Theft",
-    "Vehicle Crime", "Violent Crime", "Welfare Concerns",
-)
-
-#: The day the control room went from 12:00-04:00 to 24 hours a day, 7 days a week.
-CONTROL_ROOM_24_7_FROM = pd.Timestamp("2022-09-01")
 #: Hours of the day nobody watched the cameras before :data:`CONTROL_ROOM_24_7_FROM`.
 UNMONITORED_HOURS = tuple(range(4, 12))
 
-#: ASB tools and powers outcomes, in the column order of the board's table.
-ASB_OUTCOMES = (
-    "Injunction", "Criminal Behaviour Order", "CPN Written Warning", "CPN", "CPN Breached",
-    "PSPO", "Premises Closure Order",
-)
 #: Column headings the board prints for long outcome names.
 BOARD_ABBREVIATIONS = {"Criminal Behaviour Order": "CBO", "Premises Closure Order": "PCO"}
 _ASB_KEY = (
@@ -162,12 +167,6 @@ FPN_OFFENCES = {
     "CST17": "Smoking in smoke-free premises or a business vehicle (Health Act 2006 s.7)",
 }
 
-#: Community Trigger decisions; a missing decision counts as pending.
-TRIGGER_DECISIONS = ("Threshold met", "Threshold not met", "Pending")
-
-PREVENT_AGE_BANDS = ("Under 18", "18 and over")
-PREVENT_SEXES = ("Male", "Female", "Not known")
-PREVENT_IDEOLOGIES = ("Islamist", "Extreme Right Wing", "Mixed/Unclear/Unstable", "Other")
 
 
 @dataclass(frozen=True)
@@ -718,7 +717,8 @@ monitored on 31 of the 61 days in this window (before 1 September 2022). ...',))
                       board, tuple(notes))
 
 
-_MODES = ("proactive", "reactive")
+# The loader's tidy values of the template's Proactive/Reactive column are lower case.
+_MODES = tuple(mode.lower() for mode in CCTV_MODES)
 
 
 def cctv_mode(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period) -> pd.DataFrame:

@@ -13,6 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+# Indicators mapped by ward: defined once, beside the dashboard's list and why they differ.
+from scpb_analysis.reference.indicators import WARD_INDICATORS
+
 __all__ = [
     "RATE_COLUMNS",
     "RATE_LABELS",
@@ -26,13 +29,6 @@ __all__ = [
     "ward_trend",
     "ward_trend_chart",
 ]
-
-#: Indicators mapped by ward in the pack, in order.
-WARD_INDICATORS = (
-    "residential_burglary",
-    "robbery_of_personal_property",
-    "violence_with_injury",
-)
 
 
 #: What a reader sees of a ward rate table (the CSV keeps every column), and the headings.

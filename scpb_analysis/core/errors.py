@@ -48,6 +48,14 @@ class CoverageError(ValueError):
     """The data do not cover the months a reporting window needs."""
 
 
+class UnknownAreaError(CoverageError):
+    """A table holds no rows for the area (borough, or later partnership) asked for.
+
+    A :class:`CoverageError`, because the data do not cover what the report was asked about;
+    the message names the areas the table does hold.
+    """
+
+
 class UnmappedCategoryError(ValueError):
     """A category name has no entry in the canonical taxonomy yet."""
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from scpb_analysis.core.marker import MARKER_FILENAME, SYNTHETIC_NOTICE
 from scpb_analysis.demo.common import DEMO_BOROUGH, demo_wards, write_marker
+from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
 
 __all__ = ["write_demo_geography"]
 
@@ -101,9 +102,8 @@ _STREET_TYPES = ("Road", "Avenue", "Close", "Gardens", "Lane", "Way", "Drive", "
 _PLACES = ("Supermarket", "Parking Area", "Petrol Station", "Park/Open Space",
            "Sports/Recreation Area", "Shopping Area", "Further/Higher Educational Building")
 
-_POLICEUK_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-                    "Location", "LSOA code", "LSOA name", "Crime type",
-                    "Last outcome category", "Context"]
+# The demo police.uk files carry exactly the columns the loader knows, in police.uk's order.
+_POLICEUK_HEADER = list(SOURCE_COLUMNS)
 _CENSUS_NAME = "census2021-ts007a-lsoa.csv"
 _IMD_NAME = "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
 _WARD_LOOKUP_NAME = "LSOA_(2021)_to_Electoral_Ward_(2022)_to_LTLA_(2022)_Best_Fit_Lookup_in_EW.csv"

@@ -41,15 +41,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.blocks.partnership_tables import (
-    ASB_OUTCOMES,
-    CCTV_INCIDENT_TYPES,
-    CONTROL_ROOM_24_7_FROM,
-    FPN_OFFENCES,
-    UNMONITORED_HOURS,
-)
+from scpb_analysis.blocks.partnership_tables import FPN_OFFENCES, UNMONITORED_HOURS
 from scpb_analysis.core.marker import MARKER_FILENAME, SYNTHETIC_NOTICE
 from scpb_analysis.core.periods import fy_quarter, fy_quarter_window
+from scpb_analysis.reference.partnership_schema import (
+    ASB_OUTCOMES,
+    CONTROL_ROOM_24_7_FROM,
+)
+from scpb_analysis.reference.partnership_schema import (
+    INCIDENT_TYPES as CCTV_INCIDENT_TYPES,
+)
 from scpb_analysis.reference.wards import ward_reference
 
 __all__ = [

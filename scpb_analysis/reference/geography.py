@@ -8,9 +8,11 @@ from __future__ import annotations
 import difflib
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import pandas as pd
 
+from scpb_analysis.core.errors import UnknownAreaError
 from scpb_analysis.reference.taxonomy import normalise_label
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "canonical_borough",
     "is_non_borough_area",
     "borough_population",
+    "select_area",
 ]
 
 # Rows the MPS publishes beside the 32 boroughs. They are policed areas or totals, not
@@ -144,3 +147,75 @@ def borough_population() -> pd.DataFrame:
     389365
     """
     return _populations().assign(source=POPULATION_SOURCE)
+
+
+def select_area(table: pd.DataFrame, area: str, *, area_type: str | None = None,
+                column: str = "borough", missing: Literal["raise", "empty"] = "raise",
+                what: str = "rows") -> pd.DataFrame:
+    """The rows of a tidy table that belong to one area (a borough; later a partnership).
+
+    Every report block selects "this borough" through here, so the selection is written once:
+    rows whose ``column`` equals ``area`` exactly and, if ``area_type`` is given, whose
+    ``area_type`` equals it too (so ``area_type="borough"`` leaves out the wards and the
+    ``other`` rows, airports and the like, that carry the same borough name). Names are not
+    respelled here: pass a name :func:`canonical_borough` has made canonical where the caller
+    accepts other spellings.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A tidy table with a ``column`` column (and an ``area_type`` column if ``area_type`` is
+        given).
+    area : str
+        The area's name as the table spells it, e.g. ``"Barnet"``.
+    area_type : str, optional
+        Keep only rows of this ``area_type`` (``"borough"``, ``"ward"``); default any.
+    column : str, default "borough"
+        The column naming the area.
+    missing : {"raise", "empty"}, default "raise"
+        What to do when no row matches: raise :class:`~scpb_analysis.core.errors.UnknownAreaError`
+        naming the areas the table holds, or return the empty selection for callers that
+        report a missing area themselves.
+    what : str, default "rows"
+        What the rows are, for the error message (``"offences"`` gives "no offences for
+        borough ...").
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows, index and columns as in ``table`` (like ``table[mask]``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"area_type": ["borough", "ward", "borough", "other"],
+    ...                   "borough": ["Barnet", "Barnet", "Brent", "Barnet"],
+    ...                   "count": [10, 4, 7, 1]})
+    >>> select_area(t, "Barnet", area_type="borough")["count"].tolist()
+    [10]
+    >>> select_area(t, "Barnet")["count"].tolist()
+    [10, 4, 1]
+    >>> select_area(t, "Barnett", area_type="borough")
+    Traceback (most recent call last):
+    ...
+    scpb_analysis.core.errors.UnknownAreaError: no rows for borough 'Barnett' in the data; \
+boroughs present: Barnet, Brent
+    >>> len(select_area(t, "Barnett", missing="empty"))
+    0
+    """
+    if missing not in ("raise", "empty"):
+        raise ValueError(f"missing={missing!r}: expected 'raise' or 'empty'")
+    mask = table[column] == area
+    if area_type is not None:
+        mask &= table["area_type"] == area_type
+    if missing == "raise" and not mask.any():
+        raise UnknownAreaError(_unknown_area_message(table, area, area_type, column, what))
+    return table[mask]
+
+
+def _unknown_area_message(table: pd.DataFrame, area: str, area_type: str | None, column: str,
+                          what: str) -> str:
+    held = table if area_type is None else table[table["area_type"] == area_type]
+    known = sorted(held[column].dropna().astype(str).unique())
+    kind = area_type or column
+    return (f"no {what} for {kind} '{area}' in the data; {kind}s present: "
+            + (", ".join(known) if known else "none"))

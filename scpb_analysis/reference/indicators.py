@@ -19,9 +19,57 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["indicator_registry", "indicator_info", "indicator_categories", "how_measured"]
+__all__ = [
+    "DASHBOARD_INDICATORS",
+    "WARD_INDICATORS",
+    "NEEDS_INDICATORS",
+    "POLARITIES",
+    "indicator_registry",
+    "indicator_info",
+    "indicator_categories",
+    "how_measured",
+]
 
-_POLARITIES = {"lower_is_better", "higher_is_better", "none"}
+#: The registry's ``polarity`` values: which way is better, if either.
+POLARITIES = ("lower_is_better", "higher_is_better", "none")
+
+# The named indicator lists of the pack, defined here once (every member is a registry id;
+# tests/test_vocabularies.py checks it). They differ on purpose, each being what one product
+# reports:
+
+#: The headline indicators of the performance dashboard, in its order. The first four are in
+#: every MPS publication; the last three come from the MPS Monthly Crime Dashboard extract.
+DASHBOARD_INDICATORS = (
+    "residential_burglary",
+    "non_residential_burglary",
+    "robbery_of_personal_property",
+    "violence_with_injury",
+    "knife_crime_with_injury",
+    "gun_crime_lethal_barrelled_discharges",
+    "domestic_abuse_violence_with_injury",
+)
+
+#: Indicators mapped by ward in the pack, in order. Fewer than the dashboard's on purpose: the
+#: last three dashboard indicators come from the Monthly Crime Dashboard extract, which has no
+#: ward figures, and the pack does not map non-residential burglary by ward.
+WARD_INDICATORS = (
+    "residential_burglary",
+    "robbery_of_personal_property",
+    "violence_with_injury",
+)
+
+#: Registry indicators the needs assessment's definitions appendix covers by default: the
+#: serious-violence indicators that assessment is about, not the dashboard's burglary and
+#: robbery.
+NEEDS_INDICATORS = (
+    "violence_with_injury",
+    "knife_crime_with_injury",
+    "gun_crime_lethal_barrelled_discharges",
+    "domestic_abuse_violence_with_injury",
+    "coercive_control",
+    "drug_trafficking",
+    "possession_of_weapons",
+)
 
 
 @cache
@@ -30,7 +78,7 @@ def _registry() -> pd.DataFrame:
         "r", encoding="utf-8"
     ) as handle:
         table = pd.read_csv(handle, dtype=str, keep_default_na=False)
-    bad = sorted(set(table["polarity"]) - _POLARITIES)
+    bad = sorted(set(table["polarity"]) - set(POLARITIES))
     if bad:
         raise RuntimeError(f"indicator_registry.csv: unknown polarity {', '.join(bad)}")
     return table

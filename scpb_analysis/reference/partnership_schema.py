@@ -142,13 +142,14 @@ INCIDENT_TYPE_VARIANTS = {
 #: Whether the control room found the incident itself or was asked to look.
 CCTV_MODES = ("Proactive", "Reactive")
 
-#: ASB tools-and-powers outcomes, as the board pack names them.
+#: ASB tools-and-powers outcomes, as the board pack names them, in the column order of the
+#: board's table (the published ASB outcomes table follows this order).
 ASB_OUTCOMES = (
+    "Injunction",
+    "Criminal Behaviour Order",
     "CPN Written Warning",
     "CPN",
     "CPN Breached",
-    "Criminal Behaviour Order",
-    "Injunction",
     "PSPO",
     "Premises Closure Order",
 )

@@ -56,6 +56,7 @@ from scpb_analysis.reference.geography import (
     canonical_borough,
     is_non_borough_area,
     london_boroughs,
+    select_area,
 )
 
 __all__ = ["load_wards", "load_boroughs", "load_lsoas", "boundary_files"]
@@ -474,7 +475,7 @@ def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "
         frame = _read(path, layout.code)
         frame["borough"] = _ward_boroughs(data_dir, frame, layout, path).to_numpy()
         if target is not None:
-            frame = frame[frame["borough"] == target]
+            frame = select_area(frame, target, missing="empty")
         if frame.empty:
             tried.append(Path(path).name)
             continue
@@ -511,7 +512,7 @@ def load_lsoas(data_dir: str | Path, year: int = 2021, borough: str | None = Non
     out = frame.assign(lsoa_code=frame[layout.code].astype(str), lsoa_name=names,
                        borough=names.str.rsplit(" ", n=1).str[0])
     if borough:
-        out = out[out["borough"] == canonical_borough(borough)]
+        out = select_area(out, canonical_borough(borough), missing="empty")
     repeated = out["lsoa_code"][out["lsoa_code"].duplicated()]
     if len(repeated):
         raise InputDataError(path, f"holds the LSOA {repeated.iloc[0]} more than once",

@@ -43,6 +43,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.marker import MARKER_FILENAME
 from scpb_analysis.reference.geography import (
     canonical_borough,
     is_non_borough_area,
@@ -67,7 +68,6 @@ __all__ = [
     "area_ward_crime",
     "TIDY_COLUMNS",
     "PUBLICATIONS",
-    "SYNTHETIC_MARKER",
     "FIGURES",
     "MpsCrimeLoad",
     "read_mps_crime",
@@ -105,9 +105,6 @@ PUBLICATIONS = {
 }
 # Where two publications hold the same area, indicator, measure and month, the first here wins.
 _PRIORITY = ("borough", "ward", "lsoa", "dashboard")
-
-#: A file of this name in a folder marks every file there as synthetic demo data.
-SYNTHETIC_MARKER = "SYNTHETIC_DATA.txt"
 
 
 @dataclass(frozen=True)
@@ -418,7 +415,7 @@ def _read_parquet(path: Path) -> _Source:
 
 
 def _is_synthetic(path: Path) -> bool:
-    return (path.parent / SYNTHETIC_MARKER).exists() or "synthetic" in path.name.lower()
+    return (path.parent / MARKER_FILENAME).exists() or "synthetic" in path.name.lower()
 
 
 def _scheme_of(base: str | None, majors: Iterable[str], minors: Iterable[str],
@@ -2055,7 +2052,8 @@ def area_ward_crime(paths: str | Path | Sequence[str | Path], area: str,
     load = (read_mps_crime(paths) if period_end is None
             else read_mps_crime_for_period(paths, period_end, figures))
     table = load.table
-    out = table[(table["area_type"] == "ward") & (table["borough"] == area)].reset_index(
-        drop=True)
+    from scpb_analysis.reference.geography import select_area
+
+    out = select_area(table, area, area_type="ward", missing="empty").reset_index(drop=True)
     out.attrs["publications"] = load.publications_text()
     return out

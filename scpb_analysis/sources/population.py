@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError, MissingSourceError
-from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.reference.geography import canonical_borough, select_area
 from scpb_analysis.sources.files import column_key as _key
 from scpb_analysis.sources.files import find_data_files, other_delimiter
 
@@ -580,7 +580,7 @@ def lsoa_population(data_dir: str | Path, borough: str | None = None,
     table, layout = (_census if source == "census2021" else _midyear)(str(path), file_stamp(path))
     if borough is not None:
         name = canonical_borough(borough)
-        table = table[table["borough"] == name]
+        table = select_area(table, name, missing="empty")
         if table.empty:
             raise InputDataError(path, f"has no LSOAs of {name}",
                                  expected=f"{info.geography} rows for {name}")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scpb_analysis.reference.indicators import POLARITIES
 from scpb_analysis.stats.rates import (
     EXACT_POISSON,
     as_array,
@@ -34,8 +35,6 @@ from scpb_analysis.stats.rates import (
 )
 
 __all__ = ["compare_to_benchmark", "benchmark_rates", "funnel_limits", "funnel_position"]
-
-POLARITIES = ("lower_is_better", "higher_is_better", "none")
 
 #: Label when the area's interval lies wholly below / wholly above the benchmark.
 _WORDS = {

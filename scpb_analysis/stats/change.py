@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "exact_percent_change",
     "percent_change",
     "format_percent_change",
     "direction_of_change",
@@ -27,6 +28,25 @@ def _check(current: int, previous: int) -> None:
     for name, value in (("current", current), ("previous", previous)):
         if int(value) != value or value < 0:
             raise ValueError(f"{name} count must be a whole number of 0 or more, got {value!r}")
+
+
+def exact_percent_change(current: int, previous: int) -> Fraction | None:
+    """Percentage change from ``previous`` to ``current`` as an exact fraction, unrounded.
+
+    The one computation of a percentage change: :func:`percent_change` rounds it for print,
+    rankings order on it unrounded. Returns ``None`` when ``previous`` is 0.
+
+    Examples
+    --------
+    >>> exact_percent_change(587, 608)
+    Fraction(-525, 152)
+    >>> float(exact_percent_change(3, 2)), exact_percent_change(3, 0) is None
+    (50.0, True)
+    """
+    _check(current, previous)
+    if previous == 0:
+        return None
+    return Fraction(int(current) - int(previous), int(previous)) * 100
 
 
 def percent_change(current: int, previous: int, decimals: int = 1) -> float | None:
@@ -43,10 +63,9 @@ def percent_change(current: int, previous: int, decimals: int = 1) -> float | No
     >>> percent_change(3, 0) is None
     True
     """
-    _check(current, previous)
-    if previous == 0:
+    exact = exact_percent_change(current, previous)
+    if exact is None:
         return None
-    exact = Fraction(int(current) - int(previous), int(previous)) * 100
     quantum = Decimal(1).scaleb(-decimals)
     magnitude = (Decimal(abs(exact.numerator)) / Decimal(exact.denominator)).quantize(
         quantum, rounding=ROUND_HALF_UP)

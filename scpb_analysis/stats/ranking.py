@@ -8,8 +8,6 @@ share a rank, and every row carries the sentence that says what was ranked.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import pandas as pd
 
@@ -21,7 +19,9 @@ from scpb_analysis.core.periods import (
     twelve_month_windows,
 )
 from scpb_analysis.reference.geography import borough_population, london_boroughs
+from scpb_analysis.reference.indicators import POLARITIES
 from scpb_analysis.reference.taxonomy import indicator_name
+from scpb_analysis.stats.change import exact_percent_change
 
 __all__ = ["RANK_BASES", "rank_boroughs", "rank_basis_text", "rank_movement"]
 
@@ -34,7 +34,6 @@ RANK_BASES = {
     "count_12m": "offences in the 12 months to the period end",
     "count_3m": "offences in the 3 months to the period end",
 }
-_POLARITIES = ("lower_is_better", "higher_is_better", "none")
 
 
 def rank_basis_text(basis: str, indicator: str, end: str | pd.Period,
@@ -68,7 +67,7 @@ def _exact_pct(current: int, previous: int) -> float:
     # A rise from zero has no percentage; it ranks as the largest possible increase.
     if previous == 0:
         return 0.0 if current == 0 else float("inf")
-    return float(Fraction(current - previous, previous) * 100)
+    return float(exact_percent_change(current, previous))
 
 
 def rank_boroughs(
@@ -130,9 +129,9 @@ def rank_boroughs(
     if basis not in RANK_BASES:
         raise ValueError(f"rank basis '{basis}' is not known; expected one of "
                          f"{', '.join(RANK_BASES)}")
-    if polarity not in _POLARITIES:
+    if polarity not in POLARITIES:
         raise ValueError(f"polarity '{polarity}' is not known; expected one of "
-                         f"{', '.join(_POLARITIES)}")
+                         f"{', '.join(POLARITIES)}")
     end_m = to_month(end)
     span = basis.rsplit("_", 1)[1]
     current, previous = (three_month_windows if span == "3m" else twelve_month_windows)(end_m)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.periods import month_label, to_month
-from scpb_analysis.stats.change import significance_clause
+from scpb_analysis.stats.change import percent_change, significance_clause
 
 __all__ = ["INCOMPLETE_MARK", "NOT_LIKE_FOR_LIKE", "comparison_narrative", "check_narrative"]
 
@@ -104,10 +102,8 @@ def comparison_narrative(row: Mapping, alpha: float = 0.05) -> str:
 
 
 def _exact_pct_text(current: int, previous: int) -> str:
-    exact = Fraction(current - previous, previous) * 100
-    magnitude = (Decimal(abs(exact.numerator)) / Decimal(exact.denominator)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return str(magnitude)
+    # The size of the change as the narrative prints it (one decimal, half up, no sign).
+    return f"{abs(percent_change(current, previous, 1)):.1f}"
 
 
 _COUNT_12 = re.compile(r"There were (\d+) cases of .+? in the 12 months up to ")
