@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["POLICEUK_FILES", "import_seconds", "pack_build_seconds", "run_benchmarks",
-           "write_replicated", "write_replicated_archive"]
+__all__ = ["POLICEUK_FILES", "import_seconds", "pack_build_seconds", "real_pack_seconds",
+           "run_benchmarks", "write_replicated", "write_replicated_archive"]
 
 #: The police.uk benchmark input, relative to the data folder.
 POLICEUK_FILES = Path("policeuk") / "met-burglary-2021-2023"
@@ -510,6 +510,51 @@ def pack_build_seconds(jobs: int = 2) -> float:
     if not build.ok:
         raise RuntimeError("pack build failed:\n" + build.summary())
     return seconds
+
+
+def real_pack_seconds(data_dir: str | Path | None = None, *, borough: str = "Barnet",
+                      period_end: str = "2023-05", jobs: int = 2) -> dict:
+    """Wall time of the real-data pack: the old path and the shared cache, in one run.
+
+    Builds the pack three times on the real data: with no shared cache, every notebook reading
+    and harmonising its own sources as before :class:`~scpb_analysis.pack.data.PackData` (the
+    baseline); with an empty cache (the first build of a quarter); and again with that cache
+    warm. The three packs' tables must be byte-identical, or this raises.
+
+    Returns
+    -------
+    dict
+        ``no_cache_s``, ``cold_cache_s``, ``warm_cache_s``, ``cold_ratio`` and
+        ``warm_ratio`` (the baseline's time over each), ``tables`` (files compared).
+    """
+    from scpb_analysis.pack.runner import build_pack
+
+    data = Path(data_dir) if data_dir else _default_data_dir()
+    times: dict[str, float] = {}
+    tables: dict[str, dict[str, bytes]] = {}
+    with tempfile.TemporaryDirectory(prefix="scpb-bench-real-") as tmp:
+        cache = Path(tmp) / "cache"
+        for name, cache_dir in (("no_cache", None), ("cold_cache", cache),
+                                ("warm_cache", cache)):
+            out = Path(tmp) / name
+            start = time.perf_counter()
+            build = build_pack(borough=borough, period_end=period_end, data_dir=data, out=out,
+                               jobs=jobs, progress=False, cache_dir=cache_dir)
+            times[name] = time.perf_counter() - start
+            if not build.ok:
+                raise RuntimeError(f"pack build ({name}) failed:\n" + build.summary())
+            tables[name] = {p.name: p.read_bytes() for p in sorted((out / "tables").iterdir())}
+    for name in ("cold_cache", "warm_cache"):
+        if tables[name] != tables["no_cache"]:
+            differ = sorted(k for k in tables[name].keys() | tables["no_cache"].keys()
+                            if tables[name].get(k) != tables["no_cache"].get(k))
+            raise RuntimeError(f"the {name} pack's tables differ from the baseline's: {differ}")
+    return {"no_cache_s": round(times["no_cache"], 1),
+            "cold_cache_s": round(times["cold_cache"], 1),
+            "warm_cache_s": round(times["warm_cache"], 1),
+            "cold_ratio": round(times["no_cache"] / times["cold_cache"], 2),
+            "warm_ratio": round(times["no_cache"] / times["warm_cache"], 2),
+            "tables": len(tables["no_cache"])}
 
 
 def import_seconds(module: str = "scpb_analysis", runs: int = 3) -> dict:

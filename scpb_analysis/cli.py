@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="show indicators a category the taxonomy does not map may belong "
                        "to, marked INCOMPLETE, instead of failing the page")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    build.add_argument("--cache-dir", type=Path,
+                       help="where harmonised tables are kept between notebooks and builds "
+                       "(default $SCPB_CACHE_DIR or ~/.cache/scpb_analysis)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="every notebook reads its own sources; nothing is cached")
 
     bench = sub.add_parser(
         "bench",
@@ -119,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-dir", type=Path,
                        help="the real data folder (default $SCPB_SHARED_DATA or ../shared/data)")
     bench.add_argument("--no-pack", action="store_true", help="skip the pack build timing")
+    bench.add_argument("--real-pack", action="store_true",
+                       help="also time the real-data Barnet pack (May 2023): without a shared "
+                       "cache (each notebook reading its own sources), cold cache, warm cache")
 
     sub.add_parser("list", help="list the pack's notebooks")
     params = sub.add_parser("params", help="show a notebook's parameters and defaults")
@@ -244,7 +252,8 @@ def _run_build(args: argparse.Namespace) -> int:
                            out=args.out, only=args.only, audience=args.audience,
                            jobs=args.jobs, progress=not args.no_progress,
                            figures=args.figures.replace("-", "_"),
-                           incomplete="mark" if args.show_incomplete else "refuse")
+                           incomplete="mark" if args.show_incomplete else "refuse",
+                           cache_dir=None if args.no_cache else (args.cache_dir or True))
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         return 2
@@ -278,6 +287,12 @@ def _bench(args: argparse.Namespace) -> int:
     result.update(import_seconds())
     if not args.no_pack:
         result["pack_build_s"] = round(pack_build_seconds(jobs=2), 2)
+    if args.real_pack:
+        from scpb_analysis.bench import real_pack_seconds
+
+        result["real_pack"] = real_pack_seconds(args.data_dir)
+        print("real Barnet pack: " + ", ".join(f"{k} {v}" for k, v in
+                                                result["real_pack"].items()))
     scaled = "; ".join(f"{k}x: {v.get('ratio')}x ({v['rows']:,} rows, peak {v['peak_mb']} MB)"
                        for k, v in result["scaled"].items())
     print(f"police.uk ward counts: {result['points_rows']:,} rows, "

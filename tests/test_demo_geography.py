@@ -26,6 +26,7 @@ from scpb_analysis.sources.deprivation import (
     ENGLAND_LSOAS,
     imd_lsoa21,
     load_imd,
+    lsoa_deprivation_table,
     national_quantile,
 )
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS, read_policeuk
@@ -242,7 +243,7 @@ def test_every_located_point_is_in_a_ward(root: Path, wards, lsoas, police) -> N
 def test_rate_by_deprivation_on_policeuk_counts(root: Path, police) -> None:
     located = police.points.dropna(subset=["lsoa_code"])
     counts = located.groupby("lsoa_code").size().rename("count").reset_index()
-    table = rate_by_deprivation(counts, root, "Barnet")
+    table = rate_by_deprivation(counts, lsoa_deprivation_table(root, "Barnet"), "Barnet")
     assert table["count"].sum() == len(located)
     assert np.isfinite(table["value"]).all()
     assert table["rate_ratio"].iloc[0] > 1

@@ -7,6 +7,7 @@ workbooks written here.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -22,10 +23,18 @@ from scpb_analysis.sources.deprivation import (
     ENGLAND_LSOAS,
     imd_lsoa21,
     load_imd,
+    lsoa_deprivation_table,
     national_quantile,
 )
 from scpb_analysis.stats.deprivation import rate_by_deprivation
 from scpb_analysis.stats.rates import crude_rate
+
+
+@functools.cache
+def _lsoas(data: Path) -> pd.DataFrame:
+    """Barnet's LSOAs with IMD and residents, as rates by deprivation take them."""
+    return lsoa_deprivation_table(data, "Barnet")
+
 
 FILE1 = "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
 LONDON = "deprivation/ID 2019 for London.xlsx"
@@ -185,7 +194,7 @@ def _independent_rates(counts, census, barnet_ranks, most):
 
 
 def test_most_deprived_fifth_against_the_rest(data, burglary_2024, census, barnet_ranks):
-    out = rate_by_deprivation(burglary_2024, data, "Barnet")
+    out = rate_by_deprivation(burglary_2024, _lsoas(data), "Barnet")
     most = set(barnet_ranks.sort_values().index[:44])
     (c1, p1), (c2, p2) = _independent_rates(burglary_2024, census, barnet_ranks, most)
     assert out["group"].tolist() == ["most deprived quintile", "rest of borough"]
@@ -206,7 +215,8 @@ def test_most_deprived_fifth_against_the_rest(data, burglary_2024, census, barne
 
 
 def test_national_basis(data, burglary_2024, census, barnet_ranks):
-    out = rate_by_deprivation(burglary_2024, data, "Barnet", quintile_basis="national",
+    out = rate_by_deprivation(burglary_2024, _lsoas(data), "Barnet",
+                              quintile_basis="national",
                               multiplier=100_000)
     most = set(barnet_ranks[barnet_ranks <= ENGLAND_LSOAS / 5].index)
     assert len(most) == 7
@@ -219,11 +229,12 @@ def test_national_basis(data, burglary_2024, census, barnet_ranks):
 
 
 def test_zero_counts_are_fine(data, barnet_ranks):
-    out = rate_by_deprivation(pd.DataFrame({"lsoa_code": [], "count": []}), data, "Barnet")
+    out = rate_by_deprivation(pd.DataFrame({"lsoa_code": [], "count": []}), _lsoas(data),
+                              "Barnet")
     assert out["count"].tolist() == [0, 0] and out["value"].tolist() == [0.0, 0.0]
     assert (out["upper"] > 0).all() and math.isnan(out["rate_ratio"].iloc[0])
     most = barnet_ranks.sort_values().index[0]
-    only = rate_by_deprivation(pd.DataFrame({"lsoa_code": [most], "count": [3]}), data,
+    only = rate_by_deprivation(pd.DataFrame({"lsoa_code": [most], "count": [3]}), _lsoas(data),
                                "Barnet")
     assert only["rate_ratio"].iloc[0] == math.inf and only["ratio_lower"].iloc[0] > 0
 
@@ -232,12 +243,13 @@ def test_counts_outside_the_borough_are_refused(data):
     counts = pd.DataFrame({"lsoa_code": ["E01000001", "E01000125"], "count": [1, 2]})
     with pytest.raises(ValueError, match="not Barnet's 2021 LSOAs: E01000001, E01000125; "
                                          "some are 2011 LSOAs"):
-        rate_by_deprivation(counts, data, "Barnet")
+        rate_by_deprivation(counts, _lsoas(data), "Barnet")
     with pytest.raises(ValueError, match="whole numbers of 0 or more"):
-        rate_by_deprivation(pd.DataFrame({"lsoa_code": ["E01000115"], "count": [-1]}), data,
+        rate_by_deprivation(pd.DataFrame({"lsoa_code": ["E01000115"], "count": [-1]}),
+                            _lsoas(data),
                             "Barnet")
     with pytest.raises(ValueError, match="quintile_basis"):
-        rate_by_deprivation(counts, data, "Barnet", quintile_basis="ward")
+        rate_by_deprivation(counts, _lsoas(data), "Barnet", quintile_basis="ward")
 
 
 # ---------------------------------------------------------------------------------------------

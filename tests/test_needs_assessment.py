@@ -79,6 +79,18 @@ def _census() -> dict[str, dict[str, int]]:
     return out
 
 
+def _risk(folder, period_end, crime=None):
+    """The risk-factor table from what a folder holds, as the needs-assessment page reads it."""
+    from scpb_analysis.pack.data import open_pack_data
+
+    data = open_pack_data(folder, "Barnet", period_end, cache_dir=None)
+    return risk_factor_table("Barnet", period_end,
+                             crime=data.optional("borough_crime") if crime is None else crime,
+                             lsoa_population=data.optional("lsoa_population"),
+                             imd=data.optional("imd"),
+                             ward_profiles=data.optional("ward_profiles_file"))
+
+
 @pytest.fixture(scope="module")
 def real_crime():
     _need(VINTAGE)
@@ -90,7 +102,7 @@ def real_crime():
 @pytest.fixture(scope="module")
 def real_table(real_crime):
     _need(TS007A, PROFILES)
-    return risk_factor_table(SHARED_DATA, "Barnet", "2023-05", crime=real_crime)
+    return _risk(SHARED_DATA, "2023-05", crime=real_crime)
 
 
 def _value(table: pd.DataFrame, measure_start: str, column: str = "borough_value"):
@@ -216,7 +228,7 @@ def test_folder_with_only_mps_crime(tmp_path):
     folder.mkdir(parents=True)
     for path in VINTAGE.glob("*.csv"):  # links to the files (folder links are not searched)
         (folder / path.name).symlink_to(path)
-    table = risk_factor_table(tmp_path, "Barnet", "2023-05")
+    table = _risk(tmp_path, "2023-05")
     assert check_needs_table(table) == []
     serious = table[table["domain"] == "Serious violence"]
     assert (serious["status"] == "computed").sum() == 5
@@ -230,7 +242,7 @@ def test_folder_with_only_mps_crime(tmp_path):
 
 def test_demo_folder(demo_dir):
     # The demo may gain synthetic population or IMD files; only the MPS files are relied on.
-    table = risk_factor_table(demo_dir.parent, "Barnet", "2023-05")
+    table = _risk(demo_dir.parent, "2023-05")
     assert check_needs_table(table) == []
     assert list(dict.fromkeys(table["domain"])) == list(NEEDS_DOMAINS)
     first = table.iloc[0]
@@ -238,7 +250,7 @@ def test_demo_folder(demo_dir):
 
 
 def test_empty_folder_gives_only_not_available(tmp_path):
-    table = risk_factor_table(tmp_path, "Barnet", "2023-05")
+    table = _risk(tmp_path, "2023-05")
     assert check_needs_table(table) == []
     assert set(table["status"]) == {"not available"}
     assert _value(table, "Violence with injury: offences") == (
@@ -246,7 +258,7 @@ def test_empty_folder_gives_only_not_available(tmp_path):
 
 
 def test_crime_not_covering_the_window(real_crime, tmp_path):
-    table = risk_factor_table(tmp_path, "Barnet", "2023-12", crime=real_crime)
+    table = _risk(tmp_path, "2023-12", crime=real_crime)
     assert check_needs_table(table) == []
     value = _value(table, "Violence with injury: offences")
     assert value.startswith("not available — needs MPS Borough Level Crime") and "2023" in value
@@ -257,7 +269,7 @@ def test_crime_not_covering_the_window(real_crime, tmp_path):
 
 
 def test_check_catches_tbd_blank_and_status_mismatch(demo_dir):
-    table = risk_factor_table(demo_dir.parent, "Barnet", "2023-05")
+    table = _risk(demo_dir.parent, "2023-05")
     bad = table.copy()
     young = bad.index[bad["domain"] == "Young mothers"][0]
     perception = bad.index[bad["domain"] == "Perception of violence"][0]
@@ -336,15 +348,16 @@ def test_violence_trend_starts_at_earliest_month(demo_dir):
 
 def test_deprivation_rates_by_lsoa():
     _need(TS007A, SHARED_DATA / "deprivation", SHARED_DATA / "lookups")
-    from scpb_analysis.sources.deprivation import imd_lsoa21
+    from scpb_analysis.sources.deprivation import imd_lsoa21, lsoa_deprivation_table
     from scpb_analysis.stats.deprivation import rate_by_deprivation
 
     lsoas = imd_lsoa21(SHARED_DATA, "Barnet")["lsoa_code"]
     counts = pd.DataFrame({"lsoa_code": lsoas, "count": [i % 7 for i in range(len(lsoas))]})
-    out = deprivation_rates(counts, SHARED_DATA, "Barnet")
+    lsoa_table = lsoa_deprivation_table(SHARED_DATA, "Barnet")
+    out = deprivation_rates(counts, "Barnet", lsoas=lsoa_table)
     assert out["group"].tolist() == ["most deprived quintile", "rest of borough",
                                      "whole borough"]
-    reference = rate_by_deprivation(counts, SHARED_DATA, "Barnet")
+    reference = rate_by_deprivation(counts, lsoa_table, "Barnet")
     pd.testing.assert_frame_equal(out.iloc[:2].reset_index(drop=True), reference)
     whole = out.iloc[2]
     census = _census()
@@ -368,7 +381,9 @@ def test_deprivation_rates_by_ward():
                 & crime["month"].isin(window)]
     counts = vwi.groupby("area_code", as_index=False)["count"].sum().rename(
         columns={"area_code": "ward_code"})
-    out = deprivation_rates(counts, SHARED_DATA, "Barnet")
+    from scpb_analysis.geo.ward_profiles import ward_deprivation
+
+    out = deprivation_rates(counts, "Barnet", wards=ward_deprivation(SHARED_DATA, "Barnet"))
     assert len(out) == 25 and out["ward_name"].iloc[-1] == "whole borough"
     assert out["count"].iloc[-1] == counts["count"].sum()
     assert out["share_most_deprived"].iloc[:-1].is_monotonic_decreasing
@@ -402,7 +417,7 @@ def test_census_for_one_borough_only_gives_no_london_comparator(tmp_path):
         lines = handle.read().splitlines()
     barnet = [lines[0]] + [line for line in lines[1:] if ",Barnet " in line]
     (tmp_path / "ts007a-barnet.csv").write_text("\n".join(barnet) + "\n", encoding="utf-8")
-    table = risk_factor_table(tmp_path, "Barnet", "2023-05")
+    table = _risk(tmp_path, "2023-05")
     assert check_needs_table(table) == []
     census = _census()["Barnet"]
     assert _value(table, "Residents aged 10 to 24") == _half_up(

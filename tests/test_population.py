@@ -17,12 +17,9 @@ from conftest import SHARED_DATA, _require
 from parquet_copies import lower_case, write_copy
 
 from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.geo.ward_profiles import ward_population
 from scpb_analysis.reference.wards import ward_reference
-from scpb_analysis.sources.population import (
-    POPULATION_SOURCES,
-    lsoa_population,
-    ward_population,
-)
+from scpb_analysis.sources.population import POPULATION_SOURCES, lsoa_population
 
 CENSUS = "population/census2021-ts007a-lsoa.csv"
 MID2020 = "population/london-mid2020-pop_LSOA11.csv"

@@ -354,7 +354,7 @@ def test_needs_assessment_never_prints_an_incomplete_violence_figure(to_202502, 
     crime = read_mps_crime(tmp_path).table
     with pytest.raises(IncompleteIndicatorError, match="ASSAULT OF AN EMERGENCY WORKER"):
         violence_trend(crime, "Barnet", "2024-05")
-    risk = risk_factor_table(tmp_path, "Barnet", "2024-05", crime=crime)
+    risk = risk_factor_table("Barnet", "2024-05", crime=crime)
     assert check_needs_table(risk) == []
     violence = risk.set_index("measure").loc[[
         "Violence with injury: offences", "Violence with injury: offences per 1,000 residents",

@@ -416,6 +416,7 @@ def build_pack(
     progress: bool = True,
     figures: str = "as_published",
     incomplete: str = "refuse",
+    cache_dir: str | Path | bool | None = True,
 ) -> PackBuild:
     """Run the pack's notebooks and write the rendered pack.
 
@@ -448,6 +449,10 @@ def build_pack(
         An indicator a category the taxonomy does not map may belong to fails its page
         (``refuse``) or is shown marked INCOMPLETE (``mark``); see
         :func:`scpb_analysis.blocks.comparison.compare_periods`.
+    cache_dir : path, True or None
+        Where the notebooks keep the harmonised tables they share (:mod:`scpb_analysis.pack.cache`):
+        True for the default (``$SCPB_CACHE_DIR`` or the user's cache folder), None or False to
+        have every notebook read its own sources.
 
     Returns
     -------
@@ -475,6 +480,26 @@ def build_pack(
     >>> build.ok  # doctest: +SKIP
     True
     """
+    from scpb_analysis.pack.cache import CACHE_ENV
+
+    # The kernels inherit the runner's environment: that is how they find the shared cache.
+    before = os.environ.get(CACHE_ENV)
+    if cache_dir is not True:
+        os.environ[CACHE_ENV] = str(Path(cache_dir).resolve()) if cache_dir else "off"
+    try:
+        return _build_pack(borough=borough, period_end=period_end, data_dir=data_dir, out=out,
+                           only=only, audience=audience, jobs=jobs, progress=progress,
+                           figures=figures, incomplete=incomplete)
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = before
+
+
+def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str | Path,
+                only: Sequence[str] | None, audience: str, jobs: int, progress: bool,
+                figures: str, incomplete: str) -> PackBuild:
     from scpb_analysis.core.periods import to_month
     from scpb_analysis.qa.disclosure import PersonalDataError, check_audience, scan_outputs
 
