@@ -123,14 +123,32 @@ class PackData:
                            dashboard=self.has("mps_dashboard"))
 
     def borough_crime(self) -> pd.DataFrame:
-        """The MPS borough files alone, for the period: the tidy table, every borough."""
+        """The MPS borough files alone, for the period: the tidy table, every borough.
+
+        The borough files' rows of :meth:`crime_for_period` (the dashboard extract's left
+        out), which are exactly what reading the borough folder alone gives: the same files
+        win each month either way, and the files are read and harmonised once.
+        """
+        key = "borough_crime"
+        if key in self._made:
+            return self._made[key]
         from scpb_analysis.sources.mps import read_mps_crime_for_period
 
-        folder = self.folder.path("mps_borough")
-        return self._table("borough_crime",
-                           lambda: read_mps_crime_for_period(folder, self.period_end,
-                                                             self.figures).table,
-                           period_end=self._period(), figures=self.figures)
+        borough = self.folder.path("mps_borough")
+        names = {p.name for p in borough.rglob("*") if p.is_file()}
+        others = ({p.name for p in self.folder.path("mps_dashboard").rglob("*") if p.is_file()}
+                  if self.has("mps_dashboard") else set())
+        if names & others:
+            # A file name in both folders cannot tell the rows apart: read the folder alone.
+            table = self._table("borough_crime",
+                                lambda: read_mps_crime_for_period(borough, self.period_end,
+                                                                  self.figures).table,
+                                period_end=self._period(), figures=self.figures)
+        else:
+            table = self.crime_for_period().table
+            table = table[table["source_file"].isin(names)].reset_index(drop=True)
+        self._made[key] = table
+        return table
 
     def ward_crime(self) -> pd.DataFrame:
         """The area's ward rows from the MPS ward files, chosen as the dashboard chooses.

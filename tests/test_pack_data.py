@@ -1,0 +1,263 @@
+"""PackData and its cache: each source found by one rule, made once, kept exactly, and refused
+as "not available" only when it is truly absent."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import multiprocessing
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SHARED_DATA
+
+from scpb_analysis.core.errors import InputDataError, MissingSourceError
+from scpb_analysis.pack.cache import TableCache
+from scpb_analysis.pack.data import open_pack_data
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo_root(tmp_path_factory) -> Path:
+    from scpb_analysis.demo import write_demo_data
+
+    return write_demo_data(tmp_path_factory.mktemp("demo")).parent
+
+
+def _awkward_frame(n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({
+        "month": pd.period_range("2020-01", periods=n, freq="M"),
+        "text": rng.choice(["Barnet", "Brent", "Camden"], n).astype(object),
+        "with_none": pd.Series(rng.choice(["a", "b"], n), dtype=object),
+        "string": pd.array(rng.choice(["x", "y"], n), dtype="string"),
+        "count": rng.integers(0, 100, n),
+        "rate": rng.random(n),
+    })
+    frame.loc[5, "with_none"] = None
+    frame.loc[6, "with_none"] = np.nan
+    frame.attrs["publications"] = "two files"
+    return frame
+
+
+def test_a_cached_table_comes_back_exactly(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.csv").write_text("x\n1\n")
+    frame = _awkward_frame()
+    store = TableCache(data, tmp_path / "cache")
+    made = []
+
+    def make():
+        made.append(1)
+        return frame
+
+    first = store.get("awkward", {"area": "Barnet"}, make)
+    again = TableCache(data, tmp_path / "cache").get("awkward", {"area": "Barnet"}, make)
+    assert len(made) == 1
+    for out in (first, again):
+        pd.testing.assert_frame_equal(out, frame, check_exact=True)
+        assert out.attrs == frame.attrs
+    # None and NaN stay apart, as the loaders left them.
+    assert again.loc[5, "with_none"] is None and isinstance(again.loc[6, "with_none"], float)
+
+
+def test_the_mps_load_object_comes_back_field_by_field(tmp_path, demo_root):
+    from scpb_analysis.sources.mps import read_mps_crime_for_period
+
+    paths = [demo_root / "mps" / "borough", demo_root / "mps" / "dashboard"]
+    direct = read_mps_crime_for_period(paths, "2023-05", "as_published")
+    store = TableCache(demo_root, tmp_path / "cache")
+    make = lambda: read_mps_crime_for_period(paths, "2023-05", "as_published")  # noqa: E731
+    store.get("crime", {}, make)
+    cached = TableCache(demo_root, tmp_path / "cache").get("crime", {}, make)
+    assert type(cached) is type(direct)
+    for name, value in vars(direct).items():
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(cached, name), value, check_exact=True)
+        else:
+            assert getattr(cached, name) == value, name
+    assert cached.publications_text() == direct.publications_text()
+
+
+def test_a_changed_input_file_rebuilds_and_the_old_entry_goes(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    source = data / "a.csv"
+    source.write_text("x\n1\n")
+    cache = tmp_path / "cache"
+    read = lambda: pd.read_csv(source)  # noqa: E731
+    assert TableCache(data, cache).get("t", {}, read)["x"].tolist() == [1]
+    source.write_text("x\n2\n")
+    assert TableCache(data, cache).get("t", {}, read)["x"].tolist() == [2]
+    assert len(list(cache.glob("t-*.pkl"))) == 1
+    # Another area is another table, kept beside it.
+    TableCache(data, cache).get("t", {"area": "Brent"}, read)
+    assert len(list(cache.glob("t-*.pkl"))) == 2
+
+
+def test_warnings_are_raised_again_from_the_cache(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+
+    def make():
+        warnings.warn("2024-02 set aside: 40 offences", UserWarning, stacklevel=1)
+        return pd.DataFrame({"a": [1]})
+
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            TableCache(data, tmp_path / "cache").get("w", {}, make)
+        assert [str(w.message) for w in caught] == ["2024-02 set aside: 40 offences"]
+
+
+def test_no_cache_folder_makes_every_time(tmp_path):
+    made = []
+    store = TableCache(tmp_path, None)
+    for _ in range(2):
+        store.get("t", {}, lambda: made.append(1) or pd.DataFrame())
+    assert len(made) == 2
+
+
+def _slow_make(args):
+    data, cache, log = args
+    import time
+
+    def make():
+        with open(log, "a") as handle:
+            handle.write("made\n")
+        time.sleep(1.0)
+        return pd.DataFrame({"a": [1]})
+
+    return TableCache(data, cache).get("shared", {}, make)["a"].tolist()
+
+
+def test_two_processes_asking_at_once_make_the_table_once(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    log = tmp_path / "log.txt"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        results = pool.map(_slow_make, [(data, tmp_path / "cache", log)] * 2)
+    assert results == [[1], [1]]
+    assert log.read_text().splitlines() == ["made"]
+
+
+# ---------------------------------------------------------------------------------------------
+# PackData
+
+
+def test_pack_data_tables_equal_the_loaders(demo_root, tmp_path):
+    from scpb_analysis.geo.ward_profiles import ward_population
+    from scpb_analysis.sources.mps import area_ward_crime, read_mps_crime_for_period
+
+    data = open_pack_data(demo_root, "barnet", "2023-05", cache_dir=tmp_path / "cache")
+    assert data.area == "Barnet" and data.synthetic
+    direct = area_ward_crime(demo_root / "mps" / "ward", "Barnet", "2023-05")
+    pd.testing.assert_frame_equal(data.ward_crime(), direct)
+    assert data.ward_crime().attrs == direct.attrs
+    pd.testing.assert_frame_equal(data.ward_population(), ward_population(demo_root, "Barnet"))
+    borough = read_mps_crime_for_period(demo_root / "mps" / "borough", "2023-05").table
+    pd.testing.assert_frame_equal(data.borough_crime(), borough, check_exact=True)
+    # Asked again, the same object: made once per notebook.
+    assert data.ward_crime() is data.ward_crime()
+
+
+@pytest.mark.slow
+def test_borough_crime_from_the_shared_load_equals_the_borough_folder_on_real_data(tmp_path):
+    if not (SHARED_DATA / "mps" / "dashboard").is_dir():
+        pytest.skip(f"real data not at {SHARED_DATA}")
+    from scpb_analysis.sources.mps import read_mps_crime_for_period
+
+    data = open_pack_data(SHARED_DATA, "Barnet", "2023-05", cache_dir=None)
+    alone = read_mps_crime_for_period(SHARED_DATA / "mps" / "borough", "2023-05").table
+    pd.testing.assert_frame_equal(data.borough_crime(), alone, check_exact=True)
+
+
+def test_a_missing_source_is_none_a_malformed_one_raises(tmp_path):
+    data = open_pack_data(tmp_path, "Barnet", "2023-05", cache_dir=None)
+    for table in ("crime_for_period", "borough_crime", "ward_crime", "imd", "lsoa_population",
+                  "ward_profiles_file", "policeuk_points", "wards"):
+        with pytest.raises(MissingSourceError):
+            getattr(data, table)()
+        assert data.optional(table) is None
+    assert data.missing_notes("population", "partnership")[0].startswith(
+        "Not in this data: needs Census 2021")
+    bad = tmp_path / "population"
+    bad.mkdir()
+    (bad / "census2021-ts007a-lsoa.csv").write_text(
+        "geography code,geography,Age: Total\nE01000001,City of London 001A,abc\n")
+    data = open_pack_data(tmp_path, "Barnet", "2023-05", cache_dir=None)
+    with pytest.raises(InputDataError) as raised:
+        data.optional("lsoa_population")
+    assert not isinstance(raised.value, MissingSourceError)
+
+
+def test_open_pack_data_refuses_bad_figures(tmp_path):
+    with pytest.raises(ValueError, match="figures"):
+        open_pack_data(tmp_path, "Barnet", "2023-05", figures="revised")
+
+
+# ---------------------------------------------------------------------------------------------
+# The one-way house: blocks take tables, notebooks open their data once and hide no warnings
+
+
+def test_no_report_block_takes_a_data_folder():
+    import importlib
+    import pkgutil
+
+    import scpb_analysis.blocks as blocks
+
+    takers = []
+    for info in pkgutil.iter_modules(blocks.__path__):
+        module = importlib.import_module(f"scpb_analysis.blocks.{info.name}")
+        for name, func in vars(module).items():
+            if (inspect.isfunction(func) and func.__module__ == module.__name__
+                    and not name.startswith("_")):
+                if {"data_dir", "folder_path"} & set(inspect.signature(func).parameters):
+                    takers.append(f"{module.__name__}.{name}")
+    assert takers == []
+
+
+def _code_cells(name: str) -> list[str]:
+    book = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())
+    return ["".join(c["source"]) for c in book["cells"] if c["cell_type"] == "code"
+            and "parameters" not in c["metadata"].get("tags", [])]
+
+
+@pytest.mark.parametrize("name", ["performance_dashboard", "ward_maps", "ward_profile",
+                                  "serious_violence_needs_assessment", "partnership"])
+def test_notebooks_open_their_data_once_and_show_warnings(name):
+    code = "\n".join(_code_cells(name))
+    assert "filterwarnings" not in code and "show_reader_warnings()" in code
+    assert code.count("open_pack_data(") == 1
+    # data_dir reaches the package only through open_pack_data.
+    uses = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)
+            and n.id == "data_dir"]
+    assert len(uses) == 1
+
+
+def test_reader_warnings_show_the_toolkits_and_hide_library_noise(monkeypatch):
+    import IPython.display
+
+    from scpb_analysis.pack.publish import show_reader_warnings
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+    before = warnings.showwarning
+    try:
+        with warnings.catch_warnings():
+            show_reader_warnings()
+            package_file = str(REPO / "scpb_analysis" / "sources" / "mps.py")
+            warnings.warn_explicit("2 months set aside", UserWarning, package_file, 10)
+            warnings.warn_explicit("use of a deprecated thing", DeprecationWarning,
+                                   package_file, 11)
+            warnings.warn_explicit("internal detail", UserWarning,
+                                   "/usr/lib/python3/site-packages/lib/thing.py", 5)
+    finally:
+        warnings.showwarning = before
+    assert shown == ["> **Note:** 2 months set aside"]
