@@ -19,7 +19,7 @@ from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.pack.cache import TableCache
 from scpb_analysis.pack.data import open_pack_data
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -238,7 +238,7 @@ def _real_values() -> list[str]:
     """Every distinct cell of the real public data a pack reads: ward, borough and LSOA
     names and codes (ONS lookups for England and Wales), police.uk locations, crime counts,
     rates, populations and ranks."""
-    root = Path(__file__).resolve().parents[2] / "shared" / "data"
+    root = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not root.exists():
         pytest.skip(f"real public data not found at {root}")
     files = [*root.glob("lookups/*.csv"), *root.glob("population/*.csv"),

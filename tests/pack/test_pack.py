@@ -298,7 +298,7 @@ _AGREE = ["indicator", "n_12m", "n_12m_prev", "pct_change_12m", "significance_12
 def test_readme_example_command_line_and_pack_agree(real_pack, capsys):
     """The README's Python example, `scpb compare --figures as-published` and the pack give
     the same numbers for Barnet at May 2023."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = re.search(r"In Python, the same numbers.*?```python\n(.*?)```", readme, re.S)
     code = block.group(1).replace('"data/', f'"{SHARED_DATA.as_posix()}/')
     namespace: dict = {}

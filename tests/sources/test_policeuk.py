@@ -27,7 +27,7 @@ from scpb_analysis.sources.policeuk import (
     read_policeuk,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "policeuk"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "policeuk"
 HEADER = ",".join(SOURCE_COLUMNS) + "\n"
 MET = "Metropolitan Police Service,Metropolitan Police Service"
 ROW = f"x1,2023-05,{MET},-0.2,51.6,On or near High Street,E01000248,Barnet 001A,Burglary,,\n"

@@ -106,7 +106,7 @@ def test_compare_rank_basis_and_rag_options(mps_borough_dir, capsys):
 
 
 def test_check_command_exit_status(tmp_path, capsys):
-    seed = Path(__file__).parent / "fixtures" / "seed_tables" / "prevent_q4_2022_23.csv"
+    seed = Path(__file__).parents[1] / "fixtures" / "seed_tables" / "prevent_q4_2022_23.csv"
     assert main(["check", str(seed)]) == 1
     out = capsys.readouterr().out
     assert "says 15, but the table has 17" in out

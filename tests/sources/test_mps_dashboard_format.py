@@ -18,7 +18,7 @@ from scpb_analysis.core.errors import CoverageError, InputDataError
 from scpb_analysis.reference.taxonomy import map_category
 from scpb_analysis.sources.mps import read_mps_crime
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mps_monthly_crime_dashboard_sample.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "mps_monthly_crime_dashboard_sample.csv"
 
 
 def _fixture_rows() -> list[dict[str, str]]:

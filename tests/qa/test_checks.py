@@ -23,7 +23,7 @@ from scpb_analysis.qa.checks import CHECKS, CheckReport, Failure, check_file, ch
 from scpb_analysis.stats.change import format_percent_change
 from scpb_analysis.text.narrative import comparison_narrative
 
-SEED_TABLES = Path(__file__).parent / "fixtures" / "seed_tables"
+SEED_TABLES = Path(__file__).parents[1] / "fixtures" / "seed_tables"
 
 
 def _half_up(value: Fraction, decimals: int = 0) -> Fraction:

@@ -35,7 +35,7 @@ from scpb_analysis.qa.disclosure import (
     verify_suppression,
 )
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 # ---------------------------------------------------------------------------------------------
 # Audience

@@ -39,7 +39,7 @@ from scpb_analysis.sources.partnership import (
     load_partnership,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 BAD = FIXTURES / "partnership_bad"
 GOOD = FIXTURES / "partnership_good"
 
