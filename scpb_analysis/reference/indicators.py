@@ -34,8 +34,8 @@ __all__ = [
 POLARITIES = ("lower_is_better", "higher_is_better", "none")
 
 # The named indicator lists of the pack, defined here once (every member is a registry id;
-# tests/reference/test_vocabularies.py checks it). They differ on purpose, each being what one product
-# reports:
+# tests/reference/test_vocabularies.py checks it). They differ on purpose, each being what one
+# product reports:
 
 #: The headline indicators of the performance dashboard, in its order. The first four are in
 #: every MPS publication; the last three come from the MPS Monthly Crime Dashboard extract.
