@@ -21,13 +21,13 @@ import os
 import shutil
 import tempfile
 import uuid
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from scpb_analysis.core.marker import SYNTHETIC_BANNER
-from scpb_analysis.core.periods import Window, fy_quarter, fy_quarter_window, to_month
+from scpb_analysis.core.periods import Window, fy_quarter, fy_quarter_window
+from scpb_analysis.sources.partnership import PartnershipPeriod
 
 __all__ = ["build_partnership_outputs", "cctv_ward_chart", "partnership_tables",
            "PUBLIC_EXCLUDED", "SET_ASIDE", "SYNTHETIC_BANNER"]
@@ -172,26 +172,6 @@ def _internal_tables(loads: dict, window: Window, quarter: str) -> dict[str, pd.
     return built
 
 
-def _loads(folder: str | Path, borough: str, end: str | None,
-           today: date | str | None) -> tuple[dict, pd.Period]:
-    """Every export loaded up to the period end, and that end.
-
-    Without ``end``, the latest month of the CCTV log (else of the first source) is the end,
-    and the exports are loaded again up to it, so no source is counted past it.
-    """
-    from scpb_analysis.core.errors import InputDataError
-    from scpb_analysis.sources.partnership import load_all
-
-    if end is None:
-        loads = load_all(folder, borough=borough, today=today)
-        source = loads.get("cctv") or next(iter(loads.values()))
-        if source.table.empty:
-            raise InputDataError(folder, f"has no dated {source.source} records to take the "
-                                 "period end from", expected="end='YYYY-MM' to be given")
-        end = str(source.table["month"].max())
-    end_m = to_month(end)
-    return load_all(folder, borough=borough, period_end=end_m, today=today), end_m
-
 
 def _usable(loads: dict) -> dict:
     """Loads with at least one row: a source with none gets no table (not a table of zeros)."""
@@ -237,16 +217,17 @@ def _internal(loads: dict, window: Window, end_m: pd.Period) -> dict[str, pd.Dat
             for name, table in built.items()}
 
 
-def partnership_tables(folder: str | Path, *, end: str | None = None,
-                       audience: str = "internal", borough: str = "Barnet",
-                       today: date | str | None = None
+def partnership_tables(period: PartnershipPeriod, *, audience: str = "internal"
                        ) -> dict[str, tuple]:
     """The partnership tables as the audience may see them, for a notebook to show.
 
     Parameters
     ----------
-    folder, end, audience, borough, today
-        As for :func:`build_partnership_outputs`.
+    period : PartnershipPeriod
+        The exports loaded up to the period end
+        (:func:`scpb_analysis.sources.partnership.load_partnership_period`).
+    audience : {"internal", "public"}
+        ``public``: only suppressed count tables (see :data:`PUBLIC_EXCLUDED`).
 
     Returns
     -------
@@ -263,15 +244,17 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
     --------
     >>> import tempfile
     >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> from scpb_analysis.sources.partnership import load_partnership_period
     >>> folder = write_partnership_demo(Path(tempfile.mkdtemp()))
-    >>> sorted(partnership_tables(folder, end="2023-05", audience="public"))[:2]
+    >>> period = load_partnership_period(folder, "Barnet", "2023-05")
+    >>> sorted(partnership_tables(period, audience="public"))[:2]
     ['asb_outcomes_by_month', 'cctv_by_ward']
     """
     from scpb_analysis.blocks import partnership_tables as t
     from scpb_analysis.qa.disclosure import check_audience
 
     check_audience(audience)
-    loads, end_m = _loads(folder, borough, end, today)
+    loads, end_m = period.loads, period.end
     window = Window(end_m - 2, end_m)
     if audience == "public":
         out = _public(loads, window)
@@ -291,11 +274,9 @@ def partnership_tables(folder: str | Path, *, end: str | None = None,
     return out
 
 
-def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
-                              end: str | None = None, audience: str = "internal",
-                              borough: str = "Barnet",
-                              today: date | str | None = None) -> list[Path]:
-    """Load the partnership exports in ``folder`` and write the board's tables.
+def build_partnership_outputs(period: PartnershipPeriod, output_dir: str | Path, *,
+                              audience: str = "internal") -> list[Path]:
+    """Write the board's partnership tables for the period's exports.
 
     The files are written to a temporary folder beside ``output_dir/partnership``, scanned for
     personal data, and moved into place only when the scan finds nothing. On refusal nothing
@@ -303,20 +284,14 @@ def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
 
     Parameters
     ----------
-    folder : path
-        Partnership exports (CSV or Excel), recognised by their headers
-        (:func:`scpb_analysis.sources.partnership.load_all`).
+    period : PartnershipPeriod
+        The exports loaded up to the period end, the last month of the 3-month window and of
+        every table (:func:`scpb_analysis.sources.partnership.load_partnership_period`; rows
+        dated later were set aside at load and are never counted).
     output_dir : path
         Where the tables go (a ``partnership/`` folder is made inside it, replacing any there).
-    end : str, optional
-        Last month of the 3-month window and of every table (default: the latest month of the
-        CCTV log). Rows dated later are set aside at load and never counted.
     audience : {"internal", "public"}
         ``public`` writes only suppressed count tables (see :data:`PUBLIC_EXCLUDED`).
-    borough : str
-        The borough whose wards the exports use.
-    today : date or str, optional
-        Rows dated after it are in the future and set aside (default: the machine's today).
 
     Returns
     -------
@@ -333,19 +308,18 @@ def build_partnership_outputs(folder: str | Path, output_dir: str | Path, *,
     --------
     >>> import tempfile
     >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> from scpb_analysis.sources.partnership import load_partnership_period
     >>> tmp = Path(tempfile.mkdtemp())
-    >>> paths = build_partnership_outputs(write_partnership_demo(tmp), tmp / "out",
-    ...                                   end="2023-05")
+    >>> period = load_partnership_period(write_partnership_demo(tmp), "Barnet", "2023-05")
+    >>> paths = build_partnership_outputs(period, tmp / "out")
     >>> "cctv_by_ward.md" in {p.name for p in paths}, "set_aside.md" in {p.name for p in paths}
     (True, True)
     """
-    from scpb_analysis.core.marker import MARKER_FILENAME
     from scpb_analysis.qa.disclosure import check_audience, refuse_if_pii
 
     check_audience(audience)
-    loads, end_m = _loads(folder, borough, end, today)
-    synthetic = any(p.name == MARKER_FILENAME for p in Path(folder).rglob(MARKER_FILENAME))
-    banner = f"{SYNTHETIC_BANNER}\n\n" if synthetic else ""
+    loads, end_m = period.loads, period.end
+    banner = f"{SYNTHETIC_BANNER}\n\n" if period.synthetic else ""
     window = Window(end_m - 2, end_m)
     root = Path(output_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -413,7 +387,7 @@ def _write_outputs(out: Path, loads: dict, window: Window, end_m: pd.Period, aud
     return written
 
 
-def cctv_ward_chart(folder: str | Path, *, end: str | None = None, borough: str = "Barnet"):
+def cctv_ward_chart(period: PartnershipPeriod):
     """Bar chart of CCTV incidents by ward over the 3 months to ``end`` (internal audience).
 
     Counts as small as 1 are drawn, so the chart is for the internal pack only; the public
@@ -428,15 +402,16 @@ def cctv_ward_chart(folder: str | Path, *, end: str | None = None, borough: str 
     --------
     >>> import tempfile
     >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> from scpb_analysis.sources.partnership import load_partnership_period
     >>> folder = write_partnership_demo(Path(tempfile.mkdtemp()))
-    >>> cctv_ward_chart(folder, end="2023-05").axes[0].get_xlabel()
+    >>> cctv_ward_chart(load_partnership_period(folder, "Barnet", "2023-05")).axes[0].get_xlabel()
     'Incidents'
     """
     import matplotlib.pyplot as plt
 
     from scpb_analysis.blocks import partnership_tables as t
 
-    loads, end_m = _loads(folder, borough, end, None)
+    loads, end_m = period.loads, period.end
     if "cctv" not in _usable(loads):
         return None
     table = loads["cctv"].table

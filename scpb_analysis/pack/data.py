@@ -238,9 +238,18 @@ class PackData:
 
     # -- partnership ----------------------------------------------------------------------
 
-    def partnership_folder(self) -> Path:
-        """The folder of partnership exports (loaded by the partnership block, never cached)."""
-        return self.folder.path("partnership")
+    def partnership(self):
+        """The partnership exports loaded up to the period end.
+
+        Kept for the notebook only, never written to the cache: the exports may hold personal
+        data (dropped at load, but the cache is no place to test that), and they load quickly.
+        """
+        from scpb_analysis.sources.partnership import load_partnership_period
+
+        if "partnership" not in self._made:
+            self._made["partnership"] = load_partnership_period(
+                self.folder.path("partnership"), self.area, self.period_end)
+        return self._made["partnership"]
 
 
 def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period, *,

@@ -99,6 +99,8 @@ from scpb_analysis.reference.wards import UnknownWardError, canonical_ward_names
 from scpb_analysis.sources.files import decode_text
 
 __all__ = [
+    "PartnershipPeriod",
+    "load_partnership_period",
     "REPORT_COLUMNS",
     "REJECTED_COLUMNS",
     "DROPPED_COLUMNS",
@@ -1130,3 +1132,64 @@ def set_aside_table(loads: dict[str, PartnershipLoad]) -> pd.DataFrame:
                          why or "-"])
     return pd.DataFrame(rows, columns=["Source", "File", "Rows read", "Rows loaded",
                                        "Rows set aside", "Why set aside"])
+
+
+@dataclass
+class PartnershipPeriod:
+    """Every partnership export of a folder, loaded up to a period end.
+
+    Attributes
+    ----------
+    loads : dict
+        Source name (``cctv``, ``asb_outcomes``, ...) -> :class:`PartnershipLoad`.
+    end : Period
+        The last month of every table; rows dated later were set aside at load.
+    synthetic : bool
+        True if the folder holds the demo data's synthetic-data marker.
+    """
+
+    loads: dict[str, PartnershipLoad]
+    end: pd.Period
+    synthetic: bool = False
+
+
+def load_partnership_period(folder: str | Path, borough: str, end: str | pd.Period | None = None,
+                            today: date | str | None = None) -> PartnershipPeriod:
+    """Every export in ``folder`` loaded up to the period end.
+
+    Without ``end``, the latest month of the CCTV log (else of the first source) is the end,
+    and the exports are loaded again up to it, so no source is counted past it.
+
+    Parameters
+    ----------
+    folder : path
+        Partnership exports (CSV or Excel), recognised by their headers (:func:`load_all`).
+    borough : str
+        The borough whose wards the exports use.
+    end : str or Period, optional
+        Last month of the period.
+    today : date or str, optional
+        Rows dated after it are in the future and set aside (default: the machine's today).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> period = load_partnership_period(write_partnership_demo(Path(tempfile.mkdtemp())),
+    ...                                  "Barnet", "2023-05")
+    >>> str(period.end), "cctv" in period.loads, period.synthetic
+    ('2023-05', True, True)
+    """
+    from scpb_analysis.core.marker import MARKER_FILENAME
+
+    if end is None:
+        loads = load_all(folder, borough=borough, today=today)
+        source = loads.get("cctv") or next(iter(loads.values()))
+        if source.table.empty:
+            raise InputDataError(folder, f"has no dated {source.source} records to take the "
+                                 "period end from", expected="end='YYYY-MM' to be given")
+        end = str(source.table["month"].max())
+    end_m = to_month(end)
+    synthetic = any(True for _ in Path(folder).rglob(MARKER_FILENAME))
+    return PartnershipPeriod(load_all(folder, borough=borough, period_end=end_m, today=today),
+                             end_m, synthetic)

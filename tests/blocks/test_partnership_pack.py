@@ -10,13 +10,18 @@ import pytest
 from scpb_analysis.blocks.partnership import SYNTHETIC_BANNER, build_partnership_outputs
 from scpb_analysis.demo.partnership import PLANTED_PII, write_partnership_demo
 from scpb_analysis.qa.disclosure import hidden_ranges, scan_outputs
+from scpb_analysis.sources.partnership import load_partnership_period
+
+
+def _period(folder, end):
+    return load_partnership_period(folder, "Barnet", end)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pack")
     exports = write_partnership_demo(tmp / "demo")
-    return {audience: build_partnership_outputs(exports, tmp / audience, end="2023-05",
+    return {audience: build_partnership_outputs(_period(exports, "2023-05"), tmp / audience,
                                                 audience=audience)
             for audience in ("internal", "public")}
 
@@ -91,8 +96,8 @@ def spoiled(tmp_path_factory):
     frame.loc[spoilt, "Ward"] = "Hampstead Town"
     frame.to_csv(path, index=False, lineterminator="\n")
     return {"exports": exports, "rows": len(frame),
-            "internal": build_partnership_outputs(exports, tmp / "internal", end="2023-05"),
-            "public": build_partnership_outputs(exports, tmp / "public", end="2023-05",
+            "internal": build_partnership_outputs(_period(exports, "2023-05"), tmp / "internal"),
+            "public": build_partnership_outputs(_period(exports, "2023-05"), tmp / "public",
                                                 audience="public")}
 
 
@@ -123,7 +128,7 @@ def test_a_total_short_of_rejected_rows_says_so_in_every_output(spoiled):
 def test_the_notebook_tables_carry_the_same_note(spoiled):
     from scpb_analysis.blocks.partnership import SET_ASIDE, partnership_tables
 
-    tables = partnership_tables(spoiled["exports"], end="2023-05")
+    tables = partnership_tables(_period(spoiled["exports"], "2023-05"))
     title, frame, notes, check = tables["cctv_by_ward"]
     assert frame.iloc[-1].tolist() == ["Grand Total", "186", "100%"]
     assert any(n.startswith("cctv_incidents.csv: 5 of ") for n in notes)
@@ -141,7 +146,7 @@ def test_da_marac_table_stops_at_the_period_end(tmp_path):
     months = pd.to_datetime(raw["Referral Date"], format="%d/%m/%Y").dt.to_period("M")
     in_q4 = int(months.between(pd.Period("2023-01", "M"), pd.Period("2023-03", "M")).sum())
     assert (months > pd.Period("2023-03", "M")).any()
-    _, frame, *_ = partnership_tables(exports, end="2023-03")["damarac_by_quarter"]
+    _, frame, *_ = partnership_tables(_period(exports, "2023-03"))["damarac_by_quarter"]
     assert frame["Quarter"].iloc[-1] == "Q4 2022/23"
     assert frame["Referrals"].iloc[-1] == f"{in_q4:,}"
 
@@ -161,15 +166,15 @@ def test_a_refused_build_writes_nothing_and_keeps_the_previous_outputs(tmp_path)
 
     good = _small_export(tmp_path / "good", "cctv_incidents.csv")
     out = tmp_path / "out"
-    before = build_partnership_outputs(good, out, end="2023-05")
+    before = build_partnership_outputs(_period(good, "2023-05"), out)
     snapshot = {p: p.read_bytes() for p in before}
     # An e-mail address in a file name reaches the load report: the scan refuses the build.
     bad = _small_export(tmp_path / "bad", "cctv from olive.planted@example.com.csv")
     with pytest.raises(PersonalDataError):
-        build_partnership_outputs(bad, out, end="2023-05")
+        build_partnership_outputs(_period(bad, "2023-05"), out)
     assert sorted(p.name for p in out.iterdir()) == ["partnership"]
     assert {p: p.read_bytes() for p in (out / "partnership").iterdir()} == snapshot
     fresh = tmp_path / "fresh"
     with pytest.raises(PersonalDataError):
-        build_partnership_outputs(bad, fresh, end="2023-05")
+        build_partnership_outputs(_period(bad, "2023-05"), fresh)
     assert list(fresh.iterdir()) == []

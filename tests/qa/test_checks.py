@@ -529,8 +529,10 @@ def demo_partnership(tmp_path_factory):
 
 def test_the_public_partnership_tables_pass_and_a_wrong_total_in_one_fails(demo_partnership):
     from scpb_analysis.blocks.partnership import partnership_tables
+    from scpb_analysis.sources.partnership import load_partnership_period
 
-    public = partnership_tables(demo_partnership, end="2023-05", audience="public")
+    public = partnership_tables(load_partnership_period(demo_partnership, "Barnet", "2023-05"),
+                                audience="public")
     assert {"cctv_by_ward", "cctv_ward_by_type"} <= set(public)
     for name, (_, frame, notes) in public.items():
         report = check_table(frame, note=notes)

@@ -821,9 +821,10 @@ def test_the_public_packs_cctv_tables_give_no_hidden_cell_away(tmp_path):
     # table followed exactly from the ward table. Published together, none does.
     from scpb_analysis.blocks.partnership import partnership_tables
     from scpb_analysis.demo.partnership import write_partnership_demo
+    from scpb_analysis.sources.partnership import load_partnership_period
 
-    public = partnership_tables(write_partnership_demo(tmp_path), end="2023-05",
-                                audience="public")
+    period = load_partnership_period(write_partnership_demo(tmp_path), "Barnet", "2023-05")
+    public = partnership_tables(period, audience="public")
     by_ward = public["cctv_by_ward"][1].set_index("ward_name")
     by_type = public["cctv_ward_by_type"][1].set_index("ward_name")
     assert by_type.shape == (25, 26) and by_ward.index.equals(by_type.index)
