@@ -1663,13 +1663,18 @@ def _one_publication_per_cell(table: pd.DataFrame,
         return table, pd.DataFrame(columns=["order", "cells", "kept_file"])
     # Integer keys: the dashboard extract adds over a million cells, and comparing their
     # months as Period objects and their names as strings took most of the combining time.
-    other = (table["area_type"].astype(str) == "other").to_numpy()
+    # Per category, then taken by code (-1, missing, takes the last entry appended).
+    area_type = table["area_type"].astype("category")
+    other = np.append(area_type.cat.categories.astype(str) == "other",
+                      False)[area_type.cat.codes.to_numpy()]
     area = np.where(other, _value_codes(table["area_name"]), _value_codes(table["area_code"]))
-    keys, count = _row_keys([_value_codes(table["area_type"]), area,
+    keys, count = _row_keys([_value_codes(area_type), area,
                              _value_codes(table["indicator"]), _value_codes(table["measure"]),
                              table["month"].array.asi8])
-    rank = table["product"].astype(str).map({p: i for i, p in enumerate(_PRIORITY)})
-    ranked = np.argsort(rank.to_numpy(dtype=float), kind="stable")
+    product = table["product"].astype("category")
+    rank_of = np.array([_PRIORITY.index(p) if p in _PRIORITY else np.nan
+                        for p in product.cat.categories.astype(str)] + [np.nan])
+    ranked = np.argsort(rank_of[product.cat.codes.to_numpy()], kind="stable")
     lost_ranked = pd.Index(keys[ranked]).duplicated(keep="first")
     lost = np.empty(len(table), dtype=bool)
     lost[ranked] = lost_ranked
