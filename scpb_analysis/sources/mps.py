@@ -1628,6 +1628,28 @@ def _combine(parsed: list[_ParsedFile], ignored: list[str],
                         unmapped, zero_filled, ignored, list(later or []), notes)
 
 
+def _value_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes, equal exactly where the values as strings are equal (missing apart)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Two categories can spell the same string; codes of the spellings keep them one key.
+        spelled, _ = pd.factorize(values.cat.categories.astype(str))
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes < 0, -1, spelled[np.maximum(codes, 0)])
+    return pd.factorize(values.astype(str))[0]
+
+
+def _row_keys(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
+    """One integer per row, equal exactly where every column is, and how many there are."""
+    keys = np.zeros(len(columns[0]), dtype=np.int64)
+    count = 1
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        # Re-coding after each column keeps the combined key below rows squared: no overflow.
+        keys, distinct = pd.factorize(keys * len(uniques) + codes)
+        count = len(distinct)
+    return keys, count
+
+
 def _one_publication_per_cell(table: pd.DataFrame,
                               files: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where two publications hold the same area, indicator, measure and month, keep one.
@@ -1637,24 +1659,32 @@ def _one_publication_per_cell(table: pd.DataFrame,
     """
     if table["product"].nunique() < 2:
         return table, pd.DataFrame(columns=["order", "cells", "kept_file"])
-    area = np.where(table["area_type"].astype(str) == "other", table["area_name"].astype(str),
-                    table["area_code"].astype(str))
-    keys = pd.DataFrame({"area_type": table["area_type"].astype(str).to_numpy(), "area": area,
-                         "indicator": table["indicator"].astype(str).to_numpy(),
-                         "measure": table["measure"].astype(str).to_numpy(),
-                         "month": table["month"].to_numpy()}, index=table.index)
-    rank = table["product"].astype(str).map({p: i for i, p in enumerate(_PRIORITY)})
-    order = rank.sort_values(kind="stable").index
-    lost = keys.loc[order].duplicated(keep="first")
-    lost = lost.reindex(table.index)
+    # Integer keys: the dashboard extract adds over a million cells, and comparing their
+    # months as Period objects and their names as strings took most of the combining time.
+    # Per category, then taken by code (-1, missing, takes the last entry appended).
+    area_type = table["area_type"].astype("category")
+    other = np.append(area_type.cat.categories.astype(str) == "other",
+                      False)[area_type.cat.codes.to_numpy()]
+    area = np.where(other, _value_codes(table["area_name"]), _value_codes(table["area_code"]))
+    keys, count = _row_keys([_value_codes(area_type), area,
+                             _value_codes(table["indicator"]), _value_codes(table["measure"]),
+                             table["month"].array.asi8])
+    product = table["product"].astype("category")
+    rank_of = np.array([_PRIORITY.index(p) if p in _PRIORITY else np.nan
+                        for p in product.cat.categories.astype(str)] + [np.nan])
+    ranked = np.argsort(rank_of[product.cat.codes.to_numpy()], kind="stable")
+    lost_ranked = pd.Index(keys[ranked]).duplicated(keep="first")
+    lost = np.empty(len(table), dtype=bool)
+    lost[ranked] = lost_ranked
     if not lost.any():
         return table, pd.DataFrame(columns=["order", "cells", "kept_file"])
-    kept = keys.loc[order][~lost.loc[order]].assign(order=table.loc[order, "order"])
-    kept_by = kept.set_index(list(keys.columns))["order"]
-    losers = keys[lost].join(kept_by.rename("kept"), on=list(keys.columns))
+    orders = table["order"].to_numpy()
+    kept = ranked[~lost_ranked]
+    kept_by = np.empty(count, dtype=orders.dtype)
+    kept_by[keys[kept]] = orders[kept]
     meta = files.set_index("order")["file"]
-    clashes = (pd.DataFrame({"order": table.loc[lost, "order"].to_numpy(),
-                             "kept_file": losers["kept"].map(meta).to_numpy()})
+    clashes = (pd.DataFrame({"order": orders[lost],
+                             "kept_file": pd.Series(kept_by[keys[lost]]).map(meta).to_numpy()})
                .groupby(["order", "kept_file"]).size().rename("cells").reset_index())
     return table.loc[~lost], clashes
 
