@@ -10,6 +10,23 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SCPB_SHARED_DATA", REPO.parent / "shared" / "data"))
 MPS_BOROUGH = SHARED_DATA / "mps" / "borough"
+
+
+def pytest_configure(config):
+    # One table cache for the whole run, never the user's: the pack builds of a run share it
+    # (a second build reads what the first made), and nothing outlives the run.
+    import tempfile
+
+    if "SCPB_CACHE_DIR" not in os.environ:
+        config._scpb_cache = tempfile.TemporaryDirectory(prefix="scpb-test-cache-")
+        os.environ["SCPB_CACHE_DIR"] = config._scpb_cache.name
+
+
+def pytest_unconfigure(config):
+    cache = getattr(config, "_scpb_cache", None)
+    if cache is not None:
+        os.environ.pop("SCPB_CACHE_DIR", None)
+        cache.cleanup()
 MPS_WARD = SHARED_DATA / "mps" / "ward"
 MET_BURGLARY = SHARED_DATA / "policeuk" / "met-burglary-2021-2023"
 

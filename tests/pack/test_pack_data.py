@@ -261,3 +261,22 @@ def test_reader_warnings_show_the_toolkits_and_hide_library_noise(monkeypatch):
     finally:
         warnings.showwarning = before
     assert shown == ["> **Note:** 2 months set aside"]
+
+
+@pytest.mark.slow
+def test_the_build_shares_its_cache_and_no_cache_writes_none(demo_root, tmp_path, monkeypatch):
+    from scpb_analysis.cli import main
+
+    cache = tmp_path / "cache"
+    args = ["build", "--data-dir", str(demo_root), "--period-end", "2023-05", "--only",
+            "ward_profile", "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "a"), "--cache-dir", str(cache)]) == 0
+    kinds = {p.name.split("-")[0] for p in cache.glob("*.pkl")}
+    assert {"ward_crime", "ward_population", "lsoa_wards", "lsoa_deprivation"} <= kinds
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("SCPB_CACHE_DIR", str(elsewhere))
+    assert main([*args, "--out", str(tmp_path / "b"), "--no-cache"]) == 0
+    assert not elsewhere.exists()
+    first = sorted((tmp_path / "a" / "tables").iterdir())
+    assert [p.read_bytes() for p in first] == [
+        (tmp_path / "b" / "tables" / p.name).read_bytes() for p in first]
