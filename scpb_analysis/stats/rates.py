@@ -240,6 +240,26 @@ def _add_alongside(
     return table
 
 
+def _interval_table(
+    inputs: dict[str, np.ndarray], value: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
+    method: Any, multiplier: float, index: Any, levels: Sequence[float], limits
+) -> pd.DataFrame:
+    """The inputs, ``value, lower, upper, confidence, method, multiplier``, then further levels."""
+    table = pd.DataFrame(
+        {
+            **inputs,
+            "value": value,
+            "lower": bounds[0],
+            "upper": bounds[1],
+            "confidence": levels[0],
+            "method": method,
+            "multiplier": multiplier,
+        },
+        index=index,
+    )
+    return _add_alongside(table, levels, limits)
+
+
 # ---------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------
@@ -307,25 +327,14 @@ def crude_rate(
     scale = multiplier / population_out.astype(float)
 
     lower, upper, methods = _poisson_count_limits(counts, levels[0])
-    table = pd.DataFrame(
-        {
-            "count": counts,
-            "population": population_out,
-            "value": counts * scale,
-            "lower": lower * scale,
-            "upper": upper * scale,
-            "confidence": levels[0],
-            "method": methods,
-            "multiplier": multiplier,
-        },
-        index=index_of([count, population], len(counts)),
-    )
 
     def limits(level: float) -> tuple[np.ndarray, np.ndarray]:
         lo, hi, _ = _poisson_count_limits(counts, level)
         return lo * scale, hi * scale
 
-    return _add_alongside(table, levels, limits)
+    return _interval_table({"count": counts, "population": population_out}, counts * scale,
+                           (lower * scale, upper * scale), methods, multiplier,
+                           index_of([count, population], len(counts)), levels, limits)
 
 
 def proportion(
@@ -394,22 +403,11 @@ def proportion(
         )
 
     lower, upper = _wilson_limits(num, den, levels[0])
-    table = pd.DataFrame(
-        {
-            "numerator": num,
-            "denominator": den,
-            "value": num / den * multiplier,
-            "lower": lower * multiplier,
-            "upper": upper * multiplier,
-            "confidence": levels[0],
-            "method": WILSON,
-            "multiplier": multiplier,
-        },
-        index=index_of([numerator, denominator], len(num)),
-    )
 
     def limits(level: float) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = _wilson_limits(num, den, level)
         return lo * multiplier, hi * multiplier
 
-    return _add_alongside(table, levels, limits)
+    return _interval_table({"numerator": num, "denominator": den}, num / den * multiplier,
+                           (lower * multiplier, upper * multiplier), WILSON, multiplier,
+                           index_of([numerator, denominator], len(num)), levels, limits)
