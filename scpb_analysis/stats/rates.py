@@ -240,6 +240,15 @@ def _add_alongside(
     return table
 
 
+def _read_inputs(confidence: Any, multiplier: Any, inputs: dict[str, tuple[Any, str]]
+                 ) -> tuple[Any, ...]:
+    """Checked levels and multiplier, then each input as an array, broadcast together."""
+    levels = confidence_levels(confidence)
+    multiplier = check_multiplier(multiplier)
+    arrays = broadcast(list(inputs), [as_array(value, what) for value, what in inputs.values()])
+    return (levels, multiplier, *arrays)
+
+
 def _interval_table(
     inputs: dict[str, np.ndarray], value: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
     method: Any, multiplier: float, index: Any, levels: Sequence[float], limits
@@ -316,12 +325,9 @@ def crude_rate(
     ['count', 'population', 'value', 'lower', 'upper', 'confidence', 'method', 'multiplier',
      'lower_998', 'upper_998']
     """
-    levels = confidence_levels(confidence)
-    multiplier = check_multiplier(multiplier)
-    raw_count, raw_population = broadcast(
-        ["count", "population"],
-        [as_array(count, "counts"), as_array(population, "population figures")],
-    )
+    levels, multiplier, raw_count, raw_population = _read_inputs(
+        confidence, multiplier, {"count": (count, "counts"),
+                                 "population": (population, "population figures")})
     counts = check_counts(raw_count, "counts")
     population_out = check_positive(raw_population, "population must be greater than 0")
     scale = multiplier / population_out.astype(float)
@@ -380,12 +386,9 @@ def proportion(
     0   65.0  55.25  73.64
     1    0.0   0.00   3.70
     """
-    levels = confidence_levels(confidence)
-    multiplier = check_multiplier(multiplier)
-    raw_num, raw_den = broadcast(
-        ["numerator", "denominator"],
-        [as_array(numerator, "numerators"), as_array(denominator, "denominators")],
-    )
+    levels, multiplier, raw_num, raw_den = _read_inputs(
+        confidence, multiplier, {"numerator": (numerator, "numerators"),
+                                 "denominator": (denominator, "denominators")})
     num = check_counts(raw_num, "numerators")
     den_float = raw_den.astype(float)
     fail(
