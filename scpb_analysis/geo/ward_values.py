@@ -13,16 +13,23 @@ __all__ = ["join_values", "ward_frame"]
 _BNG = 27700
 
 
+def _ward_codes(frame, what: str, needed: tuple[str, ...], hint: str, repeated: str) -> pd.Series:
+    # The needed columns present, then ``ward_code`` as text with no code twice.
+    for col in needed:
+        if col not in frame.columns:
+            raise ValueError(f"{what} must have a '{col}' column{hint}; got columns "
+                             f"{list(frame.columns)}")
+    codes = frame["ward_code"].astype(str)
+    if codes.duplicated().any():
+        raise ValueError(repeated.format(code=repr(codes[codes.duplicated()].iloc[0])))
+    return codes
+
+
 def ward_frame(wards):
     """``ward_code, ward_name, geometry`` checked, in the wards' order, in a projected CRS."""
-    for needed in ("ward_code", "geometry"):
-        if needed not in wards.columns:
-            raise ValueError(f"wards must have a '{needed}' column (as load_wards returns); "
-                             f"got columns {list(wards.columns)}")
-    codes = wards["ward_code"].astype(str)
-    if codes.duplicated().any():
-        raise ValueError(f"wards lists ward_code {codes[codes.duplicated()].iloc[0]!r} more "
-                         "than once; expected one boundary per ward")
+    codes = _ward_codes(wards, "wards", ("ward_code", "geometry"), " (as load_wards returns)",
+                        "wards lists ward_code {code} more than once; expected one boundary "
+                        "per ward")
     out = wards[["geometry"]].copy()
     out.insert(0, "ward_code", codes.to_numpy())
     names = wards["ward_name"] if "ward_name" in wards.columns else codes
@@ -46,14 +53,9 @@ def join_values(wards, values, column: str):
     if not isinstance(values, pd.DataFrame):
         raise ValueError("values must be a DataFrame with ward_code and a value column, or a "
                          f"Series indexed by ward code; got {type(values).__name__}")
-    for needed in ("ward_code", column):
-        if needed not in values.columns:
-            raise ValueError(f"values must have a '{needed}' column; got columns "
-                             f"{list(values.columns)}")
-    given = values["ward_code"].astype(str)
-    if given.duplicated().any():
-        raise ValueError(f"values has more than one row for ward_code "
-                         f"{given[given.duplicated()].iloc[0]!r}; expected one value per ward")
+    given = _ward_codes(values, "values", ("ward_code", column), "",
+                        "values has more than one row for ward_code {code}; expected one value "
+                        "per ward")
     try:
         numbers = pd.to_numeric(values[column], errors="raise").astype(float)
     except (TypeError, ValueError):

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 import pandas as pd
 
 from scpb_analysis.core.errors import UnknownAreaError
+from scpb_analysis.reference.packaged import read_packaged_csv
 from scpb_analysis.reference.taxonomy import normalise_label
 
 __all__ = [
@@ -50,10 +50,7 @@ _NON_BOROUGH_AREAS = (
 
 @cache
 def _boroughs() -> pd.DataFrame:
-    with resources.files("scpb_analysis.reference").joinpath("london_boroughs.csv").open(
-        "r", encoding="utf-8"
-    ) as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+    return read_packaged_csv("london_boroughs.csv", dtype=str, keep_default_na=False)
 
 
 def london_boroughs() -> pd.DataFrame:
@@ -126,11 +123,8 @@ POPULATION_SOURCE = (
 
 @cache
 def _populations() -> pd.DataFrame:
-    with resources.files("scpb_analysis.reference").joinpath(
-        "borough_population_census2021.csv"
-    ).open("r", encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype={"borough_code": str, "borough": str,
-                                          "population": "int64"})
+    return read_packaged_csv("borough_population_census2021.csv",
+                             dtype={"borough_code": str, "borough": str, "population": "int64"})
 
 
 def borough_population() -> pd.DataFrame:

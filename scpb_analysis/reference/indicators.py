@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 
 import pandas as pd
+
+from scpb_analysis.reference.packaged import read_packaged_csv
 
 __all__ = [
     "DASHBOARD_INDICATORS",
@@ -74,10 +75,7 @@ NEEDS_INDICATORS = (
 
 @cache
 def _registry() -> pd.DataFrame:
-    with resources.files("scpb_analysis.reference").joinpath("indicator_registry.csv").open(
-        "r", encoding="utf-8"
-    ) as handle:
-        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    table = read_packaged_csv("indicator_registry.csv", dtype=str, keep_default_na=False)
     bad = sorted(set(table["polarity"]) - set(POLARITIES))
     if bad:
         raise RuntimeError(f"indicator_registry.csv: unknown polarity {', '.join(bad)}")

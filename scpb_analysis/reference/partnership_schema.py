@@ -510,6 +510,20 @@ def _ward(description: str) -> Column:
                   "ward list")
 
 
+_CASE_ID_HEADERS = ("Case No", "Case Number", "Case Ref", "Case Reference", "ECINS ID",
+                    "ECINS Case ID", "ECINS Reference")
+
+#: The referral reference and date, the first two columns of Prevent and DA MARAC.
+_REFERRAL_COLUMNS = (
+    Column("Referral ID", "referral_id", "id",
+           header_variants=("Referral No", "Referral Number", "Referral Ref",
+                            "Referral Reference"),
+           description="Referral reference"),
+    Column("Referral Date", "referral_date", "date",
+           header_variants=("Date of Referral", "Date Referred", "Referred"),
+           description="Day the referral was made"),
+)
+
 SOURCES: dict[str, SourceSchema] = {
     s.name: s
     for s in (
@@ -555,9 +569,7 @@ SOURCES: dict[str, SourceSchema] = {
             "asb_cases",
             "ASB cases (ECINS-style case list)",
             (
-                Column("Case ID", "case_id", "id",
-                       header_variants=("Case No", "Case Number", "Case Ref", "Case Reference",
-                                        "ECINS ID", "ECINS Case ID", "ECINS Reference"),
+                Column("Case ID", "case_id", "id", header_variants=_CASE_ID_HEADERS,
                        description="Case reference"),
                 Column("Date Opened", "opened", "date",
                        header_variants=("Opened", "Opened Date", "Date Case Opened",
@@ -577,9 +589,7 @@ SOURCES: dict[str, SourceSchema] = {
             "asb_outcomes",
             "ASB tools-and-powers outcomes",
             (
-                Column("Case ID", "case_id", "id",
-                       header_variants=("Case No", "Case Number", "Case Ref", "Case Reference",
-                                        "ECINS ID", "ECINS Case ID", "ECINS Reference"),
+                Column("Case ID", "case_id", "id", header_variants=_CASE_ID_HEADERS,
                        description="Case the outcome belongs to (a case can have several)"),
                 Column("Outcome Date", "outcome_date", "date",
                        header_variants=("Date of Outcome", "Date Issued", "Issued"),
@@ -666,13 +676,7 @@ SOURCES: dict[str, SourceSchema] = {
             "prevent",
             "Prevent referrals",
             (
-                Column("Referral ID", "referral_id", "id",
-                       header_variants=("Referral No", "Referral Number", "Referral Ref",
-                                        "Referral Reference"),
-                       description="Referral reference"),
-                Column("Referral Date", "referral_date", "date",
-                       header_variants=("Date of Referral", "Date Referred", "Referred"),
-                       description="Day the referral was made"),
+                *_REFERRAL_COLUMNS,
                 Column("Age Band", "age_band", "category", allowed=AGE_BANDS,
                        variants=_AGE_VARIANTS,
                        header_variants=("Age Group", "Age Range", "Age Category"),
@@ -696,13 +700,7 @@ SOURCES: dict[str, SourceSchema] = {
             "damarac",
             "Domestic abuse MARAC referrals",
             (
-                Column("Referral ID", "referral_id", "id",
-                       header_variants=("Referral No", "Referral Number", "Referral Ref",
-                                        "Referral Reference"),
-                       description="Referral reference"),
-                Column("Referral Date", "referral_date", "date",
-                       header_variants=("Date of Referral", "Date Referred", "Referred"),
-                       description="Day the referral was made"),
+                *_REFERRAL_COLUMNS,
                 Column("Repeat Referral", "repeat", "flag", allowed=FLAG_VALUES,
                        variants=_FLAG_VARIANTS, header_variants=("Repeat", "Is Repeat"),
                        tidy_values={"Y": True, "N": False},

@@ -20,6 +20,7 @@ from importlib import resources
 import pandas as pd
 
 from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.reference.packaged import read_packaged_csv
 from scpb_analysis.reference.taxonomy import normalise_label
 
 __all__ = ["WARD_SCHEMES", "UnknownWardError", "ward_reference", "canonical_ward_names",
@@ -66,8 +67,7 @@ def _reference(borough: str, scheme: str) -> pd.DataFrame:
         known = ", ".join(f"{b} ({'/'.join(s)})" for b, s in WARD_SCHEMES.items())
         raise KeyError(f"no ward reference for {borough} in the {scheme} scheme; the package "
                        f"has: {known}. Pass reference= (e.g. from load_wards) for others")
-    with path.open("r", encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+    return read_packaged_csv(name, dtype=str, keep_default_na=False)
 
 
 def ward_reference(borough: str, scheme: str = "2022") -> pd.DataFrame:

@@ -368,6 +368,38 @@ def _check_total(path: Path, frame: pd.DataFrame, total: str, bands: list[str],
 # Readers
 
 
+def _age_bands(path: Path, cols: dict[str, str], prefix: str, total_key: str,
+               expected: str) -> dict[str, tuple[int, int | None]]:
+    bands = {}
+    for key, column in cols.items():
+        if key.startswith(prefix) and key != total_key:
+            rng = _band(key.removeprefix(prefix))
+            if rng is None:
+                raise InputDataError(path, f"'{column}' is not an age band", row=1,
+                                     column=column, expected=expected)
+            bands[column] = rng
+    return bands
+
+
+def _lsoa_frame(path: Path, raw: pd.DataFrame, code_col: str, name_col: str, total_col: str,
+                bands: dict[str, tuple[int, int | None]], ordered: list[str],
+                area_of: Callable[[pd.Series], pd.Series]) -> pd.DataFrame:
+    codes = raw[code_col].str.strip()
+    _check_unique(path, codes, code_col)
+    counts = _whole_numbers(path, raw, [total_col, *ordered])
+    _check_total(path, counts, total_col, ordered, total_col)
+    names = {c: _band_name(*bands[c]) for c in ordered}
+    ranges = {names[c]: bands[c] for c in ordered}
+    out = counts[ordered].rename(columns=names)
+    lsoa_names = raw[name_col].str.strip()
+    area = area_of(lsoa_names)
+    lookup = {p: _borough_name(p) for p in area.unique()}
+    return pd.concat([pd.DataFrame({"lsoa_code": codes, "lsoa_name": lsoa_names,
+                                    "borough": area.map(lookup),
+                                    "population": counts[total_col]}),
+                      out, _derived(out, ranges)], axis=1)
+
+
 def _census_key(column: str) -> str:
     """Column key, with the Nomis '; measures: Value' suffix removed.
 
@@ -393,34 +425,15 @@ def _census(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
     raw = read_table_file(path)
     _check_spellings(path, list(raw.columns), [_census_key(c) for c in raw.columns])
     cols = _census_columns(raw.columns)
-    bands = {}
-    for key, column in cols.items():
-        if key.startswith("age_") and key != "age_total":
-            rng = _band(key.removeprefix("age_"))
-            if rng is None:
-                raise InputDataError(path, f"'{column}' is not an age band", row=1,
-                                     column=column, expected=_CENSUS_EXPECTED)
-            bands[column] = rng
+    bands = _age_bands(path, cols, "age_", "age_total", _CENSUS_EXPECTED)
     ordered = _check_bands(path, bands)
     code_col, name_col, total_col = cols["geography_code"], cols.get("geography"), \
         cols["age_total"]
     if name_col is None:
         raise InputDataError(path, "has no 'geography' (LSOA name) column", row=1,
                              expected=_CENSUS_EXPECTED)
-    codes = raw[code_col].str.strip()
-    _check_unique(path, codes, code_col)
-    counts = _whole_numbers(path, raw, [total_col, *ordered])
-    _check_total(path, counts, total_col, ordered, total_col)
-    names = {c: _band_name(*bands[c]) for c in ordered}
-    ranges = {names[c]: bands[c] for c in ordered}
-    out = counts[ordered].rename(columns=names)
-    lsoa_names = raw[name_col].str.strip()
-    prefix = lsoa_names.str.rsplit(" ", n=1).str[0]
-    lookup = {p: _borough_name(p) for p in prefix.unique()}
-    frame = pd.concat([pd.DataFrame({"lsoa_code": codes, "lsoa_name": lsoa_names,
-                                     "borough": prefix.map(lookup),
-                                     "population": counts[total_col]}),
-                       out, _derived(out, ranges)], axis=1)
+    frame = _lsoa_frame(path, raw, code_col, name_col, total_col, bands, ordered,
+                        lambda lsoa_names: lsoa_names.str.rsplit(" ", n=1).str[0])
     published = code_col == "geography code" and name_col == "geography" and all(
         c.startswith("Age: ") for c in (total_col, *ordered))
     layout = layout_text(path, _CENSUS_LAYOUT, respelled=not published)
@@ -443,31 +456,12 @@ def _midyear(path_text: str, stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]
     if name_col is None:
         raise InputDataError(path, "has no LSOA11NM (LSOA name) column", row=1,
                              expected=_MIDYEAR_EXPECTED)
-    bands = {}
-    for key, column in cols.items():
-        if key.startswith("persons_") and column != total_col:
-            rng = _band(key.removeprefix("persons_"))
-            if rng is None:
-                raise InputDataError(path, f"'{column}' is not an age band", row=1,
-                                     column=column, expected=_MIDYEAR_EXPECTED)
-            bands[column] = rng
+    bands = _age_bands(path, cols, "persons_", "persons_all_ages", _MIDYEAR_EXPECTED)
     ordered = _check_bands(path, bands)
-    codes = raw[code_col].str.strip()
-    _check_unique(path, codes, code_col)
-    counts = _whole_numbers(path, raw, [total_col, *ordered])
-    _check_total(path, counts, total_col, ordered, total_col)
-    names = {c: _band_name(*bands[c]) for c in ordered}
-    ranges = {names[c]: bands[c] for c in ordered}
-    out = counts[ordered].rename(columns=names)
-    lsoa_names = raw[name_col].str.strip()
     lad_col = cols.get("lad11nm")
-    lad = raw[lad_col].str.strip() if lad_col is not None else \
-        lsoa_names.str.rsplit(" ", n=1).str[0]
-    lookup = {p: _borough_name(p) for p in lad.unique()}
-    frame = pd.concat([pd.DataFrame({"lsoa_code": codes, "lsoa_name": lsoa_names,
-                                     "borough": lad.map(lookup),
-                                     "population": counts[total_col]}),
-                       out, _derived(out, ranges)], axis=1)
+    frame = _lsoa_frame(path, raw, code_col, name_col, total_col, bands, ordered,
+                        lambda lsoa_names: raw[lad_col].str.strip() if lad_col is not None
+                        else lsoa_names.str.rsplit(" ", n=1).str[0])
     published = all(c in ("LSOA11CD", "LSOA11NM", "LAD11NM") or c.startswith("Persons_")
                     for c in (code_col, name_col, lad_col or "LAD11NM", total_col, *ordered))
     layout = layout_text(path, _MIDYEAR_LAYOUT, respelled=not published)

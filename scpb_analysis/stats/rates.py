@@ -240,6 +240,35 @@ def _add_alongside(
     return table
 
 
+def _read_inputs(confidence: Any, multiplier: Any, inputs: dict[str, tuple[Any, str]]
+                 ) -> tuple[Any, ...]:
+    """Checked levels and multiplier, then each input as an array, broadcast together."""
+    levels = confidence_levels(confidence)
+    multiplier = check_multiplier(multiplier)
+    arrays = broadcast(list(inputs), [as_array(value, what) for value, what in inputs.values()])
+    return (levels, multiplier, *arrays)
+
+
+def _interval_table(
+    inputs: dict[str, np.ndarray], value: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
+    method: Any, multiplier: float, index: Any, levels: Sequence[float], limits
+) -> pd.DataFrame:
+    """The inputs, ``value, lower, upper, confidence, method, multiplier``, then further levels."""
+    table = pd.DataFrame(
+        {
+            **inputs,
+            "value": value,
+            "lower": bounds[0],
+            "upper": bounds[1],
+            "confidence": levels[0],
+            "method": method,
+            "multiplier": multiplier,
+        },
+        index=index,
+    )
+    return _add_alongside(table, levels, limits)
+
+
 # ---------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------
@@ -296,36 +325,22 @@ def crude_rate(
     ['count', 'population', 'value', 'lower', 'upper', 'confidence', 'method', 'multiplier',
      'lower_998', 'upper_998']
     """
-    levels = confidence_levels(confidence)
-    multiplier = check_multiplier(multiplier)
-    raw_count, raw_population = broadcast(
-        ["count", "population"],
-        [as_array(count, "counts"), as_array(population, "population figures")],
-    )
+    levels, multiplier, raw_count, raw_population = _read_inputs(
+        confidence, multiplier, {"count": (count, "counts"),
+                                 "population": (population, "population figures")})
     counts = check_counts(raw_count, "counts")
     population_out = check_positive(raw_population, "population must be greater than 0")
     scale = multiplier / population_out.astype(float)
 
     lower, upper, methods = _poisson_count_limits(counts, levels[0])
-    table = pd.DataFrame(
-        {
-            "count": counts,
-            "population": population_out,
-            "value": counts * scale,
-            "lower": lower * scale,
-            "upper": upper * scale,
-            "confidence": levels[0],
-            "method": methods,
-            "multiplier": multiplier,
-        },
-        index=index_of([count, population], len(counts)),
-    )
 
     def limits(level: float) -> tuple[np.ndarray, np.ndarray]:
         lo, hi, _ = _poisson_count_limits(counts, level)
         return lo * scale, hi * scale
 
-    return _add_alongside(table, levels, limits)
+    return _interval_table({"count": counts, "population": population_out}, counts * scale,
+                           (lower * scale, upper * scale), methods, multiplier,
+                           index_of([count, population], len(counts)), levels, limits)
 
 
 def proportion(
@@ -371,12 +386,9 @@ def proportion(
     0   65.0  55.25  73.64
     1    0.0   0.00   3.70
     """
-    levels = confidence_levels(confidence)
-    multiplier = check_multiplier(multiplier)
-    raw_num, raw_den = broadcast(
-        ["numerator", "denominator"],
-        [as_array(numerator, "numerators"), as_array(denominator, "denominators")],
-    )
+    levels, multiplier, raw_num, raw_den = _read_inputs(
+        confidence, multiplier, {"numerator": (numerator, "numerators"),
+                                 "denominator": (denominator, "denominators")})
     num = check_counts(raw_num, "numerators")
     den_float = raw_den.astype(float)
     fail(
@@ -394,22 +406,11 @@ def proportion(
         )
 
     lower, upper = _wilson_limits(num, den, levels[0])
-    table = pd.DataFrame(
-        {
-            "numerator": num,
-            "denominator": den,
-            "value": num / den * multiplier,
-            "lower": lower * multiplier,
-            "upper": upper * multiplier,
-            "confidence": levels[0],
-            "method": WILSON,
-            "multiplier": multiplier,
-        },
-        index=index_of([numerator, denominator], len(num)),
-    )
 
     def limits(level: float) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = _wilson_limits(num, den, level)
         return lo * multiplier, hi * multiplier
 
-    return _add_alongside(table, levels, limits)
+    return _interval_table({"numerator": num, "denominator": den}, num / den * multiplier,
+                           (lower * multiplier, upper * multiplier), WILSON, multiplier,
+                           index_of([numerator, denominator], len(num)), levels, limits)

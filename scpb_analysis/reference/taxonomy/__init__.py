@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from importlib import resources
 
 import pandas as pd
+
+from scpb_analysis.reference.packaged import read_packaged_csv
 
 __all__ = [
     "UNMAPPED_PREFIX",
@@ -63,8 +64,7 @@ def normalise_label(text: str) -> str:
 
 
 def _read(name: str) -> pd.DataFrame:
-    with resources.files(__name__).joinpath(name).open("r", encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+    return read_packaged_csv(name, __name__, dtype=str, keep_default_na=False)
 
 
 @cache
