@@ -217,11 +217,9 @@ def compare_periods(
 
     Examples
     --------
-    >>> from scpb_analysis.demo import write_demo_data
     >>> from scpb_analysis import read_mps_crime_for_period
-    >>> import tempfile
-    >>> load = read_mps_crime_for_period(write_demo_data(tempfile.mkdtemp()) / "borough",
-    ...                                  "2023-05")
+    >>> from scpb_analysis.demo import example_folder
+    >>> load = read_mps_crime_for_period(example_folder() / "mps" / "borough", "2023-05")
     >>> row = compare_periods(load.table, "Barnet", "2023-05", breaks=load.breaks).iloc[0]
     >>> row["indicator"], row["window_3m"], row["publications"]
     ('residential_burglary', 'March 2023 to May 2023', 'MPS Borough Level Crime to July 2023')
@@ -471,10 +469,9 @@ def comparison_text(comparison: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> from scpb_analysis.demo import write_demo_data
     >>> from scpb_analysis import load_mps_crime
-    >>> import tempfile
-    >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
+    >>> from scpb_analysis.demo import example_folder
+    >>> crime = load_mps_crime(example_folder() / "mps" / "borough")
     >>> print(comparison_text(compare_periods(crime, "Barnet", "2023-05")).splitlines()[0])
     SYNTHETIC demo data: not real crime or partnership figures
     """

@@ -201,11 +201,10 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo import write_demo_data
     >>> from scpb_analysis.blocks.comparison import compare_periods
+    >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.mps import load_mps_crime
-    >>> mps = write_demo_data(tempfile.mkdtemp())
+    >>> mps = example_folder() / "mps"
     >>> t = load_mps_crime(mps / "borough")
     >>> cmp = compare_periods(t, "Barnet", "2023-05")
     >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]

@@ -518,10 +518,9 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
 
     Examples
     --------
-    >>> import tempfile
+    >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.mps import load_mps_crime
-    >>> from scpb_analysis.demo import write_demo_data
-    >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
+    >>> crime = load_mps_crime(example_folder() / "mps" / "borough")
     >>> table = risk_factor_table("Barnet", "2023-05", crime=crime)
     >>> table.loc[0, ["domain", "measure", "status"]].tolist()
     ['Serious violence', 'Violence with injury: offences', 'computed']
@@ -788,10 +787,9 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
 
     Examples
     --------
-    >>> import tempfile
+    >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.mps import load_mps_crime
-    >>> from scpb_analysis.demo import write_demo_data
-    >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
+    >>> crime = load_mps_crime(example_folder() / "mps" / "borough")
     >>> out = violence_trend(crime, "Barnet", "2023-05")
     >>> out.monthly["month"].iloc[0], len(out.monthly) > 12
     (Period('2018-04', 'M'), True)

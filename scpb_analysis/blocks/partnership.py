@@ -242,11 +242,9 @@ def partnership_tables(period: PartnershipPeriod, *, audience: str = "internal"
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.partnership import load_partnership_period
-    >>> folder = write_partnership_demo(Path(tempfile.mkdtemp()))
-    >>> period = load_partnership_period(folder, "Barnet", "2023-05")
+    >>> period = load_partnership_period(example_folder() / "partnership", "Barnet", "2023-05")
     >>> sorted(partnership_tables(period, audience="public"))[:2]
     ['asb_outcomes_by_month', 'cctv_by_ward']
     """
@@ -307,11 +305,10 @@ def build_partnership_outputs(period: PartnershipPeriod, output_dir: str | Path,
     Examples
     --------
     >>> import tempfile
-    >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.partnership import load_partnership_period
-    >>> tmp = Path(tempfile.mkdtemp())
-    >>> period = load_partnership_period(write_partnership_demo(tmp), "Barnet", "2023-05")
-    >>> paths = build_partnership_outputs(period, tmp / "out")
+    >>> period = load_partnership_period(example_folder() / "partnership", "Barnet", "2023-05")
+    >>> paths = build_partnership_outputs(period, tempfile.mkdtemp())
     >>> "cctv_by_ward.md" in {p.name for p in paths}, "set_aside.md" in {p.name for p in paths}
     (True, True)
     """
@@ -400,11 +397,10 @@ def cctv_ward_chart(period: PartnershipPeriod):
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo.partnership import write_partnership_demo
+    >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.partnership import load_partnership_period
-    >>> folder = write_partnership_demo(Path(tempfile.mkdtemp()))
-    >>> cctv_ward_chart(load_partnership_period(folder, "Barnet", "2023-05")).axes[0].get_xlabel()
+    >>> period = load_partnership_period(example_folder() / "partnership", "Barnet", "2023-05")
+    >>> cctv_ward_chart(period).axes[0].get_xlabel()
     'Incidents'
     """
     import matplotlib.pyplot as plt

@@ -12,8 +12,12 @@ is embedded and every folder written carries a ``SYNTHETIC_DATA.txt`` notice.
 
 from __future__ import annotations
 
+import atexit
 import calendar
 import csv
+import functools
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,7 +26,8 @@ import numpy as np
 from scpb_analysis.core.marker import MARKER_FILENAME, SYNTHETIC_NOTICE
 from scpb_analysis.demo.common import DEMO_BOROUGH, demo_wards, write_marker
 
-__all__ = ["DEMO_BOROUGH", "MARKER_FILENAME", "SYNTHETIC_NOTICE", "write_demo_data"]
+__all__ = ["DEMO_BOROUGH", "MARKER_FILENAME", "SYNTHETIC_NOTICE", "example_folder",
+           "write_demo_data"]
 
 
 _AIRPORTS = "London Heathrow and London City Airports"
@@ -303,6 +308,27 @@ _DASHBOARD_SERIES: tuple[tuple[str, str, float, float], ...] = (
     ("Domestic Abuse", "Domestic Abuse", 7600.0, 0.12),
     ("Domestic Abuse", "Domestic Abuse violence with injury", 2000.0, 0.15),
 )
+
+
+@functools.cache
+def example_folder() -> Path:
+    """A demo data folder for examples, written once per process and removed at exit.
+
+    Laid out like ``data/demo`` (``mps/``, ``boundaries/``, ``population/``, ...,
+    ``partnership/``), every file synthetic. Examples read it; none may write into it.
+
+    Examples
+    --------
+    >>> (example_folder() / "mps" / "borough").is_dir()
+    True
+    """
+    from scpb_analysis.demo.partnership import write_partnership_demo
+
+    folder = Path(tempfile.mkdtemp(prefix="scpb-example-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    write_demo_data(folder)
+    write_partnership_demo(folder)
+    return folder
 
 
 def write_demo_data(out_dir: str | Path, seed: int = 20230719) -> Path:

@@ -277,10 +277,8 @@ def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period,
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo import write_demo_data
-    >>> folder = write_demo_data(tempfile.mkdtemp()).parent
-    >>> data = open_pack_data(folder, "barnet", "2023-05", cache_dir=None)
+    >>> from scpb_analysis.demo import example_folder
+    >>> data = open_pack_data(example_folder(), "barnet", "2023-05", cache_dir=None)
     >>> data.area, data.synthetic, data.ward_crime()["area_code"].nunique()
     ('Barnet', True, 24)
     >>> data.optional("policeuk_points") is None or len(data.policeuk_points()) > 0

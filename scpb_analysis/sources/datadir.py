@@ -102,11 +102,8 @@ def locate_data(data_dir: str | Path) -> DataFolder:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo import write_demo_data
-    >>> tmp = Path(tempfile.mkdtemp())
-    >>> _ = write_demo_data(tmp)
-    >>> found = locate_data(tmp)
+    >>> from scpb_analysis.demo import example_folder
+    >>> found = locate_data(example_folder())
     >>> found.has("mps_borough", "mps_ward"), found.synthetic
     (True, True)
     """

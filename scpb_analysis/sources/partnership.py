@@ -1173,10 +1173,8 @@ def load_partnership_period(folder: str | Path, borough: str, end: str | pd.Peri
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo.partnership import write_partnership_demo
-    >>> period = load_partnership_period(write_partnership_demo(Path(tempfile.mkdtemp())),
-    ...                                  "Barnet", "2023-05")
+    >>> from scpb_analysis.demo import example_folder
+    >>> period = load_partnership_period(example_folder() / "partnership", "Barnet", "2023-05")
     >>> str(period.end), "cctv" in period.loads, period.synthetic
     ('2023-05', True, True)
     """

@@ -118,10 +118,9 @@ def rank_boroughs(
 
     Examples
     --------
-    >>> import tempfile
-    >>> from scpb_analysis.demo import write_demo_data
     >>> from scpb_analysis import load_mps_crime
-    >>> crime = load_mps_crime(write_demo_data(tempfile.mkdtemp()) / "borough")
+    >>> from scpb_analysis.demo import example_folder
+    >>> crime = load_mps_crime(example_folder() / "mps" / "borough")
     >>> r = rank_boroughs(crime, "residential_burglary", "2023-05")
     >>> int(r["london_rank"].min()), int(r["london_n"].iloc[0]), int(r["bcu_n"].max())
     (1, 32, 4)
