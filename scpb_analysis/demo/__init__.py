@@ -27,7 +27,7 @@ from scpb_analysis.core.marker import MARKER_FILENAME, SYNTHETIC_NOTICE
 from scpb_analysis.demo.common import DEMO_BOROUGH, demo_wards, write_marker
 
 __all__ = ["DEMO_BOROUGH", "MARKER_FILENAME", "SYNTHETIC_NOTICE", "example_folder",
-           "write_demo_data"]
+           "example_points", "grid_wards", "write_demo_data"]
 
 
 _AIRPORTS = "London Heathrow and London City Airports"
@@ -329,6 +329,58 @@ def example_folder() -> Path:
     write_demo_data(folder)
     write_partnership_demo(folder)
     return folder
+
+
+def grid_wards(side: int = 4):
+    """A ``side`` x ``side`` grid of unit squares as wards ``W00``, ``W01``, ..., row by row.
+
+    The simplest map on which neighbours are obvious, for examples of spatial statistics.
+
+    Examples
+    --------
+    >>> wards = grid_wards(3)
+    >>> wards["ward_code"].tolist()[:4], wards.crs.to_epsg()
+    (['W00', 'W01', 'W02', 'W03'], 27700)
+    """
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    cells = [box(c, r, c + 1, r + 1) for r in range(side) for c in range(side)]
+    return gpd.GeoDataFrame({"ward_code": [f"W{i:02d}" for i in range(side * side)]},
+                            geometry=cells, crs=27700)
+
+
+def example_points(folder: str | Path):
+    """One police.uk file of four burglaries, and the one ward they are counted in.
+
+    Crime ``c1`` is recorded twice (a repeated Crime ID) and ``c3`` lies outside the ward,
+    so an example can show both being set aside: two burglaries are counted.
+
+    Returns
+    -------
+    (Path, GeoDataFrame)
+        The folder holding ``2023-05-metropolitan-street.csv``, and ward ``W1`` (WGS84).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder, wards = example_points(tempfile.mkdtemp())
+    >>> sorted(p.name for p in folder.iterdir()), wards["ward_code"].tolist()
+    (['2023-05-metropolitan-street.csv'], ['W1'])
+    """
+    import geopandas as gpd
+    from shapely import box
+
+    from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
+
+    folder = Path(folder)
+    row = "{},2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\n"
+    (folder / "2023-05-metropolitan-street.csv").write_text(
+        ",".join(SOURCE_COLUMNS) + "\n" + row.format("c1", -0.15) + row.format("c2", -0.15)
+        + row.format("c3", 1.0) + row.format("c1", -0.15), encoding="utf-8")
+    wards = gpd.GeoDataFrame({"ward_code": ["W1"]}, geometry=[box(-0.2, 51.5, -0.1, 51.6)],
+                             crs=4326)
+    return folder, wards
 
 
 def write_demo_data(out_dir: str | Path, seed: int = 20230719) -> Path:

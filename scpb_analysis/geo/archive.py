@@ -33,16 +33,8 @@ Inputs, in any mix (files are read in sorted path order):
 Examples
 --------
 >>> import tempfile
->>> import geopandas as gpd
->>> from shapely import box
->>> from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
->>> folder = Path(tempfile.mkdtemp())
->>> row = "{},2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\\n"
->>> _ = (folder / "2023-05-metropolitan-street.csv").write_text(
-...     ",".join(SOURCE_COLUMNS) + "\\n" + row.format("c1", -0.15) + row.format("c2", -0.15)
-...     + row.format("c3", 1.0) + row.format("c1", -0.15))
->>> wards = gpd.GeoDataFrame({"ward_code": ["W1"]}, geometry=[box(-0.2, 51.5, -0.1, 51.6)],
-...                          crs=4326)
+>>> from scpb_analysis.demo import example_points
+>>> folder, wards = example_points(Path(tempfile.mkdtemp()))
 >>> report = write_points_archive(folder, folder / "archive")
 >>> report[["file", "rows_read", "rows_written"]]
                               file  rows_read  rows_written

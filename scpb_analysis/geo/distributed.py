@@ -28,22 +28,11 @@ drive, or object storage mounted at the same path).
 Examples
 --------
 >>> import tempfile
->>> import geopandas as gpd
->>> from shapely import box
->>> from scpb_analysis.sources.policeuk import SOURCE_COLUMNS
->>> folder = Path(tempfile.mkdtemp())
->>> row = "{},2023-05,Met,Met,{},51.55,On or near A Road,E01,Barnet 001A,Burglary,,\\n"
->>> _ = (folder / "2023-05-metropolitan-street.csv").write_text(
-...     ",".join(SOURCE_COLUMNS) + "\\n" + row.format("c1", -0.15) + row.format("c2", 1.0)
-...     + row.format("c1", -0.15))
->>> wards = gpd.GeoDataFrame({"ward_code": ["W1"]}, geometry=[box(-0.2, 51.5, -0.1, 51.6)],
-...                          crs=4326)
+>>> from scpb_analysis.demo import example_points
+>>> folder, wards = example_points(tempfile.mkdtemp())
 >>> result = dask_ward_month_counts(folder, wards)  # no client: Dask's local threads
->>> result.counts
-  ward_code    month crime_type  count
-0        W1  2023-05   Burglary      1
->>> result.rows_read, result.duplicates, result.outside
-(3, 1, 1)
+>>> int(result.counts["count"].sum()), result.rows_read, result.duplicates, result.outside
+(2, 4, 1, 1)
 """
 
 from __future__ import annotations

@@ -1115,8 +1115,7 @@ def set_aside_table(loads: dict[str, PartnershipLoad]) -> pd.DataFrame:
     --------
     >>> import tempfile
     >>> from scpb_analysis.reference.partnership_schema import write_templates
-    >>> folder = tempfile.mkdtemp()
-    >>> _ = write_templates(folder)
+    >>> folder = tempfile.mkdtemp(); _ = write_templates(folder)
     >>> set_aside_table(load_all(folder)).iloc[0].tolist()
     ['CCTV control-room incident log', 'cctv_template.csv', '0', '0', '0', 'no records in the file']
     """

@@ -359,11 +359,8 @@ def local_moran_clusters(wards, values, *, column: str = "value", weights: str =
 
     Examples
     --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> cells = [box(c, r, c + 1, r + 1) for r in range(4) for c in range(4)]
-    >>> wards = gpd.GeoDataFrame({"ward_code": [f"W{i:02d}" for i in range(16)]},
-    ...                          geometry=cells, crs=27700)
+    >>> from scpb_analysis.demo import grid_wards
+    >>> wards = grid_wards(4)
     >>> halves = pd.Series([9, 9, 1, 1] * 4, index=wards["ward_code"])
     >>> table = local_moran_clusters(wards, halves, weights="rook", permutations=199)
     >>> table["quadrant"].tolist()[:4]
@@ -444,11 +441,8 @@ def global_moran(wards, values, *, column: str = "value", weights: str = "queen"
 
     Examples
     --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> cells = [box(c, r, c + 1, r + 1) for r in range(4) for c in range(4)]
-    >>> wards = gpd.GeoDataFrame({"ward_code": [f"W{i:02d}" for i in range(16)]},
-    ...                          geometry=cells, crs=27700)
+    >>> from scpb_analysis.demo import grid_wards
+    >>> wards = grid_wards(4)
     >>> board = pd.Series([(r + c) % 2 for r in range(4) for c in range(4)],
     ...                   index=wards["ward_code"])
     >>> global_moran(wards, board, weights="rook", permutations=99)[["morans_i", "expected_i"]]
