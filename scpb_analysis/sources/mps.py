@@ -1268,7 +1268,8 @@ def _compare_other_areas(item: _ParsedFile, other: _ParsedFile) -> None:
     if item.layout != "borough":
         return
     # Month ordinals: sets of Period objects from every cell were slow to build and compare.
-    shared = np.intersect1d(item.long["month"].array.asi8, other.long["month"].array.asi8)
+    shared = np.intersect1d(pd.unique(item.long["month"].array.asi8),
+                            pd.unique(other.long["month"].array.asi8))
     if not len(shared):
         return
     held = {normalise_label(a) for a in item.long.loc[item.long["area_type"] == "other",
@@ -1537,7 +1538,7 @@ def _sort_ranks(values: pd.Series) -> np.ndarray:
 def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """``frame.sort_values(by).reset_index(drop=True)``, sorting on integer ranks: sorting
     a million rows of strings by several columns took seconds."""
-    order = np.lexsort([_sort_ranks(frame[c]) for c in reversed(by)])
+    order = _lexsort([_sort_ranks(frame[c]) for c in by])
     return frame.take(order).reset_index(drop=True)
 
 
@@ -1729,13 +1730,34 @@ def _value_codes(values: pd.Series) -> np.ndarray:
 def _row_keys(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
     """One integer per row, equal exactly where every column is, and how many there are."""
     keys = np.zeros(len(columns[0]), dtype=np.int64)
-    count = 1
+    bound = 1  # keys are below this
     for column in columns:
         codes, uniques = pd.factorize(column)
-        # Re-coding after each column keeps the combined key below rows squared: no overflow.
-        keys, distinct = pd.factorize(keys * len(uniques) + codes)
-        count = len(distinct)
-    return keys, count
+        if bound * max(len(uniques), 1) >= _KEY_LIMIT:
+            # Re-coding keeps the combined key below rows squared: no overflow.
+            keys, distinct = pd.factorize(keys)
+            bound = len(distinct)
+        keys = keys * len(uniques) + codes
+        bound *= max(len(uniques), 1)
+    keys, distinct = pd.factorize(keys)
+    return keys, len(distinct)
+
+
+# Combined integer keys stay below this (no int64 overflow), re-coded where they would not.
+_KEY_LIMIT = 2**62
+
+
+def _lexsort(ranks: Sequence[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(ranks[::-1])`` (first rank most significant), for integer ranks: one
+    stable sort of a combined key where it fits in 64 bits, far faster than lexsort."""
+    lowest = [int(r.min(initial=0)) for r in ranks]
+    sizes = [int(r.max(initial=0)) - low + 1 for r, low in zip(ranks, lowest, strict=True)]
+    if float(np.prod(np.array(sizes, dtype=float))) >= _KEY_LIMIT:
+        return np.lexsort(list(ranks)[::-1])
+    key = np.zeros(len(ranks[0]), dtype=np.int64)
+    for rank, low, size in zip(ranks, lowest, sizes, strict=True):
+        key = key * size + (rank - low)
+    return np.argsort(key, kind="stable")
 
 
 def _one_publication_per_cell(table: pd.DataFrame,
@@ -1783,11 +1805,25 @@ def _zero_filled_report(table: pd.DataFrame) -> pd.DataFrame:
     filled = table[table["zero_filled"]]
     if filled.empty:
         return pd.DataFrame(columns=columns)
-    return (_plain_strings(filled)
-            .groupby(columns[:7], sort=True, observed=True)
-            .agg(first_month=("month", "min"), last_month=("month", "max"),
-                 months=("month", "size"))
-            .reset_index()[columns])
+    # The groupby of the table's strings, on integer ranks: groups in sorted key order, a
+    # row with a missing key in none.
+    keys = columns[:7]
+    ranks = [_sort_ranks(filled[c]) for c in keys]
+    present = filled[keys].notna().all(axis=1).to_numpy()
+    order = _lexsort(ranks)
+    order = order[present[order]]
+    if not len(order):
+        return pd.DataFrame(columns=columns)
+    ranked = np.stack([r[order] for r in ranks])
+    starts = np.flatnonzero(np.r_[True, (np.diff(ranked, axis=1) != 0).any(axis=0)])
+    months = filled["month"].array.asi8[order]
+    out = pd.DataFrame({c: filled[c].to_numpy(dtype=object)[order[starts]] for c in keys})
+    out["first_month"] = pd.PeriodIndex.from_ordinals(np.minimum.reduceat(months, starts),
+                                                      freq="M")
+    out["last_month"] = pd.PeriodIndex.from_ordinals(np.maximum.reduceat(months, starts),
+                                                     freq="M")
+    out["months"] = np.diff(np.r_[starts, len(order)]).astype(np.int64)
+    return out
 
 
 def _group_count(frame: pd.DataFrame, columns: list[str]) -> int:
@@ -1949,7 +1985,7 @@ def _revisions(every: pd.DataFrame, files_info: pd.DataFrame,
     vintage_rank, _ = pd.factorize(meta["vintage"].to_numpy(dtype=object), sort=True)
     sort_keys = [_sort_ranks(every[c])[rows] for c in keys if c not in ("product", "month")]
     sort_keys += [months[rows], vintage_rank[at]]
-    perm = np.lexsort(sort_keys[::-1])
+    perm = _lexsort(sort_keys)
     rows, order, used, counts, key, at = (a[perm] for a in (rows, order, used, counts, key, at))
     found = has_used[key]
     # A difference between two files of the same coding is a restatement (offences added,
