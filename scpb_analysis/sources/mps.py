@@ -1817,7 +1817,7 @@ def _zero_filled_report(table: pd.DataFrame) -> pd.DataFrame:
     ranked = np.stack([r[order] for r in ranks])
     starts = np.flatnonzero(np.r_[True, (np.diff(ranked, axis=1) != 0).any(axis=0)])
     months = filled["month"].array.asi8[order]
-    out = pd.DataFrame({c: filled[c].to_numpy(dtype=object)[order[starts]] for c in keys})
+    out = pd.DataFrame({c: filled[c].iloc[order[starts]].to_numpy(dtype=object) for c in keys})
     out["first_month"] = pd.PeriodIndex.from_ordinals(np.minimum.reduceat(months, starts),
                                                       freq="M")
     out["last_month"] = pd.PeriodIndex.from_ordinals(np.maximum.reduceat(months, starts),
