@@ -456,6 +456,14 @@ def _parse_counts(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> np
         raise InputDataError(path, f"the count {counts[r, c]} is negative",
                              row=int(frame.index[r]), column=str(columns[c]),
                              expected=_COUNT_EXPECTED)
+    # Counts repeat: each distinct cell is parsed once (np.char on a million cells was slow).
+    codes, uniques = pd.factorize(block.to_numpy(dtype=object).ravel(), use_na_sentinel=False)
+    try:
+        distinct = np.char.strip(np.asarray(uniques, dtype=object).astype(str)).astype(np.int64)
+    except (ValueError, OverflowError):
+        distinct = None
+    if distinct is not None and (distinct >= 0).all():
+        return _check_count_limit(path, frame, columns, distinct[codes].reshape(block.shape))
     text = np.char.strip(block.to_numpy(dtype=str))
     try:
         counts = text.astype(np.int64)
@@ -502,8 +510,15 @@ class _Area:
     borough: str
 
 
+@functools.cache
+def _borough_codes() -> dict[str, str]:
+    # Indexing the reference table again for each distinct name took a second a load.
+    boroughs = london_boroughs()
+    return dict(zip(boroughs["borough"], boroughs["borough_code"], strict=True))
+
+
 def _resolve_borough(path: Path, raw: str, row: int, column: str) -> _Area:
-    codes = london_boroughs().set_index("borough")["borough_code"]
+    codes = _borough_codes()
     text = str(raw).strip()
     if is_non_borough_area(text):
         return _Area("other", "", text)
@@ -523,13 +538,14 @@ def _resolve_borough(path: Path, raw: str, row: int, column: str) -> _Area:
 
 def _area_columns(path: Path, names: pd.Series, column: str) -> pd.DataFrame:
     """Canonical borough names and codes; non-borough rows kept with area_type 'other'."""
-    resolved: dict[str, _Area] = {}
-    for idx, raw in names.items():
-        if raw not in resolved:
-            resolved[raw] = _resolve_borough(path, raw, int(idx), column)
-    out = pd.DataFrame([(a.area_type, a.area_code, a.borough) for a in map(resolved.get, names)],
-                       columns=["area_type", "area_code", "borough"], index=names.index)
-    return out
+    # Once per distinct name, in the order of first appearance (the first unknown one is
+    # the one reported): a file repeats each borough thousands of times.
+    codes, uniques = pd.factorize(names, use_na_sentinel=False)
+    first_row = names.index[np.unique(codes, return_index=True)[1]]
+    areas = [_resolve_borough(path, raw, int(row), column)
+             for raw, row in zip(uniques, first_row, strict=True)]
+    return pd.DataFrame({key: np.array([getattr(a, key) for a in areas], dtype=object)[codes]
+                         for key in ("area_type", "area_code", "borough")}, index=names.index)
 
 
 def _check_duplicates(path: Path, keys: pd.DataFrame, what: str) -> None:
@@ -631,7 +647,7 @@ def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile
     frame = source.frame
     id_cols = dict(zip(layout.roles, header[:n_id], strict=True))
     for col in id_cols.values():
-        frame[col] = np.array([str(v).strip() for v in frame[col]], dtype=object)
+        frame[col] = _map_unique(frame[col], lambda v: str(v).strip())
         empty = frame.index[frame[col] == ""]
         if len(empty):
             raise InputDataError(path, "the identifier is empty", row=int(empty[0]), column=col,
@@ -652,9 +668,10 @@ def _parse_wide(path: Path, source: _Source, layout: _WideLayout) -> _ParsedFile
     _check_respelled(path, frame, list(id_cols.values()), pd.DataFrame({
         "major": _map_unique(major, normalise_label), "minor": _map_unique(minor,
                                                                            normalise_label),
-        "area_type": area["area_type"], "area_code": area_code.map(str.casefold),
+        "area_type": area["area_type"], "area_code": _map_unique(area_code, str.casefold),
         "borough": np.where(area["area_type"] == "other",
-                            frame[id_cols["borough"]].map(normalise_label), area["borough"])},
+                            _map_unique(frame[id_cols["borough"]], normalise_label),
+                            area["borough"])},
         index=frame.index))
     months = pd.PeriodIndex([pd.Period(f"{c[:4]}-{c[4:]}", freq="M") for c in month_cols])
     _check_month_run(path, months, None)
@@ -829,7 +846,10 @@ def _dashboard_areas(path: Path, frame: pd.DataFrame, columns: dict[str, str],
     # Rows point at their combination; combinations with equal tidy columns become one area.
     combo_id = combos.merge(first_row.reset_index(), on=list(combos.columns),
                             how="left")["index"].to_numpy()
-    area_id, area_keys = pd.factorize(pd.MultiIndex.from_frame(areas.loc[combo_id]))
+    # Factorised per combination, then spread to the rows: combinations are in the order of
+    # their first row, so the areas come in the order a factorisation of the rows gives.
+    combo_area, area_keys = pd.factorize(pd.MultiIndex.from_frame(areas))
+    area_id = combo_area[first_row.index.get_indexer(combo_id)]
     table = pd.DataFrame(list(area_keys), columns=areas.columns)
     table.attrs["row_area"] = area_id
     return table
@@ -1180,19 +1200,64 @@ def _check_against_older(parsed: list[_ParsedFile]) -> None:
     """Each file against every older vintage of its publication holding the same months."""
     totals = {id(f): _level_cells(f).groupby(["borough", "month"], observed=True)["count"].sum()
               for f in parsed}
+    names = pd.Index(sorted({str(b) for t in totals.values()
+                             for b in t.index.get_level_values("borough").unique()}),
+                     dtype=object)
+    flat = {key: (names.get_indexer(t.index.get_level_values("borough").astype(str)
+                                    .to_numpy(dtype=object)),
+                  t.index.get_level_values("month").asi8, t.to_numpy())
+            for key, t in totals.items()}
     for item in sorted(parsed, key=lambda f: (f.vintage, f.last_month)):
         older = [o for o in parsed if o.layout == item.layout and o.vintage < item.vintage]
         for other in sorted(older, key=lambda f: (f.vintage, f.last_month), reverse=True):
-            _compare_vintages(item, other, totals)
+            if not _vintages_agree(item, other, flat[id(item)], flat[id(other)], len(names)):
+                _compare_vintages(item, other, totals)
             _compare_other_areas(item, other)
 
 
-def _other_areas(item: _ParsedFile, months: set) -> dict[str, str]:
-    """Rows that are not boroughs (airports, "Unknown") with offences in the months, by their
-    normalised name."""
+def _vintages_agree(item: _ParsedFile, other: _ParsedFile, mine: tuple, theirs: tuple,
+                    n_boroughs: int) -> bool:
+    """True if :func:`_compare_vintages` would find nothing wrong, decided on integer arrays
+    (borough code, month ordinal, total).
+
+    Nearly every pair of vintages agrees, and the exact comparison, month by month and
+    borough by borough on Period objects, took most of the time of reading the borough
+    folder; it runs only where this finds something, and words the messages.
+    """
+    (my_borough, my_month, my_total), (their_borough, their_month, their_total) = mine, theirs
+    aside = [p.ordinal for p in (*item.set_aside_months, *other.set_aside_months)]
+    shared = np.setdiff1d(np.intersect1d(my_month, their_month), aside)
+    if not len(shared):
+        return True
+    my_in, their_in = np.isin(my_month, shared), np.isin(their_month, shared)
+    if item.layout not in _SCOPED and not np.isin(
+            their_borough[their_in & (their_total > 0)], my_borough[my_in]).all():
+        return False
+    my_keys = my_month[my_in] * n_boroughs + my_borough[my_in]
+    their_keys = their_month[their_in] * n_boroughs + their_borough[their_in]
+    both, at_mine, at_theirs = np.intersect1d(my_keys, their_keys, return_indices=True)
+    new, old = my_total[my_in][at_mine], their_total[their_in][at_theirs]
+    _, month = np.unique(both // n_boroughs, return_inverse=True)
+    london_new = np.bincount(month, weights=new)
+    london_old = np.bincount(month, weights=old)
+    compared = london_old >= _MIN_COMPARED
+    lo, hi = _LONDON_VINTAGE_RANGE
+    ratio = london_new[compared] / london_old[compared]
+    if ((ratio < lo) | (ratio > hi)).any():
+        return False
+    compared = old >= _MIN_COMPARED
+    lo, hi = _BOROUGH_VINTAGE_RANGE
+    ratio = new[compared] / old[compared]
+    return not ((ratio < lo) | (ratio > hi)).any()
+
+
+def _other_areas(item: _ParsedFile, months: np.ndarray) -> dict[str, str]:
+    """Rows that are not boroughs (airports, "Unknown") with offences in the months (as
+    ordinals), by their normalised name."""
     long = item.long
     keep = ((long["area_type"] == "other") & (long["level"] == item.layout)
-            & (long["measure"] == "offences")).to_numpy() & long["month"].isin(months).to_numpy()
+            & (long["measure"] == "offences")).to_numpy() & np.isin(long["month"].array.asi8,
+                                                                    months)
     sums = long.loc[keep].groupby("area_name", observed=True)["count"].sum()
     return {normalise_label(a): str(a) for a in sums[sums > 0].index}
 
@@ -1202,15 +1267,18 @@ def _compare_other_areas(item: _ParsedFile, other: _ParsedFile) -> None:
     same months would drop those offences from London's total."""
     if item.layout != "borough":
         return
-    shared = (set(item.long["month"].unique()) & set(other.long["month"].unique()))
-    if not shared:
+    # Month ordinals: sets of Period objects from every cell were slow to build and compare.
+    shared = np.intersect1d(pd.unique(item.long["month"].array.asi8),
+                            pd.unique(other.long["month"].array.asi8))
+    if not len(shared):
         return
     held = {normalise_label(a) for a in item.long.loc[item.long["area_type"] == "other",
                                                         "area_name"].unique()}
     missing = [name for key, name in _other_areas(other, shared).items() if key not in held]
     if missing:
+        first, last = pd.PeriodIndex.from_ordinals([shared.min(), shared.max()], freq="M")
         raise InputDataError(
-            item.path, f"holds no rows for {_listed(missing)} in {min(shared)}..{max(shared)}, "
+            item.path, f"holds no rows for {_listed(missing)} in {first}..{last}, "
             f"which the older vintage {other.path.name} holds with offences in those months",
             expected="a newer vintage to hold every area the older one holds (the non-borough "
             "rows included)")
@@ -1390,8 +1458,10 @@ def _series_breaks(table: pd.DataFrame, files: pd.DataFrame,
     definitions = [item.definitions for item in ranked]
     defined = sorted({ind for d in definitions for ind in d})
     known = breaks_table()
-    for (product, level, measure), part in table.groupby(["product", "level", "measure"],
-                                                         sort=True, observed=True):
+    # Only the columns used: splitting the whole table copied every column of every row.
+    needed = table[["product", "level", "measure", "month", "order", "area_code"]]
+    for (product, level, measure), part in needed.groupby(["product", "level", "measure"],
+                                                          sort=True, observed=True):
         publication = PUBLICATIONS[str(product)]
         by_month = part.groupby("month")["order"].first().sort_index()
         months = by_month.index
@@ -1452,13 +1522,35 @@ def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: object for c in cats})
 
 
+def _sort_ranks(values: pd.Series) -> np.ndarray:
+    """Integers ordered as ``sort_values`` orders the values (missing last)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        rank, _ = pd.factorize(np.asarray(values.cat.categories, dtype=object), sort=True)
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes < 0, len(rank), rank[np.maximum(codes, 0)] if len(rank) else 0)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        ordinals = values.array.asi8
+        return np.where(values.isna().to_numpy(), ordinals.max(initial=0) + 1, ordinals)
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """``frame.sort_values(by).reset_index(drop=True)``, sorting on integer ranks: sorting
+    a million rows of strings by several columns took seconds."""
+    order = _lexsort([_sort_ranks(frame[c]) for c in by])
+    return frame.take(order).reset_index(drop=True)
+
+
 def _concat_categorical(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """Concatenate keeping categorical key columns categorical (plain concat would not)."""
-    combined = pd.concat(tables, ignore_index=True)
+    # Concatenating categoricals with differing categories makes Python strings of every row
+    # first; only the other columns are concatenated, the categoricals are united by code.
+    combined = pd.concat([t.drop(columns=columns) for t in tables], ignore_index=True)
     for col in columns:
         combined[col] = union_categoricals([_object_categories(t[col]) for t in tables],
                                            sort_categories=True)
-    return combined
+    return combined[list(tables[0].columns)]
 
 
 def _object_categories(values: pd.Series) -> pd.Categorical:
@@ -1601,11 +1693,8 @@ def _combine(parsed: list[_ParsedFile], ignored: list[str],
     table["zero_filled"] = table["zero_filled"].astype(bool)
     breaks = _series_breaks(table, files_info, ranked)
     zero_filled = _zero_filled_report(table)
-    table = (
-        _plain_strings(table[TIDY_COLUMNS])
-        .sort_values(["area_type", "borough", "area_name", "indicator", "measure", "month"])
-        .reset_index(drop=True)
-    )
+    table = _plain_strings(_sorted(table[TIDY_COLUMNS], ["area_type", "borough", "area_name",
+                                                         "indicator", "measure", "month"]))
 
     accounting, files_info = _account(ranked, winner, files_info, clashes, copies or [])
     notes = [f"{f.path.name}: {reason}" for f in ranked
@@ -1641,13 +1730,34 @@ def _value_codes(values: pd.Series) -> np.ndarray:
 def _row_keys(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
     """One integer per row, equal exactly where every column is, and how many there are."""
     keys = np.zeros(len(columns[0]), dtype=np.int64)
-    count = 1
+    bound = 1  # keys are below this
     for column in columns:
         codes, uniques = pd.factorize(column)
-        # Re-coding after each column keeps the combined key below rows squared: no overflow.
-        keys, distinct = pd.factorize(keys * len(uniques) + codes)
-        count = len(distinct)
-    return keys, count
+        if bound * max(len(uniques), 1) >= _KEY_LIMIT:
+            # Re-coding keeps the combined key below rows squared: no overflow.
+            keys, distinct = pd.factorize(keys)
+            bound = len(distinct)
+        keys = keys * len(uniques) + codes
+        bound *= max(len(uniques), 1)
+    keys, distinct = pd.factorize(keys)
+    return keys, len(distinct)
+
+
+# Combined integer keys stay below this (no int64 overflow), re-coded where they would not.
+_KEY_LIMIT = 2**62
+
+
+def _lexsort(ranks: Sequence[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(ranks[::-1])`` (first rank most significant), for integer ranks: one
+    stable sort of a combined key where it fits in 64 bits, far faster than lexsort."""
+    lowest = [int(r.min(initial=0)) for r in ranks]
+    sizes = [int(r.max(initial=0)) - low + 1 for r, low in zip(ranks, lowest, strict=True)]
+    if float(np.prod(np.array(sizes, dtype=float))) >= _KEY_LIMIT:
+        return np.lexsort(list(ranks)[::-1])
+    key = np.zeros(len(ranks[0]), dtype=np.int64)
+    for rank, low, size in zip(ranks, lowest, sizes, strict=True):
+        key = key * size + (rank - low)
+    return np.argsort(key, kind="stable")
 
 
 def _one_publication_per_cell(table: pd.DataFrame,
@@ -1695,11 +1805,77 @@ def _zero_filled_report(table: pd.DataFrame) -> pd.DataFrame:
     filled = table[table["zero_filled"]]
     if filled.empty:
         return pd.DataFrame(columns=columns)
-    return (_plain_strings(filled)
-            .groupby(columns[:7], sort=True, observed=True)
-            .agg(first_month=("month", "min"), last_month=("month", "max"),
-                 months=("month", "size"))
-            .reset_index()[columns])
+    # The groupby of the table's strings, on integer ranks: groups in sorted key order, a
+    # row with a missing key in none.
+    keys = columns[:7]
+    ranks = [_sort_ranks(filled[c]) for c in keys]
+    present = filled[keys].notna().all(axis=1).to_numpy()
+    order = _lexsort(ranks)
+    order = order[present[order]]
+    if not len(order):
+        return pd.DataFrame(columns=columns)
+    ranked = np.stack([r[order] for r in ranks])
+    starts = np.flatnonzero(np.r_[True, (np.diff(ranked, axis=1) != 0).any(axis=0)])
+    months = filled["month"].array.asi8[order]
+    out = pd.DataFrame({c: filled[c].iloc[order[starts]].to_numpy(dtype=object) for c in keys})
+    out["first_month"] = pd.PeriodIndex.from_ordinals(np.minimum.reduceat(months, starts),
+                                                      freq="M")
+    out["last_month"] = pd.PeriodIndex.from_ordinals(np.maximum.reduceat(months, starts),
+                                                     freq="M")
+    out["months"] = np.diff(np.r_[starts, len(order)]).astype(np.int64)
+    return out
+
+
+def _group_count(frame: pd.DataFrame, columns: list[str]) -> int:
+    """``frame.groupby(columns, observed=True).ngroups``, on integer codes."""
+    codes = [_value_codes(frame[c]) for c in columns]
+    complete = np.logical_and.reduce([c >= 0 for c in codes])
+    if not complete.any():
+        return 0
+    return _row_keys([c[complete] for c in codes])[1]
+
+
+def _winner_lookup(winner: pd.Series):
+    """A function giving, for each cell of a file, the order of the file winning its
+    publication, level, scope, measure and month (-1: none).
+
+    Joining each file's cells to the winners on their text keys took seconds a file; the
+    keys are few, so they are coded against the winners' own and looked up in an array.
+    """
+    keys = winner.index.to_frame(index=False)
+    texts = [c for c in _WINNER_KEYS if c != "month"]
+    vocab = {c: pd.Index(pd.unique(keys[c].astype(str).to_numpy(dtype=object)), dtype=object)
+             for c in texts}
+    months = keys["month"].array.asi8
+    first = int(months.min()) if len(months) else 0
+    sizes = [len(vocab[c]) for c in texts] + [int(months.max()) - first + 1 if len(months) else 1]
+
+    def code(frame: pd.DataFrame) -> np.ndarray:
+        out = np.zeros(len(frame), dtype=np.int64)
+        valid = np.ones(len(frame), dtype=bool)
+        for c, size in zip(texts, sizes, strict=False):
+            values = frame[c]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                at = vocab[c].get_indexer(values.cat.categories.astype(str).to_numpy(
+                    dtype=object))
+                codes = values.cat.codes.to_numpy()
+                found = np.append(at, -1)[codes]
+            else:
+                found = vocab[c].get_indexer(values.astype(str).to_numpy(dtype=object))
+            valid &= found >= 0
+            out = out * size + found
+        month = frame["month"].array.asi8 - first
+        valid &= (month >= 0) & (month < sizes[-1]) & ~frame["month"].isna().to_numpy()
+        return np.where(valid, out * sizes[-1] + month, -1)
+
+    table = np.full(int(np.prod(sizes)), -1, dtype=np.int64)
+    table[code(keys)] = winner.to_numpy()
+
+    def won_by(cells: pd.DataFrame) -> np.ndarray:
+        at = code(cells)
+        return np.where(at >= 0, table[np.maximum(at, 0)], -1)
+
+    return won_by
 
 
 def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFrame,
@@ -1708,13 +1884,15 @@ def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFr
     """Rows and cells per file: read = loaded + set aside, each with its reason."""
     records = []
     loaded_rows, set_aside_rows, filled_series = [], [], []
+    won_by = _winner_lookup(winner)
     for order, item in enumerate(ranked):
         cells = _with_scope(item.long[["row", "level", "borough", "measure", "month"]],
                             item.layout)
-        won = cells.join(winner, on=_WINNER_KEYS)["winner"] == order
+        won = won_by(cells) == order
         from_file = (cells["row"] > 0).to_numpy()
-        rows_used = set(cells.loc[won & from_file, "row"])
-        superseded = set(cells.loc[from_file, "row"]) - rows_used
+        row = cells["row"].to_numpy()
+        rows_used = np.unique(row[won & from_file])
+        superseded = np.setdiff1d(row[from_file], rows_used)
         n_used = int((won & from_file).sum())
         n_filled = int((won & ~from_file).sum())
         records += [
@@ -1739,9 +1917,8 @@ def _account(ranked: list[_ParsedFile], winner: pd.Series, files_info: pd.DataFr
         set_aside_rows.append(len(superseded) + len(item.blank_rows) + sum(
             rows_out for _, _, rows_out in item.set_aside_months.values()))
         filled = item.long.loc[~from_file]
-        filled_series.append(int(filled.groupby(["area_code", "area_name", "indicator",
-                                                 "measure"], observed=True).ngroups)
-                             if len(filled) else 0)
+        filled_series.append(_group_count(filled, ["area_code", "area_name", "indicator",
+                                                   "measure"]) if len(filled) else 0)
     accounting = pd.DataFrame(records)
     # Cells of a loaded row can be superseded too; say so rather than hide them.
     partly = (accounting["outcome"] == "set aside") & (accounting["rows"] == 0) & (
@@ -1779,35 +1956,69 @@ _REVISION_KINDS = ("restatement", "coding change")
 def _revisions(every: pd.DataFrame, files_info: pd.DataFrame,
                ranked: list[_ParsedFile]) -> pd.DataFrame:
     keys = _SERIES_KEYS + ["month"]
-    held = every.groupby(keys, sort=False, observed=True)["order"].transform("size")
-    multi = every.loc[held > 1, keys + ["order", "winner", "count"]].copy()
     columns = [k for k in keys if k != "product"] + [
         "publication", "vintage", "file", "count", "used", "count_used", "difference", "kind"]
-    if multi.empty:
+    # Integer keys throughout: grouping, joining and sorting a million rows on nine text keys
+    # spent most of the time turning categories into strings.
+    codes = [_value_codes(every[c]) for c in _SERIES_KEYS]
+    months = every["month"].array.asi8
+    series, count = _row_keys(codes + [months])
+    # Rows with a missing key belong to no group, as in a groupby.
+    complete = np.logical_and.reduce([c >= 0 for c in codes]) & ~every["month"].isna().to_numpy()
+    held = (np.bincount(series[complete], minlength=count)[series] > 1) & complete
+    if not held.any():
         return pd.DataFrame(columns=columns)
+    rows = np.flatnonzero(held)
+    order = every["order"].to_numpy()[rows]
+    used = order == every["winner"].to_numpy()[rows]
+    counts = every["count"].to_numpy()[rows]
+    key = series[rows]
+    # The file used for a series and month: at most one row per key (see _WINNER_KEYS).
+    has_used = np.zeros(count, dtype=bool)
+    has_used[key[used]] = True
+    count_used = np.zeros(count, dtype=counts.dtype)
+    count_used[key[used]] = counts[used]
+    order_used = np.full(count, -1, dtype=np.int64)
+    order_used[key[used]] = order[used]
     meta = files_info.set_index("order")
-    multi["publication"] = multi["order"].map(meta["publication"])
-    multi["vintage"] = multi["order"].map(meta["vintage"])
-    multi["file"] = multi["order"].map(meta["file"])
-    multi["used"] = multi["order"] == multi["winner"]
-    chosen = multi.loc[multi["used"]].set_index(keys)[["count", "order"]].rename(
-        columns={"count": "count_used", "order": "order_used"})
-    multi = multi.join(chosen, on=keys)
-    multi["count_used"] = multi["count_used"].astype("Int64")
-    multi["difference"] = multi["count"] - multi["count_used"]
+    at = meta.index.get_indexer(order)
+    vintage_rank, _ = pd.factorize(meta["vintage"].to_numpy(dtype=object), sort=True)
+    sort_keys = [_sort_ranks(every[c])[rows] for c in keys if c not in ("product", "month")]
+    sort_keys += [months[rows], vintage_rank[at]]
+    perm = _lexsort(sort_keys)
+    rows, order, used, counts, key, at = (a[perm] for a in (rows, order, used, counts, key, at))
+    found = has_used[key]
     # A difference between two files of the same coding is a restatement (offences added,
     # reclassified or cancelled after first recording); between codings, it is the coding.
     # A series the file used does not hold at all (an airport row an older vintage had) is
     # neither: the newer publication simply does not report it.
     codings = [(f.scheme, tuple(sorted(f.definitions.items()))) for f in ranked]
     coding_id = np.array([codings.index(c) for c in codings])
-    used_order = multi["order_used"].fillna(-1).to_numpy(dtype=np.int64)
-    same = coding_id[multi["order"].to_numpy(dtype=np.int64)] == coding_id[
-        np.maximum(used_order, 0)]
-    multi["kind"] = np.where(used_order < 0, "not in the file used",
-                             np.where(same, "restatement", "coding change"))
-    return _plain_strings(multi[columns]).sort_values(
-        [k for k in keys if k != "product"] + ["vintage"]).reset_index(drop=True)
+    used_order = order_used[key]
+    same = coding_id[order.astype(np.int64)] == coding_id[np.maximum(used_order, 0)]
+    out = {c: _object_strings(every[c], rows) for c in keys if c not in ("product", "month")}
+    out["month"] = pd.PeriodIndex.from_ordinals(months[rows], freq="M")
+    for col in ("publication", "vintage", "file"):
+        out[col] = meta[col].iloc[at].reset_index(drop=True)
+    out["count"] = counts
+    out["used"] = used
+    out["count_used"] = pd.arrays.IntegerArray(count_used[key].astype(np.int64), ~found)
+    out["difference"] = pd.arrays.IntegerArray((counts - count_used[key]).astype(np.int64),
+                                               ~found)
+    result = pd.DataFrame(out)
+    result["kind"] = np.where(used_order < 0, "not in the file used",
+                              np.where(same, "restatement", "coding change"))
+    return result[columns]
+
+
+def _object_strings(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values.iloc[rows]`` as Python strings (object dtype), taken by category code."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = np.asarray(values.cat.categories, dtype=object)
+        codes = values.cat.codes.to_numpy()[rows]
+        taken = np.append(categories, np.nan)[codes]
+        return pd.Series(taken, dtype=object)
+    return pd.Series(values.to_numpy(dtype=object)[rows], dtype=object)
 
 
 def revision_summary(revisions: pd.DataFrame) -> pd.DataFrame:
