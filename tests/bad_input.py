@@ -60,7 +60,10 @@ def params(cases: list[Case]) -> list:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValueError(f"case names repeated: {repeated}")
-    return [pytest.param(c, id=f"{c.outcome}-{c.name}") for c in cases]
+    # A case reading the real files whole is marked slow: it runs with `pytest -m slow` (CI).
+    return [pytest.param(c, id=f"{c.outcome}-{c.name}",
+                         marks=[pytest.mark.slow] if c.data.get("slow") else [])
+            for c in cases]
 
 
 def assert_names(message: str, *parts: str | Path) -> None:

@@ -13,6 +13,13 @@ MPS_BOROUGH = SHARED_DATA / "mps" / "borough"
 
 
 def pytest_configure(config):
+    # Timing deadlines fail tests on a busy 2-core machine without saying anything about the
+    # code: hypothesis checks properties here, not speed (benchmarks measure speed).
+    from hypothesis import settings
+
+    settings.register_profile("scpb", deadline=None)
+    settings.load_profile("scpb")
+
     # One table cache for the whole run, never the user's: the pack builds of a run share it
     # (a second build reads what the first made), and nothing outlives the run.
     import tempfile

@@ -29,6 +29,9 @@ from scpb_analysis.pack import runner
 from scpb_analysis.pack.runner import NOTEBOOKS, TABLE_PREFIXES, WITHHELD_LABEL, build_pack
 from scpb_analysis.qa.disclosure import scan_file_name
 
+# Each case builds a pack: `pytest -m slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 STUBS = ("partnership", "ward_maps")
 # kind -> (file planted in the data folder, the personal data in its name)
 PLANTED = {

@@ -252,6 +252,7 @@ def _real_values() -> list[str]:
     return sorted(values)
 
 
+@pytest.mark.slow
 def test_no_real_value_is_flagged_alone_or_beside_a_phone_number():
     values = _real_values()
     assert len(values) > 100_000

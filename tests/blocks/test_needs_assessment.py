@@ -368,6 +368,7 @@ def test_deprivation_rates_by_lsoa():
     assert whole["lsoas"] == len(lsoas) == 220
 
 
+@pytest.mark.slow
 def test_deprivation_rates_by_ward():
     _need(TS007A, WARD_2022, SHARED_DATA / "lookups")
     from scpb_analysis.sources.mps import load_mps_crime

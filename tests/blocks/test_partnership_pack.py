@@ -12,6 +12,9 @@ from scpb_analysis.demo.partnership import PLANTED_PII, write_partnership_demo
 from scpb_analysis.qa.disclosure import hidden_ranges, scan_outputs
 from scpb_analysis.sources.partnership import load_partnership_period
 
+# Writes the partnership outputs for both audiences: `pytest -m slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 
 def _period(folder, end):
     return load_partnership_period(folder, "Barnet", end)

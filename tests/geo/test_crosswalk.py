@@ -136,6 +136,7 @@ def test_crosswalk_method_is_stated(xw):
 # Re-basing the MPS ward series (acceptance check)
 
 
+@pytest.mark.slow
 def test_residential_burglary_joins_into_one_24_ward_series(rebased, ward_files):
     burglary = rebased[rebased["indicator"] == "residential_burglary"]
     wards = burglary.groupby("month")["area_code"].nunique()
@@ -173,6 +174,7 @@ def test_rebased_rows_are_labelled(rebased):
     assert rebased[keys].equals(rebased.sort_values(keys)[keys].reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_apportioned_overlap_months_match_the_mps_2022_wards(ward_files, xw):
     """Benchmark: both files cover Feb-Aug 2022, so the estimate can be checked.
 

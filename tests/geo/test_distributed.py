@@ -46,6 +46,7 @@ def _assert_same(found, expected) -> None:
                                   expected.files.drop(columns="reader"))
 
 
+@pytest.mark.slow
 def test_real_files_on_a_local_cluster_equal_pandas(met_files, london_wards, cluster):
     wards = london_wards
     expected = ward_month_counts(met_files, wards)
@@ -79,6 +80,7 @@ def test_repeated_crime_ids_across_files_on_a_local_cluster(met_files, london_wa
                                + found.outside + int(found.counts["count"].sum()))
 
 
+@pytest.mark.slow
 def test_borough_ranking_on_a_local_cluster_equals_pandas(cluster, all_borough_vintages):
     from scpb_analysis.stats.ranking import rank_boroughs
 

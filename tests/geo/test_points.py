@@ -543,6 +543,7 @@ def test_seen_crime_ids_across_many_batches_and_files_in_one_batch():
 # The benchmark itself (about 45 s): it raises if any path's counts differ from the baseline's.
 
 
+@pytest.mark.slow
 def test_run_benchmarks_quick(met_files):
     from scpb_analysis.bench import run_benchmarks
 

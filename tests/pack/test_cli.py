@@ -128,6 +128,7 @@ def test_every_help_page_prints(command, capsys):
         assert "% changes" in out  # a literal percent sign in help text is printed, not parsed
 
 
+@pytest.mark.slow
 def test_compare_figures_as_published_and_latest(mps_borough_dir, capsys):
     # Every vintage on disk: as published gives the board's May 2023 figures (the vintage to
     # July 2023), latest gives the 2025 restatement.

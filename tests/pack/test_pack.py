@@ -83,6 +83,7 @@ def test_scpb_list_and_params(capsys):
 
 # --- the demo pack --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_demo_pack_builds_every_notebook(demo_pack):
     assert demo_pack["status"] == 0
     out = demo_pack["out"]
@@ -93,6 +94,7 @@ def test_demo_pack_builds_every_notebook(demo_pack):
         assert (out / "notebooks" / f"{name}.ipynb").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
 def test_rendered_pages_have_no_code_and_carry_provenance(demo_pack, name):
     page = (demo_pack["out"] / "html" / f"{name}.html").read_text()
@@ -116,6 +118,7 @@ def test_rendered_pages_have_no_code_and_carry_provenance(demo_pack, name):
         assert digest == item["sha256"] and digest[:16] in page
 
 
+@pytest.mark.slow
 def test_dashboard_csv_has_the_compare_columns_and_numbers(demo_pack):
     from scpb_analysis.blocks.comparison import compare_periods
     from scpb_analysis.sources.mps import read_mps_crime_as_published
@@ -140,6 +143,7 @@ def test_dashboard_csv_has_the_compare_columns_and_numbers(demo_pack):
     assert "Not in this data" not in page
 
 
+@pytest.mark.slow
 def test_every_table_is_in_the_workbook(demo_pack):
     out = demo_pack["out"]
     book = pd.read_excel(out / "pack_tables.xlsx", sheet_name=None, dtype=str,
@@ -154,6 +158,7 @@ def test_every_table_is_in_the_workbook(demo_pack):
         assert book[sheet].shape == frame.shape, name
 
 
+@pytest.mark.slow
 def test_building_twice_gives_byte_identical_tables(demo_pack, tmp_path):
     assert _build(tmp_path / "again", demo_pack["demo"]) == 0
     first = sorted((demo_pack["out"] / "tables").glob("*.csv"))
@@ -163,6 +168,7 @@ def test_building_twice_gives_byte_identical_tables(demo_pack, tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+@pytest.mark.slow
 def test_executed_notebooks_pass_nbval_with_key_outputs_compared(demo_pack, tmp_path):
     executed = tmp_path / "notebooks"
     shutil.copytree(demo_pack["out"] / "notebooks", executed)
@@ -183,6 +189,7 @@ def test_executed_notebooks_pass_nbval_with_key_outputs_compared(demo_pack, tmp_
     assert marked >= len(NOTEBOOKS)
 
 
+@pytest.mark.slow
 def test_a_failing_notebook_is_reported_and_the_others_finish(demo_pack, tmp_path, capsys,
                                                               monkeypatch):
     books = tmp_path / "books"
@@ -201,6 +208,7 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(demo_pack, tmp_pat
     assert (tmp_path / "out" / "html" / "partnership.html").exists()
 
 
+@pytest.mark.slow
 def test_an_incomplete_indicator_fails_its_page_or_is_shown_marked(demo_pack, tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(demo_pack["demo"], data)
@@ -239,10 +247,12 @@ def _check_every_table(tables: Path) -> None:
     assert not failures, failures
 
 
+@pytest.mark.slow
 def test_scpb_check_passes_every_table_of_the_pack(demo_pack):
     _check_every_table(demo_pack["out"] / "tables")
 
 
+@pytest.mark.slow
 def test_public_pack_passes_the_disclosure_checks(demo_pack, tmp_path):
     from scpb_analysis.demo.partnership import PLANTED_PII
     from scpb_analysis.qa.disclosure import scan_outputs
@@ -278,6 +288,7 @@ def real_pack(tmp_path_factory):
     return {"out": out, "status": status}
 
 
+@pytest.mark.slow
 def test_real_pack_dashboard_numbers(real_pack):
     assert real_pack["status"] == 0
     rows = _csv_rows(real_pack["out"] / "tables" / "dashboard.csv")
@@ -295,6 +306,7 @@ _AGREE = ["indicator", "n_12m", "n_12m_prev", "pct_change_12m", "significance_12
           "bcu_rank", "rag", "complete", "publications", "notes"]
 
 
+@pytest.mark.slow
 def test_readme_example_command_line_and_pack_agree(real_pack, capsys):
     """The README's Python example, `scpb compare --figures as-published` and the pack give
     the same numbers for Barnet at May 2023."""
@@ -368,6 +380,7 @@ def _changed(a: Path, b: Path) -> int:
     return int((np.asarray(diff) > 40).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
 def test_real_pages_show_every_figure_and_no_code(real_pack, name, tmp_path):
     page = real_pack["out"] / "html" / f"{name}.html"
@@ -404,10 +417,12 @@ def _risk_table_problems(out: Path) -> list[str]:
     return check_needs_table(frame)
 
 
+@pytest.mark.slow
 def test_demo_needs_assessment_cells_are_computed_or_marked(demo_pack):
     assert _risk_table_problems(demo_pack["out"]) == []
 
 
+@pytest.mark.slow
 def test_real_needs_assessment_cells_are_computed_or_marked(real_pack):
     assert _risk_table_problems(real_pack["out"]) == []
     page = (real_pack["out"] / "html" / "serious_violence_needs_assessment.html").read_text()

@@ -17,6 +17,9 @@ import pytest
 
 from scpb_analysis.cli import main
 
+# Builds the pack with planted personal data: `pytest -m slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 # Distinctive values, so a literal search of the outputs cannot match anything else.
 PLANTED = {
     "name": "Margaret Quillfeather",

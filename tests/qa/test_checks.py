@@ -527,6 +527,7 @@ def demo_partnership(tmp_path_factory):
     return write_partnership_demo(tmp_path_factory.mktemp("partnership"))
 
 
+@pytest.mark.slow
 def test_the_public_partnership_tables_pass_and_a_wrong_total_in_one_fails(demo_partnership):
     from scpb_analysis.blocks.partnership import partnership_tables
     from scpb_analysis.sources.partnership import load_partnership_period

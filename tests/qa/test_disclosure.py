@@ -614,6 +614,7 @@ def _hidden_per_line(display: pd.DataFrame, total_row, total_col) -> list[int]:
     return lines
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables())
 def test_no_small_count_is_shown_or_can_be_worked_out(case):
@@ -816,6 +817,7 @@ def test_no_hidden_cell_follows_from_the_tables_together(case):
         assert (shown == "<5").equals(frame.ge(low) & frame.lt(5))
 
 
+@pytest.mark.slow
 def test_the_public_packs_cctv_tables_give_no_hidden_cell_away(tmp_path):
     # Issue 13: suppressed apart, 156 of the 625 hidden cells of the demo's ward by type
     # table followed exactly from the ward table. Published together, none does.

@@ -106,6 +106,7 @@ def burglary_2024(data):
 # Reading
 
 
+@pytest.mark.slow
 def test_load_imd_reads_all_england(imd, file1):
     assert len(imd) == ENGLAND_LSOAS == len(file1)
     # Ranks run 1 to 32,844; 26 pairs of LSOAs with equal scores share a rank (and the next

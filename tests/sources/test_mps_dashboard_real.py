@@ -15,6 +15,10 @@ from scpb_analysis.cli import main
 from scpb_analysis.reference.taxonomy import map_category
 from scpb_analysis.sources.mps import read_mps_crime
 
+# The real dashboard, ward and LSOA extracts read whole: `pytest -m slow` (CI runs
+# it).
+pytestmark = pytest.mark.slow
+
 DASHBOARD = SHARED_DATA / "mps" / "dashboard" / "monthly-crime-dashboard_202108-202507.parquet"
 WARD_PARQUET = (SHARED_DATA / "mps" / "ward-all-offences"
                 / "recorded-crime-ward_202402-202602.parquet")

@@ -12,6 +12,9 @@ from scpb_analysis.blocks.comparison import compare_periods
 from scpb_analysis.reference.taxonomy import map_category
 from scpb_analysis.sources.mps import read_mps_crime, revision_summary
 
+# Every real MPS vintage read whole: run with `pytest -m slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 # The raw minor categories behind each dashboard indicator in the title-case vintages, used for
 # an independent recount with the csv module.
 RAW_CATEGORIES = {

@@ -450,6 +450,7 @@ def test_real_values_match_the_csv_module(met_load, met_first):
 # Repeated Crime IDs across files, and blank IDs
 
 
+@pytest.mark.slow
 def test_a_borough_extract_beside_the_force_files_adds_nothing(met_dir, met_load):
     # The Barnet extract is the Barnet rows of the Met files (and other years); its path sorts
     # first, so the Met rows it holds are the repeats, from an earlier file.

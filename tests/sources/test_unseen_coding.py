@@ -99,6 +99,7 @@ def _home_office_split(source: Path, target: Path, names: tuple[str, str],
 HOME_OFFICE_NAMES = ("RES BURGLARY OF A HOME", "RES BURGLARY OF UNCONNECTED BUILDING")
 
 
+@pytest.mark.slow
 def test_home_office_split_gives_the_unsplit_numbers(to_202502, tmp_path):
     split = _home_office_split(to_202502, tmp_path / "to-202502", HOME_OFFICE_NAMES)
     load = read_mps_crime(split)
@@ -116,6 +117,7 @@ def test_home_office_split_gives_the_unsplit_numbers(to_202502, tmp_path):
         "residential_burglary", FIGURES].tolist()
 
 
+@pytest.mark.slow
 def test_home_office_split_with_the_older_vintages(all_borough_vintages, mps_borough_dir,
                                                    tmp_path):
     # Loaded with every older vintage, the split file still wins its months and gives the
@@ -132,6 +134,7 @@ def test_home_office_split_with_the_older_vintages(all_borough_vintages, mps_bor
     assert int(got.loc["residential_burglary", "n_12m"]) == 1897
 
 
+@pytest.mark.slow
 def test_an_unknown_split_is_refused_naming_file_category_and_indicator(to_202502, tmp_path,
                                                                         capsys):
     names = ("RES BURGLARY OF A CARAVAN", "RES BURGLARY OF A BOAT")
@@ -229,6 +232,7 @@ def recent_title_file(mps_borough_dir):
     return path, baseline.set_index("indicator")[FIGURES]
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), new_minor=_names, new_major=_names, rename_major=st.booleans())
 def test_renaming_any_category_never_changes_a_headline_figure_silently(
@@ -270,6 +274,7 @@ def _stalking_split(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_definition_change_inside_the_windows_gives_counts_but_no_change(mps_borough_dir,
                                                                          tmp_path):
     # A later publication of March 2023 to February 2025 in the new coding, read with the one
