@@ -245,8 +245,8 @@ def partnership_tables(period: PartnershipPeriod, *, audience: str = "internal"
     >>> from scpb_analysis.demo import example_folder
     >>> from scpb_analysis.sources.partnership import load_partnership_period
     >>> period = load_partnership_period(example_folder() / "partnership", "Barnet", "2023-05")
-    >>> sorted(partnership_tables(period, audience="public"))[:2]
-    ['asb_outcomes_by_month', 'cctv_by_ward']
+    >>> sorted(partnership_tables(period))[:3]
+    ['asb_outcomes_by_month', 'cctv_by_ward', 'cctv_hour_profile']
     """
     from scpb_analysis.blocks import partnership_tables as t
     from scpb_analysis.qa.disclosure import check_audience
