@@ -113,7 +113,14 @@ def _compact(frame: pd.DataFrame) -> _StoredFrame:
 def _restore(stored: _StoredFrame) -> pd.DataFrame:
     if not stored.dtypes:
         return stored.frame
-    frame = stored.frame.astype(stored.dtypes)
+    # Taking from the categories is several times faster than astype for pandas' string
+    # columns; the columns hold no missing values (see _compact), so every code is valid.
+    columns = {}
+    for name, dtype in stored.dtypes.items():
+        column = stored.frame[name]
+        values = column.cat.categories.astype(dtype).array.take(column.cat.codes.to_numpy())
+        columns[name] = pd.Series(values, index=stored.frame.index, dtype=dtype, copy=False)
+    frame = stored.frame.assign(**columns)
     frame.attrs = dict(stored.frame.attrs)
     return frame
 
