@@ -40,7 +40,7 @@ __all__ = ["CACHE_ENV", "TableCache", "default_cache_dir"]
 #: Environment variable naming the cache folder; ``off`` (or empty) turns caching off.
 CACHE_ENV = "SCPB_CACHE_DIR"
 # Bump when the stored form changes, so old entries are not misread.
-_FORMAT = 1
+_FORMAT = 2
 _CHUNK = 1 << 20
 
 
@@ -103,9 +103,9 @@ def _compact(frame: pd.DataFrame) -> _StoredFrame:
                 len(column) > 1000
                 and pd.api.types.infer_dtype(column, skipna=False) == "string"):
             columns[name] = column.astype("category")
-    if not columns:
+    if not columns or not frame.columns.is_unique:
         return _StoredFrame(frame, {})
-    stored = frame.assign(**columns) if frame.columns.is_unique else frame
+    stored = frame.assign(**columns)
     stored.attrs = dict(frame.attrs)
     return _StoredFrame(stored, {k: v for k, v in dtypes.items() if k in columns})
 
@@ -125,23 +125,28 @@ def _restore(stored: _StoredFrame) -> pd.DataFrame:
     return frame
 
 
+@dataclasses.dataclass
+class _StoredDataclass:
+    kind: type
+    fields: dict[str, Any]
+
+
 def _pack(value: Any) -> Any:
     if isinstance(value, pd.DataFrame) and type(value) is pd.DataFrame:
         return _compact(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value), {f.name: _pack(getattr(value, f.name))
-                              for f in dataclasses.fields(value)})
+        return _StoredDataclass(type(value), {f.name: _pack(getattr(value, f.name))
+                                              for f in dataclasses.fields(value)})
     return value
 
 
 def _unpack(value: Any) -> Any:
     if isinstance(value, _StoredFrame):
         return _restore(value)
-    if (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], type)
-            and dataclasses.is_dataclass(value[0]) and isinstance(value[1], dict)):
-        kind, fields = value
-        made = object.__new__(kind)
-        for name, field_value in fields.items():
+    if isinstance(value, _StoredDataclass):
+        # Fields set as they were, without __init__: a load's own checks ran when it was made.
+        made = object.__new__(value.kind)
+        for name, field_value in value.fields.items():
             object.__setattr__(made, name, _unpack(field_value))
         return made
     return value
