@@ -218,18 +218,9 @@ def _warn_unmapped(load) -> None:
 DEMO_PERIOD_END = "2023-05"
 
 
-def _latest_month(data_dir: Path, borough: str) -> str:
-    from scpb_analysis.reference.geography import select_area
-    from scpb_analysis.sources.datadir import locate_data
-    from scpb_analysis.sources.mps import load_mps_crime
-
-    table = load_mps_crime(locate_data(data_dir).path("mps_borough"))
-    # An absent borough gives no month here; build_pack then reports it as a user error.
-    mine = select_area(table, borough, area_type="borough", missing="empty")["month"]
-    return str(mine.max())
-
 
 def _run_build(args: argparse.Namespace) -> int:
+    from scpb_analysis.pack.data import latest_period_end
     from scpb_analysis.pack.runner import build_pack
 
     period_end = args.period_end
@@ -246,7 +237,7 @@ def _run_build(args: argparse.Namespace) -> int:
     elif not data_dir.is_dir():
         print(f"scpb: error: --data-dir {data_dir}: not a folder", file=sys.stderr)
         return 2
-    period_end = period_end or _latest_month(data_dir, args.borough)
+    period_end = period_end or latest_period_end(data_dir, args.borough)
     try:
         build = build_pack(borough=args.borough, period_end=period_end, data_dir=data_dir,
                            out=args.out, only=args.only, audience=args.audience,

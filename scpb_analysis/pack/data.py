@@ -29,7 +29,7 @@ from scpb_analysis.pack.cache import TableCache, default_cache_dir
 from scpb_analysis.reference.geography import canonical_borough
 from scpb_analysis.sources.datadir import DataFolder, locate_data, missing_note
 
-__all__ = ["PackData", "open_pack_data"]
+__all__ = ["PackData", "latest_period_end", "open_pack_data"]
 
 # The GLA ward profiles CSV (borough and London rows) is found in population/ by these columns.
 _PROFILE_COLUMNS = ("Ward name", "New code", "Employment rate (16-64) - 2011")
@@ -292,3 +292,22 @@ def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period,
     cache = TableCache(folder.root, cache_dir or None)
     return PackData(folder=folder, area=canonical_borough(area),
                     period_end=to_month(period_end), figures=figures, cache=cache)
+
+
+def latest_period_end(data_dir: str | Path, area: str) -> str:
+    """The latest month the MPS borough files hold for ``area``: a pack's default period end.
+
+    Returns ``"NaT"`` if no file holds the area; the build then says so as a user error.
+
+    Examples
+    --------
+    >>> from scpb_analysis.demo import example_folder
+    >>> latest_period_end(example_folder(), "Barnet")
+    '2025-02'
+    """
+    from scpb_analysis.reference.geography import select_area
+    from scpb_analysis.sources.mps import load_mps_crime
+
+    table = load_mps_crime(locate_data(data_dir).path("mps_borough"))
+    mine = select_area(table, area, area_type="borough", missing="empty")["month"]
+    return str(mine.max())
