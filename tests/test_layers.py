@@ -24,10 +24,10 @@ LAYERS = ("core", "reference", "qa", "sources", "geo", "stats", "text", "charts"
 OUTSIDE = ("demo", "bench")
 
 
-def _modules() -> dict[str, Path]:
+def _modules(package: Path = PACKAGE) -> dict[str, Path]:
     found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    for path in sorted(package.rglob("*.py")):
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()
         found[".".join(parts)] = path
@@ -37,7 +37,8 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _imports(module: str, path: Path) -> list[tuple[str, str | None, int]]:
+def _imports(module: str, path: Path, modules: dict[str, Path] = MODULES
+             ) -> list[tuple[str, str | None, int]]:
     """(imported module, imported name or None, line) for each package import in ``path``."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out = []
@@ -51,7 +52,7 @@ def _imports(module: str, path: Path) -> list[tuple[str, str | None, int]]:
                 base = ".".join(parts + ([node.module] if node.module else []))
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
-                if sub in MODULES:
+                if sub in modules:
                     out.append((sub, None, node.lineno))
                 else:
                     out.append((base, alias.name, node.lineno))
@@ -69,13 +70,13 @@ def test_every_module_is_in_a_known_layer():
     assert not unknown, f"modules outside the layer folders {LAYERS + OUTSIDE}: {unknown}"
 
 
-def test_no_module_imports_from_a_later_layer():
+def _upward(modules: dict[str, Path]) -> list[str]:
     upward = []
-    for module, path in MODULES.items():
+    for module, path in modules.items():
         here = _layer(module)
         if here in OUTSIDE or here == "package":
             continue
-        for target, name, line in _imports(module, path):
+        for target, name, line in _imports(module, path, modules):
             there = _layer(target)
             if there == "package":
                 if name not in (None, "__version__"):
@@ -85,24 +86,34 @@ def test_no_module_imports_from_a_later_layer():
                 upward.append(f"{module}:{line} imports {target} (outside the production path)")
             elif there in LAYERS and LAYERS.index(there) > LAYERS.index(here):
                 upward.append(f"{module}:{line} ({here}) imports {target} ({there})")
+    return upward
+
+
+def test_no_module_imports_from_a_later_layer():
+    upward = _upward(MODULES)
     assert not upward, "imports against the flow:\n" + "\n".join(upward)
 
 
-def test_no_private_name_is_used_outside_its_module():
+def _crossing(modules: dict[str, Path]) -> list[str]:
     crossing = []
-    for module, path in MODULES.items():
-        for target, name, line in _imports(module, path):
+    for module, path in modules.items():
+        for target, name, line in _imports(module, path, modules):
             leaf = target.rpartition(".")[2]
             if name and name.startswith("_") and not name.startswith("__") and target != module:
                 crossing.append(f"{module}:{line} imports {name} from {target}")
             elif leaf.startswith("_") and not leaf.startswith("__"):
                 crossing.append(f"{module}:{line} imports the private module {target}")
+    return crossing
+
+
+def test_no_private_name_is_used_outside_its_module():
+    crossing = _crossing(MODULES)
     assert not crossing, "private names used outside their module:\n" + "\n".join(crossing)
 
 
-def test_no_import_cycles():
-    graph = {m: {t for t, _, _ in _imports(m, p) if t in MODULES and t != m}
-             for m, p in MODULES.items()}
+def _cycles(modules: dict[str, Path]) -> list[str]:
+    graph = {m: {t for t, _, _ in _imports(m, p, modules) if t in modules and t != m}
+             for m, p in modules.items()}
     state: dict[str, int] = {}
     cycles = []
 
@@ -118,7 +129,42 @@ def test_no_import_cycles():
     for module in sorted(graph):
         if module not in state:
             visit(module, [module])
+    return cycles
+
+
+def test_no_import_cycles():
+    cycles = _cycles(MODULES)
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_the_checks_catch_an_upward_import_a_private_name_and_a_cycle(tmp_path):
+    # A small package laid out like ours, with one of each fault planted: the checks above
+    # must name each, or they could pass while the rules are broken.
+    root = tmp_path / "scpb_analysis"
+    files = {
+        "__init__.py": "",
+        "sources/__init__.py": "",
+        "sources/mps.py": "def _parse():\n    from scpb_analysis.blocks.dashboard import show\n",
+        "stats/__init__.py": "",
+        "stats/rates.py": "from scpb_analysis.stats.spc import xmr\n",
+        "stats/spc.py": "from scpb_analysis.stats.rates import crude_rate\n"
+                        "from scpb_analysis.sources.mps import _parse\n",
+        "blocks/__init__.py": "",
+        "blocks/dashboard.py": "import scpb_analysis.demo\n",
+        "demo/__init__.py": "from scpb_analysis.blocks.dashboard import show\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    modules = _modules(root)
+    assert _upward(modules) == [
+        "scpb_analysis.blocks.dashboard:1 imports scpb_analysis.demo (outside the production "
+        "path)",
+        "scpb_analysis.sources.mps:2 (sources) imports scpb_analysis.blocks.dashboard (blocks)"]
+    assert _crossing(modules) == [
+        "scpb_analysis.stats.spc:2 imports _parse from scpb_analysis.sources.mps"]
+    assert any("scpb_analysis.stats.rates -> scpb_analysis.stats.spc -> "
+               "scpb_analysis.stats.rates" in c for c in _cycles(modules))
 
 
 @pytest.mark.parametrize("layer", LAYERS[:-1] + OUTSIDE)
