@@ -98,9 +98,9 @@ def _compact(frame: pd.DataFrame) -> _StoredFrame:
     dtypes = dict(frame.dtypes)
     columns = {}
     for name, column in frame.items():
-        # Only columns without missing values: a category would merge None and NaN.
+        # Only text columns without missing values: a category would merge None and NaN.
         if (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)) and (
-                len(column) > 1000
+                len(column) > 1000 and not column.isna().any()
                 and pd.api.types.infer_dtype(column, skipna=False) == "string"):
             columns[name] = column.astype("category")
     if not columns or not frame.columns.is_unique:
@@ -274,11 +274,14 @@ class TableCache:
                 try:
                     with open(entry, "rb") as handle:
                         stored, warned = pickle.load(handle)
+                except (OSError, EOFError, pickle.UnpicklingError, AttributeError,
+                        ImportError, ValueError):
+                    # A damaged entry, or one written by other code, is rebuilt, not trusted.
+                    entry.unlink(missing_ok=True)
+                else:
                     self.hits.append(kind)
                     _replay(warned)
                     return _unpack(stored)
-                except Exception:  # noqa: BLE001 - a damaged entry is rebuilt, not trusted
-                    entry.unlink(missing_ok=True)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 value = make()

@@ -41,6 +41,7 @@ def _awkward_frame(n: int = 3000) -> pd.DataFrame:
     })
     frame.loc[5, "with_none"] = None
     frame.loc[6, "with_none"] = np.nan
+    frame.loc[7, "string"] = pd.NA  # police.uk's context column is mostly empty
     frame.attrs["publications"] = "two files"
     return frame
 
