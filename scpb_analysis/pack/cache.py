@@ -35,13 +35,14 @@ from typing import Any
 
 import pandas as pd
 
+from scpb_analysis.sources.fetch import hash_file
+
 __all__ = ["CACHE_ENV", "TableCache", "default_cache_dir"]
 
 #: Environment variable naming the cache folder; ``off`` (or empty) turns caching off.
 CACHE_ENV = "SCPB_CACHE_DIR"
 # Bump when the stored form changes, so old entries are not misread.
 _FORMAT = 2
-_CHUNK = 1 << 20
 
 
 def default_cache_dir() -> Path | None:
@@ -73,13 +74,6 @@ def _package_fingerprint() -> str:
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------
@@ -227,7 +221,7 @@ class TableCache:
                 stat = path.stat()
                 key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
                 if key not in known:
-                    known[key] = _sha256(path)
+                    known[key] = hash_file(path)[0]
                 digest.update(str(path.relative_to(self.data_root)).encode())
                 digest.update(known[key].encode())
             self._save_hashes(known)
