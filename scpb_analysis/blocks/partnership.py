@@ -72,7 +72,7 @@ def _suppressed(tables: dict[str, tuple[pd.DataFrame, object, object]], links=()
     Tables that share a margin (the ward table is the row totals of the ward by type table)
     are suppressed together, so a cell hidden in one cannot be worked out from another.
     """
-    from scpb_analysis.qa.disclosure import suppress_linked, verify_linked
+    from scpb_analysis.qa.disclosure import SuppressionRule, suppress_linked, verify_linked
 
     counts = {name: frame for name, (frame, _, _) in tables.items()}
     totals = {name: (row, col) for name, (_, row, col) in tables.items()}
@@ -81,7 +81,8 @@ def _suppressed(tables: dict[str, tuple[pd.DataFrame, object, object]], links=()
     except ValueError:
         # Some tables (e.g. four wards of 1 under a total of 4) cannot be protected while
         # zeros are shown; hiding zeros as well always can be.
-        results = suppress_linked(counts, totals=totals, links=links, suppress_zeros=True)
+        results = suppress_linked(counts, totals=totals, links=links,
+                                  rule=SuppressionRule(suppress_zeros=True))
     problems = verify_linked(results, links)
     if problems:
         raise RuntimeError("suppression left recoverable cells: " + "; ".join(problems))

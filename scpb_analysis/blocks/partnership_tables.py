@@ -294,6 +294,14 @@ def _in_window(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
     return frame.loc[(months >= window.start) & (months <= window.end)]
 
 
+def _window_rows(frame: pd.DataFrame, columns: Iterable[str], what: str, start: str | pd.Period,
+                 end: str | pd.Period) -> tuple[Window, pd.DataFrame]:
+    """The window from ``start`` to ``end`` and the rows of a checked tidy table inside it."""
+    _require(frame, columns, what)
+    window = _window(start, end)
+    return window, _in_window(frame, window)
+
+
 def _check_categories(values: pd.Series, allowed: Iterable[str], what: str) -> None:
     unknown = sorted(set(values.dropna().astype(str)) - set(allowed))
     if unknown:
@@ -356,13 +364,34 @@ def _ward_counts(cctv: pd.DataFrame, borough: str, scheme: str) -> pd.DataFrame:
     return rows
 
 
-def cctv_by_ward(
-    cctv: pd.DataFrame,
-    start: str | pd.Period,
-    end: str | pd.Period,
-    borough: str = "Barnet",
-    scheme: str = "2022",
-) -> pd.DataFrame:
+def _cctv_ward_table(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period,
+                     borough: str, scheme: str, by_type: bool
+                     ) -> tuple[Window, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The window, the log's rows in it, every ward's count and the table's ward columns.
+
+    The two CCTV ward tables list the same wards in the same order (the pack links the ward
+    table to the ward by type table's totals), so both start here.
+    """
+    needed = ["month", "ward_code", *(["incident_type"] if by_type else [])]
+    window, rows = _window_rows(cctv, needed, "cctv", start, end)
+    if by_type:
+        _check_categories(rows["incident_type"], CCTV_INCIDENT_TYPES, "CCTV incident type(s)")
+    wards = _ward_counts(rows, borough, scheme)
+    out = pd.DataFrame({"ward_code": wards["ward_code"].astype(object).to_numpy(),
+                        "ward_name": wards["ward_name"].to_numpy(dtype=object)})
+    return window, rows, wards, out
+
+
+def _with_grand_total(out: pd.DataFrame, values: list, counts: Iterable[str]) -> pd.DataFrame:
+    out.loc[len(out)] = [pd.NA, GRAND_TOTAL, *values]
+    # Appending a row through .loc widens the count columns; the table keeps whole numbers.
+    for col in counts:
+        out[col] = out[col].astype(np.int64)
+    return out
+
+
+def cctv_by_ward(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period,
+                 borough: str = "Barnet", scheme: str = "2022") -> pd.DataFrame:
     """CCTV incidents per ward, every ward listed, with shares and a Grand Total row.
 
     Parameters
@@ -395,22 +424,15 @@ def cctv_by_ward(
     23    Woodhouse      1           33.0
     24  Grand Total      3          100.0
     """
-    _require(cctv, ["month", "ward_code"], "cctv")
-    window = _window(start, end)
-    rows = _ward_counts(_in_window(cctv, window), borough, scheme)
-    table = _share_table(rows.set_index("ward_name")["count"])
-    out = pd.DataFrame({
-        "ward_code": rows["ward_code"].astype(object).to_numpy(),
-        "ward_name": rows["ward_name"].to_numpy(dtype=object),
-        "count": rows["count"].to_numpy(dtype=np.int64),
-        "share": table["share"].to_numpy(dtype=float),
-        "share_rounded": table["share_rounded"].to_numpy(dtype=float),
-        "rounding": table["rounding"].to_numpy(dtype=object),
-    })
+    window, _, wards, out = _cctv_ward_table(cctv, start, end, borough, scheme, by_type=False)
+    table = _share_table(wards.set_index("ward_name")["count"])
+    out["count"] = wards["count"].to_numpy(dtype=np.int64)
+    for col in ("share", "share_rounded"):
+        out[col] = table[col].to_numpy(dtype=float)
+    out["rounding"] = table["rounding"].to_numpy(dtype=object)
     total = int(out["count"].sum())
-    out.loc[len(out)] = [pd.NA, GRAND_TOTAL, total, 100.0 if total else np.nan,
-                         100.0 if total else np.nan, out["rounding"].iloc[0]]
-    out["count"] = out["count"].astype(np.int64)
+    whole = 100.0 if total else np.nan
+    out = _with_grand_total(out, [total, whole, whole, out["rounding"].iloc[0]], ["count"])
     return _with_attrs(out, "cctv_by_ward", window=window, borough=borough)
 
 
@@ -454,13 +476,8 @@ percentage of CCTV incidents were captured in Edgware (67%), followed by Woodhou
                       tuple(notes), tuple(text))
 
 
-def cctv_ward_by_type(
-    cctv: pd.DataFrame,
-    start: str | pd.Period,
-    end: str | pd.Period,
-    borough: str = "Barnet",
-    scheme: str = "2022",
-) -> pd.DataFrame:
+def cctv_ward_by_type(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period,
+                      borough: str = "Barnet", scheme: str = "2022") -> pd.DataFrame:
     """Ward by incident type counts, all wards and all 25 types, with totals.
 
     Returns
@@ -487,25 +504,17 @@ def cctv_ward_by_type(
     Edgware                    1      1      0      2
     Grand Total                1      1      0      2
     """
-    _require(cctv, ["month", "ward_code", "incident_type"], "cctv")
-    window = _window(start, end)
-    rows = _in_window(cctv, window)
-    _check_categories(rows["incident_type"], CCTV_INCIDENT_TYPES, "CCTV incident type(s)")
-    wards = _ward_counts(rows, borough, scheme)
+    window, rows, wards, out = _cctv_ward_table(cctv, start, end, borough, scheme, by_type=True)
     key = rows["ward_code"].astype(object).where(rows["ward_code"].notna(), _NOT_RECORDED)
     matrix = pd.crosstab(key, rows["incident_type"]) if len(rows) else pd.DataFrame()
     order = [c if pd.notna(c) else _NOT_RECORDED for c in wards["ward_code"]]
     matrix = matrix.reindex(index=order, columns=list(CCTV_INCIDENT_TYPES), fill_value=0)
     matrix = matrix.fillna(0).astype(np.int64)
-    out = pd.DataFrame({"ward_code": wards["ward_code"].astype(object).to_numpy(),
-                        "ward_name": wards["ward_name"].to_numpy(dtype=object)})
     for col in CCTV_INCIDENT_TYPES:
         out[col] = matrix[col].to_numpy(dtype=np.int64)
     out["Total"] = out[list(CCTV_INCIDENT_TYPES)].sum(axis=1).astype(np.int64)
-    totals = out[[*CCTV_INCIDENT_TYPES, "Total"]].sum(axis=0)
-    out.loc[len(out)] = [pd.NA, GRAND_TOTAL, *totals.astype(np.int64).tolist()]
-    for col in (*CCTV_INCIDENT_TYPES, "Total"):
-        out[col] = out[col].astype(np.int64)
+    columns = [*CCTV_INCIDENT_TYPES, "Total"]
+    out = _with_grand_total(out, out[columns].sum(axis=0).astype(np.int64).tolist(), columns)
     return _with_attrs(out, "cctv_ward_by_type", window=window)
 
 
@@ -561,9 +570,7 @@ def cctv_type_shares(cctv: pd.DataFrame, start: str | pd.Period,
     1                  Alarm      1           33.0
     2  Anti-Social Behaviour      0            0.0
     """
-    _require(cctv, ["month", "incident_type"], "cctv")
-    window = _window(start, end)
-    rows = _in_window(cctv, window)
+    window, rows = _window_rows(cctv, ["month", "incident_type"], "cctv", start, end)
     _check_categories(rows["incident_type"], CCTV_INCIDENT_TYPES, "CCTV incident type(s)")
     counts = rows["incident_type"].value_counts().reindex(list(CCTV_INCIDENT_TYPES),
                                                           fill_value=0)
@@ -651,9 +658,7 @@ def cctv_hour_profile(cctv: pd.DataFrame, start: str | pd.Period,
     11  11:00-11:59      0               0      False
     12  12:00-12:59      0              92       True
     """
-    _require(cctv, ["month", "hour"], "cctv")
-    window = _window(start, end)
-    rows = _in_window(cctv, window)
+    window, rows = _window_rows(cctv, ["month", "hour"], "cctv", start, end)
     hours = pd.to_numeric(rows["hour"], errors="raise")
     bad = hours[(hours < 0) | (hours > 23) | (hours != np.floor(hours))]
     if len(bad):
@@ -739,9 +744,7 @@ def cctv_mode(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period) 
     0  proactive      1           25.0
     1   reactive      3           75.0
     """
-    _require(cctv, ["month", "mode"], "cctv")
-    window = _window(start, end)
-    rows = _in_window(cctv, window)
+    window, rows = _window_rows(cctv, ["month", "mode"], "cctv", start, end)
     _check_categories(rows["mode"], _MODES, "CCTV mode(s)")
     counts = rows["mode"].value_counts().reindex(list(_MODES), fill_value=0)
     missing = int(rows["mode"].isna().sum())
@@ -810,9 +813,7 @@ def asb_outcomes_by_month(outcomes: pd.DataFrame, start: str | pd.Period,
     0  2023-03                    1     1    0
     1  2023-04                    0     0    0
     """
-    _require(outcomes, ["month", "outcome"], "outcomes")
-    window = _window(start, end)
-    rows = _in_window(outcomes, window)
+    window, rows = _window_rows(outcomes, ["month", "outcome"], "outcomes", start, end)
     _check_categories(rows["outcome"], ASB_OUTCOMES, "ASB outcome(s)")
     matrix = pd.crosstab(_months_of(rows), rows["outcome"]) if len(rows) else pd.DataFrame()
     matrix = matrix.reindex(index=window.months, columns=list(ASB_OUTCOMES), fill_value=0)
@@ -874,9 +875,7 @@ def fpn_by_code(fpn: pd.DataFrame, start: str | pd.Period, end: str | pd.Period)
     0        CST01      2           67.0
     8        CST09      1           33.0
     """
-    _require(fpn, ["month", "offence_code"], "fpn")
-    window = _window(start, end)
-    rows = _in_window(fpn, window)
+    window, rows = _window_rows(fpn, ["month", "offence_code"], "fpn", start, end)
     codes = rows["offence_code"].map(_fpn_code)
     counts = codes.value_counts().reindex(list(FPN_OFFENCES), fill_value=0).astype(np.int64)
     table = _share_table(counts).rename(columns={"label": "offence_code"})
@@ -937,9 +936,7 @@ def community_triggers(ct: pd.DataFrame, start: str | pd.Period,
     2      Threshold not met      0
     3                Pending      1
     """
-    _require(ct, ["month", "decision"], "community_trigger")
-    window = _window(start, end)
-    rows = _in_window(ct, window)
+    window, rows = _window_rows(ct, ["month", "decision"], "community_trigger", start, end)
     _check_categories(rows["decision"], TRIGGER_DECISIONS, "Community Trigger decision(s)")
     decisions = rows["decision"].astype(object).where(rows["decision"].notna(), "Pending")
     counts = decisions.value_counts().reindex(list(TRIGGER_DECISIONS), fill_value=0)

@@ -46,6 +46,7 @@ __all__ = [
     "Finding",
     "PersonalDataError",
     "SuppressionResult",
+    "SuppressionRule",
     "check_audience",
     "disclosure_problems",
     "drop_pii",
@@ -815,6 +816,46 @@ def refuse_if_pii(
 _PUBLISHED, _PRIMARY, _SECONDARY = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class SuppressionRule:
+    """How a table is suppressed: what a small count is, how hidden cells read, where totals are.
+
+    One rule is what :func:`suppress` applies and what :func:`hidden_ranges` and
+    :func:`disclosure_problems` assume a reader knows, so the three read the same settings.
+
+    Attributes
+    ----------
+    threshold : int, default 5
+        Counts below this are small.
+    label : str, optional
+        Text for a small count; default ``f"<{threshold}"``.
+    secondary_label : str, default "[c]"
+        Text for a cell hidden to protect a small count ("[c]", confidential, as ONS tables
+        use). It differs from ``label`` because the cell is not a small count.
+    min_count : int, default 1
+        The smallest count hidden.
+    suppress_zeros : bool, default False
+        Hide zeros as small counts too (the same as ``min_count=0``).
+    total_row, total_col : label, optional
+        The row and column of the table holding totals. :func:`suppress_linked` takes each
+        table's totals from its ``totals`` argument instead.
+
+    Examples
+    --------
+    >>> rule = SuppressionRule(threshold=10, total_row="Total")
+    >>> rule.threshold, rule.label, rule.secondary_label, rule.total_col
+    (10, None, '[c]', None)
+    """
+
+    threshold: int = 5
+    label: str | None = None
+    secondary_label: str = "[c]"
+    min_count: int = 1
+    suppress_zeros: bool = False
+    total_row: Hashable | None = None
+    total_col: Hashable | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class SuppressionResult:
     """A table ready for its audience, and which cells are (or would be) hidden.
@@ -855,6 +896,13 @@ class SuppressionResult:
         """Every hidden cell, primary or secondary."""
         return self.mask_primary | self.mask_secondary
 
+    @property
+    def rule(self) -> SuppressionRule:
+        """The rule the public table follows, as :func:`disclosure_problems` needs it."""
+        return SuppressionRule(threshold=self.threshold, label=self.label,
+                               secondary_label=self.secondary_label, min_count=self.min_count,
+                               total_row=self.total_row, total_col=self.total_col)
+
 
 def _whole(value: Any, what: str, minimum: int) -> int:
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) \
@@ -863,10 +911,13 @@ def _whole(value: Any, what: str, minimum: int) -> int:
     return int(value)
 
 
-def _settings(threshold: Any, label: str | None, secondary_label: str, min_count: Any,
-              suppress_zeros: bool) -> tuple[int, int, str, str]:
-    threshold = _whole(threshold, "threshold", 1)
-    low = 0 if suppress_zeros else _whole(min_count, "min_count", 0)
+def _settings(rule: SuppressionRule | None) -> tuple[int, int, str, str]:
+    rule = SuppressionRule() if rule is None else rule
+    if not isinstance(rule, SuppressionRule):
+        raise ValueError(f"rule must be a SuppressionRule, got {type(rule).__name__}")
+    label, secondary_label = rule.label, rule.secondary_label
+    threshold = _whole(rule.threshold, "threshold", 1)
+    low = 0 if rule.suppress_zeros else _whole(rule.min_count, "min_count", 0)
     # A hidden count must have at least two possible values, or the label itself discloses it
     # ("<2" with zeros shown can only be 1).
     if threshold - 1 - low < 1:
@@ -1157,15 +1208,9 @@ def _note(audience: str, n_primary: int, n_secondary: int, low: int, threshold: 
 
 def suppress(
     table: pd.DataFrame,
+    rule: SuppressionRule | None = None,
     *,
-    threshold: int = 5,
-    label: str | None = None,
     audience: str = "public",
-    total_row: Hashable | None = None,
-    total_col: Hashable | None = None,
-    min_count: int = 1,
-    suppress_zeros: bool = False,
-    secondary_label: str = "[c]",
 ) -> SuppressionResult:
     """Hide small counts in a table, and the cells that would let a reader work them out.
 
@@ -1195,22 +1240,12 @@ def suppress(
         Counts (whole numbers of 0 or more), rows by columns, with unique labels. Include
         every total that is published anywhere (in this table, another table or the text):
         only totals the function knows about are protected against.
-    threshold : int, default 5
-        Counts below this are small.
-    label : str, optional
-        Text for a small count; default ``f"<{threshold}"``.
+    rule : SuppressionRule, optional
+        Threshold, labels, smallest count hidden and the total row and column of ``table``;
+        default ``SuppressionRule()`` (counts 1 to 4 shown as ``<5``, no totals).
     audience : {"public", "internal"}, default "public"
         ``"internal"`` returns the counts unchanged, with the masks and note saying what a
         public table would hide.
-    total_row, total_col : label, optional
-        The row and column of ``table`` holding totals.
-    min_count : int, default 1
-        The smallest count hidden.
-    suppress_zeros : bool, default False
-        Hide zeros as small counts too.
-    secondary_label : str, default "[c]"
-        Text for a cell hidden to protect a small count ("[c]", confidential, as ONS tables
-        use). It differs from ``label`` because the cell is not a small count.
 
     Returns
     -------
@@ -1231,7 +1266,8 @@ def suppress(
     >>> counts = pd.DataFrame(
     ...     {"Theft": [10, 6, 8, 24], "Robbery": [2, 12, 11, 25], "Burglary": [7, 9, 15, 31],
     ...      "Total": [19, 27, 34, 80]}, index=["Burnt Oak", "Hendon", "Mill Hill", "Total"])
-    >>> result = suppress(counts, total_row="Total", total_col="Total")
+    >>> totals = SuppressionRule(total_row="Total", total_col="Total")
+    >>> result = suppress(counts, totals)
     >>> result.table
               Theft Robbery Burglary Total
     Burnt Oak    10      <5      [c]    19
@@ -1243,13 +1279,14 @@ def suppress(
     counts cannot be worked out from the totals.'
     >>> verify_suppression(result)
     []
-    >>> suppress(counts, total_row="Total", total_col="Total", audience="internal").note
+    >>> suppress(counts, totals, audience="internal").note
     'Not for publication: 1 count from 1 to 4 shown; a public table would show them as <5 and
     hide 5 further cells.'
     """
     audience = check_audience(audience)
-    threshold, low, label, secondary_label = _settings(threshold, label, secondary_label,
-                                                       min_count, suppress_zeros)
+    threshold, low, label, secondary_label = _settings(rule)
+    rule = SuppressionRule() if rule is None else rule
+    total_row, total_col = rule.total_row, rule.total_col
     values = _counts(table)
     r_tot = _position(table.index, total_row, "total_row")
     c_tot = _position(table.columns, total_col, "total_col")
@@ -1323,28 +1360,16 @@ def _read_display(display: pd.DataFrame, label: str, secondary_label: str
     return values, kind
 
 
-def _display_setup(display: pd.DataFrame, threshold: int, label: str | None,
-                   secondary_label: str, total_row: Hashable | None, total_col: Hashable | None,
-                   min_count: int, suppress_zeros: bool):
-    threshold, low, label, secondary_label = _settings(threshold, label, secondary_label,
-                                                       min_count, suppress_zeros)
+def _display_setup(display: pd.DataFrame, rule: SuppressionRule | None):
+    threshold, low, label, secondary_label = _settings(rule)
     values, kind = _read_display(display, label, secondary_label)
-    r_tot = _position(display.index, total_row, "total_row")
-    c_tot = _position(display.columns, total_col, "total_col")
+    rule = SuppressionRule() if rule is None else rule
+    r_tot = _position(display.index, rule.total_row, "total_row")
+    c_tot = _position(display.columns, rule.total_col, "total_col")
     return threshold, low, values, kind, r_tot, c_tot
 
 
-def hidden_ranges(
-    display: pd.DataFrame,
-    *,
-    threshold: int = 5,
-    label: str | None = None,
-    secondary_label: str = "[c]",
-    total_row: Hashable | None = None,
-    total_col: Hashable | None = None,
-    min_count: int = 1,
-    suppress_zeros: bool = False,
-) -> pd.DataFrame:
+def hidden_ranges(display: pd.DataFrame, rule: SuppressionRule | None = None) -> pd.DataFrame:
     """What a reader of a published table can work out about each hidden cell.
 
     From the published table alone: shown counts are fixed, rows and columns with a total add
@@ -1360,8 +1385,9 @@ def hidden_ranges(
     ----------
     display : pandas.DataFrame
         The published table, e.g. ``SuppressionResult.public_table``.
-    threshold, label, secondary_label, total_row, total_col, min_count, suppress_zeros
-        As given to :func:`suppress`.
+    rule : SuppressionRule, optional
+        As given to :func:`suppress` (``SuppressionResult.rule``); default
+        ``SuppressionRule()``.
 
     Returns
     -------
@@ -1380,14 +1406,12 @@ def hidden_ranges(
 
     >>> shown = pd.DataFrame({"Theft": ["<5"], "Robbery": ["<5"], "Total": ["8"]},
     ...                      index=["Edgware"])
-    >>> hidden_ranges(shown, total_col="Total")
+    >>> hidden_ranges(shown, SuppressionRule(total_col="Total"))
            row   column     kind  lower  upper  recoverable
     0  Edgware    Theft  primary    4.0    4.0         True
     1  Edgware  Robbery  primary    4.0    4.0         True
     """
-    threshold, low, values, kind, r_tot, c_tot = _display_setup(
-        display, threshold, label, secondary_label, total_row, total_col, min_count,
-        suppress_zeros)
+    threshold, low, values, kind, r_tot, c_tot = _display_setup(display, rule)
     equations = _equations(values.shape, r_tot, c_tot)
     try:
         cells, a_eq, b_eq, bounds = _lp_problem(equations, values.ravel(), kind.ravel(), low,
@@ -1408,38 +1432,28 @@ def hidden_ranges(
     })
 
 
-def disclosure_problems(
-    display: pd.DataFrame,
-    *,
-    threshold: int = 5,
-    label: str | None = None,
-    secondary_label: str = "[c]",
-    total_row: Hashable | None = None,
-    total_col: Hashable | None = None,
-    min_count: int = 1,
-    suppress_zeros: bool = False,
-) -> list[str]:
+def disclosure_problems(display: pd.DataFrame, rule: SuppressionRule | None = None
+                        ) -> list[str]:
     """Every way a published table gives a small count away; an empty list when it is safe.
 
     Three checks, each independent of how the table was suppressed: no shown count is from
     ``min_count`` to ``threshold - 1``; no row or column with a total (the total row and column
     included) has exactly one hidden cell; and no hidden cell's range, as found by
-    :func:`hidden_ranges`, narrows to one value.
+    :func:`hidden_ranges`, narrows to one value. ``rule`` is as for :func:`hidden_ranges`.
 
     Examples
     --------
     >>> shown = pd.DataFrame({"Theft": ["<5", "3", "7"], "Robbery": ["10", "9", "19"],
     ...                       "Total": ["14", "12", "26"]}, index=["Edgware", "Hendon", "Total"])
-    >>> for problem in disclosure_problems(shown, total_row="Total", total_col="Total"):
+    >>> rule = SuppressionRule(total_row="Total", total_col="Total")
+    >>> for problem in disclosure_problems(shown, rule):
     ...     print(problem)
     row 'Hendon', column 'Theft' shows a count from 1 to 4
     row 'Edgware' has one hidden cell, which its total gives away
     column 'Theft' has one hidden cell, which its total gives away
     row 'Edgware', column 'Theft' can be worked out exactly from the published numbers
     """
-    threshold, low, values, kind, r_tot, c_tot = _display_setup(
-        display, threshold, label, secondary_label, total_row, total_col, min_count,
-        suppress_zeros)
+    threshold, low, values, kind, r_tot, c_tot = _display_setup(display, rule)
     problems = [f"row {display.index[i]!r}, column {display.columns[j]!r} shows a count from "
                 f"{low} to {threshold - 1}"
                 for i, j in np.argwhere((kind == _PUBLISHED) & (values >= low)
@@ -1450,10 +1464,7 @@ def disclosure_problems(
     problems += [f"{names[line]} has one hidden cell, which its total gives away"
                  for line in np.flatnonzero(hidden_per_line == 1)]
     try:
-        ranges = hidden_ranges(display, threshold=threshold, label=label,
-                               secondary_label=secondary_label, total_row=total_row,
-                               total_col=total_col, min_count=min_count,
-                               suppress_zeros=suppress_zeros)
+        ranges = hidden_ranges(display, rule)
     except ValueError as err:
         return [*problems, str(err)]
     problems += [f"row {r.row!r}, column {r.column!r} can be worked out exactly from the "
@@ -1471,16 +1482,13 @@ def verify_suppression(result: SuppressionResult) -> list[str]:
     --------
     >>> counts = pd.DataFrame({"A": [4, 4, 8], "B": [6, 7, 13], "Total": [10, 11, 21]},
     ...                       index=["Edgware", "Hendon", "Total"])
-    >>> verify_suppression(suppress(counts, total_row="Total", total_col="Total"))
+    >>> verify_suppression(suppress(counts, SuppressionRule(total_row="Total", total_col="Total")))
     []
     """
     if not isinstance(result, SuppressionResult):
         raise ValueError(f"verify_suppression needs the result of suppress(), got "
                          f"{type(result).__name__}")
-    return disclosure_problems(result.public_table, threshold=result.threshold,
-                               label=result.label, secondary_label=result.secondary_label,
-                               total_row=result.total_row, total_col=result.total_col,
-                               min_count=result.min_count, suppress_zeros=False)
+    return disclosure_problems(result.public_table, result.rule)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1541,12 +1549,8 @@ def suppress_linked(
     *,
     totals: dict[str, tuple[Hashable | None, Hashable | None]] | None = None,
     links: Iterable[tuple[str, Hashable, str, Hashable]] = (),
-    threshold: int = 5,
-    label: str | None = None,
+    rule: SuppressionRule | None = None,
     audience: str = "public",
-    min_count: int = 1,
-    suppress_zeros: bool = False,
-    secondary_label: str = "[c]",
 ) -> dict[str, SuppressionResult]:
     """Suppress tables published together, so no hidden cell follows from any of them.
 
@@ -1567,8 +1571,11 @@ def suppress_linked(
     links : iterable of (table, column, table, column)
         Columns of two tables that hold the same counts for the rows both have (matched by
         row label), e.g. ``("by_ward", "Incidents", "by_type", "Total")``.
-    threshold, label, audience, min_count, suppress_zeros, secondary_label
-        As for :func:`suppress`, the same for every table.
+    rule : SuppressionRule, optional
+        As for :func:`suppress`, the same for every table; its ``total_row`` and ``total_col``
+        must be unset (each table's are in ``totals``).
+    audience : {"public", "internal"}, default "public"
+        As for :func:`suppress`.
 
     Returns
     -------
@@ -1601,8 +1608,10 @@ def suppress_linked(
     []
     """
     audience = check_audience(audience)
-    threshold, low, label, secondary_label = _settings(threshold, label, secondary_label,
-                                                       min_count, suppress_zeros)
+    threshold, low, label, secondary_label = _settings(rule)
+    if rule is not None and (rule.total_row is not None or rule.total_col is not None):
+        raise ValueError("suppress_linked takes each table's total row and column from "
+                         "totals, not from the rule")
     if not isinstance(tables, dict) or not tables:
         raise ValueError("tables must be a non-empty dict of name -> DataFrame of counts")
     totals = totals or {}
@@ -1722,10 +1731,10 @@ def linked_hidden_ranges(
     --------
     >>> by_type = pd.DataFrame({"Theft": [3, 9, 12], "Robbery": [8, 7, 15],
     ...                         "Total": [11, 16, 27]}, index=["Hendon", "Mill Hill", "Total"])
-    >>> by_ward = pd.DataFrame({"Incidents": [11, 16, 27]},
-    ...                        index=["Hendon", "Mill Hill", "Total"])
-    >>> alone = {"by_type": suppress(by_type, total_row="Total", total_col="Total"),
-    ...          "by_ward": suppress(by_ward, total_row="Total")}
+    >>> by_ward = by_type[["Total"]].rename(columns={"Total": "Incidents"})
+    >>> both = SuppressionRule(total_row="Total", total_col="Total")
+    >>> alone = {"by_type": suppress(by_type, both),
+    ...          "by_ward": suppress(by_ward, SuppressionRule(total_row="Total"))}
     >>> linked_hidden_ranges(alone)["recoverable"].any()
     np.False_
     """
@@ -1816,8 +1825,7 @@ def verify_linked(results: dict[str, SuppressionResult],
     --------
     >>> by_type = pd.DataFrame({"Theft": [0, 9, 9], "Robbery": [8, 7, 15],
     ...                         "Total": [8, 16, 24]}, index=["Hendon", "Mill Hill", "Total"])
-    >>> by_ward = pd.DataFrame({"Incidents": [8, 16, 24]},
-    ...                        index=["Hendon", "Mill Hill", "Total"])
+    >>> by_ward = by_type[["Total"]].rename(columns={"Total": "Incidents"})
     >>> links = [("by_ward", "Incidents", "by_type", "Total")]
     >>> verify_linked(suppress_linked({"by_type": by_type, "by_ward": by_ward},
     ...     totals={"by_type": ("Total", "Total"), "by_ward": ("Total", None)}, links=links),
@@ -1827,9 +1835,7 @@ def verify_linked(results: dict[str, SuppressionResult],
     links = list(links)
     problems = []
     for name, result in results.items():
-        _, low, values, kind, r_tot, c_tot = _display_setup(
-            result.public_table, result.threshold, result.label, result.secondary_label,
-            result.total_row, result.total_col, result.min_count, False)
+        _, low, values, kind, r_tot, c_tot = _display_setup(result.public_table, result.rule)
         display = result.public_table
         problems += [f"{name}: row {display.index[i]!r}, column {display.columns[j]!r} shows "
                      f"a count from {low} to {result.threshold - 1}"

@@ -24,6 +24,10 @@ Header and value matching ignore case, spacing, punctuation and Cyrillic look-al
 (:func:`header_key`, :func:`value_key`), so ``"DATE_TIME"`` is the ``Date/Time`` column and
 ``"СВО"`` typed with Cyrillic letters (as on the July 2023 slide) is a Criminal Behaviour Order.
 Anything that is not a known spelling is refused rather than guessed.
+
+The templates, their columns and the known spellings of category values are packaged tables,
+``partnership_sources.csv``, ``partnership_columns.csv`` and ``partnership_values.csv``, read
+once on import into the constants and :data:`SOURCES` below.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scpb_analysis.reference.packaged import read_packaged_csv
 from scpb_analysis.reference.taxonomy import normalise_label
 
 __all__ = [
@@ -88,159 +93,45 @@ HEADER_SEARCH_ROWS = 30
 #: The control room has been staffed around the clock from this day; before it, 12:00 to 04:00.
 CONTROL_ROOM_24_7_FROM = pd.Timestamp("2022-09-01")
 
-#: The 25 CCTV incident types, spelled as on the control-room log and the board pack.
-INCIDENT_TYPES = (
-    "Alarm",
-    "Anti-Social Behaviour",
-    "Burglary",
-    "Criminal Damage",
-    "Domestic",
-    "Drink Drive",
-    "Fire",
-    "Firearms",
-    "Fly tipping",
-    "Hoax Call",
-    "Knife Crime",
-    "Missing Person",
-    "Offensive Weapon",
-    "Other",
-    "Police Stop",
-    "Public Disorder",
-    "Road Traffic Incident",
-    "Robbery",
-    "Sexual Offence",
-    "Shoplifting",
-    "Suspicious Behaviour",
-    "Theft",
-    "Vehicle Crime",
-    "Violent Crime",
-    "Welfare Concerns",
-)
+# The category values and their other spellings are a table (partnership_values.csv): per
+# field, the allowed values in order, then each other spelling with the value it means.
+_VALUES = read_packaged_csv("partnership_values.csv", dtype=str, keep_default_na=False)
 
+
+def _field(name: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    rows = _VALUES[_VALUES["field"] == name]
+    spelled = rows["spelling"] != ""
+    return (tuple(rows.loc[~spelled, "value"]),
+            dict(zip(rows.loc[spelled, "spelling"], rows.loc[spelled, "value"], strict=True)))
+
+
+_FIELDS = {name: _field(name) for name in _VALUES["field"].unique()}
+
+#: The 25 CCTV incident types, spelled as on the control-room log and the board pack.
+INCIDENT_TYPES = _FIELDS["incident_type"][0]
 #: Other spellings of incident types seen on logs (case, spacing and punctuation are ignored
 #: anyway, so "Fly-tipping" and "ANTI SOCIAL BEHAVIOUR" need no entry).
-INCIDENT_TYPE_VARIANTS = {
-    "ASB": "Anti-Social Behaviour",
-    "Anti-Social Behavior": "Anti-Social Behaviour",
-    "Drink Driving": "Drink Drive",
-    "Firearm": "Firearms",
-    "Hoax": "Hoax Call",
-    "Missing": "Missing Person",
-    "Missing Persons": "Missing Person",
-    "Offensive Weapons": "Offensive Weapon",
-    "RTI": "Road Traffic Incident",
-    "RTC": "Road Traffic Incident",
-    "Road Traffic Collision": "Road Traffic Incident",
-    "Sexual Offences": "Sexual Offence",
-    "Shop Theft": "Shoplifting",
-    "Suspicious Behavior": "Suspicious Behaviour",
-    "Violence": "Violent Crime",
-    "Welfare Concern": "Welfare Concerns",
-    "Welfare": "Welfare Concerns",
-}
-
+INCIDENT_TYPE_VARIANTS = _FIELDS["incident_type"][1]
 #: Whether the control room found the incident itself or was asked to look.
-CCTV_MODES = ("Proactive", "Reactive")
-
+CCTV_MODES = _FIELDS["mode"][0]
 #: ASB tools-and-powers outcomes, as the board pack names them, in the column order of the
-#: board's table (the published ASB outcomes table follows this order).
-ASB_OUTCOMES = (
-    "Injunction",
-    "Criminal Behaviour Order",
-    "CPN Written Warning",
-    "CPN",
-    "CPN Breached",
-    "PSPO",
-    "Premises Closure Order",
-)
-
-#: Other names for the outcomes (abbreviations and the full statutory names).
-OUTCOME_VARIANTS = {
-    "CPW": "CPN Written Warning",
-    "CPWW": "CPN Written Warning",
-    "CPN Warning": "CPN Written Warning",
-    "CPN WW": "CPN Written Warning",
-    "Community Protection Warning": "CPN Written Warning",
-    "Community Protection Notice Written Warning": "CPN Written Warning",
-    "Community Protection Notice Warning": "CPN Written Warning",
-    "Community Protection Notice": "CPN",
-    "CPN Breach": "CPN Breached",
-    "Breach of CPN": "CPN Breached",
-    "Community Protection Notice Breached": "CPN Breached",
-    "CBO": "Criminal Behaviour Order",
-    "Criminal Behavior Order": "Criminal Behaviour Order",
-    "Civil Injunction": "Injunction",
-    "ASB Injunction": "Injunction",
-    "Public Spaces Protection Order": "PSPO",
-    "Public Space Protection Order": "PSPO",
-    "PCO": "Premises Closure Order",
-    "Closure Order": "Premises Closure Order",
-    "Premises Closure": "Premises Closure Order",
-}
-
+#: board's table (the published ASB outcomes table follows this order); and other names for
+#: them (abbreviations and the full statutory names).
+ASB_OUTCOMES, OUTCOME_VARIANTS = _FIELDS["outcome"]
 #: Fixed penalty notice offence codes.
 FPN_CODES = tuple(f"CST{n:02d}" for n in range(1, 18))
-_FPN_VARIANTS = {f"CST{n}": f"CST{n:02d}" for n in range(1, 10)}
-
+_FIELDS["fpn_code"] = (FPN_CODES, {f"CST{n}": f"CST{n:02d}" for n in range(1, 10)})
 #: Community Trigger threshold decisions.
-TRIGGER_DECISIONS = ("Threshold met", "Threshold not met", "Pending")
-_TRIGGER_VARIANTS = {
-    "Met": "Threshold met",
-    "Not met": "Threshold not met",
-    "Threshold not reached": "Threshold not met",
-    "Awaiting decision": "Pending",
-}
-
+TRIGGER_DECISIONS = _FIELDS["decision"][0]
 #: Prevent age bands. The pack's "Over 18" means 18 and over.
-AGE_BANDS = ("Under 18", "18 and over")
-_AGE_VARIANTS = {
-    "U18": "Under 18",
-    "<18": "Under 18",
-    "Under 18s": "Under 18",
-    "0-17": "Under 18",
-    "18+": "18 and over",
-    ">=18": "18 and over",
-    "18 or over": "18 and over",
-    "18 and above": "18 and over",
-    "Over 18": "18 and over",
-    "Over 18s": "18 and over",
-    "Adult": "18 and over",
-}
-
+AGE_BANDS = _FIELDS["age_band"][0]
 #: Prevent sex categories.
-SEXES = ("Male", "Female", "Not known")
-_SEX_VARIANTS = {"M": "Male", "F": "Female", "Unknown": "Not known", "N/K": "Not known",
-                 "Not recorded": "Not known"}
-
-#: Prevent ideology categories.
-IDEOLOGIES = ("Islamist", "Extreme Right Wing", "Mixed/Unclear/Unstable", "Other")
-
-#: Names the pack and referral forms use for the ideologies. "мии" is Cyrillic em-i-i, the
-#: look-alike of MUU printed on the July 2023 Prevent slide.
-IDEOLOGY_VARIANTS = {
-    "Islam Inspired": "Islamist",
-    "Islamist Inspired": "Islamist",
-    "Islamist Extremism": "Islamist",
-    "Far Right": "Extreme Right Wing",
-    "Right Wing": "Extreme Right Wing",
-    "Extreme Right Wing Terrorism": "Extreme Right Wing",
-    "ERWT": "Extreme Right Wing",
-    "ERW": "Extreme Right Wing",
-    "XRW": "Extreme Right Wing",
-    "MUU": "Mixed/Unclear/Unstable",
-    "мии": "Mixed/Unclear/Unstable",
-    "MUU inspired": "Mixed/Unclear/Unstable",
-    "Mixed, Unclear or Unstable": "Mixed/Unclear/Unstable",
-    "Mixed, Unclear and Unstable": "Mixed/Unclear/Unstable",
-    "Mixed, Unstable and Unclear": "Mixed/Unclear/Unstable",
-    "Mixed, Unstable or Unclear": "Mixed/Unclear/Unstable",
-    "Other ideology": "Other",
-    "Other ideologies": "Other",
-}
-
+SEXES = _FIELDS["sex"][0]
+#: Prevent ideology categories, and the names the pack and referral forms use for them. "мии"
+#: is Cyrillic em-i-i, the look-alike of MUU printed on the July 2023 Prevent slide.
+IDEOLOGIES, IDEOLOGY_VARIANTS = _FIELDS["ideology"]
 #: Yes/no answers, mapped to the template's Y and N.
-FLAG_VALUES = ("Y", "N")
-_FLAG_VARIANTS = {"Yes": "Y", "No": "N", "True": "Y", "False": "N", "1": "Y", "0": "N"}
+FLAG_VALUES = _FIELDS["flag"][0]
 
 #: Personal columns found in real exports of each source; dropped at load.
 PII_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -500,228 +391,33 @@ class SourceSchema:
         return next(c for c in self.columns if c.kind in ("date", "datetime"))
 
 
-_WARD_HEADERS = ("Ward Name", "LBB Ward", "Ward (2022)", "Ward 2022")
 _DERIVED = ("source_file", "source_row")
+# How a column's canonical values read in the tidy table, by the name the columns table uses.
+_TIDY_VALUES = {"": lambda allowed: {}, "lower": lambda allowed: {v: v.lower() for v in allowed},
+                "boolean": lambda allowed: {"Y": True, "N": False}}
 
 
-def _ward(description: str) -> Column:
-    return Column("Ward", "ward_name", "ward", header_variants=_WARD_HEADERS,
-                  description=description + "; canonical name and GSS code from the May 2022 "
-                  "ward list")
+def _column(row: Mapping[str, str]) -> Column:
+    allowed, variants = _FIELDS.get(row["values"], ((), {}))
+    return Column(row["header"], row["tidy"], row["kind"], required=row["required"] == "Y",
+                  allowed=allowed, variants=variants,
+                  header_variants=tuple(h for h in row["header_variants"].split("|") if h),
+                  description=row["description"],
+                  tidy_values=_TIDY_VALUES[row["tidy_values"]](allowed), noun=row["noun"])
 
 
-_CASE_ID_HEADERS = ("Case No", "Case Number", "Case Ref", "Case Reference", "ECINS ID",
-                    "ECINS Case ID", "ECINS Reference")
-
-#: The referral reference and date, the first two columns of Prevent and DA MARAC.
-_REFERRAL_COLUMNS = (
-    Column("Referral ID", "referral_id", "id",
-           header_variants=("Referral No", "Referral Number", "Referral Ref",
-                            "Referral Reference"),
-           description="Referral reference"),
-    Column("Referral Date", "referral_date", "date",
-           header_variants=("Date of Referral", "Date Referred", "Referred"),
-           description="Day the referral was made"),
-)
+# The templates are tables too: one row per source (partnership_sources.csv) and one per
+# template column, in template order (partnership_columns.csv, values naming a _FIELDS entry).
+_COLUMNS = read_packaged_csv("partnership_columns.csv", dtype=str, keep_default_na=False)
 
 SOURCES: dict[str, SourceSchema] = {
-    s.name: s
-    for s in (
-        SourceSchema(
-            "cctv",
-            "CCTV control-room incident log",
-            (
-                Column("Incident ID", "incident_id", "id",
-                       header_variants=("Incident No", "Incident Number", "Incident Ref",
-                                        "Incident Reference", "Log No", "Log Number"),
-                       description="Control-room log reference"),
-                Column("Date/Time", "occurred_at", "datetime",
-                       header_variants=("Date and Time", "Incident Date/Time",
-                                        "Date/Time of Incident", "Occurred", "Occurred At"),
-                       description="When the incident was captured (the control room was "
-                       "staffed 12:00-04:00 until 31 August 2022, 24/7 from 1 September "
-                       "2022; incidents logged when it was closed are rejected)"),
-                Column("Incident Type", "incident_type", "category", allowed=INCIDENT_TYPES,
-                       variants=INCIDENT_TYPE_VARIANTS,
-                       header_variants=("Type", "Incident Category"),
-                       description="What the operator saw ('Other' covers vandalism and "
-                       "fraud)"),
-                _ward("Ward the camera is in"),
-                Column("Proactive/Reactive", "mode", "category", allowed=CCTV_MODES,
-                       header_variants=("Proactive or Reactive", "Reactive/Proactive", "Mode",
-                                        "P/R"),
-                       tidy_values={"Proactive": "proactive", "Reactive": "reactive"},
-                       noun="mode (proactive or reactive)",
-                       description="Proactive: spotted by the operator; reactive: police or "
-                       "council asked the control room for assistance"),
-                Column("Camera/Location", "location", "text", required=False,
-                       header_variants=("Camera", "Location", "Camera Location",
-                                        "Camera Number", "Camera No"),
-                       description="Camera number or public place (not an address)"),
-            ),
-            PII_COLUMNS["cctv"],
-            ("incident_id", "occurred_at", "month", "hour", "incident_type", "ward_code",
-             "ward_name", "mode", "location", *_DERIVED),
-            unique="Incident ID",
-            description="One row per incident captured by the council's CCTV control room.",
-        ),
-        SourceSchema(
-            "asb_cases",
-            "ASB cases (ECINS-style case list)",
-            (
-                Column("Case ID", "case_id", "id", header_variants=_CASE_ID_HEADERS,
-                       description="Case reference"),
-                Column("Date Opened", "opened", "date",
-                       header_variants=("Opened", "Opened Date", "Date Case Opened",
-                                        "Case Opened", "Case Opened Date", "Date Created"),
-                       description="Day the case was opened"),
-                _ward("Ward the ASB happened in"),
-                Column("Category", "category", "category", required=False,
-                       header_variants=("Case Category", "ASB Category", "ASB Type"),
-                       description="Case category as recorded (any value; not personal)"),
-            ),
-            PII_COLUMNS["asb_cases"],
-            ("case_id", "opened", "month", "ward_code", "ward_name", "category", *_DERIVED),
-            unique="Case ID",
-            description="One row per ASB case opened.",
-        ),
-        SourceSchema(
-            "asb_outcomes",
-            "ASB tools-and-powers outcomes",
-            (
-                Column("Case ID", "case_id", "id", header_variants=_CASE_ID_HEADERS,
-                       description="Case the outcome belongs to (a case can have several)"),
-                Column("Outcome Date", "outcome_date", "date",
-                       header_variants=("Date of Outcome", "Date Issued", "Issued"),
-                       description="Day the tool or power was used"),
-                Column("Outcome", "outcome", "category", allowed=ASB_OUTCOMES,
-                       variants=OUTCOME_VARIANTS,
-                       header_variants=("Tool", "Power", "Tool/Power", "Tool or Power",
-                                        "Outcome Type"),
-                       description="Tool or power used (PSPO enforced from December 2022)"),
-            ),
-            PII_COLUMNS["asb_outcomes"],
-            ("case_id", "outcome_date", "month", "outcome", *_DERIVED),
-            description="One row per tool or power used; case IDs repeat.",
-        ),
-        SourceSchema(
-            "fpn",
-            "Fixed penalty notices",
-            (
-                Column("FPN ID", "fpn_id", "id",
-                       header_variants=("FPN No", "FPN Number", "FPN Ref", "Notice ID",
-                                        "Notice Number", "Ticket Number"),
-                       description="Notice reference"),
-                Column("Date Issued", "issued", "date",
-                       header_variants=("Issued", "Issue Date", "Date of Issue"),
-                       description="Day the notice was issued"),
-                Column("Offence Code", "offence_code", "category", allowed=FPN_CODES,
-                       variants=_FPN_VARIANTS, header_variants=("Offence", "Code"),
-                       description="Offence code CST01 to CST17"),
-                _ward("Ward the offence was committed in"),
-            ),
-            PII_COLUMNS["fpn"],
-            ("fpn_id", "issued", "month", "offence_code", "ward_code", "ward_name", *_DERIVED),
-            unique="FPN ID",
-            description="One row per fixed penalty notice issued.",
-        ),
-        SourceSchema(
-            "community_trigger",
-            "Community Trigger applications",
-            (
-                Column("Application ID", "application_id", "id",
-                       header_variants=("Application No", "Application Number",
-                                        "Application Ref", "Trigger ID"),
-                       description="Application reference"),
-                Column("Date Received", "received", "date",
-                       header_variants=("Received", "Received Date", "Date of Application",
-                                        "Application Date"),
-                       description="Day the application was received"),
-                Column("Decision", "decision", "category", allowed=TRIGGER_DECISIONS,
-                       variants=_TRIGGER_VARIANTS,
-                       header_variants=("Threshold Decision", "Threshold", "Result"),
-                       description="Whether the local threshold for a case review was met"),
-            ),
-            PII_COLUMNS["community_trigger"],
-            ("application_id", "received", "month", "decision", *_DERIVED),
-            unique="Application ID",
-            description="One row per Community Trigger application.",
-        ),
-        SourceSchema(
-            "csmarac",
-            "Community Safety MARAC meetings",
-            (
-                Column("Meeting Date", "meeting_date", "date",
-                       header_variants=("Date of Meeting", "CS MARAC Date", "Meeting"),
-                       description="Day the panel met"),
-                Column("Cases Heard", "cases_heard", "int",
-                       header_variants=("Cases on CS MARAC", "Cases", "Total Cases",
-                                        "Cases Discussed"),
-                       description="Open cases heard (ongoing cases subject to actions)"),
-                Column("New Cases", "new_cases", "int",
-                       header_variants=("New Cases on CS MARAC", "New Referrals", "New"),
-                       description="Cases heard for the first time"),
-                Column("Closed Cases", "closed_cases", "int",
-                       header_variants=("Closed Case on CS MARAC", "Closed Cases on CS MARAC",
-                                        "Cases Closed", "Closed"),
-                       description="Cases closed at the meeting"),
-            ),
-            PII_COLUMNS["csmarac"],
-            ("meeting_date", "month", "cases_heard", "new_cases", "closed_cases", *_DERIVED),
-            unique="Meeting Date",
-            description="One row per meeting (held about every 6 weeks, so some months have "
-            "none).",
-        ),
-        SourceSchema(
-            "prevent",
-            "Prevent referrals",
-            (
-                *_REFERRAL_COLUMNS,
-                Column("Age Band", "age_band", "category", allowed=AGE_BANDS,
-                       variants=_AGE_VARIANTS,
-                       header_variants=("Age Group", "Age Range", "Age Category"),
-                       description="Age at referral ('Over 18' on the slides means 18 and "
-                       "over)"),
-                Column("Sex", "sex", "category", allowed=SEXES, variants=_SEX_VARIANTS,
-                       header_variants=("Gender",), description="Sex of the person referred"),
-                Column("Ideology", "ideology", "category", allowed=IDEOLOGIES,
-                       variants=IDEOLOGY_VARIANTS,
-                       header_variants=("Type of Concern", "Concern", "Ideology Type",
-                                        "Primary Concern"),
-                       description="Type of concern (MUU: mixed, unclear or unstable)"),
-            ),
-            PII_COLUMNS["prevent"],
-            ("referral_id", "referral_date", "month", "quarter", "age_band", "sex", "ideology",
-             *_DERIVED),
-            unique="Referral ID",
-            description="One row per Prevent referral of a Barnet resident.",
-        ),
-        SourceSchema(
-            "damarac",
-            "Domestic abuse MARAC referrals",
-            (
-                *_REFERRAL_COLUMNS,
-                Column("Repeat Referral", "repeat", "flag", allowed=FLAG_VALUES,
-                       variants=_FLAG_VARIANTS, header_variants=("Repeat", "Is Repeat"),
-                       tidy_values={"Y": True, "N": False},
-                       description="Y if the victim was referred in the previous 12 months"),
-                Column("Children in Household", "children_in_household", "int",
-                       header_variants=("Children in the Household", "Number of Children",
-                                        "No of Children", "Children"),
-                       description="Number of children living in the household"),
-                Column("Family with Children", "family_with_children", "flag",
-                       allowed=FLAG_VALUES, variants=_FLAG_VARIANTS,
-                       header_variants=("Families with Children",),
-                       tidy_values={"Y": True, "N": False},
-                       description="Y if the family has children"),
-            ),
-            PII_COLUMNS["damarac"],
-            ("referral_id", "referral_date", "month", "quarter", "repeat",
-             "children_in_household", "family_with_children", *_DERIVED),
-            unique="Referral ID",
-            description="One row per referral to the domestic abuse MARAC.",
-        ),
-    )
+    row["source"]: SourceSchema(
+        row["source"], row["title"],
+        tuple(_column(c) for c in _COLUMNS[_COLUMNS["source"] == row["source"]].to_dict("records")),
+        PII_COLUMNS[row["source"]], (*row["tidy_columns"].split("|"), *_DERIVED),
+        unique=row["unique"] or None, description=row["description"])
+    for row in read_packaged_csv("partnership_sources.csv", dtype=str,
+                                 keep_default_na=False).to_dict("records")
 }
 
 #: Source names, in template order.

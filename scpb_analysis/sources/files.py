@@ -114,6 +114,40 @@ def other_delimiter(header: Sequence[str]) -> tuple[str, str] | None:
                  if str(header[0]).count(sep) >= 2), None)
 
 
+def read_bytes(path: Path, expected: str | None = "a readable CSV file") -> bytes:
+    """The file's bytes, or an :class:`InputDataError` saying why it cannot be read.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    expected : str or None, default "a readable CSV file"
+        What the error says was expected (``None``: nothing).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "a.csv").write_bytes(b"x,y")
+    3
+    >>> read_bytes(folder / "a.csv")
+    b'x,y'
+    >>> try:
+    ...     read_bytes(folder / "b.csv")
+    ... except InputDataError as err:
+    ...     print(err.problem, "-", err.expected)
+    cannot be read (No such file or directory) - a readable CSV file
+    """
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputDataError(path, f"cannot be read ({exc.strerror})", expected=expected) from None
+
+
 def decode_text(path: Path, raw: bytes, *, not_csv: str, plain: str) -> tuple[str, str]:
     """The file's text and encoding (UTF-8 with or without BOM, else Windows-1252).
 

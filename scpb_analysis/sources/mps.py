@@ -62,6 +62,7 @@ from scpb_analysis.sources.files import (
     decode_text,
     find_data_files,
     other_delimiter,
+    read_bytes,
 )
 
 __all__ = [
@@ -290,13 +291,8 @@ class MpsCrimeLoad:
 # Reading one file into a frame of strings
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    return decode_text(
-        path, raw,
-        not_csv="a comma-separated text file as published on the London Datastore (save the "
-        "sheet as CSV first), or a Parquet copy of one",
-        plain="a comma-separated text file",
-    )
+_NOT_CSV = ("a comma-separated text file as published on the London Datastore (save the sheet "
+            "as CSV first), or a Parquet copy of one")
 
 
 def _split_rows(path: Path, text: str) -> list[list[str]]:
@@ -370,14 +366,10 @@ class _Source:
 
 
 def _read_csv(path: Path) -> _Source:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputDataError(path, f"cannot be read ({exc.strerror})",
-                             expected="a readable CSV file") from None
+    raw = read_bytes(path)
     if raw.startswith(b"PAR1"):
         return _read_parquet(path)
-    text, encoding = _decode(path, raw)
+    text, encoding = decode_text(path, raw, not_csv=_NOT_CSV, plain="a comma-separated text file")
     rows = _trim_trailing_empty_columns(path, _split_rows(path, text))
     header = [h.strip() for h in rows[0]]
     frame, blank = _body_frame(path, header, rows)

@@ -96,7 +96,7 @@ from scpb_analysis.reference.partnership_schema import (
     value_key,
 )
 from scpb_analysis.reference.wards import UnknownWardError, canonical_ward_names, ward_reference
-from scpb_analysis.sources.files import decode_text
+from scpb_analysis.sources.files import decode_text, read_bytes
 
 __all__ = [
     "PartnershipPeriod",
@@ -255,10 +255,7 @@ def _read_csv_rows(path: Path, raw: bytes) -> tuple[list[list[object]], str]:
 
 def _read_sheets(path: Path, label: str) -> list[_Sheet]:
     """Every sheet of a file (a CSV file is one sheet), rows as raw cell values."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputDataError(path, f"cannot be read ({exc.strerror})") from None
+    raw = read_bytes(path, expected=None)
     suffix = path.suffix.lower()
     if suffix == ".xls" or raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputDataError(path, "is an old-style Excel (.xls) workbook",

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError
-from scpb_analysis.sources.files import column_key, decode_text, find_data_files
+from scpb_analysis.sources.files import column_key, decode_text, find_data_files, read_bytes
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -208,13 +208,8 @@ class PoliceUkLoad:
 # Reading one file
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    return decode_text(
-        path, raw,
-        not_csv="a police.uk street-level CSV file (unzip the download from data.police.uk "
-        "first; save a spreadsheet as CSV)",
-        plain="a police.uk street-level CSV file",
-    )
+_PLAIN = "a police.uk street-level CSV file"
+_NOT_CSV = _PLAIN + " (unzip the download from data.police.uk first; save a spreadsheet as CSV)"
 
 
 def _record_shape(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -645,14 +640,10 @@ class _FileRead:
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, np.ndarray, int, list[dict], str, str]:
     """Data rows, spreadsheet row of each, rows read, blank lines, encoding and layout."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputDataError(path, f"cannot be read ({exc.strerror})",
-                             expected="a readable CSV file") from None
+    raw = read_bytes(path)
     if raw.startswith(b"PAR1"):  # a Parquet copy saved with a .csv name
         return _read_parquet(path)
-    text, encoding = _decode(path, raw)
+    text, encoding = decode_text(path, raw, not_csv=_NOT_CSV, plain=_PLAIN)
     names, respelled = _header(path, text)
     empty_line = _check_widths(path, raw, text, len(names))
     frame = _read_frame(path, text, names)

@@ -26,7 +26,13 @@ from scpb_analysis.stats.change import (
     significance_clause,
 )
 from scpb_analysis.stats.rag import RagRule, rank_movement_rule, significance_rule, target_rule
-from scpb_analysis.stats.ranking import RANK_BASES, rank_basis_text, rank_boroughs, rank_movement
+from scpb_analysis.stats.ranking import (
+    RANK_BASES,
+    basis_span,
+    rank_basis_text,
+    rank_boroughs,
+    rank_movement,
+)
 from scpb_analysis.stats.rates import crude_rate, proportion
 from scpb_analysis.stats.spc import XMR_RULES, xmr, xmr_summary
 
@@ -34,6 +40,7 @@ __all__ = [
     "RANK_BASES",
     "XMR_RULES",
     "RagRule",
+    "basis_span",
     "benchmark_rates",
     "change_test",
     "compare_to_benchmark",

@@ -23,7 +23,7 @@ from scpb_analysis.reference.indicators import POLARITIES
 from scpb_analysis.reference.taxonomy import indicator_name
 from scpb_analysis.stats.change import exact_percent_change
 
-__all__ = ["RANK_BASES", "rank_boroughs", "rank_basis_text", "rank_movement"]
+__all__ = ["RANK_BASES", "basis_span", "rank_boroughs", "rank_basis_text", "rank_movement"]
 
 #: Bases a ranking can use: what is compared between boroughs.
 RANK_BASES = {
@@ -36,6 +36,23 @@ RANK_BASES = {
 }
 
 
+_SPAN_WINDOWS = {"3m": three_month_windows, "12m": twelve_month_windows}
+
+
+def basis_span(basis: str) -> str:
+    """The span a rank basis compares, ``"3m"`` or ``"12m"``; an unknown basis is refused.
+
+    Examples
+    --------
+    >>> basis_span("rate_12m"), basis_span("pct_change_3m")
+    ('12m', '3m')
+    """
+    if basis not in RANK_BASES:
+        raise ValueError(f"rank basis '{basis}' is not known; expected one of "
+                         f"{', '.join(RANK_BASES)}")
+    return basis.rsplit("_", 1)[1]
+
+
 def rank_basis_text(basis: str, indicator: str, end: str | pd.Period,
                     polarity: str = "lower_is_better") -> str:
     """One sentence saying what a rank is computed on and which end is best.
@@ -44,20 +61,13 @@ def rank_basis_text(basis: str, indicator: str, end: str | pd.Period,
     'Residential Burglary: % change, March 2023 to May 2023 vs March 2022 to May 2022; \
 1 = lowest (best); ties share a rank'
     """
-    if basis not in RANK_BASES:
-        raise ValueError(f"rank basis '{basis}' is not known; expected one of "
-                         f"{', '.join(RANK_BASES)}")
-    end_m = to_month(end)
-    cur3, prev3 = three_month_windows(end_m)
-    cur12, prev12 = twelve_month_windows(end_m)
+    current, previous = _SPAN_WINDOWS[basis_span(basis)](to_month(end))
     what = {
-        "pct_change_3m": f"% change, {cur3.label} vs {prev3.label}",
-        "pct_change_12m": f"% change, {cur12.label} vs {prev12.label}",
-        "rate_12m": f"offences per 1,000 residents, {cur12.label}",
-        "rate_3m": f"offences per 1,000 residents, {cur3.label} (not annualised)",
-        "count_12m": f"offences, {cur12.label}",
-        "count_3m": f"offences, {cur3.label}",
-    }[basis]
+        "pct": f"% change, {current.label} vs {previous.label}",
+        "rate": f"offences per 1,000 residents, {current.label}"
+        + (" (not annualised)" if basis == "rate_3m" else ""),
+        "count": f"offences, {current.label}",
+    }[basis.split("_", 1)[0]]
     order = {"lower_is_better": "1 = lowest (best)", "higher_is_better": "1 = highest (best)",
              "none": "1 = lowest (neither better nor worse)"}[polarity]
     return f"{indicator_name(indicator)}: {what}; {order}; ties share a rank"
@@ -125,15 +135,12 @@ def rank_boroughs(
     >>> int(r["london_rank"].min()), int(r["london_n"].iloc[0]), int(r["bcu_n"].max())
     (1, 32, 4)
     """
-    if basis not in RANK_BASES:
-        raise ValueError(f"rank basis '{basis}' is not known; expected one of "
-                         f"{', '.join(RANK_BASES)}")
+    span = basis_span(basis)
     if polarity not in POLARITIES:
         raise ValueError(f"polarity '{polarity}' is not known; expected one of "
                          f"{', '.join(POLARITIES)}")
     end_m = to_month(end)
-    span = basis.rsplit("_", 1)[1]
-    current, previous = (three_month_windows if span == "3m" else twelve_month_windows)(end_m)
+    current, previous = _SPAN_WINDOWS[span](end_m)
     boroughs = london_boroughs()
     rows = table[(table["area_type"] == "borough") & (table["indicator"] == indicator)
                  & (table["measure"] == measure)]

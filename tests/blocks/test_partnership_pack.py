@@ -9,7 +9,7 @@ import pytest
 
 from scpb_analysis.blocks.partnership import SYNTHETIC_BANNER, build_partnership_outputs
 from scpb_analysis.demo.partnership import PLANTED_PII, write_partnership_demo
-from scpb_analysis.qa.disclosure import hidden_ranges, scan_outputs
+from scpb_analysis.qa.disclosure import SuppressionRule, hidden_ranges, scan_outputs
 from scpb_analysis.sources.partnership import load_partnership_period
 
 # Writes the partnership outputs for both audiences: `pytest -m slow` (CI runs it).
@@ -65,7 +65,7 @@ def test_public_outputs_hide_small_numbers_unrecoverably(built):
                         dtype=str, keep_default_na=False).set_index("ward_name")
     # Suppressed together with the ward x type table, a hidden ward may hold a zero that had
     # to be hidden too (suppress_zeros): the reader's ranges then start at 0.
-    ranges = hidden_ranges(wards, total_row="Grand Total", suppress_zeros=True)
+    ranges = hidden_ranges(wards, SuppressionRule(suppress_zeros=True, total_row="Grand Total"))
     shown = wards.drop(index="Grand Total").to_numpy().ravel()
     assert len(ranges) == sum(c == "<5" for c in shown) >= 4
     assert not ranges["recoverable"].any()

@@ -7,6 +7,7 @@ import itertools
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from scpb_analysis.qa.disclosure import (
     AUDIENCES,
     Finding,
     PersonalDataError,
+    SuppressionRule,
     check_audience,
     disclosure_problems,
     drop_pii,
@@ -338,6 +340,9 @@ def _mask(table: pd.DataFrame, cells: list[tuple[str, str]]) -> pd.DataFrame:
 
 WARDS_3X3 = _with_totals({"Theft": [10, 6, 8], "Robbery": [2, 12, 11], "Burglary": [7, 9, 15]},
                          ["Burnt Oak", "Hendon", "Mill Hill"])
+# The rule of most tables here: the defaults, with a total row and column named "Total".
+BOTH_TOTALS = SuppressionRule(total_row="Total", total_col="Total")
+ZEROS_HIDDEN = SuppressionRule(suppress_zeros=True, total_row="Total", total_col="Total")
 
 
 def test_one_small_count_in_a_3x3_table_hides_the_smallest_counts_beside_it():
@@ -345,7 +350,7 @@ def test_one_small_count_in_a_3x3_table_hides_the_smallest_counts_beside_it():
     # cell: its smallest other count, Burglary 7, is hidden. Robbery's column has one: its
     # smallest other, Mill Hill 11. Mill Hill's row has one: Theft 8. Theft's column has one:
     # Hendon 6. Hendon's row has one: Burglary 9. Every line now has two; none is pinned.
-    result = suppress(WARDS_3X3, total_row="Total", total_col="Total")
+    result = suppress(WARDS_3X3, BOTH_TOTALS)
     pd.testing.assert_frame_equal(result.mask_primary,
                                   _mask(WARDS_3X3, [("Burnt Oak", "Robbery")]))
     pd.testing.assert_frame_equal(result.mask_secondary, _mask(WARDS_3X3, [
@@ -360,7 +365,7 @@ def test_one_small_count_in_a_3x3_table_hides_the_smallest_counts_beside_it():
     assert result.note == ("Counts from 1 to 4 are shown as <5; 5 further cells are hidden "
                            "(shown as [c]) so the small counts cannot be worked out from the "
                            "totals.")
-    ranges = hidden_ranges(result.table, total_row="Total", total_col="Total")
+    ranges = hidden_ranges(result.table, BOTH_TOTALS)
     # The 2 could be 1, 2 or 3: Hendon/Theft = 8 - Robbery must be at least 5.
     small = ranges[ranges["kind"] == "primary"].iloc[0]
     assert (small["lower"], small["upper"]) == (1.0, 3.0)
@@ -375,13 +380,13 @@ def test_two_hidden_counts_that_must_add_up_to_a_total_get_more_cells_hidden():
     count_rule_only = pd.DataFrame([["<5", "<5", "8"], ["[c]", "[c]", "13"],
                                     ["10", "11", "21"]], index=table.index,
                                    columns=table.columns)
-    assert disclosure_problems(count_rule_only, total_row="Total", total_col="Total") == [
+    assert disclosure_problems(count_rule_only, BOTH_TOTALS) == [
         "row 'Edgware', column 'A' can be worked out exactly from the published numbers",
         "row 'Edgware', column 'B' can be worked out exactly from the published numbers",
         "row 'Hendon', column 'A' can be worked out exactly from the published numbers",
         "row 'Hendon', column 'B' can be worked out exactly from the published numbers",
     ]
-    result = suppress(table, total_row="Total", total_col="Total")
+    result = suppress(table, BOTH_TOTALS)
     pd.testing.assert_frame_equal(result.mask_primary,
                                   _mask(table, [("Edgware", "A"), ("Edgware", "B")]))
     pd.testing.assert_frame_equal(result.mask_secondary, _mask(table, [
@@ -416,9 +421,9 @@ def test_the_linear_programme_agrees_with_trying_every_table():
                                    columns=["A", "B", "Total"])
     assert _brute_force_values(count_rule_only, ("Edgware", "A"), cap=21) == {4}
     table = _with_totals({"A": [4, 6], "B": [4, 7]}, ["Edgware", "Hendon"])
-    protected = suppress(table, total_row="Total", total_col="Total").table
+    protected = suppress(table, BOTH_TOTALS).table
     assert _brute_force_values(protected, ("Edgware", "A"), cap=21) == {1, 2, 3, 4}
-    ranges = hidden_ranges(protected, total_row="Total", total_col="Total")
+    ranges = hidden_ranges(protected, BOTH_TOTALS)
     assert ranges.iloc[0][["lower", "upper"]].tolist() == [1.0, 4.0]
 
 
@@ -428,7 +433,7 @@ def test_a_small_total_is_hidden_and_its_line_protected():
     # one hidden cell, Robbery's 3: the smaller other column total is Theft's 15.
     table = _with_totals({"Theft": [7, 8], "Robbery": [1, 2], "Burglary": [9, 12]},
                          ["Hendon", "Mill Hill"])
-    result = suppress(table, total_row="Total", total_col="Total")
+    result = suppress(table, BOTH_TOTALS)
     pd.testing.assert_frame_equal(result.mask_primary, _mask(table, [
         ("Hendon", "Robbery"), ("Mill Hill", "Robbery"), ("Total", "Robbery")]))
     pd.testing.assert_frame_equal(result.mask_secondary, _mask(table, [
@@ -440,11 +445,11 @@ def test_a_small_total_is_hidden_and_its_line_protected():
 def test_true_zeros_are_shown_unless_asked():
     table = _with_totals({"Domestic": [0, 6, 9], "Sexual Offence": [0, 7, 8]},
                          ["Edgwarebury", "Hendon", "Underhill"])
-    shown = suppress(table, total_row="Total", total_col="Total")
+    shown = suppress(table, BOTH_TOTALS)
     assert shown.table.loc["Edgwarebury"].tolist() == ["0", "0", "0"]
     assert not shown.mask.to_numpy().any()
     assert shown.note == ""
-    hidden = suppress(table, total_row="Total", total_col="Total", suppress_zeros=True)
+    hidden = suppress(table, ZEROS_HIDDEN)
     assert hidden.table.loc["Edgwarebury"].tolist() == ["<5", "<5", "<5"]
     assert hidden.note.startswith("Counts from 0 to 4 are shown as <5")
     assert verify_suppression(hidden) == []
@@ -452,21 +457,21 @@ def test_true_zeros_are_shown_unless_asked():
 
 def test_threshold_and_label_are_configurable():
     table = _with_totals({"A": [12, 7, 20], "B": [30, 15, 6]}, ["p", "q", "r"])
-    result = suppress(table, threshold=10, total_row="Total", total_col="Total")
+    result = suppress(table, SuppressionRule(threshold=10, total_row="Total", total_col="Total"))
     assert result.label == "<10"
     assert set(result.table.to_numpy().ravel()) >= {"<10"}
     assert result.mask_primary.loc[["q", "r"], ["A", "B"]].to_numpy().tolist() == [
         [True, False], [False, True]]
     assert result.note.startswith("Counts from 1 to 9 are shown as <10")
     assert verify_suppression(result) == []
-    own = suppress(table, threshold=10, label="fewer than 10", total_row="Total",
-                   total_col="Total")
+    own = suppress(table, SuppressionRule(threshold=10, label="fewer than 10", total_row="Total",
+                                      total_col="Total"))
     assert own.table.loc["q", "A"] == "fewer than 10"
 
 
 def test_internal_audience_changes_nothing_but_says_what_would_be_hidden():
-    public = suppress(WARDS_3X3, total_row="Total", total_col="Total")
-    internal = suppress(WARDS_3X3, total_row="Total", total_col="Total", audience="internal")
+    public = suppress(WARDS_3X3, BOTH_TOTALS)
+    internal = suppress(WARDS_3X3, BOTH_TOTALS, audience="internal")
     pd.testing.assert_frame_equal(internal.table, WARDS_3X3)
     pd.testing.assert_frame_equal(internal.mask_primary, public.mask_primary)
     pd.testing.assert_frame_equal(internal.mask_secondary, public.mask_secondary)
@@ -496,7 +501,7 @@ def test_a_total_row_alone_protects_the_columns():
               "West Finchley": 8, "West Hendon": 0, "Whetstone": 1, "Woodhouse": 15,
               "Grand Total": 191}
     table = pd.DataFrame({"CCTV incidents": counts})
-    result = suppress(table, total_row="Grand Total")
+    result = suppress(table, SuppressionRule(total_row="Grand Total"))
     assert result.mask_primary["CCTV incidents"][lambda s: s].index.tolist() == [
         "Childs Hill", "Colindale South", "Garden Suburb", "Whetstone"]
     assert not result.mask_secondary.to_numpy().any()
@@ -510,8 +515,8 @@ def test_four_ones_under_a_total_of_four_need_zeros_hidden_too():
     table = _with_totals({"Criminal Damage": [1, 1, 1, 1], "Theft": [5, 6, 7, 8]},
                          ["p", "q", "r", "s"])
     with pytest.raises(ValueError, match="suppress_zeros=True"):
-        suppress(table, total_row="Total", total_col="Total")
-    result = suppress(table, total_row="Total", total_col="Total", suppress_zeros=True)
+        suppress(table, BOTH_TOTALS)
+    result = suppress(table, ZEROS_HIDDEN)
     assert verify_suppression(result) == []
 
 
@@ -526,7 +531,7 @@ def test_the_packs_cctv_ward_by_type_table_cannot_be_published_with_zeros_shown(
     assert table.loc["Grand Total", "Total"] == 191
     # Criminal Damage: four wards with 1, total 4.
     with pytest.raises(ValueError, match="'Criminal Damage'.*suppress_zeros=True"):
-        suppress(table, total_row="Grand Total", total_col="Total")
+        suppress(table, SuppressionRule(total_row="Grand Total", total_col="Total"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,8 +548,20 @@ def test_the_packs_cctv_ward_by_type_table_cannot_be_published_with_zeros_shown(
     ({"total_row": "All"}, "total_row 'All' is not in the table"),
 ])
 def test_settings_are_checked(kwargs, message):
+    audience = kwargs.pop("audience", "public")
     with pytest.raises(ValueError, match=re.escape(message)):
-        suppress(WARDS_3X3, **{"total_row": "Total", "total_col": "Total", **kwargs})
+        suppress(WARDS_3X3, replace(BOTH_TOTALS, **kwargs), audience=audience)
+
+
+def test_the_rule_is_checked_the_same_by_every_function_that_reads_it():
+    shown = suppress(WARDS_3X3, BOTH_TOTALS).public_table
+    for check in (hidden_ranges, disclosure_problems):
+        with pytest.raises(ValueError, match="use a threshold of at least 3"):
+            check(shown, replace(BOTH_TOTALS, threshold=2))
+    with pytest.raises(ValueError, match="rule must be a SuppressionRule"):
+        suppress(WARDS_3X3, {"threshold": 3})
+    with pytest.raises(ValueError, match="totals, not from the rule"):
+        suppress_linked({"by_type": CROSS}, rule=BOTH_TOTALS)
 
 
 def test_counts_are_checked():
@@ -563,13 +580,13 @@ def test_totals_must_add_up():
     wrong.loc["Hendon", "Total"] = 28
     with pytest.raises(ValueError, match="row 'Hendon': the total is 28 but the other cells "
                                          "add up to 27"):
-        suppress(wrong, total_row="Total", total_col="Total")
+        suppress(wrong, BOTH_TOTALS)
 
 
 def test_a_total_left_unmarked_is_refused():
     with pytest.raises(ValueError, match="row 'Total' is the sum of the other rows; pass "
                                          "total_row='Total'"):
-        suppress(WARDS_3X3, total_col="Total")
+        suppress(WARDS_3X3, SuppressionRule(total_col="Total"))
 
 
 def test_display_checks_read_only_counts_and_labels():
@@ -577,7 +594,7 @@ def test_display_checks_read_only_counts_and_labels():
         hidden_ranges(pd.DataFrame({"A": ["n/a"]}))
     inconsistent = pd.DataFrame({"A": ["<5", "9"], "Total": ["12", "9"]},
                                 index=["p", "Total"])
-    assert disclosure_problems(inconsistent, total_row="Total", total_col="Total")[-1] \
+    assert disclosure_problems(inconsistent, BOTH_TOTALS)[-1] \
         .startswith("the published table is inconsistent")
 
 
@@ -620,10 +637,11 @@ def _hidden_per_line(display: pd.DataFrame, total_row, total_col) -> list[int]:
 def test_no_small_count_is_shown_or_can_be_worked_out(case):
     table, total_row, total_col = case
     try:
-        result = suppress(table, total_row=total_row, total_col=total_col)
+        result = suppress(table, SuppressionRule(total_row=total_row, total_col=total_col))
     except ValueError as err:
         assert "suppress_zeros=True" in str(err)
-        result = suppress(table, total_row=total_row, total_col=total_col, suppress_zeros=True)
+        result = suppress(table, SuppressionRule(suppress_zeros=True, total_row=total_row,
+                                                  total_col=total_col))
     low = result.min_count
     shown = result.table
     published = ~shown.isin(["<5", "[c]"])
@@ -637,7 +655,8 @@ def test_no_small_count_is_shown_or_can_be_worked_out(case):
     # Rows and columns with a total (totals included) have no hidden cell or several.
     assert 1 not in _hidden_per_line(shown, total_row, total_col)
     # The linear programme finds a range of at least two whole numbers for every hidden cell.
-    ranges = hidden_ranges(shown, total_row=total_row, total_col=total_col, min_count=low)
+    ranges = hidden_ranges(shown, SuppressionRule(min_count=low, total_row=total_row,
+                                                  total_col=total_col))
     assert len(ranges) == int(result.mask.to_numpy().sum())
     assert not ranges["recoverable"].any()
     assert (np.floor(ranges["upper"] + 1e-7) - np.ceil(ranges["lower"] - 1e-7) >= 1).all()
@@ -653,8 +672,8 @@ def test_no_small_count_is_shown_or_can_be_worked_out(case):
 def test_internal_tables_are_unchanged_at_any_threshold(case, threshold):
     table, total_row, total_col = case
     try:
-        internal = suppress(table, threshold=threshold, total_row=total_row,
-                            total_col=total_col, audience="internal")
+        internal = suppress(table, SuppressionRule(threshold=threshold, total_row=total_row,
+                                                    total_col=total_col), audience="internal")
     except ValueError as err:
         assert "suppress_zeros=True" in str(err)
         return
@@ -740,10 +759,9 @@ def test_tables_suppressed_apart_give_each_other_away():
     # The pack's old way: four 1s under a Theft total of 4 cannot be protected with zeros
     # shown, so the ward by type table hides zeros too; the ward table, alone, shows them.
     with pytest.raises(ValueError, match="suppress_zeros=True"):
-        suppress(CROSS, total_row="Total", total_col="Total")
-    apart = {"by_type": suppress(CROSS, total_row="Total", total_col="Total",
-                                 suppress_zeros=True),
-             "by_ward": suppress(BY_WARD, total_row="Total")}
+        suppress(CROSS, BOTH_TOTALS)
+    apart = {"by_type": suppress(CROSS, ZEROS_HIDDEN),
+             "by_ward": suppress(BY_WARD, SuppressionRule(total_row="Total"))}
     assert verify_suppression(apart["by_type"]) == []
     assert verify_suppression(apart["by_ward"]) == []
     # Garden Suburb's row is hidden in one table, and its total of 0 printed in the other.
@@ -762,7 +780,8 @@ def test_tables_suppressed_together_give_nothing_away():
     totals = {"by_type": ("Total", "Total"), "by_ward": ("Total", None)}
     with pytest.raises(ValueError, match="suppress_zeros=True"):
         suppress_linked(tables, totals=totals, links=LINKS)
-    together = suppress_linked(tables, totals=totals, links=LINKS, suppress_zeros=True)
+    together = suppress_linked(tables, totals=totals, links=LINKS,
+                               rule=SuppressionRule(suppress_zeros=True))
     by_type, by_ward = together["by_type"].public_table, together["by_ward"].public_table
     # A shared cell is hidden in both tables or in neither: Garden Suburb's 0 in both.
     assert (by_type["Total"] == by_ward["Incidents"]).all()
@@ -808,7 +827,8 @@ def test_no_hidden_cell_follows_from_the_tables_together(case):
         together = suppress_linked(tables, totals=totals, links=LINKS)
     except ValueError as err:
         assert "suppress_zeros=True" in str(err)
-        together = suppress_linked(tables, totals=totals, links=LINKS, suppress_zeros=True)
+        together = suppress_linked(tables, totals=totals, links=LINKS,
+                                   rule=SuppressionRule(suppress_zeros=True))
     low = together["by_type"].min_count
     published = {name: (together[name].public_table, *totals[name]) for name in tables}
     assert _recover(published, LINKS, low=low) == []
