@@ -379,8 +379,12 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
     result["bcu"] = ""
     result["rank_basis"] = ""
     london = set(london_boroughs()["borough"])
-    held = london & set(table.loc[table["area_type"] == "borough", "borough"])
-    by_indicator = {k: g for k, g in table.groupby("indicator", observed=True)}
+    # Every ranking reads only borough rows of this measure: selected once, not in each of
+    # the two rankings of every indicator (the MPS table has over a million rows).
+    borough_rows = table[table["area_type"] == "borough"]
+    held = london & set(borough_rows["borough"].unique())
+    ranked = borough_rows[borough_rows["measure"] == measure]
+    by_indicator = {k: g for k, g in ranked.groupby("indicator", observed=True)}
     bcu_name = london_boroughs().set_index("borough")["bcu"].get(borough, "")
     span = basis.rsplit("_", 1)[-1]
     for i, ind in enumerate(result["indicator"]):

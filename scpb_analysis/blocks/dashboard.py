@@ -214,11 +214,14 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
     >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]
     [True, True, True, True, True, True, True]
     """
+    from scpb_analysis.reference.geography import select_area
     from scpb_analysis.reference.indicators import indicator_info
     from scpb_analysis.stats.spc import xmr
 
     sections = []
     by_id = comparison.set_index("indicator")
+    # The borough's rows once, not a search of every borough's rows for each chart.
+    mine = select_area(table, borough, area_type="borough", missing="empty")
     for indicator in indicators:
         info = indicator_info(indicator)
         title = info.get("title") or info.get("name") or indicator
@@ -229,7 +232,7 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
             continue
         row = by_id.loc[indicator].copy()
         row["indicator"] = indicator
-        series = monthly_series(table, borough, indicator, end, months=months)
+        series = monthly_series(mine, borough, indicator, end, months=months)
         trend = xmr(series) if len(series) >= 2 else None
         notes = "" if pd.isna(row["notes"]) else str(row["notes"])
         sections.append(IndicatorSection(indicator, title, True, note=notes, comparison=row,

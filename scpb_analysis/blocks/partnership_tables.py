@@ -828,13 +828,14 @@ def format_asb_outcomes_by_month(table: pd.DataFrame) -> BoardTable:
 
     Examples
     --------
-    >>> outcomes = pd.DataFrame({"month": pd.PeriodIndex(["2023-03"], freq="M"),
-    ...                          "outcome": ["PSPO"]})
+    >>> months = pd.period_range("2023-03", periods=2, freq="M")
+    >>> outcomes = pd.DataFrame({"month": months, "outcome": ["PSPO", "CPN"]})
     >>> board = format_asb_outcomes_by_month(asb_outcomes_by_month(outcomes, "2023-03",
-    ...                                                            "2023-03"))
-    >>> board.title, board.table.columns.tolist()
-    ('ASB Tools and Powers Outcomes: March 2023', ['Month', 'Injunction', 'CBO', \
-'CPN Written Warning', 'CPN', 'CPN Breached', 'PSPO', 'PCO'])
+    ...                                                            "2023-04"))
+    >>> board.title
+    'ASB Tools and Powers Outcomes: March 2023 to April 2023'
+    >>> board.table.columns.tolist()
+    ['Month', 'Injunction', 'CBO', 'CPN Written Warning', 'CPN', 'CPN Breached', 'PSPO', 'PCO']
     """
     window: Window = _attr(table, "asb_outcomes_by_month")
     board = pd.DataFrame({"Month": [month_label(m) for m in table["month"]]})

@@ -633,7 +633,6 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     from tqdm.auto import tqdm
 
     from scpb_analysis import __version__
-    from scpb_analysis.qa.disclosure import scan_outputs
     from scpb_analysis.sources.datadir import locate_data
 
     data_path = inputs.data_dir
@@ -679,6 +678,9 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
                 runs[name] = NotebookRun(name, not error, seconds,
                                          notebook=staging / "notebooks" / f"{name}.ipynb",
                                          error=error)
+                # Rendered while the other notebooks still run: the runner waits on their
+                # kernels, so the page costs the build no time of its own.
+                _finish(runs[name], staging, data_path, parameters, records[name])
                 bar.set_postfix_str(f"{name} {'ok' if not error else 'FAILED'}")
                 bar.update(1)
     except BaseException:
@@ -686,25 +688,6 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
         raise
     pool.shutdown()
 
-    for name in names:
-        run = runs[name]
-        if run.notebook and run.notebook.exists():
-            _publish_paths(run.notebook, staging, Path(parameters["output_dir"]))
-            if data_path != Path(parameters["data_dir"]):
-                _publish_paths(run.notebook, data_path, Path(parameters["data_dir"]))
-            target = staging / "html" / f"{name}.html"
-            _render(run.notebook, target, records[name], NOTEBOOKS[name][0])
-            findings = scan_outputs([target])
-            if findings:
-                # The executed notebook holds what the page showed: neither is published.
-                target.unlink()
-                run.notebook.unlink()
-                run.notebook = None
-                run.ok = False
-                run.error = (f"personal data found in the rendered page, not published: "
-                             f"{findings[0]}")
-            else:
-                run.html = target
     for name, entry in carried.items():
         page = staging / "html" / f"{name}.html"
         book = staging / "notebooks" / f"{name}.ipynb"
@@ -732,6 +715,32 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
                      encoding="utf-8")
     build.index = index
     return build
+
+
+def _finish(run: NotebookRun, staging: Path, data_path: Path, parameters: dict,
+            record: dict) -> None:
+    """Publish one executed notebook: its paths named as published, its page rendered and
+    scanned; a page with personal data is deleted with its notebook and the run failed."""
+    from scpb_analysis.qa.disclosure import scan_outputs
+
+    if not (run.notebook and run.notebook.exists()):
+        return
+    _publish_paths(run.notebook, staging, Path(parameters["output_dir"]))
+    if data_path != Path(parameters["data_dir"]):
+        _publish_paths(run.notebook, data_path, Path(parameters["data_dir"]))
+    target = staging / "html" / f"{run.name}.html"
+    _render(run.notebook, target, record, NOTEBOOKS[run.name][0])
+    findings = scan_outputs([target])
+    if findings:
+        # The executed notebook holds what the page showed: neither is published.
+        target.unlink()
+        run.notebook.unlink()
+        run.notebook = None
+        run.ok = False
+        run.error = (f"personal data found in the rendered page, not published: "
+                     f"{findings[0]}")
+    else:
+        run.html = target
 
 
 def _stop(pool: ThreadPoolExecutor, kernels: _Kernels, futures: dict) -> None:

@@ -23,6 +23,7 @@ of the published tables can see.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import json
 import math
@@ -473,6 +474,19 @@ def _line_spans(line: str, names_re: re.Pattern[str] | None,
     return kept
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _raw_line_spans(raw: str, names_re: re.Pattern[str] | None,
+                    allowed: frozenset[tuple[str, str]],
+                    extra: Callable[[str], list[tuple[int, int, str]]] | None
+                    ) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    # Remembered by line: every page of a pack repeats the same thousands of template lines
+    # (styles, scripts), and the pack is scanned page by page and then whole.
+    # Entities first, so "jo&#64;example.org" is read as the address a browser shows;
+    # embedded images are base64 noise that can happen to spell a postcode.
+    line = html.unescape(_DATA_URI.sub("data:…", raw)).replace("\n", " ").replace("\r", " ")
+    return line, tuple(_line_spans(line, names_re, allowed, extra))
+
+
 def _excerpt(masked: str, start: int, end: int) -> str:
     lo, hi = max(0, start - _CONTEXT), min(len(masked), end + _CONTEXT)
     text = " ".join(masked[lo:hi].split())
@@ -484,10 +498,7 @@ def _scan(text: str, names_re: re.Pattern[str] | None, allowed: frozenset[tuple[
           extra: Callable[[str], list[tuple[int, int, str]]] | None = None) -> list[Finding]:
     findings = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        # Entities first, so "jo&#64;example.org" is read as the address a browser shows;
-        # embedded images are base64 noise that can happen to spell a postcode.
-        line = html.unescape(_DATA_URI.sub("data:…", raw)).replace("\n", " ").replace("\r", " ")
-        spans = _line_spans(line, names_re, allowed, extra)
+        line, spans = _raw_line_spans(raw, names_re, allowed, extra)
         if not spans:
             continue
         chars = list(line)
