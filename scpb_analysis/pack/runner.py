@@ -25,6 +25,7 @@ then read the data through a mirror with those words masked
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -341,9 +342,18 @@ def _provenance_markdown(record: dict) -> str:
     )
 
 
+@functools.cache
+def _html_exporter():
+    # One exporter for every page: building one loads and compiles its templates, which cost
+    # as much as rendering a page.
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
 def _render(executed: Path, target: Path, record: dict, title: str) -> None:
     import nbformat
-    from nbconvert import HTMLExporter
 
     notebook = nbformat.read(executed, as_version=4)
     for cell in notebook.cells:
@@ -353,9 +363,7 @@ def _render(executed: Path, target: Path, record: dict, title: str) -> None:
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     notebook.cells.append(nbformat.v4.new_markdown_cell(_provenance_markdown(record)))
     notebook.metadata["title"] = title
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _html_exporter().from_notebook_node(notebook)
     target.write_text(body, encoding="utf-8")
 
 
