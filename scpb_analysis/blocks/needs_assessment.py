@@ -1179,11 +1179,13 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
     end = to_month(period_end)
     window = Window(end - (months - 1), end)
     notes: list[str] = []
-    if points is not None:
-        violent = points[(points["crime_type"] == POLICEUK_VIOLENCE)
-                         & (points["month"] >= window.start) & (points["month"] <= window.end)
-                         & points["lsoa_code"].notna()]
-        if len(violent) and set(violent["month"]) >= set(window.months):
+    if points is not None and lsoas is not None:
+        # Only the area's own LSOAs: a data folder may hold police.uk files of other forces.
+        mine = points[points["lsoa_code"].isin(set(lsoas["lsoa_code"]))]
+        violent = mine[(mine["crime_type"] == POLICEUK_VIOLENCE)
+                       & (mine["month"] >= window.start) & (mine["month"] <= window.end)]
+        # Every month of the window must be in the files (a month with no violence is a 0).
+        if len(violent) and set(mine["month"]) >= set(window.months):
             counts = violent.groupby("lsoa_code").size().rename("count").reset_index()
             notes.append(f"police.uk '{POLICEUK_VIOLENCE}' by LSOA, {window.label}; the most "
                          "deprived quintile is the borough's most deprived fifth of LSOAs "

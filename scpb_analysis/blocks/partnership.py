@@ -89,7 +89,8 @@ def _suppressed(tables: dict[str, tuple[pd.DataFrame, object, object]], links=()
     return results
 
 
-def _public_tables(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataFrame, str]]:
+def _public_tables(loads: dict, window: Window, borough: str
+                   ) -> dict[str, tuple[str, pd.DataFrame, str]]:
     from scpb_analysis.blocks import partnership_tables as t
 
     out: dict[str, tuple[str, pd.DataFrame, str]] = {}
@@ -99,12 +100,12 @@ def _public_tables(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataF
         return _suppressed({"table": (counts, total_row, total_col)})["table"]
 
     if "cctv" in loads:
-        by_ward = t.cctv_by_ward(loads["cctv"].table, start, end)
+        by_ward = t.cctv_by_ward(loads["cctv"].table, start, end, borough)
         counts = by_ward.assign(ward_name=by_ward["ward_name"].fillna("Grand Total"))
         counts = counts.set_index("ward_name")[["count"]].rename(
             columns={"count": "Number of incidents"})
         counts.loc["Grand Total"] = counts.drop(index="Grand Total", errors="ignore").sum()
-        matrix = t.cctv_ward_by_type(loads["cctv"].table, start, end)
+        matrix = t.cctv_ward_by_type(loads["cctv"].table, start, end, borough)
         grid = matrix.assign(ward_name=matrix["ward_name"].fillna("Grand Total")).drop(
             columns="ward_code").set_index("ward_name")
         # The ward table is the ward by type table's total column: suppressed apart, a total
@@ -140,7 +141,8 @@ def _public_tables(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataF
     return out
 
 
-def _internal_tables(loads: dict, window: Window, quarter: str) -> dict[str, pd.DataFrame]:
+def _internal_tables(loads: dict, window: Window, quarter: str, borough: str
+                     ) -> dict[str, pd.DataFrame]:
     from scpb_analysis.blocks import partnership_tables as t
 
     start, end = window.start, window.end
@@ -148,8 +150,8 @@ def _internal_tables(loads: dict, window: Window, quarter: str) -> dict[str, pd.
     built: dict[str, pd.DataFrame] = {}
     if "cctv" in loads:
         cctv = loads["cctv"].table
-        built["cctv_by_ward"] = t.cctv_by_ward(cctv, start, end)
-        built["cctv_ward_by_type"] = t.cctv_ward_by_type(cctv, start, end)
+        built["cctv_by_ward"] = t.cctv_by_ward(cctv, start, end, borough)
+        built["cctv_ward_by_type"] = t.cctv_ward_by_type(cctv, start, end, borough)
         built["cctv_type_shares"] = t.cctv_type_shares(cctv, start, end)
         built["cctv_hour_profile"] = t.cctv_hour_profile(cctv, start, end)
         built["cctv_mode"] = t.cctv_mode(cctv, start, end)
@@ -203,17 +205,20 @@ def _set_aside(loads: dict, audience: str) -> tuple[str, pd.DataFrame, list[str]
     return "Partnership exports: rows read, loaded and set aside", frame, notes
 
 
-def _public(loads: dict, window: Window) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
+def _public(loads: dict, window: Window, borough: str
+            ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
     notes = _notes_by_source(loads)
+    tables = _public_tables(_usable(loads), window, borough)
     return {name: (title, frame, ([note] if note else []) + notes[_TABLE_SOURCES[name]])
-            for name, (title, frame, note) in _public_tables(_usable(loads), window).items()}
+            for name, (title, frame, note) in tables.items()}
 
 
-def _internal(loads: dict, window: Window, end_m: pd.Period) -> dict[str, pd.DataFrame]:
+def _internal(loads: dict, window: Window, end_m: pd.Period, borough: str
+              ) -> dict[str, pd.DataFrame]:
     from scpb_analysis.blocks import partnership_tables as t
 
     notes = _notes_by_source(loads)
-    built = _internal_tables(_usable(loads), window, _latest_quarter(end_m))
+    built = _internal_tables(_usable(loads), window, _latest_quarter(end_m), borough)
     return {name: t.with_input_notes(table, notes[_TABLE_SOURCES[name]])
             for name, table in built.items()}
 
@@ -256,10 +261,10 @@ def partnership_tables(period: PartnershipPeriod, *, audience: str = "internal"
     loads, end_m = period.loads, period.end
     window = Window(end_m - 2, end_m)
     if audience == "public":
-        out = _public(loads, window)
+        out = _public(loads, window, period.borough)
     else:
         out = {}
-        for name, table in _internal(loads, window, end_m).items():
+        for name, table in _internal(loads, window, end_m, period.borough).items():
             board = t.to_board_table(table)
             # What scpb check needs to read the table as the board does: the sentences apart
             # from the footnotes, and the table's own options (e.g. its breakdowns).
@@ -325,7 +330,8 @@ def build_partnership_outputs(period: PartnershipPeriod, output_dir: str | Path,
     # Beside the destination, so the final move is a rename on the same file system.
     staging = Path(tempfile.mkdtemp(prefix=".partnership-staging-", dir=root))
     try:
-        names = _write_outputs(staging, loads, window, end_m, audience, banner)
+        names = _write_outputs(staging, loads, window, end_m, audience, banner,
+                               period.borough)
         refuse_if_pii([staging / name for name in names])
         os.chmod(staging, 0o755)
         _move_into_place(staging, out)
@@ -351,19 +357,19 @@ def _move_into_place(staging: Path, out: Path) -> None:
 
 
 def _write_outputs(out: Path, loads: dict, window: Window, end_m: pd.Period, audience: str,
-                   banner: str) -> list[str]:
+                   banner: str, borough: str) -> list[str]:
     """Write every output file into ``out``; returns their names."""
     from scpb_analysis.blocks import partnership_tables as t
 
     written: list[str] = []
     if audience == "public":
-        for name, (title, frame, notes) in _public(loads, window).items():
+        for name, (title, frame, notes) in _public(loads, window, borough).items():
             (out / f"{name}.md").write_text(banner + _markdown(title, frame, notes),
                                             encoding="utf-8")
             frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
             written += [f"{name}.md", f"{name}.csv"]
     else:
-        for name, table in _internal(loads, window, end_m).items():
+        for name, table in _internal(loads, window, end_m, borough).items():
             board = t.to_board_table(table)
             (out / f"{name}.md").write_text(banner + board.to_markdown(), encoding="utf-8")
             table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
@@ -413,7 +419,7 @@ def cctv_ward_chart(period: PartnershipPeriod):
         return None
     table = loads["cctv"].table
     window = Window(end_m - 2, end_m)
-    by_ward = t.cctv_by_ward(table, window.start, window.end)
+    by_ward = t.cctv_by_ward(table, window.start, window.end, period.borough)
     wards = by_ward[by_ward["ward_name"].notna() & (by_ward["ward_name"] != "Grand Total")]
     wards = wards.sort_values(["count", "ward_name"], ascending=[True, False])
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(wards) + 1.2), dpi=100)

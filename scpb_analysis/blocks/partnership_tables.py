@@ -20,7 +20,7 @@ Examples
 ...     "month": pd.PeriodIndex(["2023-03", "2023-04", "2023-04"], freq="M"),
 ...     "ward_code": ["E05013637", "E05013637", "E05013630"],
 ...     "ward_name": ["Edgware", "Edgware", "Burnt Oak"]})
->>> board = to_board_table(cctv_by_ward(cctv, "2023-03", "2023-05"))
+>>> board = to_board_table(cctv_by_ward(cctv, "2023-03", "2023-05", "Barnet"))
 >>> board.title
 'CCTV Incidents by Ward: 3 months of March 2023 to May 2023'
 >>> board.table.tail(2)
@@ -391,7 +391,7 @@ def _with_grand_total(out: pd.DataFrame, values: list, counts: Iterable[str]) ->
 
 
 def cctv_by_ward(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period,
-                 borough: str = "Barnet", scheme: str = "2022") -> pd.DataFrame:
+                 borough: str, scheme: str = "2022") -> pd.DataFrame:
     """CCTV incidents per ward, every ward listed, with shares and a Grand Total row.
 
     Parameters
@@ -417,7 +417,7 @@ def cctv_by_ward(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Perio
     >>> cctv = pd.DataFrame({"month": pd.PeriodIndex(["2023-05"] * 3, freq="M"),
     ...     "ward_code": ["E05013637", "E05013637", "E05013651"],
     ...     "ward_name": ["Edgware", "Edgware", "Woodhouse"]})
-    >>> t = cctv_by_ward(cctv, "2023-03", "2023-05")
+    >>> t = cctv_by_ward(cctv, "2023-03", "2023-05", "Barnet")
     >>> t.loc[t["count"] > 0, ["ward_name", "count", "share_rounded"]]
           ward_name  count  share_rounded
     9       Edgware      2           67.0
@@ -447,13 +447,13 @@ def format_cctv_by_ward(table: pd.DataFrame) -> BoardTable:
     >>> cctv = pd.DataFrame({"month": pd.PeriodIndex(["2023-05"] * 3, freq="M"),
     ...     "ward_code": ["E05013637", "E05013637", "E05013651"],
     ...     "ward_name": ["Edgware", "Edgware", "Woodhouse"]})
-    >>> board = format_cctv_by_ward(cctv_by_ward(cctv, "2023-05", "2023-05"))
+    >>> board = format_cctv_by_ward(cctv_by_ward(cctv, "2023-05", "2023-05", "Barnet"))
     >>> board.text
     ('In May 2023 there were 3 incidents captured by CCTV in Barnet.', 'The largest \
 percentage of CCTV incidents were captured in Edgware (67%), followed by Woodhouse (33%).')
     """
     window: Window = _attr(table, "cctv_by_ward")
-    borough = table.attrs.get("borough", "Barnet")
+    borough = _attr(table, "cctv_by_ward", "borough")
     wards = table[table["ward_name"] != GRAND_TOTAL]
     total = int(table.loc[table["ward_name"] == GRAND_TOTAL, "count"].iloc[0])
     board = pd.DataFrame({
@@ -477,7 +477,7 @@ percentage of CCTV incidents were captured in Edgware (67%), followed by Woodhou
 
 
 def cctv_ward_by_type(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.Period,
-                      borough: str = "Barnet", scheme: str = "2022") -> pd.DataFrame:
+                      borough: str, scheme: str = "2022") -> pd.DataFrame:
     """Ward by incident type counts, all wards and all 25 types, with totals.
 
     Returns
@@ -497,7 +497,7 @@ def cctv_ward_by_type(cctv: pd.DataFrame, start: str | pd.Period, end: str | pd.
     >>> cctv = pd.DataFrame({"month": pd.PeriodIndex(["2023-05"] * 2, freq="M"),
     ...     "ward_code": ["E05013637", "E05013637"], "ward_name": ["Edgware"] * 2,
     ...     "incident_type": ["Public Disorder", "Theft"]})
-    >>> m = cctv_ward_by_type(cctv, "2023-05", "2023-05").set_index("ward_name")
+    >>> m = cctv_ward_by_type(cctv, "2023-05", "2023-05", "Barnet").set_index("ward_name")
     >>> m.loc[["Edgware", "Grand Total"], ["Public Disorder", "Theft", "Alarm", "Total"]]
                  Public Disorder  Theft  Alarm  Total
     ward_name
@@ -526,7 +526,7 @@ def format_cctv_ward_by_type(table: pd.DataFrame) -> BoardTable:
     >>> cctv = pd.DataFrame({"month": pd.PeriodIndex(["2023-05"] * 3, freq="M"),
     ...     "ward_code": ["E05013637"] * 3, "ward_name": ["Edgware"] * 3,
     ...     "incident_type": ["Public Disorder", "Public Disorder", "Theft"]})
-    >>> board = format_cctv_ward_by_type(cctv_ward_by_type(cctv, "2023-05", "2023-05"))
+    >>> board = format_cctv_ward_by_type(cctv_ward_by_type(cctv, "2023-05", "2023-05", "Barnet"))
     >>> board.table.columns[[0, 1, -1]].tolist(), board.text
     (['LBB Ward', 'Alarm', 'Total'], ('In Edgware, the largest number of CCTV incidents \
 captured was for Public Disorder (2).',))

@@ -861,7 +861,7 @@ def load_partnership(
     path: str | Path,
     source: str,
     *,
-    borough: str = "Barnet",
+    borough: str,
     sheet: str | int | None = None,
     strict: bool = False,
     period_end: str | pd.Period | None = None,
@@ -912,7 +912,7 @@ def load_partnership(
     ...     "Incident ID,Date/Time,Incident Type,Ward,Pro-active / Re-active,Caller Phone\\n"
     ...     "C1,05/03/2023 14:07,ASB,Burnt Oak,Reactive,07700 900123\\n"
     ...     "C2,06/03/23 23:30,Theft,Totteridge & Whetstone,Proactive,\\n", encoding="utf-8")
-    >>> load = load_partnership(csv_file, "cctv")
+    >>> load = load_partnership(csv_file, "cctv", borough="Barnet")
     >>> row = load.table.iloc[0]
     >>> row.occurred_at, int(row.hour), row.incident_type, row.ward_name, row.ward_code, row["mode"]
     (Timestamp('2023-03-05 14:07:00'), 14, 'Anti-Social Behaviour', 'Burnt Oak', 'E05013630',
@@ -964,7 +964,7 @@ def _recognise(sheets: list[_Sheet]) -> tuple[_Sheet, SourceSchema]:
     )
 
 
-def load_all(folder: str | Path, borough: str = "Barnet", *, strict: bool = False,
+def load_all(folder: str | Path, borough: str, *, strict: bool = False,
              period_end: str | pd.Period | None = None,
              today: date | str | None = None) -> dict[str, PartnershipLoad]:
     """Load every partnership export in a folder, recognising each file's source by its headers.
@@ -1000,7 +1000,7 @@ def load_all(folder: str | Path, borough: str = "Barnet", *, strict: bool = Fals
     >>> from scpb_analysis.reference.partnership_schema import write_templates
     >>> folder = tempfile.mkdtemp()
     >>> _ = write_templates(folder)
-    >>> loads = load_all(folder)
+    >>> loads = load_all(folder, "Barnet")
     >>> list(loads)[:3], len(loads["prevent"].table)
     (['cctv', 'asb_cases', 'asb_outcomes'], 0)
     """
@@ -1064,7 +1064,8 @@ def load_notes(load: PartnershipLoad) -> list[str]:
     ...     "Referral ID,Referral Date,Repeat Referral,Children in Household,"
     ...     "Family with Children\\nD1,01/05/2023,N,0,N\\nD2,01/06/2023,Y,1,Y\\n",
     ...     encoding="utf-8")
-    >>> for note in load_notes(load_partnership(csv_file, "damarac", period_end="2023-05")):
+    >>> load = load_partnership(csv_file, "damarac", borough="Barnet", period_end="2023-05")
+    >>> for note in load_notes(load):
     ...     print(note)
     da.csv: 1 of 2 rows set aside and not counted (1 dated after the period end).
     Dates in da.csv were read day first (dd/mm/yyyy, the UK order): no date in it has a number \
@@ -1113,7 +1114,7 @@ def set_aside_table(loads: dict[str, PartnershipLoad]) -> pd.DataFrame:
     >>> import tempfile
     >>> from scpb_analysis.reference.partnership_schema import write_templates
     >>> folder = tempfile.mkdtemp(); _ = write_templates(folder)
-    >>> set_aside_table(load_all(folder)).iloc[0].tolist()
+    >>> set_aside_table(load_all(folder, "Barnet")).iloc[0].tolist()
     ['CCTV control-room incident log', 'cctv_template.csv', '0', '0', '0', 'no records in the file']
     """
     rows = []
@@ -1140,12 +1141,15 @@ class PartnershipPeriod:
         Source name (``cctv``, ``asb_outcomes``, ...) -> :class:`PartnershipLoad`.
     end : Period
         The last month of every table; rows dated later were set aside at load.
+    borough : str
+        The borough whose wards the exports use.
     synthetic : bool
         True if the folder holds the demo data's synthetic-data marker.
     """
 
     loads: dict[str, PartnershipLoad]
     end: pd.Period
+    borough: str
     synthetic: bool = False
 
 
@@ -1186,4 +1190,4 @@ def load_partnership_period(folder: str | Path, borough: str, end: str | pd.Peri
     end_m = to_month(end)
     synthetic = any(True for _ in Path(folder).rglob(MARKER_FILENAME))
     return PartnershipPeriod(load_all(folder, borough=borough, period_end=end_m, today=today),
-                             end_m, synthetic)
+                             end_m, borough, synthetic)

@@ -397,7 +397,7 @@ def _got(load, source) -> dict:
     table = load.table
     figures = {"months": table["month"].value_counts().sort_index().to_dict()}
     if source == "cctv":
-        by_ward = cctv_by_ward(table, "2023-03", END)
+        by_ward = cctv_by_ward(table, "2023-03", END, "Barnet")
         wards = by_ward[(by_ward["count"] > 0) & (by_ward["ward_name"] != "Grand Total")]
         figures["wards"] = dict(zip(wards["ward_name"], wards["count"].astype(int),
                                     strict=True))
@@ -430,8 +430,9 @@ def _build(case: Case, demo: Path, tmp_path: Path) -> tuple[Path, Path, dict, li
 def _load(case, target, strict=False):
     source = case.data["source"]
     if Path(target).is_dir():
-        return load_all(target, period_end=END, today=TODAY, strict=strict)[source]
-    return load_partnership(target, source, period_end=END, today=TODAY, strict=strict)
+        return load_all(target, "Barnet", period_end=END, today=TODAY, strict=strict)[source]
+    return load_partnership(target, source,
+                            borough="Barnet", period_end=END, today=TODAY, strict=strict)
 
 
 def _data_rows(path: Path) -> int:

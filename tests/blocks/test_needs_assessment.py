@@ -425,3 +425,32 @@ def test_census_for_one_borough_only_gives_no_london_comparator(tmp_path):
         census["10_24"] / census["total"] * 100, 1)
     assert _value(table, "Residents aged 10 to 24", "comparator_value") == (
         "not available — needs Census 2021 age by LSOA (TS007A) for all 32 boroughs from ONS")
+
+
+def test_violence_by_deprivation_counts_only_the_areas_own_police_uk_points():
+    # A data folder may hold police.uk files of other forces (Avon and Somerset beside the
+    # Met): their LSOAs are not the borough's and must neither be counted nor fail the page.
+    _need(TS007A, SHARED_DATA / "deprivation", SHARED_DATA / "lookups")
+    from scpb_analysis.blocks.needs_assessment import violence_by_deprivation
+    from scpb_analysis.sources.deprivation import lsoa_deprivation_table
+    from scpb_analysis.sources.policeuk import POINT_COLUMNS
+
+    lsoa_table = lsoa_deprivation_table(SHARED_DATA, "Barnet")
+    months = pd.period_range("2022-06", "2023-05", freq="M")
+    own = lsoa_table["lsoa_code"].tolist()[:30]
+    foreign = ["E01014485", "E01014486", "E01033347"]  # Bristol LSOAs
+    rows = [(m, code) for i, m in enumerate(months) for code in own[: 5 + i % 3]]
+    rows += [(m, code) for m in months for code in foreign for _ in range(4)]
+    points = pd.DataFrame({c: pd.NA for c in POINT_COLUMNS}, index=range(len(rows)))
+    points["month"] = pd.PeriodIndex([m for m, _ in rows], freq="M")
+    points["lsoa_code"] = [code for _, code in rows]
+    points["crime_type"] = "Violence and sexual offences"
+    table, notes = violence_by_deprivation("Barnet", "2023-05", points=points,
+                                           lsoas=lsoa_table)
+    expected = sum(1 for _, code in rows if code in set(own))
+    assert table.loc[table["group"] == "whole borough", "count"].item() == expected
+    assert "police.uk" in notes[0]
+    # Only another force's points: the borough has no police.uk LSOA counts of its own.
+    with pytest.raises(ValueError, match="without police.uk points by LSOA"):
+        violence_by_deprivation("Barnet", "2023-05", lsoas=lsoa_table,
+                                points=points[points["lsoa_code"].isin(foreign)])

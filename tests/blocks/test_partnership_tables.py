@@ -286,7 +286,7 @@ def test_seed_ward_label_is_not_a_ward():
 
 
 def test_cctv_by_ward_equals_seed(tidy):
-    table = cctv_by_ward(tidy["cctv"], "2023-03", "2023-05")
+    table = cctv_by_ward(tidy["cctv"], "2023-03", "2023-05", "Barnet")
     board = format_cctv_by_ward(table)
     ours = board.table.values.tolist()
     seed = _md_rows(SEED_WARD_TABLE)
@@ -306,7 +306,7 @@ def test_cctv_by_ward_equals_seed(tidy):
 
 
 def test_cctv_shares_are_half_up_of_exact_fractions(tidy):
-    table = cctv_by_ward(tidy["cctv"], "2023-03", "2023-05")
+    table = cctv_by_ward(tidy["cctv"], "2023-03", "2023-05", "Barnet")
     wards = table[table["ward_name"] != GRAND_TOTAL]
     for count, rounded in zip(wards["count"], wards["share_rounded"], strict=True):
         exact = Decimal(int(count) * 100) / Decimal(191)
@@ -315,7 +315,7 @@ def test_cctv_shares_are_half_up_of_exact_fractions(tidy):
 
 
 def test_cctv_ward_by_type_equals_seed_cell_for_cell(tidy):
-    matrix = cctv_ward_by_type(tidy["cctv"], "2023-03", "2023-05")
+    matrix = cctv_ward_by_type(tidy["cctv"], "2023-03", "2023-05", "Barnet")
     seed = _md_rows(SEED_MATRIX)
     assert list(matrix.columns[2:]) == [*CCTV_INCIDENT_TYPES, "Total"] == seed[0][1:]
     for (_, got), want in zip(matrix.iterrows(), seed[1:], strict=True):
@@ -556,7 +556,7 @@ def test_demo_is_deterministic_and_small(tmp_path, demo_folder):
 
 def test_seed_tables_do_not_depend_on_the_random_seed(tmp_path):
     tables = _tidy(write_partnership_demo(tmp_path, seed=7))
-    matrix = cctv_ward_by_type(tables["cctv"], "2023-03", "2023-05")
+    matrix = cctv_ward_by_type(tables["cctv"], "2023-03", "2023-05", "Barnet")
     assert matrix["Total"].tolist() == [int(r[-1]) for r in _md_rows(SEED_MATRIX)[1:]]
     comparison = prevent_quarter_comparison(tables["prevent"], "Q4 2022/23")
     assert comparison["current"].tolist() == [17, 11, 6, 15, 2, 8, 2, 7]

@@ -241,7 +241,7 @@ def test_corpus_is_complete():
 def test_corpus_file_loads_with_exact_rejection_report(name):
     case = CORPUS[name]
     path = BAD / name
-    load = load_partnership(path, case["source"])
+    load = load_partnership(path, case["source"], borough="Barnet")
     assert load.source == case["source"]
     assert list(load.report.columns) == REPORT_COLUMNS
     assert list(load.rejected.columns) == REJECTED_COLUMNS
@@ -272,7 +272,7 @@ def test_corpus_file_is_refused_naming_file_row_and_column(name):
     case = CORPUS[name]
     path = BAD / name
     with pytest.raises(InputDataError) as err:
-        load_partnership(path, case["source"])
+        load_partnership(path, case["source"], borough="Barnet")
     message = str(err.value)
     assert message.startswith(str(path))
     assert err.value.row == case["row"]
@@ -288,27 +288,29 @@ def test_corpus_file_is_refused_naming_file_row_and_column(name):
 def test_strict_raises_at_the_first_unknown_ward_with_suggestions():
     path = BAD / "cctv_unknown_ward.csv"
     with pytest.raises(InputDataError) as err:
-        load_partnership(path, "cctv", strict=True)
+        load_partnership(path, "cctv", borough="Barnet", strict=True)
     assert str(err.value).startswith(f"{path}, row 2, column 'Ward': {TOTTERIDGE}")
 
 
 def test_values_exact_after_homoglyphs_variants_and_encodings():
-    table = load_partnership(BAD / "cctv_homoglyph_types.csv", "cctv").table
+    table = load_partnership(BAD / "cctv_homoglyph_types.csv", "cctv", borough="Barnet").table
     assert table["incident_type"].tolist() == ["Robbery", "Theft", "Burglary", "Public Disorder"]
     assert table["ward_name"].tolist() == ["Edgware"] * 4
     assert table["mode"].tolist() == ["reactive", "reactive", "proactive", "reactive"]
 
-    table = load_partnership(BAD / "cctv_cp1252.csv", "cctv").table
+    table = load_partnership(BAD / "cctv_cp1252.csv", "cctv", borough="Barnet").table
     assert table["location"].tolist() == ["Café – Broadway", "Cam 12"]
     assert table["ward_name"].tolist() == ["Childs Hill", "Cricklewood"]
     assert table["incident_type"].tolist() == ["Anti-Social Behaviour", "Theft"]
 
-    table = load_partnership(BAD / "asb_outcomes_homoglyphs.csv", "asb_outcomes").table
+    table = load_partnership(BAD / "asb_outcomes_homoglyphs.csv", "asb_outcomes",
+                             borough="Barnet").table
     assert table["outcome"].tolist() == [
         "Criminal Behaviour Order", "Criminal Behaviour Order", "Premises Closure Order", "CPN",
         "CPN Written Warning", "PSPO", "CPN Breached", "Injunction"]
 
-    table = load_partnership(BAD / "prevent_homoglyph_ideology.csv", "prevent").table
+    table = load_partnership(BAD / "prevent_homoglyph_ideology.csv", "prevent",
+                             borough="Barnet").table
     muu = "Mixed/Unclear/Unstable"
     assert table["ideology"].tolist() == [muu, muu, "Islamist", "Extreme Right Wing",
                                           "Extreme Right Wing", muu, muu]
@@ -319,12 +321,13 @@ def test_values_exact_after_homoglyphs_variants_and_encodings():
     # 15-18 March 2023 fall in January-March (Q4 of 2022/23); 3-5 April 2023 start 2023/24.
     assert table["quarter"].tolist() == ["Q4 2022/23"] * 4 + ["Q1 2023/24"] * 3
 
-    table = load_partnership(BAD / "fpn_unknown_codes.csv", "fpn").table
+    table = load_partnership(BAD / "fpn_unknown_codes.csv", "fpn", borough="Barnet").table
     assert table["offence_code"].tolist() == ["CST05", "CST07"]
 
 
 def test_title_rows_and_header_variants_give_exact_values():
-    table = load_partnership(BAD / "cctv_title_rows_header_variants.csv", "cctv").table
+    table = load_partnership(BAD / "cctv_title_rows_header_variants.csv", "cctv",
+                             borough="Barnet").table
     assert table["incident_id"].tolist() == ["V1", "V2", "V3"]
     assert table["occurred_at"].tolist() == [pd.Timestamp("2023-03-05 14:07"),
                                              pd.Timestamp("2023-03-05 23:59"),
@@ -337,7 +340,7 @@ def test_title_rows_and_header_variants_give_exact_values():
 
 
 def test_excel_serial_numbers_are_days_since_30_december_1899():
-    table = load_partnership(BAD / "cctv_excel_serial_dates.csv", "cctv").table
+    table = load_partnership(BAD / "cctv_excel_serial_dates.csv", "cctv", borough="Barnet").table
     epoch = datetime(1899, 12, 30)
     expected = [epoch + timedelta(days=d) for d in (45000.5, 45000.604166667, 45001.75)]
     assert table["incident_id"].tolist() == ["S1", "S5", "S2"]  # sorted by time
@@ -347,27 +350,29 @@ def test_excel_serial_numbers_are_days_since_30_december_1899():
 
 
 def test_two_digit_years_are_this_century_and_dates_are_day_first():
-    table = load_partnership(BAD / "cctv_bad_dates.csv", "cctv").table
+    table = load_partnership(BAD / "cctv_bad_dates.csv", "cctv", borough="Barnet").table
     assert dict(zip(table["incident_id"], table["occurred_at"], strict=True)) == {
         "C01": pd.Timestamp("2023-03-15 14:05"),
         "C07": pd.Timestamp("2023-03-16 09:30:15"),
         "C08": pd.Timestamp("2023-03-16 21:00"),
     }
-    opened = load_partnership(BAD / "asb_cases_pii_bad_dates.csv", "asb_cases").table
+    opened = load_partnership(BAD / "asb_cases_pii_bad_dates.csv", "asb_cases",
+                              borough="Barnet").table
     assert opened["opened"].tolist() == [pd.Timestamp("2023-04-01"), pd.Timestamp("2023-04-02")]
     assert opened["ward_name"].tolist() == ["Totteridge and Woodside", "Hendon"]
     assert opened["category"].tolist() == ["Noise", ""]
 
 
 def test_control_room_hours_boundaries():
-    table = load_partnership(BAD / "cctv_outside_control_room_hours.csv", "cctv").table
+    table = load_partnership(BAD / "cctv_outside_control_room_hours.csv", "cctv",
+                             borough="Barnet").table
     # 04:00 is the last minute of the night shift; 12:00 the first of the day; from
     # 1 September 2022 every hour is staffed.
     assert table["incident_id"].tolist() == ["H2", "H7", "H4", "H5"]
 
 
 def test_damarac_flags_and_counts():
-    table = load_partnership(BAD / "damarac_flags_counts.csv", "damarac").table
+    table = load_partnership(BAD / "damarac_flags_counts.csv", "damarac", borough="Barnet").table
     assert table["repeat"].tolist() == [True, False]
     assert table["children_in_household"].tolist() == [2, 0]
     assert table["family_with_children"].tolist() == [True, False]
@@ -380,7 +385,7 @@ def test_damarac_flags_and_counts():
 
 
 def test_load_all_recognises_every_source_in_the_good_folder():
-    loaded = load_all(GOOD)
+    loaded = load_all(GOOD, "Barnet")
     assert list(loaded) == list(SOURCES)
     for source, load in loaded.items():
         assert load.source == source
@@ -389,7 +394,7 @@ def test_load_all_recognises_every_source_in_the_good_folder():
 
 
 def test_good_cctv_log_exact_values():
-    table = load_all(GOOD)["cctv"].table
+    table = load_all(GOOD, "Barnet")["cctv"].table
     assert table["incident_id"].tolist() == ["CC-001", "CC-002", "CC-003", "CC-004", "CC-005"]
     assert table["hour"].tolist() == [12, 23, 3, 9, 18]
     assert table["month"].astype(str).tolist() == ["2023-03"] * 3 + ["2023-04", "2023-05"]
@@ -408,7 +413,7 @@ def test_good_cctv_log_exact_values():
 
 def test_cs_marac_table_1_matches_the_pack():
     """July 2023 pack, Table 1: 8 meetings, averages of 19-20 heard, 3-4 new, 4-5 closed."""
-    table = load_all(GOOD)["csmarac"].table
+    table = load_all(GOOD, "Barnet")["csmarac"].table
     assert len(table) == 8
     assert table["month"].astype(str).tolist() == ["2022-04", "2022-06", "2022-07", "2022-09",
                                                    "2022-10", "2022-11", "2023-01", "2023-02"]
@@ -422,7 +427,7 @@ def test_cs_marac_table_1_matches_the_pack():
 
 
 def test_good_small_sources_exact_values():
-    loaded = load_all(GOOD)
+    loaded = load_all(GOOD, "Barnet")
     outcomes = loaded["asb_outcomes"].table
     assert outcomes[["case_id", "outcome"]].values.tolist() == [
         ["ASB-1", "CPN Written Warning"], ["ASB-1", "CPN"], ["ASB-2", "PSPO"]]
@@ -446,7 +451,7 @@ def test_duplicate_ids_across_files_of_a_folder(tmp_path):
         "Incident ID,Date/Time,Incident Type,Ward,Proactive/Reactive\n"
         "CC-003,02/03/2023 03:10,Road Traffic Incident,Finchley Church End,Reactive\n"
         "CC-006,01/06/2023 13:00,Theft,Hendon,Reactive\n", encoding="utf-8")
-    load = load_partnership(tmp_path, "cctv")
+    load = load_partnership(tmp_path, "cctv", borough="Barnet")
     assert load.report[["file", "rows_read", "rows_loaded", "rows_rejected"]].values.tolist() \
         == [["a_march.csv", 5, 5, 0], ["b_overlap.csv", 2, 1, 1]]
     assert load.rejected[["file", "row", "reason"]].values.tolist() == [
@@ -460,14 +465,14 @@ def test_load_all_refuses_a_file_of_no_known_source(tmp_path):
     (tmp_path / "other.csv").write_text("Month,Count\n2023-01,4\n", encoding="utf-8")
     (tmp_path / "README.txt").write_text("not a spreadsheet", encoding="utf-8")
     with pytest.raises(InputDataError) as err:
-        load_all(tmp_path)
+        load_all(tmp_path, "Barnet")
     assert str(err.value).startswith(f"{tmp_path / 'other.csv'}: has no sheet whose first 30 "
                                      "rows hold the required headers")
 
 
 def test_unknown_source_name():
     with pytest.raises(ValueError, match="unknown partnership source 'cctv_log'"):
-        load_partnership(GOOD / "cctv_log.csv", "cctv_log")
+        load_partnership(GOOD / "cctv_log.csv", "cctv_log", borough="Barnet")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,7 +501,7 @@ def _cctv_workbook(path: Path) -> Path:
 
 def test_xlsx_with_title_rows_picks_the_sheet_with_a_header(tmp_path):
     path = _cctv_workbook(tmp_path / "cctv.xlsx")
-    load = load_partnership(path, "cctv")
+    load = load_partnership(path, "cctv", borough="Barnet")
     report = load.report.iloc[0]
     assert (report["sheet"], report["header_row"], report["rows_read"], report["rows_loaded"],
             report["rows_rejected"], report["blank_rows"]) == ("Log", 3, 3, 2, 1, 1)
@@ -512,14 +517,14 @@ def test_xlsx_with_title_rows_picks_the_sheet_with_a_header(tmp_path):
     assert load.rejected[["row", "column", "value_description"]].values.tolist() == [
         [7, "Ward", "'Totteridge & Whetstone'"]]
     _no_planted_values(load.table, load.report, load.rejected, load.dropped)
-    assert load_partnership(path, "cctv", sheet="Log").table.equals(table)
-    assert list(load_all(tmp_path)) == ["cctv"]
+    assert load_partnership(path, "cctv", borough="Barnet", sheet="Log").table.equals(table)
+    assert list(load_all(tmp_path, "Barnet")) == ["cctv"]
 
 
 def test_xlsx_sheet_that_does_not_exist(tmp_path):
     path = _cctv_workbook(tmp_path / "cctv.xlsx")
     with pytest.raises(InputDataError) as err:
-        load_partnership(path, "cctv", sheet="March")
+        load_partnership(path, "cctv", borough="Barnet", sheet="March")
     assert str(err.value) == f"{path}: has no sheet 'March'; expected one of its sheets: Notes, Log"
 
 
@@ -527,7 +532,7 @@ def test_xlsx_empty_workbook_is_refused(tmp_path):
     path = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(path)
     with pytest.raises(InputDataError) as err:
-        load_partnership(path, "prevent")
+        load_partnership(path, "prevent", borough="Barnet")
     assert str(err.value).startswith(f"{path} (sheet 'Sheet'): is empty (no rows with values)")
 
 
@@ -543,7 +548,7 @@ def test_xlsx_date_cells_and_cyrillic_categories(tmp_path):
                   None])
     path = tmp_path / "prevent.xlsx"
     book.save(path)
-    load = load_all(tmp_path)["prevent"]
+    load = load_all(tmp_path, "Barnet")["prevent"]
     assert load.table[["referral_id", "referral_date", "quarter", "age_band", "sex",
                        "ideology"]].values.tolist() == [
         ["R1", pd.Timestamp("2023-01-09"), "Q4 2022/23", "Under 18", "Male",
@@ -557,7 +562,7 @@ def test_demo_partnership_data_loads_whole_without_personal_values(tmp_path):
     demo = pytest.importorskip("scpb_analysis.demo.partnership")
     if not hasattr(demo, "write_partnership_demo"):
         pytest.skip("the partnership demo writer is not available")
-    loaded = load_all(demo.write_partnership_demo(tmp_path))
+    loaded = load_all(demo.write_partnership_demo(tmp_path), "Barnet")
     assert list(loaded) == list(SOURCES)
     for load in loaded.values():
         assert load.rejected.empty
@@ -579,7 +584,7 @@ def test_day_first_dates_round_trip(tmp_path_factory, stamps):
     lines += [f"I{i},{s:%d/%m/%Y %H:%M},Theft,Hendon,Reactive" for i, s in enumerate(stamps)]
     path = tmp_path_factory.mktemp("dates") / "cctv.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    table = load_partnership(path, "cctv", today="2099-12-31").table
+    table = load_partnership(path, "cctv", borough="Barnet", today="2099-12-31").table
     assert sorted(table["occurred_at"].tolist()) == sorted(pd.Timestamp(s) for s in stamps)
 
 
@@ -607,7 +612,7 @@ def test_templates_are_empty_files_that_load(tmp_path):
     assert [p.name for p in paths] == [f"{s}_template.csv" for s in SOURCES]
     header = paths[list(SOURCES).index("fpn")].read_text(encoding="utf-8")
     assert header == "FPN ID,Date Issued,Offence Code,Ward\n"
-    loaded = load_all(tmp_path)
+    loaded = load_all(tmp_path, "Barnet")
     assert list(loaded) == list(SOURCES)
     for source, load in loaded.items():
         assert list(load.table.columns) == list(SOURCES[source].tidy_columns)
@@ -648,7 +653,7 @@ _DA_HEADER = ("Referral ID,Referral Date,Repeat Referral,Children in Household,"
 def test_a_file_with_no_number_above_12_is_read_day_first_and_says_so(tmp_path):
     path = tmp_path / "da.csv"
     path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,03/04/2023,Y,1,Y\n", encoding="utf-8")
-    load = load_partnership(path, "damarac", today="2024-01-31")
+    load = load_partnership(path, "damarac", borough="Barnet", today="2024-01-31")
     assert load.table["referral_date"].tolist() == [pd.Timestamp("2023-02-01"),
                                                     pd.Timestamp("2023-04-03")]
     assert load.report.loc[0, "date_order"].startswith("day first (assumed")
@@ -661,7 +666,7 @@ def test_a_whole_file_in_us_order_is_read_month_first(tmp_path):
     path = tmp_path / "da.csv"
     # Row 3 has 15 in second place, so every date of the file is month first, row 2 too.
     path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,03/15/2023,Y,1,Y\n", encoding="utf-8")
-    load = load_partnership(path, "damarac", today="2024-01-31")
+    load = load_partnership(path, "damarac", borough="Barnet", today="2024-01-31")
     assert load.table["referral_date"].tolist() == [pd.Timestamp("2023-01-02"),
                                                     pd.Timestamp("2023-03-15")]
     assert load.report.loc[0, "date_order"] == "month first"
@@ -673,7 +678,7 @@ def test_a_file_mixing_orders_is_refused_naming_two_rows_not_values(tmp_path):
     path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,25/03/2023,N,0,N\n"
                     "D3,03/15/2023,Y,1,Y\n", encoding="utf-8")
     with pytest.raises(InputDataError) as err:
-        load_partnership(path, "damarac")
+        load_partnership(path, "damarac", borough="Barnet")
     message = str(err.value)
     assert message.startswith(f"{path}, column 'Referral Date': mixes day-first and "
                               "month-first dates: row 3 can only be read day first (dd/mm) and "
@@ -685,7 +690,7 @@ def test_a_header_holding_personal_data_is_named_by_its_column_letter(tmp_path):
     path = tmp_path / "da.csv"
     path.write_text(_DA_HEADER.rstrip("\n") + ",call 07700 900461\nD1,01/02/2023,N,0,N,x\n",
                     encoding="utf-8")
-    load = load_partnership(path, "damarac", today="2024-01-31")
+    load = load_partnership(path, "damarac", borough="Barnet", today="2024-01-31")
     assert load.report.loc[0, "columns_dropped"] == "column F (header not shown) (personal data)"
     assert "07700" not in load.dropped.to_csv()
 
@@ -695,7 +700,7 @@ def test_strict_error_gives_the_length_of_a_value_it_may_not_repeat(tmp_path):
     path.write_text(_DA_HEADER + "D1,01/02/2023,N,0,N\nD2,Olive Planted,N,0,N\n",
                     encoding="utf-8")
     with pytest.raises(InputDataError) as err:
-        load_partnership(path, "damarac", strict=True)
+        load_partnership(path, "damarac", borough="Barnet", strict=True)
     assert str(err.value) == (
         f"{path}, row 3, column 'Referral Date': is not a date (13 characters, not shown); "
         f"{DATE_EXPECTED} (strict=True stops at the first row the loader would reject)")
