@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
         "failed (the pack shows which), 2 for a usage error.",
     )
     build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
+    build.add_argument("--ward", default="",
+                       help="the ward the ward profile covers (default: the ward with the most "
+                       "indicators significantly above the borough rate; the page says so)")
     build.add_argument("--period-end", "--end", dest="period_end", type=_month_arg,
                        help="last month of the period, YYYY-MM (default: 2023-05 on the demo "
                        "data, else the latest month of the MPS borough files)")
@@ -244,6 +247,7 @@ def _run_build(args: argparse.Namespace) -> int:
                            jobs=args.jobs, progress=not args.no_progress,
                            figures=args.figures.replace("-", "_"),
                            incomplete="mark" if args.show_incomplete else "refuse",
+                           ward=args.ward,
                            cache_dir=None if args.no_cache else (args.cache_dir or True))
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)

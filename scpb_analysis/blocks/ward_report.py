@@ -26,6 +26,7 @@ __all__ = [
     "ward_position",
     "ward_rate_tables",
     "ward_rates",
+    "ward_to_profile",
     "ward_trend",
     "ward_trend_chart",
 ]
@@ -212,6 +213,76 @@ def ward_code_for(ward: str, borough: str, wards: pd.DataFrame) -> str:
     reference = wards[["ward_code", "ward_name"]]
     name = canonical_ward_names([ward], borough, reference=reference)[0]
     return str(reference.loc[reference["ward_name"] == name, "ward_code"].iloc[0])
+
+
+def ward_to_profile(rate_tables: Mapping[str, pd.DataFrame], ward: str = "", *,
+                    borough: str) -> tuple[str, str]:
+    """The ward a ward profile covers: the one asked for, or the one the rule picks.
+
+    The rule, for a borough that has not named a ward: the ward whose rate per 1,000
+    residents is significantly above the borough's (its 95% interval wholly above the borough
+    rate) for the most of the ward indicators; a tie goes to the higher rate of those
+    indicators together, then to the ward name in alphabetical order.
+
+    Parameters
+    ----------
+    rate_tables : mapping
+        Indicator -> table from :func:`ward_rate_tables` (every ward of the borough).
+    ward : str
+        A ward name as a user types it (:func:`ward_code_for`); empty for the rule.
+    borough : str
+
+    Returns
+    -------
+    (str, str)
+        The ward code, and a sentence for the page saying how the ward was chosen.
+
+    Raises
+    ------
+    scpb_analysis.reference.wards.UnknownWardError
+        ``ward`` is not one of the borough's wards (the closest names are suggested).
+    ValueError
+        No rate table to choose from.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ward_code": ["W1", "W2", "W3"], "ward_name": ["A", "B", "C"],
+    ...     "count": [60, 10, 12], "population": [10000] * 3, "value": [6.0, 1.0, 1.2],
+    ...     "lower": [4.6, 0.48, 0.62], "upper": [7.7, 1.84, 2.1],
+    ...     "window": "June 2022 to May 2023"})
+    >>> code, why = ward_to_profile({"robbery": t}, borough="Barnet")
+    >>> code
+    'W1'
+    >>> ward_to_profile({"robbery": t}, "b", borough="Barnet")[0]
+    'W2'
+    """
+    if not rate_tables:
+        raise ValueError("no ward rate table to choose a ward from")
+    first = next(iter(rate_tables.values()))
+    if ward:
+        return (ward_code_for(ward, borough, first),
+                f"The ward was chosen for this profile: {ward}.")
+    wards = first[["ward_code", "ward_name"]].copy()
+    above = pd.Series(0, index=wards["ward_code"])
+    counts = pd.Series(0, index=wards["ward_code"])
+    for table in rate_tables.values():
+        by = table.set_index("ward_code")
+        borough_rate = by["count"].sum() / by["population"].sum() * 1000
+        above = above.add((by["lower"] > borough_rate).astype(int), fill_value=0)
+        counts = counts.add(by["count"], fill_value=0)
+    population = first.set_index("ward_code")["population"]
+    wards["above"] = wards["ward_code"].map(above).astype(int)
+    wards["rate"] = wards["ward_code"].map(counts / population * 1000)
+    best = wards.sort_values(["above", "rate", "ward_name"],
+                             ascending=[False, False, True]).iloc[0]
+    names = ", ".join(i.replace("_", " ") for i in rate_tables)
+    window = str(first["window"].iloc[0])
+    return (str(best["ward_code"]),
+            f"No ward was named, so the pack's rule chose {best['ward_name']}: of the ward "
+            f"indicators ({names}), it has the most whose rate per 1,000 residents is "
+            f"significantly above {borough}'s ({int(best['above'])} of {len(rate_tables)}, "
+            f"{window}; a tie goes to the higher rate of them together). Another ward can be "
+            "profiled by naming it (scpb build --ward).")
 
 
 def ward_trend_chart(trend: pd.DataFrame, title: str):

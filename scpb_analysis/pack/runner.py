@@ -85,7 +85,8 @@ _PROVENANCE = "provenance.json"
 WITHHELD_LABEL = "file withheld (personal data in its name)"
 # Parameters that make two packs comparable: an --only rebuild carries the previous pack's
 # other pages over only when they were built with these the same.
-_SAME_PACK = ("borough", "period_end", "data_dir", "audience", "figures", "incomplete")
+_SAME_PACK = ("borough", "period_end", "data_dir", "audience", "figures", "incomplete",
+              "ward")
 
 
 def notebooks_dir() -> Path:
@@ -436,6 +437,7 @@ def build_pack(
     figures: str = "as_published",
     incomplete: str = "refuse",
     cache_dir: str | Path | bool | None = True,
+    ward: str = "",
 ) -> PackBuild:
     """Run the pack's notebooks and write the rendered pack.
 
@@ -468,6 +470,9 @@ def build_pack(
         An indicator a category the taxonomy does not map may belong to fails its page
         (``refuse``) or is shown marked INCOMPLETE (``mark``); see
         :func:`scpb_analysis.blocks.comparison.compare_periods`.
+    ward : str
+        The ward the ward profile covers; empty for the ward the profile's rule picks
+        (:func:`scpb_analysis.blocks.ward_report.ward_to_profile`).
     cache_dir : path, True or None
         Where the notebooks keep the harmonised tables they share (:mod:`scpb_analysis.pack.cache`):
         True for the default (``$SCPB_CACHE_DIR`` or the user's cache folder), None or False to
@@ -508,7 +513,7 @@ def build_pack(
     try:
         return _build_pack(borough=borough, period_end=period_end, data_dir=data_dir, out=out,
                            only=only, audience=audience, jobs=jobs, progress=progress,
-                           figures=figures, incomplete=incomplete)
+                           figures=figures, incomplete=incomplete, ward=ward)
     finally:
         if before is None:
             os.environ.pop(CACHE_ENV, None)
@@ -518,7 +523,7 @@ def build_pack(
 
 def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str | Path,
                 only: Sequence[str] | None, audience: str, jobs: int, progress: bool,
-                figures: str, incomplete: str) -> PackBuild:
+                figures: str, incomplete: str, ward: str) -> PackBuild:
     from scpb_analysis.core.periods import to_month
     from scpb_analysis.qa.disclosure import PersonalDataError, check_audience, scan_outputs
 
@@ -531,7 +536,8 @@ def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str
     previous = _previous_pack(out_path)
     parameters = {"borough": borough, "period_end": str(to_month(period_end)),
                   "data_dir": str(data_path), "audience": audience,
-                  "output_dir": str(out_path), "figures": figures, "incomplete": incomplete}
+                  "output_dir": str(out_path), "figures": figures, "incomplete": incomplete,
+                  "ward": ward}
     staging = _staging_folder(out_path)
     # The notebooks read the data through names with any personal words masked, so no load
     # report, table or page can print them (:mod:`scpb_analysis.qa.input_names`).

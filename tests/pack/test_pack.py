@@ -76,7 +76,7 @@ def test_scpb_list_and_params(capsys):
     assert [line.split(":")[0] for line in listed.splitlines()] == list(NOTEBOOKS)
     assert main(["params", "ward_profile"]) == 0
     shown = capsys.readouterr().out
-    assert 'period_end = "2023-05"' in shown and 'ward = "Burnt Oak"' in shown
+    assert 'period_end = "2023-05"' in shown and 'ward = ""' in shown
     assert main(["params", "no_such_notebook"]) == 2
     assert "unknown notebook 'no_such_notebook'" in capsys.readouterr().err
 
@@ -195,7 +195,7 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(demo_pack, tmp_pat
     books = tmp_path / "books"
     shutil.copytree(notebooks_dir(), books)
     broken = books / "ward_profile.ipynb"
-    broken.write_text(broken.read_text().replace('ward = \\"Burnt Oak\\"',
+    broken.write_text(broken.read_text().replace('ward = \\"\\"',
                                                  'ward = \\"Nowhere Green\\"'))
     monkeypatch.setenv("SCPB_NOTEBOOKS", str(books))
     status = _build(tmp_path / "out", demo_pack["demo"], "--only", "ward_profile",
