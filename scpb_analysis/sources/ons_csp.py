@@ -468,7 +468,7 @@ def load_csp_crime(path: str | Path) -> pd.DataFrame:
                                  expected=f"values only under the {len(columns)} headed columns")
         cells += [""] * (width - len(cells))
         by_id = {column: cells[i] for i, column in columns.items()}
-        notes = ""
+        notes: list[str] = []
         area: dict[str, str | None] = {}
         for column in _AREA_COLUMNS:
             if column.endswith("_code"):
@@ -477,7 +477,7 @@ def load_csp_crime(path: str | Path) -> pd.DataFrame:
                     continue
                 area[column] = _code(file, record.line, column, by_id[column])
             else:
-                notes += " ".join(_NOTE.findall(by_id[column]))
+                notes += [m.strip() for m in _NOTE.findall(by_id[column])]
                 area[column] = _clean(by_id[column]) or None
         if by_id["la_code"].casefold() == _COMBINED:
             area["la_name"] = area["la_name"] or "Combined Local Authorities"
@@ -503,7 +503,7 @@ def load_csp_crime(path: str | Path) -> pd.DataFrame:
                                      expected="one row per CSP")
             seen_csp[code] = record.line
         rows.append({**area, "level": level, "line": record.line, "counts": counts,
-                     "markers": markers, "qa_note": qa_note, "notes": notes})
+                     "markers": markers, "qa_note": qa_note, "notes": " ".join(notes)})
         _check_groups(file, rows[-1])
     if not rows:
         raise InputDataError(file, "has a header but no area rows", row=records[start].line,
