@@ -43,6 +43,8 @@ _EXPORTS = {
     "UnknownWardError": "scpb_analysis.reference.wards",
     "ward_population": "scpb_analysis.geo.ward_profiles",
     "lsoa_population": "scpb_analysis.sources.population",
+    "la_population": "scpb_analysis.sources.la_population",
+    "load_csp_crime": "scpb_analysis.sources.ons_csp",
     "load_imd": "scpb_analysis.sources.deprivation",
     "imd_lsoa21": "scpb_analysis.sources.deprivation",
     "rate_by_deprivation": "scpb_analysis.stats.deprivation",
@@ -72,7 +74,7 @@ _EXPORTS = {
 }
 
 _STATS = (
-    "benchmark_rates", "change_test", "compare_to_benchmark", "crude_rate",
+    "benchmark_rates", "change_test", "compare_to_benchmark", "crude_rate", "csp_benchmarks",
     "direction_of_change", "format_percent_change", "format_share", "funnel_limits",
     "funnel_position", "percent_change", "percentage_point_change", "proportion",
     "rank_boroughs", "rank_movement_rule", "RagRule", "round_half_up", "shares", "shares_note",

@@ -3,7 +3,8 @@
 The pack's notebooks take one ``data_dir`` parameter. The folder is laid out like
 ``../shared/data`` and like the demo folder ``scpb build`` writes: ``mps/borough``,
 ``mps/ward``, ``mps/dashboard``, ``policeuk``, ``boundaries``, ``population``, ``lookups``,
-``deprivation`` and ``partnership``. Any of them may be missing; the notebooks then print a
+``deprivation``, ``partnership`` and ``ons`` (police recorded crime by Community Safety
+Partnership). Any of them may be missing; the notebooks then print a
 visible "not in this data" note instead of failing.
 """
 
@@ -24,6 +25,7 @@ _FOLDERS = {
     "lookups": ("lookups",),
     "deprivation": ("deprivation",),
     "partnership": ("partnership",),
+    "ons_csp": ("ons",),
 }
 
 #: What each source is and who publishes it, for "not in this data" notes.
@@ -38,6 +40,7 @@ SOURCE_OWNERS = {
     "lookups": "LSOA to ward lookups from the ONS Open Geography Portal",
     "deprivation": "English Indices of Deprivation 2019 from MHCLG",
     "partnership": "partnership exports (CCTV, ASB, CS MARAC, Prevent) from the council",
+    "ons_csp": "police recorded crime by Community Safety Partnership (Table C2) from ONS",
 }
 
 
@@ -52,7 +55,8 @@ class DataFolder:
     folders : dict
         Source name (``mps_borough``, ``mps_ward``, ``mps_dashboard``, ``policeuk``,
         ``boundaries``,
-        ``population``, ``lookups``, ``deprivation``, ``partnership``) to its folder, for
+        ``population``, ``lookups``, ``deprivation``, ``partnership``, ``ons_csp``) to its
+        folder, for
         those present with at least one file.
     synthetic : bool
         True if the folder holds the demo data's ``SYNTHETIC_DATA.txt`` notice.

@@ -25,6 +25,7 @@ from scpb_analysis.stats.change import (
     percent_change,
     significance_clause,
 )
+from scpb_analysis.stats.csp_benchmarks import csp_benchmarks
 from scpb_analysis.stats.rag import RagRule, rank_movement_rule, significance_rule, target_rule
 from scpb_analysis.stats.ranking import (
     RANK_BASES,
@@ -45,6 +46,7 @@ __all__ = [
     "change_test",
     "compare_to_benchmark",
     "crude_rate",
+    "csp_benchmarks",
     "direction_of_change",
     "format_percent_change",
     "format_share",
