@@ -1018,8 +1018,8 @@ _SOURCE_NOTES = (
         "Better is": "no polarity",
         "Source": "ONS Census 2021, table TS007A",
         "Caveats": "ONS perturbs small cells, so LSOA sums differ from published borough "
-        "totals by a few people (Barnet 389,365 against 389,344); Census day fell in a "
-        "lockdown, which moved some students and young adults",
+        "totals by a few people; Census day fell in a lockdown, which moved "
+        "some students and young adults",
         "Definition changes": "",
     },
     {
