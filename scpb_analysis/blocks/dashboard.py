@@ -18,7 +18,9 @@ from scpb_analysis.text.narrative import INCOMPLETE_MARK
 __all__ = [
     "HEADLINE_INDICATORS",
     "IndicatorSection",
+    "NATIONAL_COLUMNS",
     "additional_offences",
+    "national_benchmarks",
     "dashboard_sections",
     "monthly_series",
     "trend_chart",
@@ -274,3 +276,75 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
     out = out.astype(object).where(out.notna(), "not available").replace({"n/a":
                                                                           "not available"})
     return out.sort_values(["group", "offence"]).reset_index(drop=True)
+
+
+#: What a reader sees of :func:`national_benchmarks`, and the headings.
+NATIONAL_COLUMNS = ("offence_name", "count", "rate", "lower", "upper", "force_rate",
+                    "vs_force", "ew_rate", "vs_england_and_wales")
+
+
+def national_benchmarks(csp_crime: pd.DataFrame, populations: pd.DataFrame, area: str,
+                        end: str | pd.Period) -> tuple[pd.DataFrame | None, str]:
+    """The area's rates against its force and England and Wales, when the ONS table fits.
+
+    ONS publishes recorded crime by Community Safety Partnership for a year ending in a given
+    month (Table C2). It is shown only for a dashboard whose 12 months end in that month:
+    another year's rates beside this period's counts would mislead.
+
+    Parameters
+    ----------
+    csp_crime : DataFrame
+        :func:`scpb_analysis.sources.ons_csp.load_csp_crime`.
+    populations : DataFrame
+        :func:`scpb_analysis.sources.la_population.la_population`.
+    area : str
+        The CSP's name as ONS writes it (a London borough's name, ``"Bristol, City of"``).
+    end : str or Period
+        The dashboard's period end.
+
+    Returns
+    -------
+    (DataFrame or None, str)
+        :func:`scpb_analysis.stats.csp_benchmarks.csp_benchmarks` for the area (None when the
+        table's year is not the dashboard's) and a sentence for the page saying which year the
+        table covers and how the comparison was made.
+
+    Examples
+    --------
+    >>> crime = pd.DataFrame({"force_code": ["E23000036"] * 3,
+    ...     "force_name": ["Avon and Somerset"] * 3, "csp_code": [None, None, "E22000002"],
+    ...     "csp_name": [None, None, "Bristol, City of"],
+    ...     "la_code": [None, None, "E06000023"],
+    ...     "level": ["force", "england_and_wales", "csp"], "offence": "robbery",
+    ...     "offence_name": "Robbery", "count": pd.array([1_500, 70_000, 1_300], dtype="Int64"),
+    ...     "period": "year ending June 2025", "period_end": pd.Period("2025-06", "M")})
+    >>> crime.loc[1, ["force_code", "force_name"]] = ["K04000001", "England and Wales"]
+    >>> people = pd.DataFrame({"la_code": ["E06000023", "K04000001"],
+    ...                        "population": [470_000, 59_600_000]})
+    >>> table, text = national_benchmarks(crime, people, "Bristol, City of", "2024-06")
+    >>> table is None
+    True
+    >>> print(text)
+    The ONS table of recorded crime by Community Safety Partnership in the data covers the \
+year ending June 2025, not the 12 months to June 2024: it is not compared here.
+    >>> table, _ = national_benchmarks(crime, people, "Bristol, City of", "2025-06")
+    >>> table["vs_england_and_wales"].tolist()
+    ['Worse']
+    """
+    from scpb_analysis.core.periods import to_month
+    from scpb_analysis.stats.csp_benchmarks import csp_benchmarks
+
+    end_m = to_month(end)
+    years = sorted({str(p) for p in csp_crime["period"].dropna().unique()})
+    covers = {to_month(p) for p in csp_crime["period_end"].dropna().unique()}
+    if end_m not in covers:
+        return None, (f"The ONS table of recorded crime by Community Safety Partnership in the "
+                      f"data covers the {' and '.join(years)}, not the 12 months to "
+                      f"{end_m.strftime('%B %Y')}: it is not compared here.")
+    rows = csp_crime[csp_crime["period_end"].map(to_month) == end_m]
+    table = csp_benchmarks(rows, populations, area)
+    return table, (f"{table['csp_name'].iloc[0]} against its police force and England and "
+                   f"Wales, {table['period'].iloc[0]} (ONS Table C2): offences per 1,000 "
+                   "residents (Census 2021) with 95% confidence intervals; Similar where the "
+                   "interval holds the comparator's rate, else Better (below it) or Worse "
+                   "(above it).")

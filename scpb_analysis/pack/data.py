@@ -236,6 +236,22 @@ class PackData:
                                      "Datastore (columns " + ", ".join(_PROFILE_COLUMNS) + ")")
         return found[0]
 
+    # -- national comparators -------------------------------------------------------------
+
+    def csp_crime(self) -> pd.DataFrame:
+        """ONS police recorded crime by Community Safety Partnership (Table C2), every CSP."""
+        from scpb_analysis.sources.ons_csp import load_csp_crime
+
+        folder = self.folder.path("ons_csp")
+        return self._table("csp_crime", lambda: load_csp_crime(folder))
+
+    def la_population(self) -> pd.DataFrame:
+        """Census 2021 residents by local authority, and of England and Wales."""
+        from scpb_analysis.sources.la_population import la_population
+
+        self.folder.path("population")
+        return self._table("la_population", lambda: la_population(self.root))
+
     # -- partnership ----------------------------------------------------------------------
 
     def partnership(self):
