@@ -150,7 +150,7 @@ def csp_benchmarks(crime: pd.DataFrame, populations: pd.DataFrame, csp: str, *,
         ``vs_england_and_wales`` (``"Better"``, ``"Similar"``, ``"Worse"`` or ``"Not
         compared"`` where a count or population is missing), ``period, confidence,
         multiplier, method`` (how the CSP's rate, interval and comparisons were made) and
-        ``note`` (why a figure is missing, how a comparator's count was made, and that regions
+        ``caveats`` (why a figure is missing, how a comparator's count was made, and that regions
         are not compared).
 
     Raises
@@ -249,5 +249,5 @@ def csp_benchmarks(crime: pd.DataFrame, populations: pd.DataFrame, csp: str, *,
         "vs_england_and_wales": _compare(count, population, ew_count, ew_population,
                                          multiplier, confidence).to_numpy(),
         "period": period, "confidence": confidence, "multiplier": multiplier,
-        "method": method, "note": notes,
+        "method": method, "caveats": notes,
     })

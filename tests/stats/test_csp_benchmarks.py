@@ -85,7 +85,7 @@ def test_bristol_against_avon_and_somerset_and_england_and_wales(real):
     # Bristol's interval for theft from the person lies below England and Wales's rate.
     assert out.loc["theft_from_the_person", "vs_england_and_wales"] == "Better"
     assert out.loc["homicide", "vs_force"] == "Similar"
-    assert "No region comparison" in total["note"]
+    assert "No region comparison" in total["caveats"]
     assert "Fingertips" in total["method"] and "lower is better" in total["method"]
 
 
@@ -93,10 +93,10 @@ def test_a_force_without_a_total_row_and_one_without_a_population(real):
     crime, populations = real
     city = csp_benchmarks(crime, populations, "City of London").iloc[0]
     assert city["force_count"] == city["count"] == 8_801
-    assert "no row for the force" in city["note"]
+    assert "no row for the force" in city["caveats"]
     exeter = csp_benchmarks(crime, populations, "Exeter").iloc[0]
     assert np.isnan(exeter["force_rate"]) and exeter["vs_force"] == "Not compared"
-    assert "Combined Local Authorities" in exeter["note"]
+    assert "Combined Local Authorities" in exeter["caveats"]
     assert exeter["vs_england_and_wales"] == "Worse"
 
 
