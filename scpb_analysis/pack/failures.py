@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-__all__ = ["SectionFailure", "find_failures", "not_built_box", "show_failures_plainly"]
+__all__ = ["SectionFailure", "failures_text", "find_failures", "not_built_box",
+           "show_failures_plainly"]
 
 #: The package's errors whose messages are written for the person who supplies the data, and
 #: what that person can do about each. Keyed by class name, as a kernel reports it.
@@ -104,22 +105,42 @@ class SectionFailure:
         text = f'section "{self.section}": {self.ename}: {self.evalue}'
         return text + (f"\n    at {self.where}" if self.where else "")
 
+    @property
+    def toolkit(self) -> bool:
+        """True for an error of the toolkit itself, not one about the data it was given.
+
+        Examples
+        --------
+        >>> SectionFailure(4, "Ward maps", "KeyError", "'b'").toolkit
+        True
+        """
+        return self.ename not in _ADVICE
+
+    def heading(self) -> str:
+        """The box's first line.
+
+        Examples
+        --------
+        >>> SectionFailure(4, "Ward maps", "KeyError", "'b'").heading()
+        'This section could not be built because of an error in the toolkit.'
+        """
+        return ("This section could not be built because of an error in the toolkit."
+                if self.toolkit else "This section could not be built.")
+
     def reader_message(self) -> str:
-        """What is wrong, in the words the reader sees (plain text).
+        """What is wrong, as the reader sees it (plain text): the package error's own message,
+        or for an error of the toolkit its type and message.
 
         Examples
         --------
         >>> SectionFailure(4, "Ward maps", "KeyError", "'b'").reader_message()
-        "This section could not be built because of an error in the toolkit (KeyError: 'b')."
+        "KeyError: 'b'"
         """
-        if self.ename in _ADVICE:
-            message = " ".join(self.evalue.split()) or "the data are not as expected"
-            if len(message) > _MAX_MESSAGE:
-                message = message[:_MAX_MESSAGE].rsplit(" ", 1)[0] + " …"
-            return message
-        detail = " ".join(f"{self.ename}: {self.evalue}".split())[:_MAX_MESSAGE]
-        return ("This section could not be built because of an error in the toolkit "
-                f"({detail}).")
+        message = (f"{self.ename}: {self.evalue}" if self.toolkit else self.evalue)
+        message = " ".join(message.split()) or "the data are not as expected"
+        if len(message) > _MAX_MESSAGE:
+            message = message[:_MAX_MESSAGE].rsplit(" ", 1)[0] + " …"
+        return message
 
     def advice(self) -> str:
         """What to supply or whom to ask.
@@ -243,16 +264,42 @@ def find_failures(notebook, title: str = "") -> list[SectionFailure]:
     return found
 
 
+def failures_text(failures: Sequence[SectionFailure]) -> str:
+    """The failures of one notebook for the build summary, one section after another.
+
+    Each section that failed names its error and failing line; the sections not shown only
+    because they need a failed one are listed once.
+
+    Examples
+    --------
+    >>> print(failures_text([SectionFailure(3, "Ward maps", "OSError", "disk full", "f.py:1"),
+    ...                      SectionFailure(5, "Hot spots", "NameError", "...", "",
+    ...                                     needs="Ward maps")]))
+    section "Ward maps": OSError: disk full
+        at f.py:1
+    not shown, as they need "Ward maps": "Hot spots"
+    """
+    lines = [f.analyst_text() for f in failures if not f.needs]
+    needing: dict[str, list[str]] = {}
+    for failure in failures:
+        if failure.needs and failure.section not in needing.setdefault(failure.needs, []):
+            needing[failure.needs].append(failure.section)
+    for needed, sections in needing.items():
+        lines.append(f'not shown, as they need "{needed}": '
+                     + ", ".join(f'"{s}"' for s in sections))
+    return "\n".join(lines)
+
+
 def not_built_box(failure: SectionFailure | None = None, *, message: str = "",
-                  advice: str = "") -> str:
+                  advice: str = "", heading: str = "This section could not be built.") -> str:
     """The HTML box a reader sees where a section could not be built.
 
     Parameters
     ----------
     failure : SectionFailure, optional
         The failure to describe; or give ``message`` and ``advice`` directly.
-    message, advice : str
-        Plain text (escaped here).
+    message, advice, heading : str
+        Plain text (escaped here): what is wrong, what to do, the first line.
 
     Examples
     --------
@@ -262,9 +309,9 @@ def not_built_box(failure: SectionFailure | None = None, *, message: str = "",
     """
     if failure is not None:
         message, advice = failure.reader_message(), failure.advice()
+        heading = failure.heading()
     return (f'<div class="scpb-not-built" role="note" style="{_BOX_STYLE}">'
-            '<p style="margin:0 0 0.4em 0"><strong>This section could not be built.</strong>'
-            '</p>'
+            f'<p style="margin:0 0 0.4em 0"><strong>{html.escape(heading)}</strong></p>'
             f'<p style="margin:0 0 0.4em 0"><strong>What is wrong:</strong> '
             f'{html.escape(message)}</p>'
             f'<p style="margin:0"><strong>What to do:</strong> {html.escape(advice)}</p>'
@@ -317,7 +364,7 @@ def show_failures_plainly(notebook, failures: list[SectionFailure]) -> None:
             noted.add(failure.section)
         else:
             shown = [_display(not_built_box(failure),
-                              f"This section could not be built. {failure.reader_message()}")]
+                              f"{failure.heading()} {failure.reader_message()}")]
         outputs = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":

@@ -262,20 +262,6 @@ def _failure_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _failures_text(failures: Sequence[SectionFailure]) -> str:
-    """The sections that failed, for the analyst: each with its error and failing line; the
-    sections not shown only because they need a failed one, once."""
-    lines = [f.analyst_text() for f in failures if not f.needs]
-    needing: dict[str, list[str]] = {}
-    for failure in failures:
-        if failure.needs and failure.section not in needing.setdefault(failure.needs, []):
-            needing[failure.needs].append(failure.section)
-    for needed, sections in needing.items():
-        lines.append(f'not shown, as they need "{needed}": '
-                     + ", ".join(f'"{s}"' for s in sections))
-    return "\n".join(lines)
-
-
 class _Kernels:
     """The kernels a build has started, so that an interrupted build can stop them.
 
@@ -405,8 +391,9 @@ def _render(executed: Path, target: Path, record: dict, title: str,
     # executed notebook for the analyst.
     show_failures_plainly(notebook, failures)
     if failed and not failures:
-        box = not_built_box(message="The rest of this report could not be built because of an "
-                                    f"error in the toolkit ({failed.splitlines()[0][:300]}).",
+        box = not_built_box(heading="The rest of this report could not be built because of an "
+                                    "error in the toolkit.",
+                            message=failed.splitlines()[0][:300],
                             advice="Tell the analyst who builds the pack.")
         notebook.cells.append(nbformat.v4.new_markdown_cell(box))
     for cell in notebook.cells:
@@ -795,6 +782,7 @@ def _finish(run: NotebookRun, staging: Path, data_path: Path, parameters: dict,
             record: dict) -> None:
     """Publish one executed notebook: its paths named as published, its page rendered and
     scanned; a page with personal data is deleted with its notebook and the run failed."""
+    from scpb_analysis.pack.failures import failures_text
     from scpb_analysis.qa.disclosure import scan_outputs
 
     if not (run.notebook and run.notebook.exists()):
@@ -806,7 +794,7 @@ def _finish(run: NotebookRun, staging: Path, data_path: Path, parameters: dict,
     run.failures = _render(run.notebook, target, record, NOTEBOOKS[run.name][0], run.error)
     if run.failures:
         run.ok = False
-        run.error = _failures_text(run.failures)
+        run.error = failures_text(run.failures)
     # The boxes are on the page, so their words pass the same scan as the rest of it.
     findings = scan_outputs([target])
     if findings:
