@@ -5,8 +5,14 @@
 writes the executed notebook, a code-free HTML page (figures embedded, no input cells, no
 prompts, with a provenance section: parameters, package version, input files with SHA-256,
 build time), and finally one Excel workbook of every table the notebooks published, an
-``index.html`` linking the pack and ``provenance.json``. A notebook that fails is reported with
-its failing cell and error; the others still finish.
+``index.html`` linking the pack and ``provenance.json``.
+
+A section that cannot be built does not stop its notebook: the notebooks run with cell errors
+allowed, the page shows a short plain box in the section's place (what is missing or wrong,
+what to do; :mod:`scpb_analysis.pack.failures`) and the sections after it that do not need it,
+and the executed notebook keeps the full traceback. The build then fails (``ok`` False) and
+its summary names the notebook, the section and the line that raised. A notebook that fails
+as a whole (its kernel dies) is reported with its error; the others still finish.
 
 A build is atomic. The pack is written in a temporary folder beside ``out`` and moved into
 place only when complete, so ``out`` always holds one whole pack: the previous one until the
@@ -41,6 +47,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scpb_analysis.pack.failures import SectionFailure
 from scpb_analysis.qa.input_names import PublishableInputs, publishable_inputs
 
 __all__ = [
@@ -164,7 +171,11 @@ def notebook_parameters(name: str) -> list[dict[str, str]]:
 
 @dataclass
 class NotebookRun:
-    """What happened to one notebook of the pack."""
+    """What happened to one notebook of the pack.
+
+    ``error`` is the analyst's account of what failed (sections, errors, failing lines);
+    ``failures`` holds the sections that could not be built, each shown on the page as a box.
+    """
 
     name: str
     ok: bool
@@ -172,6 +183,7 @@ class NotebookRun:
     html: Path | None = None
     notebook: Path | None = None
     error: str = ""
+    failures: list[SectionFailure] = field(default_factory=list)
 
 
 @dataclass
@@ -194,12 +206,21 @@ class PackBuild:
         return all(run.ok for run in self.runs)
 
     def summary(self) -> str:
-        """One line per notebook and where to open the pack."""
+        """One line per notebook (and what failed in it) and where to open the pack.
+
+        Examples
+        --------
+        >>> run = NotebookRun("ward_maps", False, 1.0, error='section "Ward maps": OSError: x')
+        >>> print(PackBuild(Path("out"), [run]).summary())
+        ward_maps: FAILED (1.0 s)
+            section "Ward maps": OSError: x
+        0 tables in out/tables
+        """
         lines = []
         for run in self.runs:
             status = "ok" if run.ok else "FAILED"
-            lines.append(f"{run.name}: {status} ({run.seconds:.1f} s)"
-                         + (f"\n    {run.error}" if run.error else ""))
+            detail = "".join(f"\n    {line}" for line in run.error.splitlines())
+            lines.append(f"{run.name}: {status} ({run.seconds:.1f} s){detail}")
         if self.carried:
             lines.append(f"kept from the previous pack: {', '.join(self.carried)}")
         lines.append(f"{len(self.tables)} tables in {self.out / 'tables'}"
@@ -238,12 +259,7 @@ def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str],
 
 
 def _failure_text(exc: BaseException) -> str:
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        first = next((line for line in exc.source.splitlines() if line.strip()), "")
-        return (f"cell {exc.exec_count} (`{first.strip()[:80]}`) raised {exc.ename}: "
-                f"{exc.evalue}")
+    """A whole notebook's failure (its kernel died, it could not start), for the analyst."""
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -304,8 +320,10 @@ class _Kernels:
 
 def _execute(name: str, parameters: dict, executed: Path,
              kernels: _Kernels | None = None) -> tuple[str, float]:
-    """Run one notebook; return the failure text ("" if it ran) and the seconds it took."""
+    """Run one notebook; return the failure text ("" if it ran to its end, whether or not
+    some of its cells raised: those are read from the executed notebook) and the seconds."""
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
     if kernels is not None and kernels.stopping.is_set():
@@ -323,7 +341,11 @@ def _execute(name: str, parameters: dict, executed: Path,
                                    # caught in kernel" as it is stopped) is not for the pack's
                                    # user; a failing cell is reported from the notebook.
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                                   **extra)
+                                   # A section that fails must not hide the ones after it
+                                   # (nbclient runs on; papermill still raises at the end).
+                                   allow_errors=True, **extra)
+    except PapermillExecutionError:
+        pass
     except Exception as exc:  # noqa: BLE001 - every failure is reported, the pack goes on
         return _failure_text(exc), time.perf_counter() - started
     return "", time.perf_counter() - started
@@ -353,10 +375,28 @@ def _html_exporter():
                         exclude_output_prompt=True)
 
 
-def _render(executed: Path, target: Path, record: dict, title: str) -> None:
+def _render(executed: Path, target: Path, record: dict, title: str,
+            failed: str = "") -> list[SectionFailure]:
+    """Render the page; return the sections that could not be built (each shown as a box).
+
+    ``failed`` is the notebook's own failure (its kernel died): the page shows what ran and a
+    box in place of the rest.
+    """
     import nbformat
 
+    from scpb_analysis.pack.failures import find_failures, not_built_box, show_failures_plainly
+
     notebook = nbformat.read(executed, as_version=4)
+    failures = find_failures(notebook, title)
+    # The reader gets a plain box where a section failed; the traceback stays in the
+    # executed notebook for the analyst.
+    show_failures_plainly(notebook, failures)
+    if failed and not failures:
+        box = not_built_box(heading="The rest of this report could not be built because of an "
+                                    "error in the toolkit.",
+                            message=failed.splitlines()[0][:300],
+                            advice="Tell the analyst who builds the pack.")
+        notebook.cells.append(nbformat.v4.new_markdown_cell(box))
     for cell in notebook.cells:
         if cell.cell_type == "code":
             # Warnings and logging are for the analyst re-running the notebook, not the reader.
@@ -366,6 +406,7 @@ def _render(executed: Path, target: Path, record: dict, title: str) -> None:
     notebook.metadata["title"] = title
     body, _ = _html_exporter().from_notebook_node(notebook)
     target.write_text(body, encoding="utf-8")
+    return failures
 
 
 def _workbook(tables: Sequence[Path], target: Path) -> Path:
@@ -398,7 +439,14 @@ def _index_html(build: PackBuild, record: dict) -> str:
     for run in build.runs:
         title = esc(NOTEBOOKS[run.name][0])
         link = (f"<a href='html/{esc(run.name)}.html'>{title}</a>" if run.html else title)
-        status = "" if run.ok else f" <strong>failed</strong>: {esc(run.error)}"
+        own = [f.section for f in run.failures if not f.needs]
+        if own and run.html:
+            # The reader's words: which parts are missing; the page says why.
+            status = (f" <strong>incomplete</strong>: {len(own)} section"
+                      f"{'' if len(own) == 1 else 's'} could not be built ("
+                      + "; ".join(esc(s) for s in own) + "); the page says what is missing")
+        else:
+            status = "" if run.ok else f" <strong>failed</strong>: {esc(run.error)}"
         if run.name in build.carried:
             status += " <em>(kept from the previous build)</em>"
         items.append(f"<li>{link}{status}</li>")
@@ -481,9 +529,11 @@ def build_pack(
     Returns
     -------
     PackBuild
-        ``ok`` is False if any notebook failed; each failure names its cell and error. A
-        failed notebook does not stop the pack: it is moved into place with the failure on
-        its index page (and no page for that notebook), never mixed with the previous pack.
+        ``ok`` is False if any section of any notebook could not be built; each failure names
+        its notebook, section, error and the line that raised. A failure does not stop the
+        pack: its page shows what was built and a plain box where a section could not be, the
+        index page names the sections missing, and the pack is moved into place whole, never
+        mixed with the previous pack.
 
     Raises
     ------
@@ -708,7 +758,9 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
         runs[name] = NotebookRun(name, bool(entry.get("ok")), 0.0,
                                  html=page if page.exists() else None,
                                  notebook=book if book.exists() else None,
-                                 error=str(entry.get("error", "")))
+                                 error=str(entry.get("error", "")),
+                                 failures=[SectionFailure(**f)
+                                           for f in entry.get("failures", [])])
     order = [name for name in NOTEBOOKS if name in runs]
     tables = sorted((staging / "tables").glob("*.csv"))
     build = PackBuild(out=staging, runs=[runs[name] for name in order], tables=tables,
@@ -717,8 +769,9 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     if tables:
         build.workbook = _workbook(tables, staging / _WORKBOOK)
     notebooks = {n: {**carried[n], "built": carried[n].get("built", "")} for n in carried}
-    notebooks.update({n: {"ok": runs[n].ok, "error": runs[n].error, "built": built,
-                          "inputs": records[n]["inputs"]} for n in names})
+    notebooks.update({n: {"ok": runs[n].ok, "error": runs[n].error,
+                          "failures": [f.as_dict() for f in runs[n].failures],
+                          "built": built, "inputs": records[n]["inputs"]} for n in names})
     (staging / _PROVENANCE).write_text(
         json.dumps({"parameters": parameters, "version": __version__, "built": built,
                     "data_status": status,
@@ -735,6 +788,7 @@ def _finish(run: NotebookRun, staging: Path, data_path: Path, parameters: dict,
             record: dict) -> None:
     """Publish one executed notebook: its paths named as published, its page rendered and
     scanned; a page with personal data is deleted with its notebook and the run failed."""
+    from scpb_analysis.pack.failures import failures_text
     from scpb_analysis.qa.disclosure import scan_outputs
 
     if not (run.notebook and run.notebook.exists()):
@@ -743,7 +797,11 @@ def _finish(run: NotebookRun, staging: Path, data_path: Path, parameters: dict,
     if data_path != Path(parameters["data_dir"]):
         _publish_paths(run.notebook, data_path, Path(parameters["data_dir"]))
     target = staging / "html" / f"{run.name}.html"
-    _render(run.notebook, target, record, NOTEBOOKS[run.name][0])
+    run.failures = _render(run.notebook, target, record, NOTEBOOKS[run.name][0], run.error)
+    if run.failures:
+        run.ok = False
+        run.error = failures_text(run.failures)
+    # The boxes are on the page, so their words pass the same scan as the rest of it.
     findings = scan_outputs([target])
     if findings:
         # The executed notebook holds what the page showed: neither is published.

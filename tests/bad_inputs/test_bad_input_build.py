@@ -194,8 +194,12 @@ def _run_failed(case, tmp_path, stubs, demo_data, monkeypatch, capsys):
     assert status == 1
     assert "ward_maps: FAILED" in printed and "planted failure" in printed
     index = (out / "index.html").read_text()
-    assert re.search(r"Ward maps(</a>)? <strong>failed</strong>: cell \d+ .*planted failure",
+    assert re.search(r"Ward maps</a> <strong>incomplete</strong>: 1 section could not be built",
                      index), index
+    # The failed page is published with a plain box, the traceback only in the notebook.
+    page = (out / "html" / "ward_maps.html").read_text()
+    assert "ValueError: planted failure" in page and "Traceback" not in page
+    assert "Traceback" in (out / "notebooks" / "ward_maps.ipynb").read_text()
     # The new pack alone: nothing of the previous one (a third notebook's page) left beside it.
     assert sorted(p.name for p in (out / "html").iterdir()) == ["partnership.html",
                                                                  "ward_maps.html"]

@@ -203,9 +203,66 @@ def test_a_failing_notebook_is_reported_and_the_others_finish(demo_pack, tmp_pat
     printed = capsys.readouterr().out
     assert status == 1
     assert "ward_profile: FAILED" in printed and "partnership: ok" in printed
-    assert re.search(r"cell \d+ \(`.+`\) raised UnknownWardError: 'Nowhere Green' is not a "
-                     r"Barnet ward", printed), printed
+    assert re.search(r'section ".+": UnknownWardError: \'Nowhere Green\' is not a Barnet ward'
+                     r".*\n +at scpb_analysis/[\w/]+\.py:\d+ in \w+", printed), printed
     assert (tmp_path / "out" / "html" / "partnership.html").exists()
+    # The failed page is still published, with the reason in place of what it could not build.
+    page = (tmp_path / "out" / "html" / "ward_profile.html").read_text()
+    assert "Check the ward the pack was built for" in page and "Traceback" not in page
+
+
+@pytest.mark.slow
+def test_a_section_that_cannot_be_built_shows_a_box_and_the_page_goes_on(demo_pack, tmp_path,
+                                                                         capsys):
+    data = tmp_path / "data"
+    shutil.copytree(demo_pack["demo"], data)
+    wards = next((data / "boundaries").glob("Wards_*"))
+    wards.write_bytes(b"not a GeoPackage\n")
+    out = tmp_path / "out"
+    status = main(["build", "--data-dir", str(data), "--period-end", "2023-05", "--out",
+                   str(out), "--no-progress", "--only", "ward_maps",
+                   "serious_violence_needs_assessment", "partnership"])
+    printed = capsys.readouterr().out
+    assert status == 1
+    # The summary: notebook, section, error, and the package line that raised.
+    frame = r"\n        at scpb_analysis/[\w/]+\.py:\d+ in \w+\n"
+    assert re.search(r'ward_maps: FAILED \(.*\n    section "Ward maps": MissingSourceError: '
+                     r".*holds no ward boundaries.*" + frame
+                     + r'    not shown, as they need "Ward maps": "Rates by ward", "Hot spots"',
+                     printed), printed
+    assert re.search(r"serious_violence_needs_assessment: FAILED .*\n    section \"Where "
+                     r"violence concentrates: ward hot spots\": MissingSourceError: .*" + frame,
+                     printed), printed
+    assert "partnership: ok" in printed and "cell " not in printed
+    pages = {p.stem: p.read_text() for p in (out / "html").glob("*.html")}
+    assert sorted(pages) == ["partnership", "serious_violence_needs_assessment", "ward_maps"]
+    for name, page in pages.items():
+        for text in ("Traceback", "most recent call last", 'File "', "\x1b[", "papermill",
+                     "MissingSourceError", "boundaries.py"):
+            assert text not in page, (name, text)
+    box = re.compile(r"This section could not be built\.</strong>.*What is wrong:</strong> "
+                     r"[^<]*holds no ward boundaries.*What to do:</strong> Add this source")
+    assert box.search(pages["ward_maps"]) and box.search(
+        pages["serious_violence_needs_assessment"])
+    assert pages["ward_maps"].count("Not shown: this part needs “Ward maps” above") == 2
+    # The needs assessment's other sections are all there, after the failed one too.
+    assessment = pages["serious_violence_needs_assessment"]
+    assert assessment.count('class="scpb-not-built"') == 1
+    assert "Appendix: definitions and data quality" in assessment
+    assert len(_IMG.findall(assessment)) >= 1
+    assert (out / "tables" / "needs_assessment_definitions.csv").exists()
+    assert "scpb-not-built" not in pages["partnership"]
+    # The analyst's copy keeps the traceback.
+    executed = nbformat.read(out / "notebooks" / "ward_maps.ipynb", as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors[0].ename == "MissingSourceError"
+    assert any("boundaries.py" in line for line in errors[0].traceback)
+    index = (out / "index.html").read_text()
+    assert ("Ward maps</a> <strong>incomplete</strong>: 1 section could not be built "
+            "(Ward maps)") in index
+    recorded = json.loads((out / "provenance.json").read_text())["notebooks"]["ward_maps"]
+    assert not recorded["ok"] and recorded["failures"][0]["section"] == "Ward maps"
 
 
 @pytest.mark.slow
