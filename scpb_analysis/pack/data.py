@@ -68,6 +68,15 @@ class PackData:
         return self.folder.root
 
     @property
+    def title(self) -> str:
+        """The area and period in words, for the top of every page.
+
+        >>> PackData(None, "Camden", pd.Period("2024-01", "M")).title
+        'Camden, period ending January 2024'
+        """
+        return f"{self.area}, period ending {self.period_end.strftime('%B %Y')}"
+
+    @property
     def synthetic(self) -> bool:
         """True if the folder holds the synthetic demo data."""
         return self.folder.synthetic
