@@ -223,10 +223,14 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 _SEP = r"[ \t-]?"
 _PREFIX = r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?0)"
 # A number's decimals are never a phone number: the mean rank 22794.07605313093 holds the
-# digits of 07605 313093 after its point (issue 15), so a 0 after "digit." and a number
-# followed by ".digit" are parts of a number, not a number to call.
+# digits of 07605 313093 after its point (issue 15), so a 0 after a decimal point and a number
+# followed by ".digit" are parts of a number, not a number to call. A point counts as a
+# decimal point unless a word of two letters or more comes before it ("Tel.07700 900123"):
+# minified scripts and SVG paths write fractions without their 0, after a sign or a one-letter
+# path command ("-.0207946001", "M.07605313093").
 _PHONE = re.compile(
-    rf"(?<![\w+(])(?<!\d\.){_PREFIX}(?:"
+    rf"(?<![\w+(])(?<![^A-Za-z]\.)(?<!^\.)(?<![^A-Za-z][A-Za-z]\.)(?<!^[A-Za-z]\.)"
+    rf"{_PREFIX}(?:"
     rf"[1237]\d\)?{_SEP}\d{{4}}{_SEP}\d{{4}}"  # 020 7946 0018
     rf"|[1237]\d{{2}}\)?{_SEP}\d{{3}}{_SEP}\d{{4}}"  # 0121 496 0000, 0208 359 2953
     rf"|[1237]\d{{3}}\)?{_SEP}(?:\d{{6}}|\d{{3}}{_SEP}\d{{3}})"  # 07700 900123
@@ -439,10 +443,52 @@ def _name_spans(line: str, others: bool) -> list[tuple[int, int, str]]:
     return spans
 
 
+# A number as a table writes it: a sign, whole part (thousands separated or not), decimals,
+# exponent, then a percent or percentage-point unit. The whole part never has a leading zero
+# ("0.5" yes, "07700900123" no), since no number keeps one: a cell that does is text.
+_NUMBER = re.compile(
+    r"[-+−]?(?=\.?\d)(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)?(?:\.\d+)?(?:[eE][-+]?\d+)?"
+    r"(?:[ ]?(?:%|pp|p\.p\.))?"
+)
+
+
+def _is_number(value: str) -> bool:
+    value = value.strip()
+    # "+447700900123" is a phone number written internationally; a number with a plus sign
+    # is a change ("+5.6%", "+0.25"), which has a point or a unit.
+    if value.startswith("+") and not re.search(r"[.%p]", value):
+        return False
+    return _NUMBER.fullmatch(value) is not None
+
+
+def _csv_number_cells(line: str) -> list[tuple[int, int]]:
+    # Where each cell of a CSV line that is a number lies on the line, read as csv does
+    # ("..." quotes a cell, "" is a quote inside one).
+    cells, start, size = [], 0, len(line)
+    while start <= size:
+        if line.startswith('"', start):
+            end = start + 1
+            while True:
+                end = line.find('"', end)
+                if end == -1 or not line.startswith('"', end + 1):
+                    break
+                end += 2
+            end = size if end == -1 else line.find(",", end)
+            value = line[start:size if end == -1 else end].strip().strip('"')
+        else:
+            end = line.find(",", start)
+            value = line[start:size if end == -1 else end]
+        end = size if end == -1 else end
+        if _is_number(value):
+            cells.append((start, end))
+        start = end + 1
+    return cells
+
+
 def _line_spans(line: str, names_re: re.Pattern[str] | None,
                 allowed: frozenset[tuple[str, str]],
-                extra: Callable[[str], list[tuple[int, int, str]]] | None = None
-                ) -> list[tuple[int, int, str]]:
+                extra: Callable[[str], list[tuple[int, int, str]]] | None = None,
+                csv_line: bool = False) -> list[tuple[int, int, str]]:
     spans = [(m.start(), m.end(), "email") for m in _EMAIL.finditer(line)]
     spans += [(m.start(), m.end(), "phone") for m in _PHONE.finditer(line)]
     for m in _POSTCODE.finditer(line):
@@ -459,6 +505,12 @@ def _line_spans(line: str, names_re: re.Pattern[str] | None,
     spans += [(m.start(), m.end(), "ni_number") for m in _NI_NUMBER.finditer(line)
               if m.group(0).isupper() or m.group(0).islower()]
     spans += [(m.start(1), m.end(1), "date_of_birth") for m in _DATE_OF_BIRTH.finditer(line)]
+    if csv_line and spans:
+        # A table cell that is a number is a count, rank, rate or code, never personal data,
+        # whatever its digits spell; dropped before names are judged, so it never makes a
+        # forename and surname beside it a find either.
+        numbers = _csv_number_cells(line)
+        spans = [s for s in spans if not any(lo <= s[0] and s[1] <= hi for lo, hi in numbers)]
     if names_re is not None:
         spans += [(m.start(), m.end(), "name") for m in names_re.finditer(line)]
     spans += _name_spans(line, others=bool(spans))
@@ -477,14 +529,15 @@ def _line_spans(line: str, names_re: re.Pattern[str] | None,
 @functools.lru_cache(maxsize=1 << 17)
 def _raw_line_spans(raw: str, names_re: re.Pattern[str] | None,
                     allowed: frozenset[tuple[str, str]],
-                    extra: Callable[[str], list[tuple[int, int, str]]] | None
+                    extra: Callable[[str], list[tuple[int, int, str]]] | None,
+                    csv_line: bool = False
                     ) -> tuple[str, tuple[tuple[int, int, str], ...]]:
     # Remembered by line: every page of a pack repeats the same thousands of template lines
     # (styles, scripts), and the pack is scanned page by page and then whole.
     # Entities first, so "jo&#64;example.org" is read as the address a browser shows;
     # embedded images are base64 noise that can happen to spell a postcode.
     line = html.unescape(_DATA_URI.sub("data:…", raw)).replace("\n", " ").replace("\r", " ")
-    return line, tuple(_line_spans(line, names_re, allowed, extra))
+    return line, tuple(_line_spans(line, names_re, allowed, extra, csv_line))
 
 
 def _excerpt(masked: str, start: int, end: int) -> str:
@@ -495,10 +548,11 @@ def _excerpt(masked: str, start: int, end: int) -> str:
 
 def _scan(text: str, names_re: re.Pattern[str] | None, allowed: frozenset[tuple[str, str]],
           path: str | None, where: str = "",
-          extra: Callable[[str], list[tuple[int, int, str]]] | None = None) -> list[Finding]:
+          extra: Callable[[str], list[tuple[int, int, str]]] | None = None,
+          csv_lines: bool = False) -> list[Finding]:
     findings = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line, spans = _raw_line_spans(raw, names_re, allowed, extra)
+        line, spans = _raw_line_spans(raw, names_re, allowed, extra, csv_lines)
         if not spans:
             continue
         chars = list(line)
@@ -743,6 +797,17 @@ def scan_outputs(
     -------
     list of Finding
 
+    Notes
+    -----
+    In a CSV table, a cell whose whole value is a number (a sign, digits with or without
+    thousands separators, decimals, an exponent, ``%`` or ``pp``: ``22794.07605313093``,
+    ``1.2345678901e-05``, ``1,234,567``, ``+5.6%``) is a count, rank, rate or code and never
+    personal data, whatever its digits spell. A number never keeps a leading 0 on its whole
+    part, so a cell ``07700900123`` is text, and found as a phone number like a text cell
+    ``call 07700 900123``. Every filled cell of a column whose header names personal data
+    (``Mobile``, ``DOB``, ``Caller Name``) is a find, numbers included: a phone column written
+    as whole numbers has only lost its leading 0.
+
     Raises
     ------
     FileNotFoundError
@@ -765,7 +830,8 @@ def scan_outputs(
     for path in _files(paths):
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         if path.suffix.lower() != ".ipynb":
-            findings += _scan(text, names_re, allowed, str(path))
+            findings += _scan(text, names_re, allowed, str(path),
+                              csv_lines=path.suffix.lower() == ".csv")
             if path.suffix.lower() == ".csv":
                 findings += _csv_columns(text, str(path))
             continue
