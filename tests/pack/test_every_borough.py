@@ -47,6 +47,9 @@ def test_the_borough_pack_builds_and_names_only_its_borough(borough, tmp_path):
         assert not BROKEN.search(html), (name, BROKEN.search(html).group(0))
         text = _reader_text(html)
         assert borough in text, name
+        # Wards may carry another borough's name (Havering's "Hylands & Harrow Lodge").
+        for ward_name in sorted(wards["ward_name"], key=len, reverse=True):
+            text = text.replace(ward_name.replace("&", "&amp;"), " ").replace(ward_name, " ")
         named = sorted(o for o in others if re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])",
                                                       text))
         assert not named, (name, named)
