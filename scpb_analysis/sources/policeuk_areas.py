@@ -28,11 +28,16 @@ Decisions (each visible in :class:`PoliceUkAreaCrime`):
   set aside and counted in ``outside_force``.
 * **Crimes without an LSOA** (police.uk could not place them) are set aside and counted
   (``no_lsoa``), never silently dropped.
-* **LSOAs not in the lookup** are reported, not an error (``unplaced``: code, name, records):
-  police.uk still gives some crimes 2011 LSOA codes that the 2021 LSOAs replaced (Avon and
-  Somerset 2023-2024: 36 codes, 5,929 crimes, e.g. E01014540 Bristol 032B), and stopping on
-  them would leave the whole force without figures. The area's totals leave them out, like
-  any count by 2021 LSOA; ``unplaced`` says how many and where.
+* **2011 LSOA codes.** police.uk moved from 2011 to 2021 LSOAs in 2023: the Avon and Somerset
+  files to May 2023 give about 1,100-1,250 crimes a month 2011 codes that the 2021 LSOAs
+  replaced (36 codes, 5,921 crimes, e.g. E01014540 Bristol 032B), none from June 2023. Given
+  the ONS LSOA (2011) to LSOA (2021) exact-fit lookup (``lsoa11``), each such code is placed
+  through its 2021 LSOAs: in their local authority (LSOAs nest in authorities, so there is
+  one), and in their ward and 2021 LSOA where they share one; a split LSOA's crimes count for
+  the authority only (``not_in_ward``, ``not_in_lsoa``). ``placed_by_2011`` lists them.
+* **LSOAs in neither lookup** are reported, not an error (``unplaced``: code, name, records):
+  stopping on them would leave the whole force without figures. Without ``lsoa11`` the 2011
+  codes are among them, and months to May 2023 are short by those crimes.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ _LOOKUP_NEEDS = ("lsoa_code", "lsoa_name", "ward_code", "ward_name", "la_code", 
 _POINT_NEEDS = ("month", "crime_type", "lsoa_code", "falls_within", "source_file")
 _PUBLICATION = "police.uk street-level crime"
 _AREA_ORDER = {"csp": 0, "ward": 1, "lsoa": 2}
+_BY_2011_COLUMNS = ["lsoa_code", "lsoa_name", "records", "la_code", "ward_code", "lsoa21"]
 
 
 @dataclass
@@ -94,6 +100,14 @@ class PoliceUkAreaCrime:
         Months the files hold; months inside their span that no file holds.
     no_lsoa : int
         Crimes set aside because police.uk gives them no LSOA (force-wide).
+    placed_by_2011 : DataFrame
+        Crimes under 2011 LSOA codes that 2021 replaced, placed through the exact-fit lookup:
+        ``lsoa_code`` (2011), ``lsoa_name, records, la_code``, ``ward_code`` and ``lsoa21``
+        ("" where the 2021 LSOAs of the code fall in several: those crimes count for the
+        local authority only, not for a ward or an LSOA).
+    not_in_ward, not_in_lsoa : int
+        The area's crimes counted in its ``csp`` rows but in no ward (or LSOA) row: so
+        ``csp = sum of wards + not_in_ward``.
     unplaced : DataFrame
         LSOA codes not in the lookup: ``lsoa_code, lsoa_name, records`` (force-wide), most
         records first.
@@ -115,6 +129,10 @@ class PoliceUkAreaCrime:
     outside_force: pd.DataFrame
     lookup: str = ""
     notes: list[str] = field(default_factory=list)
+    placed_by_2011: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=_BY_2011_COLUMNS))
+    not_in_ward: int = 0
+    not_in_lsoa: int = 0
 
     def check_window(self, window: Window | Iterable[Window]) -> None:
         """Raise :class:`CoverageError` unless the files hold every month of ``window``.
@@ -155,6 +173,13 @@ Constabulary lack months the period needs; missing months: February 2024
             parts.append(f"no file for {month_ranges(self.months_missing)}")
         if self.no_lsoa:
             parts.append(f"{self.no_lsoa:,} crimes without an LSOA set aside")
+        if len(self.placed_by_2011):
+            parts.append(f"{int(self.placed_by_2011['records'].sum()):,} crimes under "
+                         f"{len(self.placed_by_2011)} 2011 LSOA codes placed through the "
+                         "exact-fit lookup")
+        if self.not_in_ward:
+            parts.append(f"{self.not_in_ward:,} of {self.area_name}'s crimes (in 2011 LSOAs "
+                         "split across wards) counted for the area but in no ward")
         if len(self.unplaced):
             parts.append(f"{int(self.unplaced['records'].sum()):,} crimes in "
                          f"{len(self.unplaced)} LSOA codes not in {self.lookup or 'the lookup'} "
@@ -188,6 +213,29 @@ def _resolve(area: str, las: pd.DataFrame, force: str) -> pd.Series:
     return hit.iloc[0]
 
 
+def _via_2011(codes: set[str], lsoa11: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """For 2011 LSOA codes: the local authority, ward and 2021 LSOA their 2021 LSOAs share
+    (NA where they do not), indexed by the 2011 code; codes placed in no authority left out."""
+    columns = {str(c).strip().upper(): c for c in lsoa11.columns}
+    lacking = [c for c in ("LSOA11CD", "LSOA21CD") if c not in columns]
+    if lacking:
+        raise InputDataError(None, f"the LSOA (2011) to LSOA (2021) lookup lacks the column(s) "
+                             f"{', '.join(lacking)}", expected="LSOA11CD, LSOA21CD")
+    pairs = pd.DataFrame({"lsoa11": lsoa11[columns["LSOA11CD"]].astype(str).str.strip(),
+                          "lsoa21": lsoa11[columns["LSOA21CD"]].astype(str).str.strip()})
+    pairs = pairs[pairs["lsoa11"].isin(codes)].merge(
+        places[["lsoa_code", "ward_code", "la_code", "la_name"]], left_on="lsoa21",
+        right_on="lsoa_code")
+    groups = pairs.groupby("lsoa11")
+
+    def shared(column: str) -> pd.Series:
+        return groups[column].first().where(groups[column].nunique() == 1)
+
+    out = pd.DataFrame({"la_code": shared("la_code"), "la_name": shared("la_name"),
+                        "ward_code": shared("ward_code"), "lsoa21": shared("lsoa21")})
+    return out[out["la_code"].notna()]
+
+
 def _grid(keys: pd.DataFrame, code: str, months: list[pd.Period], codes: list[str],
           types: list[str]) -> pd.DataFrame:
     """Counts of ``keys`` (month, ``code``, crime_type) on every month x code x type."""
@@ -201,6 +249,7 @@ def _grid(keys: pd.DataFrame, code: str, months: list[pd.Period], codes: list[st
 
 
 def policeuk_area_crime(load: PoliceUkLoad | pd.DataFrame, lookup: pd.DataFrame, area: str, *,
+                        lsoa11: pd.DataFrame | None = None,
                         min_lsoa_share: float = 0.5) -> PoliceUkAreaCrime:
     """One local authority's police.uk counts, by ward and LSOA, and the force's other areas.
 
@@ -217,6 +266,11 @@ def policeuk_area_crime(load: PoliceUkLoad | pd.DataFrame, lookup: pd.DataFrame,
     area : str
         The local authority (Community Safety Partnership): its name (``"Bristol, City of"``,
         any case or spacing) or code (``"E06000023"``).
+    lsoa11 : DataFrame, optional
+        The ONS LSOA (2011) to LSOA (2021) exact-fit lookup (columns ``LSOA11CD, LSOA21CD``,
+        as :func:`~scpb_analysis.sources.deprivation.exact_fit_lookup` returns): places crimes
+        police.uk gives a 2011 LSOA code that 2021 replaced (files to May 2023). Without it
+        they are set aside in ``.unplaced``.
     min_lsoa_share : float
         A local authority is the force's when the files hold crimes in at least this share of
         its LSOAs.
@@ -292,6 +346,25 @@ def policeuk_area_crime(load: PoliceUkLoad | pd.DataFrame, lookup: pd.DataFrame,
     placed = places.set_index("lsoa_code").reindex(lsoa.fillna("")).reset_index(drop=True)
     placed.index = points.index
     no_lsoa = lsoa.isna()
+    placed["lsoa21"] = lsoa.where(placed["la_code"].notna())
+    by_2011 = pd.DataFrame(columns=_BY_2011_COLUMNS)
+    if lsoa11 is not None:
+        old = ~no_lsoa & placed["la_code"].isna()
+        via = _via_2011(set(lsoa[old]), lsoa11, places)
+        rows = old & lsoa.isin(via.index)
+        if rows.any():
+            got = via.reindex(lsoa[rows])
+            for column in ("la_code", "la_name", "ward_code", "lsoa21"):
+                placed.loc[rows, column] = got[column].to_numpy()
+            names = (_strip(points.loc[rows, "lsoa_name"]) if "lsoa_name" in points.columns
+                     else pd.Series(pd.NA, index=lsoa[rows].index))
+            by_2011 = (pd.DataFrame({"lsoa_code": lsoa[rows], "lsoa_name": names})
+                       .groupby("lsoa_code").agg(lsoa_name=("lsoa_name", "first"),
+                                                 records=("lsoa_code", "size"))
+                       .join(via[["la_code", "ward_code", "lsoa21"]]).reset_index()
+                       .sort_values(["records", "lsoa_code"], ascending=[False, True])
+                       .fillna({"ward_code": "", "lsoa21": ""}).reset_index(drop=True))
+            by_2011["records"] = by_2011["records"].astype("int64")
     unplaced_rows = ~no_lsoa & placed["la_code"].isna()
     unplaced = (pd.DataFrame({"lsoa_code": lsoa[unplaced_rows],
                               "lsoa_name": _strip(points.loc[unplaced_rows, "lsoa_name"])
@@ -302,8 +375,9 @@ def policeuk_area_crime(load: PoliceUkLoad | pd.DataFrame, lookup: pd.DataFrame,
                 .reset_index(drop=True))
     unplaced["records"] = unplaced["records"].astype("int64")
 
-    crimes = pd.DataFrame({"month": points["month"], "crime_type": points["crime_type"],
-                           "lsoa_code": lsoa}).join(placed[["ward_code", "la_code", "la_name"]])
+    crimes = pd.DataFrame({"month": points["month"], "crime_type": points["crime_type"]}).join(
+        placed[["lsoa21", "ward_code", "la_code", "la_name"]]).rename(
+        columns={"lsoa21": "lsoa_code"})
     crimes = crimes[crimes["la_code"].notna()]
     las = places.groupby(["la_code", "la_name"]).size().rename("lsoas").reset_index()
     seen = crimes.groupby("la_code").agg(lsoas_with_crimes=("lsoa_code", "nunique"),
@@ -327,6 +401,8 @@ def policeuk_area_crime(load: PoliceUkLoad | pd.DataFrame, lookup: pd.DataFrame,
     ward_names = dict(zip(own["ward_code"], own["ward_name"], strict=False))
     lsoa_names = dict(zip(own["lsoa_code"], own["lsoa_name"], strict=True))
     inside = crimes[crimes["la_code"] == code]
+    not_in_ward = int(inside["ward_code"].isna().sum())
+    not_in_lsoa = int(inside["lsoa_code"].isna().sum())
     parts = []
     for area_type, frame, column, codes, names in (
             ("csp", crimes, "la_code", list(peers["la_code"]), la_names),
@@ -362,7 +438,8 @@ def policeuk_area_crime(load: PoliceUkLoad | pd.DataFrame, lookup: pd.DataFrame,
         table=table, area_code=code, area_name=name, force=force, peers=peers,
         months_present=months_present, months_missing=months_missing,
         no_lsoa=int(no_lsoa.sum()), unplaced=unplaced, outside_force=outside,
-        lookup=lookup_name, notes=notes)
+        lookup=lookup_name, notes=notes, placed_by_2011=by_2011, not_in_ward=not_in_ward,
+        not_in_lsoa=not_in_lsoa)
 
 
 def _example() -> PoliceUkAreaCrime:

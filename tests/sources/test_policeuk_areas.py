@@ -18,6 +18,7 @@ from scpb_analysis.core.errors import (
 )
 from scpb_analysis.core.periods import Window, to_month
 from scpb_analysis.reference.geography import select_area
+from scpb_analysis.sources.deprivation import exact_fit_lookup
 from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
 from scpb_analysis.sources.mps import TIDY_COLUMNS
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS, read_policeuk
@@ -30,6 +31,9 @@ from scpb_analysis.sources.policeuk_areas import (
 AVON = SHARED_DATA / "policeuk" / "avon-and-somerset-2023-01_2024-12"
 LOOKUP_2024 = (SHARED_DATA / "lookups"
                / "LSOA_(2021)_to_Electoral_Ward_(2024)_to_LAD_(2024)_Best_Fit_Lookup_in_EW.csv")
+EXACT_FIT = (SHARED_DATA / "lookups"
+             / "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Exact_Fit_Lookup_for_"
+             "EW_(V3).csv")
 BRISTOL = "E06000023"
 FORCE_LADS = {"E06000022", "E06000023", "E06000024", "E06000025", "E06000066"}
 
@@ -43,7 +47,8 @@ def avon():
     _require(AVON)
     _require(LOOKUP_2024)
     load = read_policeuk(AVON)
-    return policeuk_area_crime(load, lsoa_ward_lad_lookup(SHARED_DATA, 2024), "Bristol, City of")
+    return policeuk_area_crime(load, lsoa_ward_lad_lookup(SHARED_DATA, 2024), "Bristol, City of",
+                               lsoa11=exact_fit_lookup(SHARED_DATA)[1])
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +63,12 @@ def plain():
     ids = ids.where(ids != "")
     raw = raw[~(ids.notna() & ids.duplicated())]
     lookup = pd.read_csv(LOOKUP_2024, dtype=str, encoding="utf-8-sig")
+    exact = pd.read_csv(_require(EXACT_FIT), dtype=str, encoding="utf-8-sig")
+    # A 2011 code the 2021 lookup lacks goes to the authority of its 2021 LSOAs.
+    lad = dict(zip(lookup["LSOA21CD"], lookup["LAD24CD"], strict=True))
+    old = exact[~exact["LSOA11CD"].isin(lad)]
+    lad.update(dict(zip(old["LSOA11CD"], old["LSOA21CD"].map(lad), strict=True)))
+    raw["LAD"] = raw["LSOA code"].map(lad)
     return raw, lookup
 
 
@@ -106,7 +117,9 @@ def test_a_bristol_ward_matches_plain_pandas(avon, plain):
     assert set(wards["area_code"]) == set(lookup.loc[lookup["LAD24CD"] == BRISTOL, "WD24CD"])
     area = avon.table[(avon.table["area_type"] == "csp") & (avon.table["area_code"] == BRISTOL)]
     lsoa = avon.table[avon.table["area_type"] == "lsoa"]
-    assert wards["count"].sum() == area["count"].sum() == lsoa["count"].sum()
+    assert wards["count"].sum() + avon.not_in_ward == area["count"].sum()
+    assert lsoa["count"].sum() + avon.not_in_lsoa == area["count"].sum()
+    assert 0 < avon.not_in_ward <= avon.not_in_lsoa
 
 
 def test_every_local_authority_of_the_force_is_a_peer_with_its_own_count(avon, plain):
@@ -119,11 +132,11 @@ def test_every_local_authority_of_the_force_is_a_peer_with_its_own_count(avon, p
     csp = avon.table[avon.table["area_type"] == "csp"]
     assert set(csp["area_code"]) == FORCE_LADS
     for code in FORCE_LADS:
-        lsoas = set(lookup.loc[lookup["LAD24CD"] == code, "LSOA21CD"])
-        assert _table_count(avon, "csp", code, None, "2023-01", "2024-12") == _plain_count(
-            raw, lsoas, None, "2023-01", "2024-12"), code
+        # All months, 2011 codes (files to May 2023) placed through the exact-fit lookup.
+        assert _table_count(avon, "csp", code, None, "2023-01", "2024-12") == int(
+            (raw["LAD"] == code).sum()), code
     # Crimes the force recorded in other authorities' LSOAs are set aside and counted.
-    outside = placed[~placed["LAD24CD"].isin(FORCE_LADS)]
+    outside = raw[raw["LAD"].notna() & ~raw["LAD"].isin(FORCE_LADS)]
     assert int(avon.outside_force["records"].sum()) == len(outside)
     assert not set(avon.outside_force["la_code"]) & FORCE_LADS
 
@@ -142,10 +155,23 @@ def test_missing_months_are_reported_and_a_window_needing_them_raises(avon):
 def test_rows_set_aside_are_counted(avon, plain):
     raw, lookup = plain
     assert avon.no_lsoa == int(raw["LSOA code"].isna().sum())
-    unknown = raw[raw["LSOA code"].notna() & ~raw["LSOA code"].isin(set(lookup["LSOA21CD"]))]
-    assert int(avon.unplaced["records"].sum()) == len(unknown)
-    assert set(avon.unplaced["lsoa_code"]) == set(unknown["LSOA code"])
-    assert avon.unplaced["lsoa_code"].iloc[0] == "E01014540"  # Bristol 032B, a 2011 code
+    old = raw[raw["LSOA code"].notna() & ~raw["LSOA code"].isin(set(lookup["LSOA21CD"]))]
+    assert set(old["Month"]) <= {f"2023-0{m}" for m in range(1, 6)}  # to May 2023 only
+    assert int(avon.placed_by_2011["records"].sum()) + int(avon.unplaced["records"].sum()) \
+        == len(old)
+    assert avon.placed_by_2011["lsoa_code"].iloc[0] == "E01014540"  # Bristol 032B, 2011 code
+    assert avon.placed_by_2011["la_code"].iloc[0] == BRISTOL
+
+
+def test_without_the_2011_lookup_old_codes_are_set_aside(avon, plain):
+    raw, lookup = plain
+    load = read_policeuk(AVON)
+    bare = policeuk_area_crime(load, lsoa_ward_lad_lookup(SHARED_DATA, 2024), BRISTOL)
+    old = raw[raw["LSOA code"].notna() & ~raw["LSOA code"].isin(set(lookup["LSOA21CD"]))]
+    assert int(bare.unplaced["records"].sum()) == len(old)
+    assert bare.unplaced["lsoa_code"].iloc[0] == "E01014540"
+    assert _table_count(bare, "csp", BRISTOL, "violence_and_sexual_offences", "2023-07",
+                        "2024-06") == 22_153
 
 
 def test_the_table_has_the_mps_schema(avon):
@@ -270,3 +296,24 @@ def test_lookup_loader_picks_the_year_asked_for(tmp_path):
         {"lsoa_code": "E01014485", "ward_code": "E05010885", "lookup": "lookup_24.csv"}]
     with pytest.raises(MissingSourceError, match="of 2023"):
         lsoa_ward_lad_lookup(tmp_path, 2023)
+
+
+def test_2011_codes_go_to_the_ward_and_lsoa_their_2021_lsoas_share(tmp_path):
+    folder = _files(tmp_path, {"2024-01": [
+        _row("a", "2024-01", "E01014485", "Burglary"),
+        _row("b", "2024-01", "E01088888", "Burglary"),  # 2011 code, one 2021 LSOA
+        _row("c", "2024-01", "E01099999", "Burglary"),  # 2011 code split across two wards
+        _row("d", "2024-01", "E01077777", "Burglary"),  # in neither lookup
+    ]})
+    lsoa11 = pd.DataFrame({"LSOA11CD": ["E01088888", "E01099999", "E01099999"],
+                           "LSOA21CD": ["E01014486", "E01014485", "E01014487"]})
+    result = policeuk_area_crime(read_policeuk(folder), _LOOKUP, "Bristol, City of",
+                                 lsoa11=lsoa11)
+    assert _count(result, "csp", "E06000023", "burglary", "2024-01")["count"].tolist() == [3]
+    assert _count(result, "ward", "E05010885", "burglary", "2024-01")["count"].tolist() == [2]
+    assert _count(result, "lsoa", "E01014486", "burglary", "2024-01")["count"].tolist() == [1]
+    assert (result.not_in_ward, result.not_in_lsoa) == (1, 1)
+    assert result.placed_by_2011[["lsoa_code", "ward_code", "lsoa21"]].to_dict("records") == [
+        {"lsoa_code": "E01088888", "ward_code": "E05010885", "lsoa21": "E01014486"},
+        {"lsoa_code": "E01099999", "ward_code": "", "lsoa21": ""}]
+    assert result.unplaced["lsoa_code"].tolist() == ["E01077777"]
