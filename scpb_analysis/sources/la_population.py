@@ -36,9 +36,11 @@ from scpb_analysis.sources.population import (
     read_table,
 )
 
-__all__ = ["la_population"]
+__all__ = ["la_population", "lsoa_ward_lad_lookup"]
 
 _LAD_CODE = re.compile(r"lad(\d\d)cd")
+_LOOKUP_COLUMNS = ["lsoa_code", "lsoa_name", "ward_code", "ward_name", "la_code", "la_name",
+                   "lookup"]
 _COUNTRIES = (("K04000001", "England and Wales", ("E", "W")), ("E92000001", "England", ("E",)),
               ("W92000004", "Wales", ("W",)))
 
@@ -87,6 +89,76 @@ def _lsoa_to_lad(path: Path, raw: pd.DataFrame, year: str, census: pd.DataFrame,
                              f"({', '.join(lacks[:3])})",
                              expected="every 2021 LSOA of England and Wales, as the census has")
     return pairs.drop(columns="row")
+
+
+def lsoa_ward_lad_lookup(data_dir: str | Path, year: int | str | None = None) -> pd.DataFrame:
+    """The ONS LSOA (2021) to electoral ward to local authority best-fit lookup, one row an LSOA.
+
+    The lookup found in ``data_dir`` by the same search :func:`la_population` uses (CSV, or a
+    Parquet copy, columns ``LSOA21CD, LSOA21NM, WDyyCD, WDyyNM, LADyyCD, LADyyNM`` in any case
+    or underscore spelling); of several, the one of ``year`` (e.g. 2024), else the newest.
+
+    Parameters
+    ----------
+    data_dir : path
+        A data folder holding the lookup (e.g. ``../shared/data``), or the lookup file.
+    year : int or str, optional
+        The ward and local authority year (``2024`` reads ``WD24CD`` and ``LAD24CD``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa_code, lsoa_name, ward_code, ward_name, la_code, la_name, lookup`` (the file
+        name), text stripped of surrounding spaces, sorted by ``lsoa_code``.
+
+    Raises
+    ------
+    MissingSourceError
+        If no such lookup (of ``year``, when given) is in ``data_dir``.
+    InputDataError
+        If the lookup lists an LSOA twice.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "lsoa21_wd24_lad24.csv"
+    >>> _ = path.write_text(
+    ...     "LSOA21CD,LSOA21NM,WD24CD,WD24NM,LAD24CD,LAD24NM\\n"
+    ...     "E01014485,Bristol 001A,E05010885,Avonmouth and Lawrence Weston,E06000023,"
+    ...     "\\"Bristol, City of\\"\\n")
+    >>> lsoa_ward_lad_lookup(path)[["lsoa_code", "ward_code", "la_code", "la_name"]]
+       lsoa_code  ward_code    la_code           la_name
+    0  E01014485  E05010885  E06000023  Bristol, City of
+    """
+    wanted = None if year is None else str(year)[-2:]
+    found = []
+    for path, lad_year in _best_fit_lookups(data_dir):
+        if wanted is not None and lad_year != wanted:
+            continue
+        raw = read_table(path)
+        cols = {name: find_column(path, raw.columns, name) for name in (
+            "LSOA21CD", "LSOA21NM", f"WD{lad_year}CD", f"WD{lad_year}NM", f"LAD{lad_year}CD",
+            f"LAD{lad_year}NM")}
+        if all(cols.values()):
+            found.append((path, raw, list(cols.values())))
+            break
+    if not found:
+        which = f"of {year} " if year is not None else ""
+        raise MissingSourceError(data_dir, f"holds no ONS LSOA (2021) to ward to local "
+                                 f"authority best-fit lookup {which}".strip(),
+                                 source="lsoa_ward_lad_lookup",
+                                 expected="e.g. LSOA_(2021)_to_Electoral_Ward_(2024)_to_LAD_"
+                                 "(2024)_Best_Fit_Lookup_in_EW.csv")
+    path, raw, cols = found[0]
+    out = pd.DataFrame({new: raw[old].str.strip().to_numpy()
+                        for new, old in zip(_LOOKUP_COLUMNS, cols, strict=False)})
+    twice = out["lsoa_code"].duplicated()
+    if twice.any():
+        i = int(np.flatnonzero(twice.to_numpy())[0])
+        raise InputDataError(path, f"lists LSOA {out['lsoa_code'].iloc[i]} twice", row=i + 2,
+                             column=cols[0], expected="a best-fit lookup: one ward per LSOA")
+    out["lookup"] = path.name
+    return out.sort_values("lsoa_code").reset_index(drop=True)
 
 
 def la_population(data_dir: str | Path) -> pd.DataFrame:
