@@ -76,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         "leaves the previous pack as it was (exit status 130). Exit status 1 if any notebook "
         "failed (the pack shows which), 2 for a usage error.",
     )
-    build.add_argument("--borough", default="Barnet", help="borough (default Barnet)")
+    build.add_argument("--borough", "--area", dest="borough", default="Barnet",
+                       help="a London borough (default Barnet), or outside London a local "
+                       "authority (Community Safety Partnership) whose force's police.uk files "
+                       "are in the data folder, e.g. --area \"Bristol, City of\"")
     build.add_argument("--ward", default="",
                        help="the ward the ward profile covers (default: the ward with the most "
                        "indicators significantly above the borough rate; the page says so)")
@@ -240,8 +243,8 @@ def _run_build(args: argparse.Namespace) -> int:
     elif not data_dir.is_dir():
         print(f"scpb: error: --data-dir {data_dir}: not a folder", file=sys.stderr)
         return 2
-    period_end = period_end or latest_period_end(data_dir, args.borough)
     try:
+        period_end = period_end or latest_period_end(data_dir, args.borough)
         build = build_pack(borough=args.borough, period_end=period_end, data_dir=data_dir,
                            out=args.out, only=args.only, audience=args.audience,
                            jobs=args.jobs, progress=not args.no_progress,

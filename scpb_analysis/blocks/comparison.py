@@ -1,8 +1,11 @@
 """The board's period comparison: 12 months and 3 months against the year before.
 
-One row per canonical indicator for one borough and one period end, with the counts in the
+One row per canonical indicator for one area and one period end, with the counts in the
 four windows, the percentage change to one decimal and the direction word derived from the
-counts, as the performance dashboard prints them.
+counts, as the performance dashboard prints them. A London borough (MPS tables) is ranked
+among London's 32 boroughs and within its BCU; a Community Safety Partnership outside London
+(police.uk counts, :func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime`) among
+its police force's local authorities. ``peers`` says which, on every row.
 """
 
 from __future__ import annotations
@@ -24,12 +27,20 @@ from scpb_analysis.core.periods import (
     twelve_month_windows,
 )
 from scpb_analysis.reference.geography import london_boroughs, select_area
-from scpb_analysis.reference.indicators import DASHBOARD_INDICATORS, indicator_info
-from scpb_analysis.reference.taxonomy import UNMAPPED_PREFIX, indicator_table
+from scpb_analysis.reference.indicators import (
+    DASHBOARD_INDICATORS,
+    POLICEUK_DASHBOARD_INDICATORS,
+    indicator_info,
+)
+from scpb_analysis.reference.taxonomy import (
+    UNMAPPED_PREFIX,
+    indicator_table,
+    policeuk_crime_types,
+)
 from scpb_analysis.reference.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
 from scpb_analysis.stats.change import change_test, direction_of_change, format_percent_change
 from scpb_analysis.stats.rag import RagRule, rank_movement_rule
-from scpb_analysis.stats.ranking import rank_boroughs, rank_movement
+from scpb_analysis.stats.ranking import rank_areas, rank_boroughs, rank_movement
 from scpb_analysis.text.narrative import INCOMPLETE_MARK, NOT_LIKE_FOR_LIKE, comparison_narrative
 
 __all__ = [
@@ -61,10 +72,11 @@ COMPARISON_COLUMNS = [
     "p_value_3m",
     "significance_3m",
     "significance_level",
-    "london_rank",
-    "london_n",
-    "london_rank_prev",
-    "london_rank_movement",
+    "peers",
+    "peer_rank",
+    "peer_n",
+    "peer_rank_prev",
+    "peer_rank_movement",
     "bcu",
     "bcu_rank",
     "bcu_n",
@@ -87,6 +99,8 @@ COMPARISON_COLUMNS = [
 #: ``data_status`` of rows counted from synthetic data: the one banner, under the column's name.
 SYNTHETIC_STATUS = SYNTHETIC_BANNER
 _PUBLISHED_STATUS = "MPS published recorded crime"
+_POLICEUK_STATUS = "police.uk street-level crime"
+_LONDON_PEERS = "London boroughs"
 
 #: What :func:`compare_periods` does with an indicator an unmapped category may belong to.
 INCOMPLETE_CHOICES = ("refuse", "mark")
@@ -126,7 +140,8 @@ def _publications_text(rows: pd.DataFrame) -> str:
 
 
 def _zero_fill_note(rows: pd.DataFrame, borough: str) -> str:
-    if "zero_filled" not in rows:
+    # police.uk zeros are months whose file holds no such crime in the area: real zeros.
+    if "zero_filled" not in rows or _is_policeuk(rows):
         return ""
     filled = rows[rows["zero_filled"].astype(bool)]
     if filled.empty:
@@ -140,11 +155,25 @@ def _zero_fill_note(rows: pd.DataFrame, borough: str) -> str:
             f"{why}, so they are read as 0")
 
 
+def _is_policeuk(table: pd.DataFrame) -> bool:
+    return "scheme" in table and len(table) > 0 and bool(table["scheme"].eq("policeuk").all())
+
+
+def _indicator_meta(policeuk: bool) -> pd.DataFrame:
+    """Name and group of every id a comparison of these counts may hold: police.uk's crime
+    types for police.uk counts, else the MPS taxonomy's indicators."""
+    if policeuk:
+        return (policeuk_crime_types()[["indicator", "name"]]
+                .assign(group="police.uk crime type").set_index("indicator"))
+    return indicator_table()[["indicator", "name", "group"]].set_index("indicator")
+
+
 def compare_periods(
     table: pd.DataFrame,
     borough: str,
     end: str | pd.Period,
     *,
+    area_type: str | None = None,
     indicators: Sequence[str] | None = None,
     breaks: pd.DataFrame | None = None,
     measure: str = "offences",
@@ -160,14 +189,20 @@ def compare_periods(
     ----------
     table : DataFrame
         The tidy count table from :func:`scpb_analysis.sources.mps.read_mps_crime_for_period`
-        (or any MPS load).
+        (or any MPS load), or police.uk counts from
+        :func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime`.
     borough : str
-        Canonical borough name, e.g. ``"Barnet"``.
+        The area as the table's ``borough`` column spells it: a canonical borough name
+        (``"Barnet"``) or a local authority's (``"Bristol, City of"``).
     end : str or Period
         Last month of the current windows, e.g. ``"2023-05"``.
+    area_type : {"borough", "csp"}, optional
+        The rows of the area to compare and rank; default ``"borough"`` where the table holds
+        borough rows, else ``"csp"`` (police.uk: ranked among the force's local authorities).
     indicators : sequence of str, optional
         Canonical indicator ids; default every mapped indicator in the data, with the
-        dashboard's headline indicators first.
+        dashboard's headline indicators first (police.uk's for police.uk counts:
+        :data:`~scpb_analysis.reference.indicators.POLICEUK_DASHBOARD_INDICATORS`).
     breaks : DataFrame, optional
         ``MpsCrimeLoad.breaks``; breaks inside the compared months are listed in ``notes``.
         Across a ``definition change`` no percentage, test, rank or RAG rating is given.
@@ -175,16 +210,18 @@ def compare_periods(
         ``"offences"`` (default) or another measure of the dashboard extract
         (``"positive_outcomes"``, for which higher is better).
     rank_basis : str
-        What boroughs are ranked on (:data:`scpb_analysis.stats.ranking.RANK_BASES`); the
-        dashboard's slide uses the 3-month % change. Ranks need all 32 boroughs in ``table``;
-        otherwise they are left empty and ``notes`` says why.
+        What areas are ranked on (:data:`scpb_analysis.stats.ranking.RANK_BASES`); the
+        dashboard's slide uses the 3-month % change. A borough's ranks need all 32 boroughs in
+        ``table``; otherwise they are left empty and ``notes`` says why. A ``csp`` is ranked
+        among the ``csp`` rows of ``table`` (the force's local authorities).
     rag_rule : RagRule, optional
         Rule for ``rag``; default :func:`~scpb_analysis.stats.rag.rank_movement_rule` on the
-        London rank against the quarter before. Its text is in ``rag_rule``.
+        rank among ``peers`` against the quarter before. Its text is in ``rag_rule``.
     alpha : float
         Significance level of the exact change test.
     population : DataFrame, optional
-        Borough populations for rate bases (default Census 2021).
+        ``borough, population, source`` for rate bases (default for London boroughs: Census
+        2021; a ``csp`` has no default).
     incomplete : {"refuse", "mark"}
         What to do with an indicator that a category the taxonomy does not map may belong to
         (:func:`scpb_analysis.reference.taxonomy.gaps.mapping_gaps`): ``refuse`` (default) raises
@@ -230,10 +267,14 @@ def compare_periods(
     end_m = to_month(end)
     cur12, prev12 = twelve_month_windows(end_m)
     cur3, prev3 = three_month_windows(end_m)
-    mine = select_area(table, borough, area_type="borough", what=measure)
+    if area_type is None:
+        area_type = "borough" if table["area_type"].eq("borough").any() else "csp"
+    mine = select_area(table, borough, area_type=area_type, what=measure)
     mine = mine[mine["measure"] == measure]
     if mine.empty:
-        raise CoverageError(f"no {measure} for borough '{borough}' in the data")
+        raise CoverageError(f"no {measure} for {area_type} '{borough}' in the data")
+    policeuk = _is_policeuk(mine)
+    headline = POLICEUK_DASHBOARD_INDICATORS if policeuk else DASHBOARD_INDICATORS
     check_coverage(mine["month"].unique(), [prev3, cur3], what=f"the data for {borough}")
     in_window = mine[(mine["month"] >= prev12.start) & (mine["month"] <= cur12.end)]
 
@@ -247,8 +288,8 @@ def compare_periods(
                 f"left out of the comparison until added to the taxonomy: {names}", stacklevel=2
             )
         present = set(in_window.loc[~unmapped, "indicator"])
-        affected = set(gaps["indicator"]) & (present | set(DASHBOARD_INDICATORS))
-        ordered = [i for i in DASHBOARD_INDICATORS if i in present | affected]
+        affected = set(gaps["indicator"]) & (present | set(headline))
+        ordered = [i for i in headline if i in present | affected]
         ordered += sorted((present | affected) - set(ordered))
     else:
         ordered = list(dict.fromkeys(indicators))
@@ -258,7 +299,7 @@ def compare_periods(
                     f"'{ind}' is not in the taxonomy; add it to taxonomy/mps_categories.csv "
                     "before comparing it"
                 )
-    meta = indicator_table().set_index("indicator")
+    meta = _indicator_meta(policeuk)
     for ind in ordered:
         if ind not in meta.index:
             raise UnmappedCategoryError(
@@ -281,7 +322,8 @@ def compare_periods(
         publications = _publications_text(part)
         pubs = set(part["publication"].astype(str)) if "publication" in part else set()
         base = dict(ind=ind, meta=meta, borough=borough, end_m=end_m, vintages=vintages,
-                    publications=publications, synthetic=synthetic)
+                    publications=publications, synthetic=synthetic, headline=headline,
+                    status=_POLICEUK_STATUS if policeuk else _PUBLISHED_STATUS)
         missing3 = [m for m in prev3.months.append(cur3.months) if m not in series.index]
         missing12 = [m for m in prev12.months.append(cur12.months) if m not in series.index]
         notes: list[str] = []
@@ -302,11 +344,14 @@ def compare_periods(
         if missing12:
             notes.append(f"12-month comparison not available: the data do not hold "
                          f"{month_ranges(missing12)}")
-        else:
+        # The current 12 months are a count of their own even where the year before is not
+        # held (police.uk files for a force that starts within it).
+        if not any(cur12.start <= m <= cur12.end for m in missing12):
             counts["n_12m"] = int(series.loc[cur12.start:cur12.end].sum())
+        if not missing12:
             counts["n_12m_prev"] = int(series.loc[prev12.start:prev12.end].sum())
         first = prev3.start if missing12 else prev12.start
-        found = _breaks_inside(breaks, ind, first, cur12.end, "borough", measure, pubs)
+        found = _breaks_inside(breaks, ind, first, cur12.end, area_type, measure, pubs)
         changed = {}
         definition = found[found["kind"] == "definition change"]
         for span, (start, stop) in {"12m": (prev12.start, cur12.end),
@@ -323,9 +368,13 @@ def compare_periods(
         result[col] = result[col].astype("Int64")
     result["complete"] = ~result["indicator"].isin(incomplete_ids)
     _add_significance(result, alpha)
-    recent = table[(table["area_type"] == "borough") & (table["measure"] == measure)
+    recent = table[(table["area_type"] == area_type) & (table["measure"] == measure)
                    & (table["month"] >= end_m - 26) & (table["month"] <= end_m)]
-    _add_ranks(result, recent, borough, end_m, rank_basis, population, measure)
+    if area_type == "borough":
+        _add_ranks(result, recent, borough, end_m, rank_basis, population, measure)
+    else:
+        _add_peer_ranks(result, recent, borough, end_m, rank_basis, population, measure,
+                        area_type)
     rule = rag_rule or rank_movement_rule()
     if rule.column not in result.columns:
         raise ValueError(f"RAG rule '{rule.name}' reads '{rule.column}', which the comparison "
@@ -345,7 +394,8 @@ def compare_periods(
 
 def _add_significance(result: pd.DataFrame, alpha: float) -> None:
     for span in ("12m", "3m"):
-        have = result[f"n_{span}"].notna() & result[f"pct_change_{span}"].ne(NOT_LIKE_FOR_LIKE)
+        have = (result[f"n_{span}"].notna() & result[f"n_{span}_prev"].notna()
+                & result[f"pct_change_{span}"].ne(NOT_LIKE_FOR_LIKE))
         result[f"p_value_{span}"] = np.nan
         result[f"significance_{span}"] = None
         if have.any():
@@ -372,12 +422,7 @@ def _add_note(result: pd.DataFrame, i: int, note: str) -> None:
 
 def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.Period,
                basis: str, population: pd.DataFrame | None, measure: str) -> None:
-    columns = ["london_rank", "london_n", "london_rank_prev", "bcu_rank", "bcu_n",
-               "bcu_rank_prev"]
-    for col in columns:
-        result[col] = pd.array([pd.NA] * len(result), dtype="Int64")
-    result["bcu"] = ""
-    result["rank_basis"] = ""
+    _empty_ranks(result, _LONDON_PEERS)
     london = set(london_boroughs()["borough"])
     # Every ranking reads only borough rows of this measure: selected once, not in each of
     # the two rankings of every indicator (the MPS table has over a million rows).
@@ -386,15 +431,8 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
     ranked = borough_rows[borough_rows["measure"] == measure]
     by_indicator = {k: g for k, g in ranked.groupby("indicator", observed=True)}
     bcu_name = london_boroughs().set_index("borough")["bcu"].get(borough, "")
-    span = basis.rsplit("_", 1)[-1]
     for i, ind in enumerate(result["indicator"]):
-        if pd.isna(result.loc[i, f"n_{span}"]):
-            continue
-        if not result.loc[i, "complete"]:
-            _add_note(result, i, "not ranked: the figures are incomplete")
-            continue
-        if basis.startswith("pct") and result.loc[i, f"pct_change_{span}"] == NOT_LIKE_FOR_LIKE:
-            _add_note(result, i, "not ranked: the definition changed between the periods")
+        if not _rankable(result, i, basis):
             continue
         if len(held) < len(london):
             _add_note(result, i, f"not ranked: the data hold {len(held)} of the {len(london)} "
@@ -409,7 +447,7 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
             _add_note(result, i, f"not ranked: {exc}")
             continue
         mine = now.set_index("borough").loc[borough]
-        result.loc[i, ["london_rank", "london_n", "bcu_rank", "bcu_n"]] = [
+        result.loc[i, ["peer_rank", "peer_n", "bcu_rank", "bcu_n"]] = [
             int(mine["london_rank"]), int(mine["london_n"]), int(mine["bcu_rank"]),
             int(mine["bcu_n"])]
         result.loc[i, "bcu"] = bcu_name
@@ -420,22 +458,80 @@ def _add_ranks(result: pd.DataFrame, table: pd.DataFrame, borough: str, end: pd.
         except CoverageError:
             continue
         prev = before.set_index("borough").loc[borough]
-        result.loc[i, "london_rank_prev"] = int(prev["london_rank"])
+        result.loc[i, "peer_rank_prev"] = int(prev["london_rank"])
         result.loc[i, "bcu_rank_prev"] = int(prev["bcu_rank"])
-    movement = rank_movement(result["london_rank"].astype("Float64"),
-                             result["london_rank_prev"].astype("Float64"))
-    result["london_rank_movement"] = pd.array(movement, dtype="Int64")
+    _add_movement(result)
+
+
+def _empty_ranks(result: pd.DataFrame, peers: str) -> None:
+    for col in ("peer_rank", "peer_n", "peer_rank_prev", "bcu_rank", "bcu_n", "bcu_rank_prev"):
+        result[col] = pd.array([pd.NA] * len(result), dtype="Int64")
+    result["peers"] = peers
+    result["bcu"] = ""
+    result["rank_basis"] = ""
+
+
+def _rankable(result: pd.DataFrame, i: int, basis: str) -> bool:
+    """False (with the reason in ``notes``) for a row whose figures cannot be ranked."""
+    span = basis.rsplit("_", 1)[-1]
+    if pd.isna(result.loc[i, f"n_{span}"]):
+        return False
+    if not result.loc[i, "complete"]:
+        _add_note(result, i, "not ranked: the figures are incomplete")
+        return False
+    if basis.startswith("pct") and result.loc[i, f"pct_change_{span}"] == NOT_LIKE_FOR_LIKE:
+        _add_note(result, i, "not ranked: the definition changed between the periods")
+        return False
+    return True
+
+
+def _add_movement(result: pd.DataFrame) -> None:
+    movement = rank_movement(result["peer_rank"].astype("Float64"),
+                             result["peer_rank_prev"].astype("Float64"))
+    result["peer_rank_movement"] = pd.array(movement, dtype="Int64")
+
+
+def _add_peer_ranks(result: pd.DataFrame, table: pd.DataFrame, area: str, end: pd.Period,
+                    basis: str, population: pd.DataFrame | None, measure: str,
+                    area_type: str) -> None:
+    """Ranks among the other areas of ``area_type`` in ``table``: for police.uk counts, the
+    force's local authorities (``peers`` names the force)."""
+    forces = sorted(set(table["force"].dropna())) if "force" in table else []
+    _empty_ranks(result, "local authorities of " + (" and ".join(forces) or "the data"))
+    by_indicator = {k: g for k, g in table.groupby("indicator", observed=True)}
+    for i, ind in enumerate(result["indicator"]):
+        if not _rankable(result, i, basis):
+            continue
+        rows = by_indicator.get(ind, table.iloc[:0])
+        polarity = _polarity(ind, measure)
+        ranked = []
+        for when in (end, end - 3):
+            try:
+                ranked.append(rank_areas(rows, ind, when, area_type=area_type, basis=basis,
+                                         polarity=polarity, population=population,
+                                         measure=measure).set_index("borough").loc[area])
+            except CoverageError as exc:
+                if when == end:
+                    _add_note(result, i, f"not ranked: {exc}")
+                break
+        if not ranked:
+            continue
+        result.loc[i, ["peer_rank", "peer_n"]] = [int(ranked[0]["rank"]), int(ranked[0]["n"])]
+        result.loc[i, "rank_basis"] = ranked[0]["rank_basis"]
+        if len(ranked) == 2:
+            result.loc[i, "peer_rank_prev"] = int(ranked[1]["rank"])
+    _add_movement(result)
 
 
 def _row(*, ind, meta, borough, end_m, counts, notes, vintages, publications, synthetic,
-         changed=None) -> dict[str, object]:
+         headline, status, changed=None) -> dict[str, object]:
     cur12, prev12 = twelve_month_windows(end_m)
     cur3, prev3 = three_month_windows(end_m)
     row: dict[str, object] = {
         "indicator": ind,
         "indicator_name": meta.loc[ind, "name"],
         "group": meta.loc[ind, "group"],
-        "dashboard": ind in DASHBOARD_INDICATORS,
+        "dashboard": ind in headline,
         "borough": borough,
         "period_end": str(end_m),
         "window_12m": cur12.label,
@@ -445,7 +541,7 @@ def _row(*, ind, meta, borough, end_m, counts, notes, vintages, publications, sy
         "notes": "; ".join(notes),
         "vintage": vintages,
         "publications": publications,
-        "data_status": SYNTHETIC_STATUS if synthetic else _PUBLISHED_STATUS,
+        "data_status": SYNTHETIC_STATUS if synthetic else status,
     }
     for span in ("12m", "3m"):
         cur = None if counts is None else counts.get(f"n_{span}")
@@ -453,9 +549,11 @@ def _row(*, ind, meta, borough, end_m, counts, notes, vintages, publications, sy
             row.update({f"n_{span}": pd.NA, f"n_{span}_prev": pd.NA,
                         f"pct_change_{span}": "n/a", f"direction_{span}": "n/a"})
             continue
-        prev = counts[f"n_{span}_prev"]
-        row[f"n_{span}"], row[f"n_{span}_prev"] = cur, prev
-        if changed and changed.get(span):
+        prev = counts.get(f"n_{span}_prev")
+        row[f"n_{span}"], row[f"n_{span}_prev"] = cur, pd.NA if prev is None else prev
+        if prev is None:
+            row.update({f"pct_change_{span}": "n/a", f"direction_{span}": "n/a"})
+        elif changed and changed.get(span):
             row[f"pct_change_{span}"] = NOT_LIKE_FOR_LIKE
             row[f"direction_{span}"] = "n/a"
         else:
@@ -523,8 +621,8 @@ def comparison_text(comparison: pd.DataFrame) -> str:
             "prev ": counts("n_3m_prev"),
             "change ": comparison["pct_change_3m"].map(pct) + mark,
             "test ": comparison["significance_3m"].map(sig),
-            "London": [rank(v, n) for v, n in zip(comparison["london_rank"],
-                                                   comparison["london_n"], strict=True)],
+            "Rank": [rank(v, n) for v, n in zip(comparison["peer_rank"],
+                                                 comparison["peer_n"], strict=True)],
             "BCU": [rank(v, n) for v, n in zip(comparison["bcu_rank"], comparison["bcu_n"],
                                                strict=True)],
             "RAG": comparison["rag"],
@@ -539,8 +637,9 @@ def comparison_text(comparison: pd.DataFrame) -> str:
               f"({level} level); 'not sig.' = within what chance alone would give."]
     basis = comparison.loc[comparison["rank_basis"] != "", "rank_basis"]
     if len(basis):
-        lines.append("Ranks: " + basis.iloc[0].split(": ", 1)[-1]
-                     + " (per indicator, 32 London boroughs and the borough's BCU).")
+        peers = f"{int(comparison['peer_n'].max())} {first['peers']}"
+        lines.append("Ranks: " + basis.iloc[0].split(": ", 1)[-1] + f" (per indicator, {peers}"
+                     + (" and the borough's BCU)." if (comparison["bcu"] != "").any() else ")."))
     lines.append(f"RAG: {first['rag_rule']}.")
     notes = comparison.loc[comparison["notes"] != "", ["indicator_name", "notes"]]
     if len(notes):

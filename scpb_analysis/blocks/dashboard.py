@@ -22,6 +22,7 @@ __all__ = [
     "additional_offences",
     "national_benchmarks",
     "dashboard_sections",
+    "recorded_crime_text",
     "monthly_series",
     "trend_chart",
 ]
@@ -31,7 +32,7 @@ __all__ = [
 HEADLINE_INDICATORS = DASHBOARD_INDICATORS
 
 _SECTION_COLUMNS = ["n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",
-                    "n_3m_prev", "pct_change_3m", "significance_3m", "london_rank", "london_n",
+                    "n_3m_prev", "pct_change_3m", "significance_3m", "peer_rank", "peer_n",
                     "bcu_rank", "bcu_n", "rag"]
 
 
@@ -74,10 +75,12 @@ class IndicatorSection:
             "n_3m_prev": f"3 months {row['window_3m_prev']}",
             "pct_change_3m": "3-month change",
             "significance_3m": "3-month significance",
-            "london_rank": f"London rank (of {row['london_n']})",
+            "peer_rank": f"Rank of {row['peer_n']} {row['peers']}",
             "bcu_rank": f"{row['bcu']} BCU rank (of {row['bcu_n']})",
             "rag": "RAG",
         }
+        if not row.get("bcu"):
+            del labels["bcu_rank"]  # outside London there is no BCU
         mark = "" if bool(row.get("complete", True)) else " (incomplete)"
         values = [("not available" if pd.isna(row[c]) or row[c] == "n/a" else
                    str(row[c]) + (mark if c.startswith(("n_", "pct_")) else ""))
@@ -97,9 +100,36 @@ class IndicatorSection:
         return f"{self.comparison['rag']}. Rule: {self.comparison['rag_rule']}"
 
 
+def recorded_crime_text(crime, figures: str = "as_published") -> str:
+    """The sentence under the dashboard's title saying where its recorded crime comes from.
+
+    Parameters
+    ----------
+    crime : MpsCrimeLoad or PoliceUkAreaCrime
+        :meth:`scpb_analysis.pack.data.PackData.recorded_crime`.
+    figures : {"as_published", "latest"}
+        How the MPS figures were chosen (police.uk files have no vintages to choose from).
+
+    Examples
+    --------
+    >>> from scpb_analysis.sources.policeuk_areas import _example
+    >>> print(recorded_crime_text(_example()))  # doctest: +NORMALIZE_WHITESPACE
+    Recorded crime: police.uk street-level crime, counted by the LSOA each crime was placed in.
+    Bristol, City of (E06000023), Avon and Somerset Constabulary: police.uk files for January
+    2024, March 2024; no file for February 2024; 1 crime without an LSOA set aside.
+    """
+    if hasattr(crime, "publications_text"):
+        return (f"Recorded crime: {crime.publications_text()}; "
+                + ("figures as the board first saw them (later revisions are not shown)."
+                   if figures == "as_published" else "latest revised figures."))
+    return ("Recorded crime: police.uk street-level crime, counted by the LSOA each crime was "
+            f"placed in. {crime.summary}.")
+
+
 def monthly_series(table: pd.DataFrame, borough: str, indicator: str, end: str | pd.Period,
-                   months: int = 36, measure: str = "offences") -> pd.Series:
-    """Monthly counts of one indicator for one borough, the ``months`` months to ``end``.
+                   months: int = 36, measure: str = "offences",
+                   area_type: str = "borough") -> pd.Series:
+    """Monthly counts of one indicator for one area, the ``months`` months to ``end``.
 
     Months the data do not hold are left out (the series starts at the first month held), so
     a chart never draws a gap as a zero.
@@ -116,7 +146,7 @@ def monthly_series(table: pd.DataFrame, borough: str, indicator: str, end: str |
     from scpb_analysis.reference.geography import select_area
 
     end_m = to_month(end)
-    mine = select_area(table, borough, area_type="borough", missing="empty")
+    mine = select_area(table, borough, area_type=area_type, missing="empty")
     rows = mine[(mine["indicator"] == indicator) & (mine["measure"] == measure)
                 & (mine["month"] <= end_m) & (mine["month"] > end_m - months)]
     series = rows.groupby("month")["count"].sum().sort_index()
@@ -177,21 +207,25 @@ def trend_chart(trend: pd.DataFrame, title: str, *, ylabel: str = "Offences per 
 
 
 def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: str,
-                       end: str | pd.Period, *, indicators=HEADLINE_INDICATORS,
+                       end: str | pd.Period, *, indicators=None,
                        months: int = 36) -> list[IndicatorSection]:
     """One :class:`IndicatorSection` per headline indicator.
 
     Parameters
     ----------
     table : DataFrame
-        Tidy MPS table (:func:`scpb_analysis.sources.mps.load_mps_crime`).
+        Tidy MPS table (:func:`scpb_analysis.sources.mps.load_mps_crime`), or police.uk counts
+        (:func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime`).
     comparison : DataFrame
-        :func:`scpb_analysis.blocks.comparison.compare_periods` for the same borough and end.
+        :func:`scpb_analysis.blocks.comparison.compare_periods` for the same area and end.
     borough : str
+        The area, as the table's ``borough`` column spells it.
     end : str or Period
         Last month of the period.
-    indicators : sequence of str
-        Default :data:`HEADLINE_INDICATORS`.
+    indicators : sequence of str, optional
+        Default :data:`HEADLINE_INDICATORS` for a London borough, police.uk's
+        (:data:`~scpb_analysis.reference.indicators.POLICEUK_DASHBOARD_INDICATORS`) for a
+        Community Safety Partnership counted from police.uk.
     months : int
         Length of the trend (at least 24; default 36), fewer if the data start later.
 
@@ -217,13 +251,17 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
     [True, True, True, True, True, True, True]
     """
     from scpb_analysis.reference.geography import select_area
-    from scpb_analysis.reference.indicators import indicator_info
+    from scpb_analysis.reference.indicators import POLICEUK_DASHBOARD_INDICATORS, indicator_info
     from scpb_analysis.stats.spc import xmr
 
     sections = []
     by_id = comparison.set_index("indicator")
-    # The borough's rows once, not a search of every borough's rows for each chart.
-    mine = select_area(table, borough, area_type="borough", missing="empty")
+    area_type = "borough" if table["area_type"].eq("borough").any() else "csp"
+    if indicators is None:
+        indicators = (HEADLINE_INDICATORS if area_type == "borough"
+                      else POLICEUK_DASHBOARD_INDICATORS)
+    # The area's rows once, not a search of every area's rows for each chart.
+    mine = select_area(table, borough, area_type=area_type, missing="empty")
     for indicator in indicators:
         info = indicator_info(indicator)
         title = info.get("title") or info.get("name") or indicator
@@ -234,7 +272,8 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
             continue
         row = by_id.loc[indicator].copy()
         row["indicator"] = indicator
-        series = monthly_series(mine, borough, indicator, end, months=months)
+        series = monthly_series(mine, borough, indicator, end, months=months,
+                                area_type=area_type)
         trend = xmr(series) if len(series) >= 2 else None
         notes = "" if pd.isna(row["notes"]) else str(row["notes"])
         sections.append(IndicatorSection(indicator, title, True, note=notes, comparison=row,

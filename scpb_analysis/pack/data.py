@@ -5,6 +5,10 @@ A notebook opens it with one call and hands its report blocks tables::
     data = open_pack_data(data_dir, borough, period_end, figures=figures)
     comparison = compare_periods(data.crime_for_period().table, borough, period_end, ...)
 
+The area is a London borough (recorded crime from the MPS files) or, outside London, a
+local authority (Community Safety Partnership) whose recorded crime is counted from its
+force's police.uk files (:meth:`PackData.policeuk_area`); ``kind`` says which.
+
 Sources are found where :func:`scpb_analysis.sources.datadir.locate_data` says they live
 (``mps/borough``, ``mps/ward``, ``population``, ...). Each table is made the first time a page
 asks for it, kept for the rest of the notebook and written to the on-disk cache
@@ -23,13 +27,13 @@ from typing import Any
 
 import pandas as pd
 
-from scpb_analysis.core.errors import MissingSourceError
+from scpb_analysis.core.errors import MissingSourceError, UnknownAreaError
 from scpb_analysis.core.periods import to_month
 from scpb_analysis.pack.cache import TableCache, default_cache_dir
 from scpb_analysis.reference.geography import canonical_borough
 from scpb_analysis.sources.datadir import DataFolder, locate_data, missing_note
 
-__all__ = ["PackData", "latest_period_end", "open_pack_data"]
+__all__ = ["PackData", "area_kind", "latest_period_end", "open_pack_data"]
 
 # The GLA ward profiles CSV (borough and London rows) is found in population/ by these columns.
 _PROFILE_COLUMNS = ("Ward name", "New code", "Employment rate (16-64) - 2011")
@@ -44,13 +48,16 @@ class PackData:
     folder : DataFolder
         Where each source lives (:func:`~scpb_analysis.sources.datadir.locate_data`).
     area : str
-        The borough, canonically spelled.
+        The borough, canonically spelled; outside London the local authority as police.uk's
+        lookup spells it (``"Bristol, City of"``).
     period_end : Period
         The last month reported.
     figures : {"as_published", "latest"}
         MPS figures as the board first saw them, or with later revisions.
     cache : TableCache
         The on-disk cache the tables come from.
+    kind : {"london", "policeuk"}
+        A London borough (MPS tables), or a local authority counted from police.uk.
     """
 
     folder: DataFolder
@@ -58,6 +65,7 @@ class PackData:
     period_end: pd.Period
     figures: str = "as_published"
     cache: TableCache | None = None
+    kind: str = "london"
     _made: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- what the folder holds ------------------------------------------------------------
@@ -173,6 +181,50 @@ class PackData:
                                                    self.figures),
                            area=self.area, period_end=self._period(), figures=self.figures)
 
+    def recorded_crime(self):
+        """The recorded crime the dashboard compares: :meth:`crime_for_period` for a London
+        borough, :meth:`policeuk_area` outside London (both have ``.table`` and ``.breaks``)."""
+        return self.policeuk_area() if self.kind == "policeuk" else self.crime_for_period()
+
+    def policeuk_area(self):
+        """police.uk counts for the area (outside London), its wards and LSOAs, and the other
+        local authorities of its force (:func:`~scpb_analysis.sources.policeuk_areas.
+        policeuk_area_crime`), every month the force's files hold.
+
+        The force is found from the data: each folder of ``policeuk/`` (and its loose files)
+        is one force's files, and the first whose local authorities include the area is
+        counted. LSOAs are placed by the ONS LSOA (2021) to ward to local authority lookup of
+        the period end's year (else the newest), and 2011 LSOA codes by the exact-fit lookup
+        where the data hold it.
+        """
+        return self._table("policeuk_area", self._make_policeuk_area, area=self.area,
+                           lookup_year=self.period_end.year)
+
+    def _make_policeuk_area(self):
+        from scpb_analysis.sources.deprivation import exact_fit_lookup
+        from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
+        from scpb_analysis.sources.policeuk import read_policeuk
+        from scpb_analysis.sources.policeuk_areas import policeuk_area_crime
+
+        try:
+            lookup = lsoa_ward_lad_lookup(self.root, self.period_end.year)
+        except MissingSourceError:
+            lookup = lsoa_ward_lad_lookup(self.root)
+        try:
+            lsoa11 = exact_fit_lookup(self.root)[1]
+        except MissingSourceError:
+            lsoa11 = None
+        tried = []
+        for group in _force_groups(self.folder.path("policeuk")):
+            points = read_policeuk(group).points
+            try:
+                return policeuk_area_crime(points, lookup, self.area, lsoa11=lsoa11)
+            except UnknownAreaError as exc:
+                tried.append(str(exc))
+        raise UnknownAreaError(f"'{self.area}' is neither a London borough nor a local "
+                               "authority of a force whose police.uk files are in "
+                               f"{self.folder.path('policeuk')}: " + "; ".join(tried))
+
     def policeuk_points(self) -> pd.DataFrame:
         """Every police.uk street-level record in ``policeuk/`` as points."""
         from scpb_analysis.sources.policeuk import read_policeuk
@@ -277,6 +329,52 @@ class PackData:
         return self._made["partnership"]
 
 
+def _force_groups(folder: Path) -> list[list[Path]]:
+    """The police.uk files of ``folder`` as one group per subfolder, loose files last."""
+    groups = [[p] for p in sorted(folder.iterdir()) if p.is_dir()]
+    loose = sorted(p for p in folder.iterdir() if p.is_file()
+                   and p.suffix.lower() in (".csv", ".parquet"))
+    return groups + ([loose] if loose else [])
+
+
+def _area_kind(folder: DataFolder, area: str) -> tuple[str, str]:
+    """``(kind, name)``: a London borough, canonically spelled, or a local authority to count
+    from police.uk, named as the ONS lookup names it (found by name, any case or spacing, or
+    by code)."""
+    try:
+        return "london", canonical_borough(area)
+    except KeyError as exc:
+        not_london = exc.args[0]
+    if not folder.has("policeuk", "lookups"):
+        raise UnknownAreaError(
+            f"{not_london}; an area outside London needs police.uk street-level files (folder "
+            "policeuk/) and an ONS LSOA to ward to local authority lookup (folder lookups/)")
+    from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
+
+    lookup = lsoa_ward_lad_lookup(folder.root)
+    names = lookup[["la_code", "la_name"]].drop_duplicates()
+    key = " ".join(str(area).replace("&", " and ").split()).casefold()
+    hit = names[(names["la_code"].str.upper() == str(area).strip().upper())
+                | (names["la_name"].map(lambda n: " ".join(n.replace("&", " and ").split())
+                                        .casefold()) == key)]
+    if hit.empty:
+        raise UnknownAreaError(f"{not_london}, nor a local authority in "
+                               f"{lookup['lookup'].iloc[0]}")
+    return "policeuk", str(hit["la_name"].iloc[0])
+
+
+def area_kind(data_dir: str | Path, area: str) -> str:
+    """``"london"`` for a London borough, ``"policeuk"`` for a local authority outside London
+    (:attr:`PackData.kind`); an area that is neither raises
+    :class:`~scpb_analysis.core.errors.UnknownAreaError`.
+
+    >>> from scpb_analysis.demo import example_folder
+    >>> area_kind(example_folder(), "barnet")
+    'london'
+    """
+    return _area_kind(locate_data(data_dir), area)[0]
+
+
 def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period, *,
                    figures: str = "as_published",
                    cache_dir: str | Path | None | bool = True) -> PackData:
@@ -287,8 +385,10 @@ def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period,
     data_dir : path
         A folder laid out like ``../shared/data`` or the demo data.
     area : str
-        The borough (any spelling :func:`~scpb_analysis.reference.geography.canonical_borough`
-        accepts).
+        A London borough (any spelling
+        :func:`~scpb_analysis.reference.geography.canonical_borough` accepts), or a local
+        authority outside London whose force's police.uk files the folder holds (its name or
+        code, e.g. ``"Bristol, City of"``).
     period_end : str or Period
         The last month reported, ``YYYY-MM``.
     figures : {"as_published", "latest"}
@@ -315,12 +415,14 @@ def open_pack_data(data_dir: str | Path, area: str, period_end: str | pd.Period,
     if cache_dir is True:
         cache_dir = default_cache_dir()
     cache = TableCache(folder.root, cache_dir or None)
-    return PackData(folder=folder, area=canonical_borough(area),
-                    period_end=to_month(period_end), figures=figures, cache=cache)
+    kind, name = _area_kind(folder, area)
+    return PackData(folder=folder, area=name, period_end=to_month(period_end), figures=figures,
+                    cache=cache, kind=kind)
 
 
 def latest_period_end(data_dir: str | Path, area: str) -> str:
-    """The latest month the MPS borough files hold for ``area``: a pack's default period end.
+    """The latest month the MPS borough files (outside London: the force's police.uk files)
+    hold for ``area``: a pack's default period end.
 
     Returns ``"NaT"`` if no file holds the area; the build then says so as a user error.
 
@@ -333,6 +435,10 @@ def latest_period_end(data_dir: str | Path, area: str) -> str:
     from scpb_analysis.reference.geography import select_area
     from scpb_analysis.sources.mps import load_mps_crime
 
-    table = load_mps_crime(locate_data(data_dir).path("mps_borough"))
+    folder = locate_data(data_dir)
+    if _area_kind(folder, area)[0] == "policeuk":
+        data = open_pack_data(data_dir, area, "2000-01", cache_dir=True)
+        return str(data.policeuk_area().months_present[-1])
+    table = load_mps_crime(folder.path("mps_borough"))
     mine = select_area(table, area, area_type="borough", missing="empty")["month"]
     return str(mine.max())

@@ -66,7 +66,8 @@ __all__ = [
 #: notebook's tables are named with its own prefix (:data:`TABLE_PREFIXES`).
 NOTEBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "performance_dashboard": ("Performance dashboard",
-                              ("mps_borough", "mps_dashboard", "partnership")),
+                              ("mps_borough", "mps_dashboard", "ons_csp", "population",
+                               "lookups", "partnership")),
     "ward_maps": ("Ward maps", ("mps_ward", "boundaries", "population", "lookups")),
     "ward_profile": ("Ward profile", ("mps_ward", "boundaries", "population", "lookups",
                                       "deprivation")),
@@ -85,6 +86,9 @@ TABLE_PREFIXES = {
     "serious_violence_needs_assessment": "needs_assessment_",
     "partnership": "partnership_",
 }
+
+# Outside London a notebook reads the force's police.uk files where it would read MPS tables.
+_MPS_SOURCES = ("mps_borough", "mps_dashboard", "mps_ward")
 
 _WORKBOOK = "pack_tables.xlsx"
 _PROVENANCE = "provenance.json"
@@ -228,6 +232,18 @@ class PackBuild:
         if self.index:
             lines.append(f"Open the pack: {self.index.resolve().as_uri()}")
         return "\n".join(lines)
+
+
+def _sources_read(name: str, kind: str) -> tuple[str, ...]:
+    """The data sources notebook ``name`` reads for an area of ``kind``
+    (:attr:`scpb_analysis.pack.data.PackData.kind`)."""
+    sources = NOTEBOOKS[name][1]
+    if kind != "policeuk":
+        return sources
+    kept = [s for s in sources if s not in _MPS_SOURCES]
+    if len(kept) < len(sources):
+        kept += [s for s in ("policeuk", "lookups") if s not in kept]
+    return tuple(kept)
 
 
 def _input_files(data_dir: Path, sources: Iterable[str], withheld: set[str],
@@ -697,6 +713,7 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     from tqdm.auto import tqdm
 
     from scpb_analysis import __version__
+    from scpb_analysis.pack.data import area_kind
     from scpb_analysis.sources.datadir import locate_data
 
     data_path = inputs.data_dir
@@ -715,9 +732,10 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     status = ("SYNTHETIC demo data" if found.synthetic else "published source data")
     withheld: set[str] = set()
+    kind = area_kind(data_path, parameters["borough"])
     records = {name: {"notebook": name, "parameters": parameters, "version": __version__,
                       "built": built, "data_status": status, "synthetic": found.synthetic,
-                      "inputs": _input_files(data_path, NOTEBOOKS[name][1], withheld,
+                      "inputs": _input_files(data_path, _sources_read(name, kind), withheld,
                                              [w.shown for w in inputs.withheld])}
                for name in names}
     if withheld:

@@ -24,6 +24,7 @@ __all__ = [
     "DASHBOARD_INDICATORS",
     "WARD_INDICATORS",
     "NEEDS_INDICATORS",
+    "POLICEUK_DASHBOARD_INDICATORS",
     "POLARITIES",
     "indicator_registry",
     "indicator_info",
@@ -48,6 +49,16 @@ DASHBOARD_INDICATORS = (
     "knife_crime_with_injury",
     "gun_crime_lethal_barrelled_discharges",
     "domestic_abuse_violence_with_injury",
+)
+
+#: The headline indicators of a dashboard outside London, from police.uk crime types: its
+#: broader groups standing for the MPS headline burglary, robbery and violence, and possession
+#: of weapons for knife crime (police.uk publishes no knife, gun or domestic-abuse flag).
+POLICEUK_DASHBOARD_INDICATORS = (
+    "burglary",
+    "robbery",
+    "violence_and_sexual_offences",
+    "possession_of_weapons",
 )
 
 #: Indicators mapped by ward in the pack, in order. Fewer than the dashboard's on purpose: the

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.reference.taxonomy import policeuk_crime_types
 from scpb_analysis.sources.files import column_key, decode_text, find_data_files, read_bytes
 
 __all__ = [
@@ -94,25 +95,9 @@ SOURCE_COLUMNS = (
 
 #: police.uk's crime types, as it spells them: the fourteen published since May 2013, and the
 #: three of 2010-2013 files ("Violent crime", "Public disorder and weapons" and, until 2011,
-#: "Other crime" covered what later categories split).
-CRIME_TYPES = (
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-    "Violent crime",
-    "Public disorder and weapons",
-)
+#: "Other crime" covered what later categories split). The one list is
+#: :func:`scpb_analysis.reference.taxonomy.policeuk_crime_types`.
+CRIME_TYPES = tuple(policeuk_crime_types()["crime_type"])
 
 #: The columns of the points table.
 POINT_COLUMNS = [

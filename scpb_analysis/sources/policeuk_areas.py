@@ -13,9 +13,10 @@ Decisions (each visible in :class:`PoliceUkAreaCrime`):
 
 * **Indicators** are one per police.uk crime type (:data:`POLICEUK_INDICATORS`, e.g.
   ``Violence and sexual offences`` is ``violence_and_sexual_offences``), with the police.uk
-  label kept in the ``crime_type`` column. They are not the MPS taxonomy's indicators:
-  police.uk publishes broader groups (its ``robbery`` is the MPS's personal and business
-  robbery together), so no MPS id is reused for a police.uk total. ``measure`` is
+  label kept in the ``crime_type`` column. Where police.uk publishes a broader group than an
+  MPS indicator (its ``robbery`` is the MPS's personal and business robbery together), the id
+  is its own, so no MPS id stands for a police.uk total; a type that is the same offences as
+  an MPS indicator (shoplifting, bicycle theft) carries that id. ``measure`` is
   ``"offences"``, ``"incidents"`` for anti-social behaviour.
 * **Months**: zero counts are filled only for months the files hold; a month without a file is
   absent, never 0. ``months_missing`` lists the gaps inside the span of the files, and
@@ -49,6 +50,7 @@ import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError, UnknownAreaError
 from scpb_analysis.core.periods import Window, check_coverage, month_ranges
+from scpb_analysis.reference.taxonomy import policeuk_crime_types
 from scpb_analysis.sources.mps import TIDY_COLUMNS
 from scpb_analysis.sources.policeuk import CRIME_TYPES, PoliceUkLoad
 
@@ -60,13 +62,13 @@ __all__ = [
     "policeuk_area_crime",
 ]
 
-#: police.uk crime type (as police.uk spells it) -> the indicator id its counts carry.
-POLICEUK_INDICATORS = {
-    label: label.lower().replace("-", "_").replace(" ", "_") for label in CRIME_TYPES
-}
+#: police.uk crime type (as police.uk spells it) -> the indicator id its counts carry
+#: (:func:`scpb_analysis.reference.taxonomy.policeuk_crime_types`).
+POLICEUK_INDICATORS = dict(zip(policeuk_crime_types()["crime_type"],
+                               policeuk_crime_types()["indicator"], strict=True))
 #: What a count of each police.uk crime type counts (anti-social behaviour is not crime).
-POLICEUK_MEASURES = {label: "incidents" if label == "Anti-social behaviour" else "offences"
-                     for label in CRIME_TYPES}
+POLICEUK_MEASURES = dict(zip(policeuk_crime_types()["crime_type"],
+                             policeuk_crime_types()["measure"], strict=True))
 #: The columns of :attr:`PoliceUkAreaCrime.table`: the MPS tidy table's, then the police.uk
 #: crime type and the force.
 AREA_COLUMNS = [*TIDY_COLUMNS, "crime_type", "force"]
@@ -165,6 +167,12 @@ Constabulary lack months the period needs; missing months: February 2024
                        what=f"the police.uk files of {self.force}")
 
     @property
+    def breaks(self) -> None:
+        """Series breaks, as :class:`~scpb_analysis.sources.mps.MpsCrimeLoad` has them: police.uk
+        records none (its months missing are in ``months_missing``)."""
+        return None
+
+    @property
     def summary(self) -> str:
         """One paragraph: the months held and missing and the crimes set aside, and why."""
         parts = [f"{self.area_name} ({self.area_code}), {self.force}: police.uk files for "
@@ -172,7 +180,8 @@ Constabulary lack months the period needs; missing months: February 2024
         if self.months_missing:
             parts.append(f"no file for {month_ranges(self.months_missing)}")
         if self.no_lsoa:
-            parts.append(f"{self.no_lsoa:,} crimes without an LSOA set aside")
+            parts.append(f"{self.no_lsoa:,} crime{'s' if self.no_lsoa != 1 else ''} without an "
+                         "LSOA set aside")
         if len(self.placed_by_2011):
             parts.append(f"{int(self.placed_by_2011['records'].sum()):,} crimes under "
                          f"{len(self.placed_by_2011)} 2011 LSOA codes placed through the "

@@ -37,7 +37,7 @@ class RagRule:
     mapping : mapping of label to rating, optional
         For categorical rules.
     column : str, optional
-        The column of a comparison table the rule reads (e.g. ``"london_rank_movement"``),
+        The column of a comparison table the rule reads (e.g. ``"peer_rank_movement"``),
         so a table builder knows what to apply it to.
 
     Examples
@@ -116,7 +116,7 @@ def rank_movement_rule(amber_band: int = 0) -> RagRule:
         name="rank movement",
         text=text,
         bands=((amber_band + 1, "Green"), (-amber_band, "Amber"), (-np.inf, "Red")),
-        column="london_rank_movement",
+        column="peer_rank_movement",
     )
 
 

@@ -23,7 +23,8 @@ from scpb_analysis.reference.indicators import POLARITIES
 from scpb_analysis.reference.taxonomy import indicator_name
 from scpb_analysis.stats.change import exact_percent_change
 
-__all__ = ["RANK_BASES", "basis_span", "rank_boroughs", "rank_basis_text", "rank_movement"]
+__all__ = ["RANK_BASES", "basis_span", "rank_areas", "rank_boroughs", "rank_basis_text",
+           "rank_movement"]
 
 #: Bases a ranking can use: what is compared between boroughs.
 RANK_BASES = {
@@ -156,22 +157,7 @@ def rank_boroughs(
 
     pop = borough_population() if population is None else population
     names = boroughs["borough"]
-    # Built as whole columns at once: the dashboard ranks every indicator twice, and a
-    # column-by-column build of these 32 rows cost more than the sums behind them.
-    n_current = names.map(n_cur).fillna(0).astype("int64")
-    n_previous = names.map(n_prev).fillna(0).astype("int64")
-    population_of = names.map(pop.set_index("borough")["population"])
-    if basis.startswith("pct"):
-        value = pd.Series([_exact_pct(c, p) for c, p in zip(n_current, n_previous,
-                                                             strict=True)],
-                          index=names.index, dtype=float)
-    elif basis.startswith("rate"):
-        if population_of.isna().any():
-            lacking = ", ".join(names[population_of.isna()])
-            raise CoverageError(f"no population for: {lacking}")
-        value = n_current / population_of * 1000
-    else:
-        value = n_current.astype(float)
+    n_current, n_previous, population_of, value = _basis_values(names, n_cur, n_prev, pop, basis)
     ascending = polarity != "higher_is_better"
     bcu = boroughs["bcu_code"]
     source = ""
@@ -193,6 +179,115 @@ def rank_boroughs(
         "population_source": source,
     })
     return out.sort_values(["london_rank", "borough"]).reset_index(drop=True)
+
+
+def _basis_values(names: pd.Series, n_cur, n_prev, pop: pd.DataFrame, basis: str):
+    """Each area's counts, residents and the value ranked, as whole columns indexed like
+    ``names``: the dashboard ranks every indicator twice, and a row-by-row build of these
+    few rows cost more than the sums behind them."""
+    n_current = names.map(n_cur).fillna(0).astype("int64")
+    n_previous = names.map(n_prev).fillna(0).astype("int64")
+    population_of = (names.map(pop.set_index("borough")["population"]) if pop is not None
+                     else pd.Series(np.nan, index=names.index))
+    if basis.startswith("pct"):
+        value = pd.Series([_exact_pct(c, p) for c, p in zip(n_current, n_previous,
+                                                             strict=True)],
+                          index=names.index, dtype=float)
+    elif basis.startswith("rate"):
+        if population_of.isna().any():
+            lacking = ", ".join(names[population_of.isna()])
+            raise CoverageError(f"no population for: {lacking}")
+        value = n_current / population_of * 1000
+    else:
+        value = n_current.astype(float)
+    return n_current, n_previous, population_of, value
+
+
+def rank_areas(
+    table: pd.DataFrame,
+    indicator: str,
+    end: str | pd.Period,
+    *,
+    area_type: str,
+    basis: str = "pct_change_3m",
+    polarity: str = "lower_is_better",
+    population: pd.DataFrame | None = None,
+    measure: str = "offences",
+) -> pd.DataFrame:
+    """Rank every area of one type in ``table`` on one indicator: a police force's local
+    authorities outside London, where :func:`rank_boroughs` ranks London's 32 boroughs.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy count table; rows of ``area_type`` are ranked, by their ``borough`` column (the
+        area's name), e.g. the ``csp`` rows of
+        :func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime` (the force's local
+        authorities).
+    indicator, end, basis, polarity, measure
+        As for :func:`rank_boroughs`.
+    area_type : str
+        The rows to rank (``"csp"``).
+    population : DataFrame, optional
+        ``borough, population, source`` (``borough`` the area's name); needed by the rate bases.
+
+    Returns
+    -------
+    DataFrame
+        One row per area: ``borough, indicator, period_end, basis, n_current, n_previous,
+        population, value, rank, n, tied, rank_basis, population_source``, best first.
+
+    Raises
+    ------
+    CoverageError
+        If a month of the windows is missing, or a rate basis lacks an area's residents.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2023-03", "2024-05", freq="M")
+    >>> rows = [dict(area_type="csp", borough=b, indicator="burglary", measure="offences",
+    ...              month=m, count=c + (m >= pd.Period("2024-03", "M")) * d)
+    ...         for b, c, d in (("Bristol, City of", 100, -10), ("North Somerset", 30, 5),
+    ...                         ("Somerset", 50, 0)) for m in months]
+    >>> r = rank_areas(pd.DataFrame(rows), "burglary", "2024-05", area_type="csp")
+    >>> r[["borough", "n_current", "n_previous", "value", "rank", "n"]]
+                borough  n_current  n_previous      value  rank  n
+    0  Bristol, City of        270         300 -10.000000     1  3
+    1          Somerset        150         150   0.000000     2  3
+    2    North Somerset        105          90  16.666667     3  3
+    """
+    span = basis_span(basis)
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity '{polarity}' is not known; expected one of "
+                         f"{', '.join(POLARITIES)}")
+    end_m = to_month(end)
+    current, previous = _SPAN_WINDOWS[span](end_m)
+    rows = table[(table["area_type"] == area_type) & (table["indicator"] == indicator)
+                 & (table["measure"] == measure)]
+    present, months, n_cur, n_prev = _window_totals(rows, current, previous)
+    windows = [previous, current] if basis.startswith("pct") else [current]
+    check_coverage(months, windows, what=f"the data for {indicator_name(indicator)}")
+    names = pd.Series(sorted(present), dtype=object)
+    n_current, n_previous, population_of, value = _basis_values(names, n_cur, n_prev,
+                                                                population, basis)
+    source = ""
+    if basis.startswith("rate"):
+        source = (str(population["source"].iloc[0]) if "source" in population
+                  else "population supplied")
+    out = pd.DataFrame({
+        "borough": names, "indicator": indicator, "period_end": str(end_m), "basis": basis,
+        "n_current": n_current,
+        "n_previous": n_previous if basis.startswith("pct") else pd.NA,
+        "population": population_of, "value": value,
+        "rank": value.rank(method="min", ascending=polarity != "higher_is_better")
+        .astype("int64"),
+        "n": len(names),
+        "tied": value.duplicated(keep=False),
+        "rank_basis": rank_basis_text(basis, indicator, end_m, polarity) + (
+            f"; residents: {source}" if source else ""),
+        "population_source": source,
+    })
+    return out.sort_values(["rank", "borough"]).reset_index(drop=True)
 
 
 def _window_totals(rows, current, previous):

@@ -37,9 +37,17 @@ def _change_phrase(current: int, previous: int, pct_text: str) -> str:
     return f"{word} of {magnitude}%"
 
 
+#: Where the data hold the current 12 months but not the 12 before.
+_NO_PRIOR_12 = "The data do not hold the 12 months before, so no 12-month change is given."
+
+
 def _span_sentences(row: Mapping, span: str, alpha: float) -> list[str]:
     name, borough = row["indicator_name"], row["borough"]
-    cur, prev = int(row[f"n_{span}"]), int(row[f"n_{span}_prev"])
+    cur = int(row[f"n_{span}"])
+    if span == "12m" and pd.isna(row.get("n_12m_prev")):
+        end = month_label(to_month(row["period_end"]))
+        return [f"There were {cur} cases of {name} in {borough} in the 12 months up to {end}."]
+    prev = int(row[f"n_{span}_prev"])
     if span == "12m":
         end = month_label(to_month(row["period_end"]))
         first = f"There were {cur} cases of {name} in {borough} in the 12 months up to {end}."
@@ -84,15 +92,17 @@ def comparison_narrative(row: Mapping, alpha: float = 0.05) -> str:
         sentences.append(f"{INCOMPLETE_MARK}: these figures leave out offences in a category the "
                          "toolkit cannot yet place (see the notes), so they are not the full "
                          "count.")
-    if any(pd.isna(row.get(k)) for k in ("n_12m", "n_12m_prev")):
+    if pd.isna(row.get("n_12m")):
         sentences.append("No 12-month comparison is given: the data do not cover all 24 "
                          "months.")
+    elif pd.isna(row.get("n_12m_prev")):
+        sentences += [_span_sentences(row, "12m", alpha)[0], _NO_PRIOR_12]
     else:
         sentences += _span_sentences(row, "12m", alpha)
     sentences += _span_sentences(row, "3m", alpha)
-    rank = row.get("london_rank")
+    rank = row.get("peer_rank")
     if rank is not None and not pd.isna(rank):
-        text = f"{row['borough']} ranks {int(rank)} of {int(row['london_n'])} London boroughs"
+        text = f"{row['borough']} ranks {int(rank)} of {int(row['peer_n'])} {row['peers']}"
         bcu_rank = row.get("bcu_rank")
         if bcu_rank is not None and not pd.isna(bcu_rank):
             text += f" and {int(bcu_rank)} of {int(row['bcu_n'])} in the {row['bcu']} BCU"
@@ -114,7 +124,8 @@ _CHANGE = re.compile(r"This is (an increase|a decrease) of (less than 0\.05|[\d.
                      r"|This is (no change)|This is a rise from 0 to (\d+)")
 _SIG = re.compile(r"which is (not a statistically significant change|a statistically "
                   r"significant (increase|decrease))")
-_RANKS = re.compile(r"ranks (\d+) of (\d+) London boroughs(?: and (\d+) of (\d+) in the .+? BCU)?")
+_RANKS = re.compile(r"ranks (\d+) of (\d+) (?:London boroughs|local authorities of .+?)"
+                    r"(?: and (\d+) of (\d+) in the .+? BCU)? \(ranked on")
 
 
 def check_narrative(text: str, row: Mapping) -> list[str]:
@@ -145,6 +156,14 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
     patterns = {"12m": (_COUNT_12, _PRIOR_12), "3m": (_COUNT_3, _PRIOR_3)}
     for span, part in parts.items():
         label = "12-month" if span == "12m" else "3-month"
+        if span == "12m" and pd.isna(row.get("n_12m_prev", np.nan)):
+            found = _COUNT_12.search(part)
+            if not found or int(found.group(1)) != int(row["n_12m"]):
+                problems.append(f"{label} count: says {found.group(1) if found else 'nothing'}"
+                                f", data give {row['n_12m']}")
+            if _NO_PRIOR_12 not in part or _CHANGE.search(part):
+                problems.append(f"{label} change: stated without the 12 months before")
+            continue
         cur, prev = int(row[f"n_{span}"]), int(row[f"n_{span}_prev"])
         count_re, prior_re = patterns[span]
         for regex, expected, what in ((count_re, cur, "count"), (prior_re, prev,
@@ -193,7 +212,7 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
                 problems.append(f"{label} significance contradicts the counts {cur} vs {prev}")
     ranks = _RANKS.search(text)
     if ranks:
-        pairs = [("london_rank", 1), ("london_n", 2), ("bcu_rank", 3), ("bcu_n", 4)]
+        pairs = [("peer_rank", 1), ("peer_n", 2), ("bcu_rank", 3), ("bcu_n", 4)]
         for key, group in pairs:
             if ranks.group(group) is not None and int(ranks.group(group)) != int(row[key]):
                 problems.append(f"{key}: says {ranks.group(group)}, table gives {row[key]}")

@@ -121,14 +121,23 @@ def test_missing_months_are_an_error_naming_them():
         compare_periods(short, "Barnet", "2023-05")
     with pytest.raises(CoverageError, match="the data for Barnet end in May 2023"):
         compare_periods(table, "Barnet", "2023-08")
-    # A month missing only from the 12-month windows: the 3-month comparison stands, the
-    # 12-month one is empty and the note names the month.
+    # A month missing only from the year before the 12 months: the 3-month comparison
+    # stands, the current 12 months are counted alone (no earlier count, change or test) and
+    # the note names the month.
     row = compare_periods(table[table["month"] != pd.Period("2022-01", "M")], "Barnet",
                           "2023-05").iloc[0]
-    assert pd.isna(row.n_12m) and pd.isna(row.n_12m_prev) and row.pct_change_12m == "n/a"
+    assert row.n_12m == 12 and pd.isna(row.n_12m_prev) and row.pct_change_12m == "n/a"
+    assert pd.isna(row.p_value_12m) and row.significance_12m is None
     assert (row.n_3m, row.n_3m_prev, row.pct_change_3m) == (3, 3, "0.0")
     assert row.notes.startswith("12-month comparison not available: the data do not hold "
                                 "January 2022; ")
+    assert row.narrative.startswith("There were 12 cases of Arson in Barnet in the 12 months "
+                                    "up to May 2023. The data do not hold the 12 months before")
+    assert check_narrative(row.narrative, row.to_dict()) == []
+    # A month missing from the 12 months themselves: no 12-month figure at all.
+    row = compare_periods(table[table["month"] != pd.Period("2022-07", "M")], "Barnet",
+                          "2023-05").iloc[0]
+    assert pd.isna(row.n_12m) and pd.isna(row.n_12m_prev)
     assert row.narrative.startswith("No 12-month comparison is given")
     assert check_narrative(row.narrative, row.to_dict()) == []
 

@@ -92,7 +92,7 @@ def test_compare_rank_basis_and_rag_options(mps_borough_dir, capsys):
                  "--end", "2023-05", "--format", "csv", "--rank-basis", "rate_12m",
                  "--rag", "significance-12m"]) == 0
     rows = _csv_rows(capsys.readouterr().out)
-    for name in ("london_rank", "bcu_rank", "london_rank_prev", "bcu_rank_prev", "rank_basis",
+    for name in ("peer_rank", "bcu_rank", "peer_rank_prev", "bcu_rank_prev", "rank_basis",
                  "rag", "rag_rule", "p_value_12m", "significance_12m", "p_value_3m",
                  "significance_3m", "narrative"):
         assert name in rows["residential_burglary"], name

@@ -354,14 +354,14 @@ def test_real_pack_dashboard_numbers(real_pack):
     res = rows["residential_burglary"]
     assert (res["n_12m"], res["n_12m_prev"], res["pct_change_12m"]) == ("1951", "1848", "+5.6")
     assert (res["n_3m"], res["n_3m_prev"]) == ("479", "464")
-    assert res["london_n"] == "32" and 1 <= int(res["london_rank"]) <= 32
+    assert res["peer_n"] == "32" and 1 <= int(res["peer_rank"]) <= 32
     assert res["bcu_n"] == "3" and 1 <= int(res["bcu_rank"]) <= 3
     assert res["significance_12m"] in ("no significant change", "significant increase")
     assert res["data_status"] == "MPS published recorded crime"
 
 
 _AGREE = ["indicator", "n_12m", "n_12m_prev", "pct_change_12m", "significance_12m", "n_3m",
-          "n_3m_prev", "pct_change_3m", "significance_3m", "london_rank", "london_rank_prev",
+          "n_3m_prev", "pct_change_3m", "significance_3m", "peer_rank", "peer_rank_prev",
           "bcu_rank", "rag", "complete", "publications", "notes"]
 
 

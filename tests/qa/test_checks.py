@@ -266,7 +266,8 @@ def _comparison_table() -> tuple[pd.DataFrame, str]:
            "pct_change_12m": format_percent_change(1951, 1848),
            "significance_12m": "no significant change", "window_3m": "March 2023 to May 2023",
            "n_3m": 479, "n_3m_prev": 464, "pct_change_3m": format_percent_change(479, 464),
-           "significance_3m": "no significant change", "london_rank": 4, "london_n": 32,
+           "significance_3m": "no significant change", "peer_rank": 4, "peer_n": 32,
+           "peers": "London boroughs",
            "bcu_rank": 2, "bcu_n": 4, "bcu": "North West",
            "rank_basis": "rank basis: 3-month % change"}
     table = pd.DataFrame({

@@ -64,7 +64,7 @@ def test_knife_crime_with_injury_three_months_to_may_2023(raw, capsys):
     assert pd.isna(row.n_12m)
     assert "12-month comparison not available" in row.notes and "June 2021" in row.notes
     assert row.publications == "MPS Monthly Crime Dashboard to July 2025"
-    assert row.london_n == 32
+    assert row.peer_n == 32
 
 
 def test_every_borough_cell_of_the_extract_is_in_the_tidy_table(raw, extract):

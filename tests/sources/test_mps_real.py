@@ -232,8 +232,8 @@ def test_ranks_agree_with_an_independent_recount(every_borough_comparison, mps_b
         row = cmp.set_index("indicator").loc[indicator]
         mine = pct[borough]
         expected = 1 + sum(v < mine - 1e-9 for v in pct.values())
-        assert row["london_rank"] == expected, borough
-        assert row["london_n"] == 32
+        assert row["peer_rank"] == expected, borough
+        assert row["peer_n"] == 32 and row["peers"] == "London boroughs"
         bcu = boroughs.set_index("borough").loc[borough, "bcu_code"]
         peers = boroughs.loc[boroughs["bcu_code"] == bcu, "borough"]
         assert row["bcu_rank"] == 1 + sum(pct[p] < mine - 1e-9 for p in peers), borough

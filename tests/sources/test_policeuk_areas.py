@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA, _require
+from conftest import AVON, BRISTOL, FORCE_LADS, SHARED_DATA
 
 from scpb_analysis.core.errors import (
     CoverageError,
@@ -18,7 +18,6 @@ from scpb_analysis.core.errors import (
 )
 from scpb_analysis.core.periods import Window, to_month
 from scpb_analysis.reference.geography import select_area
-from scpb_analysis.sources.deprivation import exact_fit_lookup
 from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
 from scpb_analysis.sources.mps import TIDY_COLUMNS
 from scpb_analysis.sources.policeuk import SOURCE_COLUMNS, read_policeuk
@@ -27,49 +26,6 @@ from scpb_analysis.sources.policeuk_areas import (
     POLICEUK_INDICATORS,
     policeuk_area_crime,
 )
-
-AVON = SHARED_DATA / "policeuk" / "avon-and-somerset-2023-01_2024-12"
-LOOKUP_2024 = (SHARED_DATA / "lookups"
-               / "LSOA_(2021)_to_Electoral_Ward_(2024)_to_LAD_(2024)_Best_Fit_Lookup_in_EW.csv")
-EXACT_FIT = (SHARED_DATA / "lookups"
-             / "LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Exact_Fit_Lookup_for_"
-             "EW_(V3).csv")
-BRISTOL = "E06000023"
-FORCE_LADS = {"E06000022", "E06000023", "E06000024", "E06000025", "E06000066"}
-
-
-# ---------------------------------------------------------------------------------------------
-# Real files: Avon and Somerset 2023-01 to 2024-12 (no files for July and August 2024)
-
-
-@pytest.fixture(scope="module")
-def avon():
-    _require(AVON)
-    _require(LOOKUP_2024)
-    load = read_policeuk(AVON)
-    return policeuk_area_crime(load, lsoa_ward_lad_lookup(SHARED_DATA, 2024), "Bristol, City of",
-                               lsoa11=exact_fit_lookup(SHARED_DATA)[1])
-
-
-@pytest.fixture(scope="module")
-def plain():
-    """The files and the lookup read with plain pandas, repeated Crime IDs dropped as
-    read_policeuk documents (files in sorted order, the first row of a non-blank ID kept)."""
-    _require(AVON)
-    _require(LOOKUP_2024)
-    raw = pd.concat([pd.read_csv(path, dtype=str) for path in sorted(AVON.glob("*.csv"))],
-                    ignore_index=True)
-    ids = raw["Crime ID"].str.strip()
-    ids = ids.where(ids != "")
-    raw = raw[~(ids.notna() & ids.duplicated())]
-    lookup = pd.read_csv(LOOKUP_2024, dtype=str, encoding="utf-8-sig")
-    exact = pd.read_csv(_require(EXACT_FIT), dtype=str, encoding="utf-8-sig")
-    # A 2011 code the 2021 lookup lacks goes to the authority of its 2021 LSOAs.
-    lad = dict(zip(lookup["LSOA21CD"], lookup["LAD24CD"], strict=True))
-    old = exact[~exact["LSOA11CD"].isin(lad)]
-    lad.update(dict(zip(old["LSOA11CD"], old["LSOA21CD"].map(lad), strict=True)))
-    raw["LAD"] = raw["LSOA code"].map(lad)
-    return raw, lookup
 
 
 def _plain_count(raw: pd.DataFrame, lsoas: set[str], crime_type: str | None, start: str,

@@ -32,7 +32,7 @@ from scpb_analysis.text.narrative import check_narrative
 HEADLINE = ["residential_burglary", "non_residential_burglary", "robbery_of_personal_property",
             "violence_with_injury"]
 FIGURES = ["n_12m", "n_12m_prev", "pct_change_12m", "n_3m", "n_3m_prev", "pct_change_3m",
-           "london_rank", "bcu_rank"]
+           "peer_rank", "bcu_rank"]
 RESIDENTIAL = {"BURGLARY - RESIDENTIAL", "BURGLARY IN A DWELLING"}
 
 
@@ -155,7 +155,7 @@ def test_an_unknown_split_is_refused_naming_file_category_and_indicator(to_20250
     assert (bool(res.complete), int(res.n_12m)) == (False, before_split)
     assert res.notes.startswith("INCOMPLETE: Residential Burglary is incomplete")
     assert res.narrative.startswith("INCOMPLETE")
-    assert res.rag == "Not rated (incomplete)" and pd.isna(res.london_rank)
+    assert res.rag == "Not rated (incomplete)" and pd.isna(res.peer_rank)
     assert marked.loc["robbery_of_personal_property", "complete"]
     # The command line refuses (exit 2) unless asked to show the figures marked.
     assert main(["compare", "--data", str(split), "--borough", "Barnet", "--end",
@@ -295,7 +295,7 @@ def test_definition_change_inside_the_windows_gives_counts_but_no_change(mps_bor
         "indicator").loc["violence_without_injury"]
     assert row.pct_change_12m == row.pct_change_3m == "n/a (definition changed)"
     assert row.direction_12m == "n/a" and pd.isna(row.significance_12m)
-    assert pd.isna(row.london_rank) and row.rag == "Not rated (definition change)"
+    assert pd.isna(row.peer_rank) and row.rag == "Not rated (definition change)"
     assert "so no change is given" in row.narrative
     assert check_narrative(row.narrative, row.to_dict()) == []
     assert set(load.files["scheme"]) == {"home_office_2023", "mps_2024"}

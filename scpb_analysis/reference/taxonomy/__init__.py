@@ -9,7 +9,9 @@ Package data (documented in ``README.md`` beside this file):
 - ``mps_breaks.csv``: dated recodings inside a coding scheme that make months either side not
   like for like;
 - ``mps_definitions.csv``: where a coding defines a canonical indicator differently (a category
-  moved out of it), so months coded one way are not like for like with months coded the other.
+  moved out of it), so months coded one way are not like for like with months coded the other;
+- ``policeuk_crime_types.csv``: police.uk's crime types, the indicator id each one's counts
+  carry outside London, its display name and what it counts.
 
 A category the taxonomy does not know is carried as ``UNMAPPED: major / minor``;
 :func:`scpb_analysis.reference.taxonomy.gaps.mapping_gaps` says which indicators it may
@@ -37,6 +39,7 @@ __all__ = [
     "map_category",
     "category_schemes",
     "indicator_name",
+    "policeuk_crime_types",
 ]
 
 UNMAPPED_PREFIX = "UNMAPPED: "
@@ -172,11 +175,40 @@ def map_category(major: str, minor: str) -> str | None:
     return _tables()[3].get((normalise_label(major), normalise_label(minor)))
 
 
-def indicator_name(indicator: str) -> str:
-    """Display name of a canonical indicator (unmapped ids are returned as they are).
+@cache
+def _policeuk() -> pd.DataFrame:
+    table = _read("policeuk_crime_types.csv")
+    if table["indicator"].duplicated().any() or table["crime_type"].duplicated().any():
+        raise RuntimeError("taxonomy/policeuk_crime_types.csv lists a crime type twice")
+    return table
 
-    >>> indicator_name("violence_with_injury")
-    'Violence with Injury'
+
+def policeuk_crime_types() -> pd.DataFrame:
+    """police.uk's crime types: ``crime_type`` (as police.uk spells it), ``indicator``,
+    ``name`` and ``measure`` (``offences``, or ``incidents`` for anti-social behaviour).
+
+    The fourteen types published since May 2013 come first, then the two only older files use
+    ("Violent crime", "Public disorder and weapons").
+    Where a type is the MPS taxonomy's group of the same offences (bicycle theft, other theft,
+    possession of weapons, shoplifting) it carries the same id; police.uk's broader totals
+    (burglary, robbery, violence and sexual offences) have ids of their own.
+
+    >>> t = policeuk_crime_types().set_index("crime_type")
+    >>> t.loc["Violence and sexual offences", "indicator"]
+    'violence_and_sexual_offences'
+    >>> t.loc["Anti-social behaviour", "measure"]
+    'incidents'
     """
-    names = dict(zip(_tables()[0]["indicator"], _tables()[0]["name"], strict=True))
+    return _policeuk().copy()
+
+
+def indicator_name(indicator: str) -> str:
+    """Display name of a canonical indicator or police.uk crime type (unmapped ids are
+    returned as they are).
+
+    >>> indicator_name("violence_with_injury"), indicator_name("violence_and_sexual_offences")
+    ('Violence with Injury', 'Violence and sexual offences')
+    """
+    names = dict(zip(_policeuk()["indicator"], _policeuk()["name"], strict=True))
+    names.update(zip(_tables()[0]["indicator"], _tables()[0]["name"], strict=True))
     return names.get(indicator, indicator)
