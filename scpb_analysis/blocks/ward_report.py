@@ -35,7 +35,7 @@ __all__ = [
 #: What a reader sees of a ward rate table (the CSV keeps every column), and the headings.
 RATE_COLUMNS = ("ward_name", "count", "population", "value", "lower", "upper", "rank")
 RATE_LABELS = {"ward_name": "ward", "value": "rate per 1,000", "lower": "95% CI lower",
-               "upper": "95% CI upper", "rank": "rank in borough"}
+               "upper": "95% CI upper", "rank": "rank among the wards"}
 
 
 

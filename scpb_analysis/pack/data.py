@@ -168,12 +168,23 @@ class PackData:
         return table
 
     def ward_crime(self) -> pd.DataFrame:
-        """The area's ward rows from the MPS ward files, chosen as the dashboard chooses.
+        """The area's ward rows from the MPS ward files, chosen as the dashboard chooses;
+        outside London, the ward rows of :meth:`policeuk_area`.
 
         ``attrs["publications"]`` names the publications read
         (:func:`~scpb_analysis.sources.mps.area_ward_crime`).
         """
         from scpb_analysis.sources.mps import area_ward_crime
+
+        if self.kind == "policeuk":
+            area = self.policeuk_area()
+            wards = area.table[area.table["area_type"] == "ward"].reset_index(drop=True)
+            # The file name's underscores would read as emphasis on a Markdown page.
+            lookup = area.lookup.replace("_", " ") or "the ONS best-fit lookup"
+            wards.attrs["publications"] = (f"police.uk street-level crime of {area.force}, "
+                                           f"each crime placed in a ward by its LSOA "
+                                           f"({lookup})")
+            return wards
 
         folder = self.folder.path("mps_ward")
         return self._table("ward_crime",
@@ -200,16 +211,37 @@ class PackData:
         return self._table("policeuk_area", self._make_policeuk_area, area=self.area,
                            lookup_year=self.period_end.year)
 
+    def area_lookup(self) -> pd.DataFrame:
+        """The ONS LSOA (2021) to ward to local authority lookup that places an area outside
+        London's crimes and residents: the period end's year, else the newest in the data."""
+        from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
+
+        try:
+            return lsoa_ward_lad_lookup(self.root, self.period_end.year)
+        except MissingSourceError:
+            return lsoa_ward_lad_lookup(self.root)
+
+    @property
+    def ward_sources(self) -> tuple[str, ...]:
+        """The sources the ward pages need: MPS ward files in London, police.uk outside."""
+        crime = "policeuk" if self.kind == "policeuk" else "mps_ward"
+        return (crime, "boundaries", "population", "lookups")
+
+    @property
+    def ward_indicators(self) -> tuple[str, ...]:
+        """The indicators the ward pages map: the pack's ward list for the area's data
+        (:data:`~scpb_analysis.reference.indicators.WARD_INDICATORS`, or police.uk's
+        :data:`~scpb_analysis.reference.indicators.POLICEUK_WARD_INDICATORS`)."""
+        from scpb_analysis.reference.indicators import POLICEUK_WARD_INDICATORS, WARD_INDICATORS
+
+        return POLICEUK_WARD_INDICATORS if self.kind == "policeuk" else WARD_INDICATORS
+
     def _make_policeuk_area(self):
         from scpb_analysis.sources.deprivation import exact_fit_lookup
-        from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
         from scpb_analysis.sources.policeuk import read_policeuk
         from scpb_analysis.sources.policeuk_areas import policeuk_area_crime
 
-        try:
-            lookup = lsoa_ward_lad_lookup(self.root, self.period_end.year)
-        except MissingSourceError:
-            lookup = lsoa_ward_lad_lookup(self.root)
+        lookup = self.area_lookup()
         try:
             lsoa11 = exact_fit_lookup(self.root)[1]
         except MissingSourceError:
@@ -235,22 +267,58 @@ class PackData:
     # -- geography and people -------------------------------------------------------------
 
     def wards(self):
-        """The area's ward boundaries (May 2022 wards), British National Grid."""
+        """The area's ward boundaries (May 2022 wards), British National Grid; outside
+        London, its LSOAs' boundaries dissolved by :meth:`area_lookup`
+        (:func:`~scpb_analysis.geo.lookup_wards.lookup_ward_boundaries`)."""
         from scpb_analysis.sources.boundaries import load_wards
 
         self.folder.path("boundaries")
+        if self.kind == "policeuk":
+            return self._table("wards", self._make_lookup_wards, area=self.area,
+                               lookup_year=self.period_end.year)
         return self._table("wards", lambda: load_wards(self.root, self.area), area=self.area)
 
+    def _area_code(self) -> str:
+        lookup = self.area_lookup()
+        return str(lookup.loc[lookup["la_name"] == self.area, "la_code"].iloc[0])
+
+    def _make_lookup_wards(self):
+        from scpb_analysis.geo.lookup_wards import lookup_ward_boundaries
+        from scpb_analysis.sources.boundaries import load_lsoas
+
+        lookup = self.area_lookup()
+        code = self._area_code()
+        lsoas = load_lsoas(self.root, 2021, codes=lookup.loc[lookup["la_code"] == code,
+                                                            "lsoa_code"])
+        return lookup_ward_boundaries(lsoas, lookup, code)
+
     def lsoa_wards(self) -> pd.DataFrame:
-        """The ward each of the area's 2021 LSOAs falls in (May 2022 wards)."""
+        """The ward each of the area's 2021 LSOAs falls in (May 2022 wards; outside London,
+        the wards of :meth:`area_lookup`)."""
         from scpb_analysis.geo.crosswalk import lsoa_to_ward
+
+        if self.kind == "policeuk":
+            lookup = self.area_lookup()
+            own = lookup[lookup["la_code"] == self._area_code()]
+            return own[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]].reset_index(
+                drop=True)
 
         return self._table("lsoa_wards", lambda: lsoa_to_ward(self.root, self.area),
                            area=self.area)
 
     def ward_population(self) -> pd.DataFrame:
-        """Census 2021 residents of the area's wards, with age bands."""
+        """Census 2021 residents of the area's wards, with age bands (outside London, summed
+        by :meth:`area_lookup`: :func:`~scpb_analysis.geo.lookup_wards.lookup_ward_population`)."""
         from scpb_analysis.geo.ward_profiles import ward_population
+
+        if self.kind == "policeuk":
+            from scpb_analysis.geo.lookup_wards import lookup_ward_population
+
+            return self._table("ward_population",
+                               lambda: lookup_ward_population(self.lsoa_population(),
+                                                              self.area_lookup(),
+                                                              self._area_code()),
+                               area=self.area, lookup_year=self.period_end.year)
 
         return self._table("ward_population", lambda: ward_population(self.root, self.area),
                            area=self.area)
@@ -273,9 +341,26 @@ class PackData:
         from scpb_analysis.sources.deprivation import lsoa_deprivation_table
 
         self.folder.path("deprivation")
+        if self.kind == "policeuk":
+            return self._table("lsoa_deprivation", self._make_area_deprivation,
+                               area=self.area, lookup_year=self.period_end.year)
         return self._table("lsoa_deprivation",
                            lambda: lsoa_deprivation_table(self.root, self.area),
                            area=self.area)
+
+    def _make_area_deprivation(self) -> pd.DataFrame:
+        from scpb_analysis.sources.deprivation import imd_lsoa21
+        from scpb_analysis.sources.population import check_same_lsoas
+
+        # The Census names LSOAs "Bristol 058A", not "Bristol, City of": the lookup says
+        # which LSOAs are the area's.
+        codes = set(self.lsoa_wards()["lsoa_code"])
+        people = self.lsoa_population()
+        people = people[people["lsoa_code"].isin(codes)]
+        imd = imd_lsoa21(self.root, self.area)
+        check_same_lsoas(imd, people, "IMD lookup", "Census 2021 population")
+        return imd.merge(people[["lsoa_code", "population"]], on="lsoa_code",
+                         validate="one_to_one")
 
     def ward_deprivation(self) -> pd.DataFrame:
         """Each ward's residents in England's most deprived fifth, and mean IMD rank."""

@@ -25,6 +25,7 @@ __all__ = [
     "WARD_INDICATORS",
     "NEEDS_INDICATORS",
     "POLICEUK_DASHBOARD_INDICATORS",
+    "POLICEUK_WARD_INDICATORS",
     "POLARITIES",
     "indicator_registry",
     "indicator_info",
@@ -59,6 +60,14 @@ POLICEUK_DASHBOARD_INDICATORS = (
     "robbery",
     "violence_and_sexual_offences",
     "possession_of_weapons",
+)
+
+#: Indicators mapped by ward outside London: police.uk's counterparts of
+#: :data:`WARD_INDICATORS`.
+POLICEUK_WARD_INDICATORS = (
+    "burglary",
+    "robbery",
+    "violence_and_sexual_offences",
 )
 
 #: Indicators mapped by ward in the pack, in order. Fewer than the dashboard's on purpose: the

@@ -45,6 +45,7 @@ rather than loaded (issue 13):
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -495,10 +496,24 @@ def load_wards(data_dir: str | Path, borough: str | None = None, scheme: str = "
                          f"{', '.join(tried)}", expected=f"a boundary file covering {target}")
 
 
-def load_lsoas(data_dir: str | Path, year: int = 2021, borough: str | None = None):
+def load_lsoas(data_dir: str | Path, year: int = 2021, borough: str | None = None, *,
+               codes: Iterable[str] | None = None):
     """LSOA boundaries: ``lsoa_code, lsoa_name, borough, geometry`` (BNG).
 
     The borough is read from the LSOA name (``"Barnet 001A"``), as ONS names them.
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder searched (recursively) for boundary files.
+    year : int
+        LSOA edition (2021 or 2011).
+    borough : str, optional
+        Keep one London borough's LSOAs (from the file with the most LSOAs).
+    codes : iterable of str, optional
+        Keep these LSOAs, from whichever files hold them (e.g. one file per local authority,
+        as the ONS portal cuts them): each from the file holding most of them. An LSOA no
+        file holds is an error.
 
     Examples
     --------
@@ -506,11 +521,11 @@ def load_lsoas(data_dir: str | Path, year: int = 2021, borough: str | None = Non
     220
     """
     candidates = _candidates(data_dir, "lsoa", (str(year),))
+    if codes is not None:
+        return _lsoas_with_codes(data_dir, candidates, set(codes))
     path, layout, _ = max(candidates, key=lambda f: (f[2], f[0]))
     frame = _read(path, layout.code)
-    names = frame[layout.name].astype(str).str.strip()
-    out = frame.assign(lsoa_code=frame[layout.code].astype(str), lsoa_name=names,
-                       borough=names.str.rsplit(" ", n=1).str[0])
+    out = _lsoa_columns(frame, layout)
     if borough:
         out = select_area(out, canonical_borough(borough), missing="empty")
     repeated = out["lsoa_code"][out["lsoa_code"].duplicated()]
@@ -520,4 +535,37 @@ def load_lsoas(data_dir: str | Path, year: int = 2021, borough: str | None = Non
     out = out[["lsoa_code", "lsoa_name", "borough", "geometry"]].sort_values(
         "lsoa_code").reset_index(drop=True)
     out.attrs["repaired"] = frame.attrs.get("repaired", [])
+    return out
+
+
+def _lsoa_columns(frame, layout: _Layout):
+    names = frame[layout.name].astype(str).str.strip()
+    return frame.assign(lsoa_code=frame[layout.code].astype(str).str.strip(), lsoa_name=names,
+                        borough=names.str.rsplit(" ", n=1).str[0])
+
+
+def _lsoas_with_codes(data_dir: str | Path, candidates: list, wanted: set[str]):
+    parts = []
+    for path, layout, _ in candidates:
+        frame = _lsoa_columns(_read(path, layout.code), layout)
+        frame = frame[frame["lsoa_code"].isin(wanted)]
+        if len(frame):
+            parts.append((len(frame), path, frame))
+    found: set[str] = set()
+    keep, repaired = [], []
+    for _, _path, frame in sorted(parts, key=lambda p: (-p[0], p[1])):
+        frame = frame[~frame["lsoa_code"].isin(found)]
+        found |= set(frame["lsoa_code"])
+        keep.append(frame[["lsoa_code", "lsoa_name", "borough", "geometry"]])
+        repaired += frame.attrs.get("repaired", [])
+    lacking = sorted(wanted - found)
+    if lacking:
+        raise MissingSourceError(Path(data_dir), f"holds no boundary for {len(lacking)} of the "
+                                 f"{len(wanted)} LSOAs needed: " + ", ".join(lacking[:5])
+                                 + (" and more" if len(lacking) > 5 else ""),
+                                 source="boundaries",
+                                 expected="LSOA boundary files covering the area (ONS Open "
+                                 "Geography Portal)")
+    out = pd.concat(keep, ignore_index=True).sort_values("lsoa_code").reset_index(drop=True)
+    out.attrs["repaired"] = repaired
     return out

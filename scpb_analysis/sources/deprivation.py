@@ -406,7 +406,8 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     path, lookup, layout = exact_fit_lookup(data_dir)
     lookup = lookup[lookup["LSOA21CD"].str.startswith("E")]  # IMD 2019 is England only
     if borough is not None:
-        name = canonical_borough(borough)
+        # A London borough by any spelling; elsewhere the local authority as ONS names it.
+        name = _borough_or_lad(borough)
         lads = lookup["LAD22NM"].str.strip()
         lookup = lookup[lads.map({b: _borough_or_lad(b) for b in lads.unique()}) == name]
         if lookup.empty:

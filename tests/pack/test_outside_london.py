@@ -1,6 +1,7 @@
-"""A dashboard for a Community Safety Partnership outside London, from police.uk alone: Bristol
-on the Avon and Somerset files, its counts recomputed with plain pandas, the months the files
-lack named on the page. Slow: CI runs it (``pytest -m slow``)."""
+"""The pack for a Community Safety Partnership outside London, from police.uk alone: Bristol on
+the Avon and Somerset files (dashboard, ward maps, ward profile), its counts recomputed with
+plain pandas, the months the files lack named on the page. Slow: CI runs it
+(``pytest -m slow``)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from scpb_analysis.reference.geography import london_boroughs
 
 
 @pytest.mark.slow
-def test_bristol_dashboard_from_police_uk(tmp_path, plain, capsys):
-    raw, _ = plain
+def test_bristol_pack_from_police_uk(tmp_path, plain, capsys):
+    raw, lookup = plain
     status = main(["build", "--data-dir", str(AVON.parents[1]), "--area", "Bristol, City of",
-                   "--period-end", "2024-06", "--only", "performance_dashboard",
-                   "--out", str(tmp_path / "pack"), "--no-progress"])
+                   "--period-end", "2024-06", "--only", "performance_dashboard", "ward_maps",
+                   "ward_profile", "--out", str(tmp_path / "pack"), "--no-progress"])
     assert status == 0, capsys.readouterr().out
     with (tmp_path / "pack" / "tables" / "dashboard.csv").open(newline="") as handle:
         rows = {r["indicator"]: r for r in csv.DictReader(handle)}
@@ -42,3 +43,17 @@ def test_bristol_dashboard_from_police_uk(tmp_path, plain, capsys):
     # The pack lists the files it read: police.uk and the lookup, not MPS tables.
     provenance = (tmp_path / "pack" / "provenance.json").read_text()
     assert "avon-and-somerset" in provenance and "mps/borough" not in provenance
+    # Ward rates: each ward's 12 months of violence and sexual offences, counted from the
+    # files by the lookup's ward of each crime's LSOA (no 2011 codes after May 2023).
+    ward_of = dict(zip(lookup["LSOA21CD"], lookup["WD24CD"], strict=True))
+    mine = raw[(raw["LAD"] == BRISTOL) & (raw["Crime type"] == "Violence and sexual offences")
+               & raw["Month"].between("2023-07", "2024-06")]
+    expected_wards = mine["LSOA code"].map(ward_of).value_counts().to_dict()
+    with (tmp_path / "pack" / "tables"
+          / "ward_maps_rates_violence_and_sexual_offences.csv").open(newline="") as handle:
+        rates = {r["ward_code"]: int(r["count"]) for r in csv.DictReader(handle)}
+    assert rates == expected_wards and len(rates) == 34
+    for name in ("ward_maps", "ward_profile"):
+        page = (tmp_path / "pack" / "html" / f"{name}.html").read_text()
+        assert not BROKEN.search(page), name
+        assert "Bristol, City of, period ending June 2024" in _reader_text(page)

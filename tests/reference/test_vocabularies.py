@@ -88,7 +88,8 @@ def test_indicator_lists_are_defined_once_in_the_registry_module():
     assert scpb_analysis.DASHBOARD_INDICATORS is indicators.DASHBOARD_INDICATORS
     ids = set(indicator_registry()["id"])
     for listed in (indicators.DASHBOARD_INDICATORS, indicators.WARD_INDICATORS,
-                   indicators.NEEDS_INDICATORS, indicators.POLICEUK_DASHBOARD_INDICATORS):
+                   indicators.NEEDS_INDICATORS, indicators.POLICEUK_DASHBOARD_INDICATORS,
+                   indicators.POLICEUK_WARD_INDICATORS):
         assert set(listed) <= ids
         assert len(set(listed)) == len(listed)
 
