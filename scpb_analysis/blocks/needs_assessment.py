@@ -33,6 +33,7 @@ from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.core.rounding import round_half_up
 from scpb_analysis.reference.geography import (
+    area_name,
     borough_population,
     canonical_borough,
     london_boroughs,
@@ -50,6 +51,7 @@ __all__ = [
     "ViolenceTrend",
     "not_available",
     "risk_factor_table",
+    "area_risk_factor_table",
     "check_needs_table",
     "violence_trend",
     "deprivation_rates",
@@ -459,6 +461,51 @@ def _profile_rows(path: Path | None, borough: str) -> dict[str, list[dict]]:
 # The risk-factor table
 
 
+def _national_na_rows(comparator: str) -> dict[str, list[dict]]:
+    """The statistics no data folder holds yet, by domain: national datasets, each named with
+    its owner, compared with ``comparator`` (London, or a police force's area)."""
+    return {
+        "Children": [
+            _na_row("Children", "Looked after children, children in need and child protection "
+                    "plans: children", "children looked after and children in need statistics",
+                    "the DfE", comparator, "children"),
+            _na_row("Children", "Children (0-15) in relative low-income families: % of "
+                    "children", "children in low income families statistics", "the DWP",
+                    comparator, "% of children"),
+        ],
+        "Education": [_na_row("Education", "Persistent absence and suspensions: % of pupils",
+                              "pupil absence and exclusion statistics", "the DfE", comparator,
+                              "% of pupils")],
+        "Young mothers": [_na_row("Young mothers",
+                                  "Under-18 conceptions per 1,000 women aged 15-17",
+                                  "teenage conception rates", "ONS/OHID", comparator,
+                                  "conceptions per 1,000 women aged 15-17")],
+        "Employment": [_na_row("Employment",
+                               "Universal Credit claimants: % of residents aged 16-64",
+                               "Universal Credit claimant counts (Stat-Xplore)", "the DWP",
+                               comparator, "% of residents aged 16-64")],
+        "Households": [
+            _na_row("Households", "Households deprived in one or more dimensions: % of "
+                    "households", "Census 2021 household deprivation (table TS011)", "ONS",
+                    comparator, "% of households", "Census 2021"),
+            _na_row("Households", "Overcrowded households: % of households",
+                    "Census 2021 occupancy rating (table TS052)", "ONS", comparator,
+                    "% of households", "Census 2021"),
+        ],
+        "Health": [
+            _na_row("Health", "New STI diagnoses, ages 15-24: per 100,000 residents aged "
+                    "15-24", "new STI diagnoses (GUMCAD)", "UKHSA", "England",
+                    "diagnoses per 100,000 residents aged 15-24"),
+            _na_row("Health", "Hospital admissions for violence: per 100,000 residents",
+                    "hospital admissions for violence (Fingertips)", "OHID", comparator,
+                    "admissions per 100,000 residents"),
+            _na_row("Health", "Residents in substance misuse treatment",
+                    "substance misuse treatment statistics (NDTMS)", "OHID", comparator,
+                    "residents in treatment"),
+        ],
+    }
+
+
 def risk_factor_table(borough: str, period_end: str | pd.Period, *,
                       crime: pd.DataFrame | None = None,
                       lsoa_population: pd.DataFrame | None = None,
@@ -536,57 +583,231 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
     rows += _crime_rows(crime, name, end)
     rows += _age_rows(lsoa_population, name)
     rows += _sex_rows()
-    rows += profiles.get("Children", [])
-    rows += [
-        _na_row("Children", "Looked after children, children in need and child protection "
-                "plans: children", "children looked after and children in need statistics",
-                "the DfE", "London", "children"),
-        _na_row("Children", "Children (0-15) in relative low-income families: % of children",
-                "children in low income families statistics", "the DWP", "London",
-                "% of children"),
-    ]
-    rows += profiles.get("Education", [])
-    rows.append(_na_row("Education", "Persistent absence and suspensions: % of pupils",
-                        "pupil absence and exclusion statistics", "the DfE", "London",
-                        "% of pupils"))
-    rows.append(_na_row("Young mothers", "Under-18 conceptions per 1,000 women aged 15-17",
-                        "teenage conception rates", "ONS/OHID", "London",
-                        "conceptions per 1,000 women aged 15-17"))
-    rows += profiles.get("Employment", [])
-    rows.append(_na_row("Employment", "Universal Credit claimants: % of residents aged 16-64",
-                        "Universal Credit claimant counts (Stat-Xplore)", "the DWP", "London",
-                        "% of residents aged 16-64"))
+    national = _national_na_rows("London")
+    rows += profiles.get("Children", []) + national["Children"]
+    rows += profiles.get("Education", []) + national["Education"]
+    rows += national["Young mothers"]
+    rows += profiles.get("Employment", []) + national["Employment"]
     rows += _deprivation_rows(imd, lsoa_population, name)
-    rows += profiles.get("Households", [])
-    rows += [
-        _na_row("Households", "Households deprived in one or more dimensions: % of households",
-                "Census 2021 household deprivation (table TS011)", "ONS", "London",
-                "% of households", "Census 2021"),
-        _na_row("Households", "Overcrowded households: % of households",
-                "Census 2021 occupancy rating (table TS052)", "ONS", "London",
-                "% of households", "Census 2021"),
-    ]
-    rows += profiles.get("Health", [])
-    rows += [
-        _na_row("Health", "New STI diagnoses, ages 15-24: per 100,000 residents aged 15-24",
-                "new STI diagnoses (GUMCAD)", "UKHSA", "England",
-                "diagnoses per 100,000 residents aged 15-24"),
-        _na_row("Health", "Hospital admissions for violence: per 100,000 residents",
-                "hospital admissions for violence (Fingertips)", "OHID", "London",
-                "admissions per 100,000 residents"),
-        _na_row("Health", "Residents in substance misuse treatment",
-                "substance misuse treatment statistics (NDTMS)", "OHID", "London",
-                "residents in treatment"),
-    ]
+    rows += profiles.get("Households", []) + national["Households"]
+    rows += profiles.get("Health", []) + national["Health"]
     rows.append(_na_row("Perception of violence",
                         "Residents and young people with a positive perception of violence",
                         "MOPAC Public Attitude Survey", "MOPAC", "London", "% of respondents"))
+    return _ordered(rows)
+
+
+def _ordered(rows: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=NEEDS_COLUMNS)
     order = {d: i for i, d in enumerate(NEEDS_DOMAINS)}
     table = table.iloc[np.argsort(table["domain"].map(order).to_numpy(), kind="stable")]
     for column in ("borough_value", "comparator_value"):
         table[column] = table[column].astype(object)
     return table.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outside London: police.uk counts, compared with the police force's area
+
+#: police.uk crime types the risk-factor table counts outside London: (indicator, measure
+#: wording, unit, also as a rate per 1,000 residents).
+_POLICEUK_MEASURES = (
+    ("violence_and_sexual_offences", "Violence and sexual offences", "offences", True),
+    ("robbery", "Robbery", "offences", True),
+    ("possession_of_weapons", "Possession of weapons", "offences", True),
+    ("drugs", "Drugs", "offences", False),
+    ("anti_social_behaviour", "Anti-social behaviour", "incidents", False),
+)
+
+
+def area_risk_factor_table(area, period_end: str | pd.Period, *,
+                           la_population: pd.DataFrame | None = None,
+                           lsoa_population: pd.DataFrame | None = None,
+                           imd: pd.DataFrame | None = None,
+                           lookup: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The risk-factor table for a Community Safety Partnership outside London.
+
+    The same table as :func:`risk_factor_table` (:data:`NEEDS_COLUMNS`, domains in the same
+    order, the same not-available wording), compared with the police force's area (its local
+    authorities together) where London's pack compares with London:
+
+    * serious violence: police.uk counts of violence and sexual offences, robbery, possession
+      of weapons, drugs and anti-social behaviour, 12 months to ``period_end`` against the 12
+      before (a window the files do not hold reads not available, naming it), and rates per
+      1,000 Census 2021 residents against the force's area;
+    * age and neighbourhood: Census 2021 residents and IMD 2019 of the area's LSOAs against
+      the force area's (LSOAs placed by ``lookup``);
+    * the GLA ward profiles are London's: their statistics are not in this table; the
+      statistics no folder holds name their national dataset and owner.
+
+    Parameters
+    ----------
+    area : PoliceUkAreaCrime
+        :func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime` for the area.
+    period_end : str or Period
+    la_population : DataFrame, optional
+        :func:`scpb_analysis.sources.la_population.la_population` (``la_code, population``).
+    lsoa_population : DataFrame, optional
+        :func:`scpb_analysis.sources.population.lsoa_population`.
+    imd : DataFrame, optional
+        :func:`scpb_analysis.sources.deprivation.imd_lsoa21` (every English LSOA).
+    lookup : DataFrame, optional
+        LSOA (2021) to ward to local authority (``lsoa_code, la_code``), one row an LSOA.
+
+    Returns
+    -------
+    DataFrame
+        :data:`NEEDS_COLUMNS`, ``borough_value`` holding the area's figures.
+
+    Examples
+    --------
+    >>> from scpb_analysis.sources.policeuk_areas import _example
+    >>> table = area_risk_factor_table(_example(), "2024-03")
+    >>> table.loc[0, ["measure", "status"]].tolist()
+    ['Violence and sexual offences: offences', 'not available']
+    >>> check_needs_table(table)
+    []
+    """
+    end = to_month(period_end)
+    current, previous = twelve_month_windows(end)
+    name, force = area.area_name, area.force
+    peers = area.peers["la_code"].tolist()
+    comparator = f"{force} area ({len(peers)} local authorities)"
+    prev_label = f"previous 12 months ({previous.label})"
+    held = set(area.months_present)
+    source = (f"police.uk street-level crime of {force}, by LSOA ({area.lookup or 'lookup'}); "
+              "the force's local authorities found from its files")
+    csp = area.table[area.table["area_type"] == "csp"]
+
+    def total(indicator: str, window, codes) -> Any:
+        if not set(window.months) <= held:
+            return not_available(f"police.uk street-level crime of {force} covering "
+                                 f"{window.label}", "data.police.uk")
+        rows = csp[(csp["indicator"] == indicator) & csp["area_code"].isin(codes)
+                   & csp["month"].isin(window.months)]
+        return int(rows["count"].sum())
+
+    people = None
+    if la_population is not None:
+        people = la_population.set_index("la_code")["population"]
+    domain = "Serious violence"
+    rows: list[dict] = []
+    for indicator, label, unit, _ in _POLICEUK_MEASURES:
+        rows.append(_row(domain, f"{label}: {unit}",
+                         total(indicator, current, [area.area_code]), prev_label,
+                         total(indicator, previous, [area.area_code]), unit, current.label,
+                         source))
+    for indicator, label, unit, as_rate in _POLICEUK_MEASURES:
+        if not as_rate:
+            continue
+        measure = f"{label}: {unit} per 1,000 residents"
+        if people is None or not set(peers) <= set(people.index):
+            rows.append(_na_row(domain, measure, "Census 2021 residents by local authority",
+                                "ONS", comparator, f"{unit} per 1,000 residents",
+                                current.label))
+            continue
+        mine, force_n = total(indicator, current, [area.area_code]), total(indicator, current,
+                                                                          peers)
+        rows.append(_row(domain, measure,
+                         mine if isinstance(mine, str) else
+                         round_half_up(mine / int(people[area.area_code]) * 1000, 2),
+                         comparator,
+                         force_n if isinstance(force_n, str) else
+                         round_half_up(force_n / int(people[peers].sum()) * 1000, 2),
+                         f"{unit} per 1,000 residents", current.label,
+                         source + "; residents: Census 2021 by local authority"))
+    rows += [
+        _na_row(domain, "Domestic abuse offences (all, and with injury)",
+                "domestic abuse flagged offences", force, prev_label, "offences"),
+        _na_row(domain, "Knife crime with injury: offences",
+                "knife crime with injury (police recorded crime, knife flag)", force,
+                prev_label, "offences"),
+    ]
+    placed = None if lookup is None else lookup[["lsoa_code", "la_code"]]
+    rows += _area_age_rows(lsoa_population, placed, area.area_code, peers, name, comparator)
+    rows += [
+        _na_row("Age", "Age of victims and suspects of serious violence",
+                "victim and suspect age/sex extract", force, comparator,
+                "% of victims / suspects"),
+        _na_row("Sex", "Sex of victims and suspects of serious violence",
+                "victim and suspect age/sex extract", force, comparator,
+                "% of victims / suspects"),
+        _na_row("Sex", "Residents who are male: % of all residents",
+                "Census 2021 sex by age (table TS009)", "ONS", comparator, "% of residents",
+                "Census 2021"),
+    ]
+    national = _national_na_rows(comparator)
+    for domain_name in ("Children", "Education", "Young mothers", "Employment", "Households",
+                        "Health"):
+        rows += national[domain_name]
+    rows += _area_deprivation_rows(imd, lsoa_population, placed, area.area_code, peers, name,
+                                   comparator)
+    rows.append(_na_row("Perception of violence",
+                        "Residents and young people with a positive perception of violence",
+                        "public attitude or confidence survey",
+                        "the Police and Crime Commissioner", comparator, "% of respondents"))
+    return _ordered(rows)
+
+
+def _lsoas_of(placed: pd.DataFrame, codes: Sequence[str]) -> set[str]:
+    return set(placed.loc[placed["la_code"].isin(codes), "lsoa_code"])
+
+
+def _area_age_rows(pop: pd.DataFrame | None, placed: pd.DataFrame | None, code: str,
+                   peers: Sequence[str], name: str, comparator: str) -> list[dict]:
+    out = []
+    for measure, column in (("Residents aged 10 to 24: % of all residents", "age_10_24"),
+                            ("Residents aged under 25: % of all residents", "age_under_25")):
+        if pop is None or placed is None:
+            out.append(_na_row("Age", measure, "Census 2021 age by LSOA (table TS007A) and the "
+                               "LSOA to local authority lookup", "ONS", comparator,
+                               "% of residents", "Census 2021"))
+            continue
+        mine = pop[pop["lsoa_code"].isin(_lsoas_of(placed, [code]))]
+        force = pop[pop["lsoa_code"].isin(_lsoas_of(placed, peers))]
+        out.append(_row("Age", measure,
+                        round_half_up(mine[column].sum() / mine["population"].sum() * 100, 1),
+                        comparator,
+                        round_half_up(force[column].sum() / force["population"].sum() * 100, 1),
+                        "% of residents", "Census day, 21 March 2021",
+                        f"{pop['source'].iloc[0]}; LSOAs placed by the lookup"))
+    return out
+
+
+def _area_deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
+                           placed: pd.DataFrame | None, code: str, peers: Sequence[str],
+                           name: str, comparator: str) -> list[dict]:
+    from scpb_analysis.sources.deprivation import ENGLAND_LSOAS
+
+    domain = "Neighbourhood"
+    lsoa_measure = "LSOAs in England's most deprived fifth (IMD 2019): % of LSOAs"
+    res_measure = "Residents living in England's most deprived fifth (IMD 2019): % of residents"
+    period = "IMD 2019 (indicators mostly 2015-16); LSOAs 2021"
+    if imd is None or placed is None:
+        return [_na_row(domain, m, "English Indices of Deprivation 2019 and the LSOA (2011) to "
+                        "LSOA (2021) lookup", "MHCLG and ONS", comparator, u, period)
+                for m, u in ((lsoa_measure, "% of LSOAs"), (res_measure, "% of residents"))]
+    source = (f"{imd['source'].iloc[0]}; most deprived fifth = national IMD rank 1 to "
+              f"{math.floor(ENGLAND_LSOAS / 5):,} of {ENGLAND_LSOAS:,}")
+    mine = imd[imd["lsoa_code"].isin(_lsoas_of(placed, [code]))]
+    force = imd[imd["lsoa_code"].isin(_lsoas_of(placed, peers))]
+    out = [_row(domain, lsoa_measure, round_half_up((mine["imd_quintile"] == 1).mean() * 100, 1),
+                comparator, round_half_up((force["imd_quintile"] == 1).mean() * 100, 1),
+                "% of LSOAs", period, source)]
+    if pop is None:
+        out.append(_na_row(domain, res_measure, "Census 2021 age by LSOA (table TS007A)", "ONS",
+                           comparator, "% of residents", period))
+        return out
+
+    def res_share(frame: pd.DataFrame) -> float:
+        joined = frame.merge(pop[["lsoa_code", "population"]], on="lsoa_code")
+        most = joined.loc[joined["imd_quintile"] == 1, "population"].sum()
+        return round_half_up(most / joined["population"].sum() * 100, 1)
+
+    out.append(_row(domain, res_measure, res_share(mine), comparator, res_share(force),
+                    "% of residents", period + "; residents Census 2021",
+                    source + f"; residents: {pop['source'].iloc[0]}"))
+    return out
 
 
 def _is_number(value: Any) -> bool:
@@ -758,9 +979,11 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     Parameters
     ----------
     crime : DataFrame
-        Tidy MPS table (:func:`scpb_analysis.sources.mps.load_mps_crime`).
+        Tidy MPS table (:func:`scpb_analysis.sources.mps.load_mps_crime`), or police.uk
+        counts for an area outside London
+        (:func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime`).
     borough : str
-        The borough.
+        The borough, or the local authority as the police.uk table names it.
     period_end : str or Period
         Last month of the series.
     start : str or Period, default "2018-01"
@@ -769,7 +992,8 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
         A taxonomy id (``"violence_with_injury"``, ``"rape"``, ``"other_sexual_offences"``,
         ...), a set in :data:`INDICATOR_SETS` (``"sexual_offences"``,
         ``"violence_and_sexual_offences"``), a registry id carried in the MPS files
-        (``"drug_offences"``), or a list of taxonomy ids.
+        (``"drug_offences"``), or a list of taxonomy ids; for police.uk counts, a police.uk
+        crime type's id (``"violence_and_sexual_offences"``).
 
     Returns
     -------
@@ -802,11 +1026,19 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     from scpb_analysis.core.periods import month_ranges
     from scpb_analysis.stats.spc import xmr, xmr_summary
 
-    ids, label = _ids(indicator)
-    name = canonical_borough(borough)
+    policeuk = "scheme" in crime and bool(crime["scheme"].eq("policeuk").all())
+    if policeuk:
+        from scpb_analysis.reference.taxonomy import indicator_name
+
+        ids, label = (indicator,), indicator_name(indicator)
+        name = borough
+        offences = crime[crime["area_type"] == "csp"]
+    else:
+        ids, label = _ids(indicator)
+        name = canonical_borough(borough)
+        offences = _borough_offences(crime)
     end = to_month(period_end)
     first = to_month(start)
-    offences = _borough_offences(crime)
     mine = select_area(offences, name, missing="empty")
     mine = mine[(mine["month"] >= first) & (mine["month"] <= end)]
     held = sorted(set(mine["month"]))
@@ -943,7 +1175,7 @@ def deprivation_rates(counts: pd.DataFrame, borough: str, *,
     from scpb_analysis.stats.deprivation import rate_by_deprivation
     from scpb_analysis.stats.rates import crude_rate
 
-    name = canonical_borough(borough)
+    name = area_name(borough)
     if "lsoa_code" in counts:
         if lsoas is None:
             raise ValueError("LSOA counts need lsoas: the borough's LSOAs with IMD 2019 and "

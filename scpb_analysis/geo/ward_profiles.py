@@ -21,7 +21,7 @@ from scpb_analysis.sources.population import (
     lsoa_population,
 )
 
-__all__ = ["ward_deprivation", "ward_population"]
+__all__ = ["ward_deprivation", "ward_deprivation_of", "ward_population"]
 
 def _age_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c.startswith("age_")]
@@ -152,11 +152,44 @@ def ward_deprivation(data_dir: str | Path, borough: str) -> pd.DataFrame:
     (24, True)
     """
     from scpb_analysis.geo.crosswalk import lsoa_to_ward
-    from scpb_analysis.sources.population import check_same_lsoas
 
     name = canonical_borough(borough)
     lsoas = lsoa_deprivation_table(data_dir, name)
     placed = lsoa_to_ward(data_dir, name, "2022", lsoa_year=2021)
+    return ward_deprivation_of(lsoas, placed, placed["method"].iloc[0])
+
+
+def ward_deprivation_of(lsoas: pd.DataFrame, placed: pd.DataFrame, placement: str) -> pd.DataFrame:
+    """Deprivation of each ward from its LSOAs: :func:`ward_deprivation` for LSOAs already
+    placed in wards (outside London, by the ONS lookup).
+
+    Parameters
+    ----------
+    lsoas : DataFrame
+        The area's 2021 LSOAs with IMD 2019 and residents
+        (:func:`scpb_analysis.sources.deprivation.lsoa_deprivation_table`).
+    placed : DataFrame
+        ``lsoa_code, ward_code, ward_name``: the ward of each LSOA.
+    placement : str
+        How the LSOAs were placed, for ``method``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`ward_deprivation`.
+
+    Examples
+    --------
+    >>> lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2"], "population": [1000, 3000],
+    ...     "imd_quintile": [1, 3], "borough_quintile": [1, 5], "imd_rank": [100.0, 20000.0]})
+    >>> placed = pd.DataFrame({"lsoa_code": ["L1", "L2"], "ward_code": ["W1", "W1"],
+    ...                        "ward_name": ["Central", "Central"]})
+    >>> ward_deprivation_of(lsoas, placed, "lookup").loc[0, ["population", "share_most_deprived",
+    ...                                                    "mean_imd_rank"]].tolist()
+    [4000.0, 0.25, 15025.0]
+    """
+    from scpb_analysis.sources.population import check_same_lsoas
+
     check_same_lsoas(lsoas, placed, "IMD lookup", "the ward assignment")
     joined = lsoas.merge(placed[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code",
                          validate="one_to_one")
@@ -173,7 +206,7 @@ def ward_deprivation(data_dir: str | Path, borough: str) -> pd.DataFrame:
     wards["mean_imd_rank"] = wards["rank_x_pop"] / wards["population"]
     wards["method"] = (f"{IMD_SOURCE}; England's most deprived quintile = national IMD rank "
                        f"1 to {math.floor(ENGLAND_LSOAS / 5):,}; residents Census 2021; "
-                       f"{placed['method'].iloc[0]}")
+                       f"{placement}")
     columns = ["ward_code", "ward_name", "population", "lsoas", "population_most_deprived",
                "share_most_deprived", "share_borough_most_deprived", "mean_imd_rank", "method"]
     return wards[columns].sort_values(["ward_name", "ward_code"]).reset_index(drop=True)

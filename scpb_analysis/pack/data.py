@@ -236,6 +236,31 @@ class PackData:
 
         return POLICEUK_WARD_INDICATORS if self.kind == "policeuk" else WARD_INDICATORS
 
+    @property
+    def crime_source(self) -> str:
+        """The source of the area's recorded crime: ``mps_borough``, or ``policeuk``."""
+        return "policeuk" if self.kind == "policeuk" else "mps_borough"
+
+    def area_crime(self) -> pd.DataFrame:
+        """The tidy recorded-crime table of the area and its peers: the MPS borough files
+        (:meth:`borough_crime`), or outside London :meth:`policeuk_area`'s counts."""
+        return self.policeuk_area().table if self.kind == "policeuk" else self.borough_crime()
+
+    @property
+    def violence_indicator(self) -> str:
+        """The violence the needs assessment follows: the MPS's violence with injury, or
+        police.uk's violence and sexual offences (it publishes nothing narrower)."""
+        return ("violence_and_sexual_offences" if self.kind == "policeuk"
+                else "violence_with_injury")
+
+    @property
+    def needs_indicators(self) -> tuple[str, ...]:
+        """The indicators the needs assessment defines in its appendix
+        (:data:`~scpb_analysis.reference.indicators.NEEDS_INDICATORS`, or police.uk's)."""
+        from scpb_analysis.reference.indicators import NEEDS_INDICATORS, POLICEUK_NEEDS_INDICATORS
+
+        return POLICEUK_NEEDS_INDICATORS if self.kind == "policeuk" else NEEDS_INDICATORS
+
     def _make_policeuk_area(self):
         from scpb_analysis.sources.deprivation import exact_fit_lookup
         from scpb_analysis.sources.policeuk import read_policeuk
@@ -364,9 +389,13 @@ class PackData:
 
     def ward_deprivation(self) -> pd.DataFrame:
         """Each ward's residents in England's most deprived fifth, and mean IMD rank."""
-        from scpb_analysis.geo.ward_profiles import ward_deprivation
+        from scpb_analysis.geo.ward_profiles import ward_deprivation, ward_deprivation_of
 
         self.folder.path("deprivation")
+        if self.kind == "policeuk":
+            lookup = str(self.area_lookup()["lookup"].iloc[0])
+            return ward_deprivation_of(self.lsoa_deprivation(), self.lsoa_wards(),
+                                       f"LSOAs placed in wards by {lookup}")
         return self._table("ward_deprivation", lambda: ward_deprivation(self.root, self.area),
                            area=self.area)
 

@@ -16,6 +16,7 @@ from scpb_analysis.reference.packaged import read_packaged_csv
 from scpb_analysis.reference.taxonomy import normalise_label
 
 __all__ = [
+    "area_name",
     "POPULATION_SOURCE",
     "london_boroughs",
     "canonical_borough",
@@ -83,6 +84,19 @@ def is_non_borough_area(name: str) -> bool:
     (True, False)
     """
     return _key(name) in _NON_BOROUGH_AREAS
+
+
+def area_name(name: str) -> str:
+    """A London borough's canonical spelling; any other area's name as given (a local authority
+    outside London, spelled as ONS spells it).
+
+    >>> area_name("barnet"), area_name("Bristol, City of")
+    ('Barnet', 'Bristol, City of')
+    """
+    try:
+        return canonical_borough(name)
+    except KeyError:
+        return " ".join(str(name).split())
 
 
 def canonical_borough(name: str) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "NEEDS_INDICATORS",
     "POLICEUK_DASHBOARD_INDICATORS",
     "POLICEUK_WARD_INDICATORS",
+    "POLICEUK_NEEDS_INDICATORS",
     "POLARITIES",
     "indicator_registry",
     "indicator_info",
@@ -90,6 +91,18 @@ NEEDS_INDICATORS = (
     "coercive_control",
     "drug_trafficking",
     "possession_of_weapons",
+)
+
+
+#: The needs assessment's indicators outside London: what police.uk holds of serious violence
+#: and its drivers (violence and sexual offences, robbery, weapons, drugs, anti-social
+#: behaviour).
+POLICEUK_NEEDS_INDICATORS = (
+    "violence_and_sexual_offences",
+    "robbery",
+    "possession_of_weapons",
+    "drugs",
+    "anti_social_behaviour",
 )
 
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError, MissingSourceError
-from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.reference.geography import area_name
 from scpb_analysis.sources.population import file_stamp
 
 __all__ = [
@@ -407,9 +407,9 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     lookup = lookup[lookup["LSOA21CD"].str.startswith("E")]  # IMD 2019 is England only
     if borough is not None:
         # A London borough by any spelling; elsewhere the local authority as ONS names it.
-        name = _borough_or_lad(borough)
+        name = area_name(borough)
         lads = lookup["LAD22NM"].str.strip()
-        lookup = lookup[lads.map({b: _borough_or_lad(b) for b in lads.unique()}) == name]
+        lookup = lookup[lads.map({b: area_name(b) for b in lads.unique()}) == name]
         if lookup.empty:
             raise InputDataError(path, f"has no LSOAs of {name}", column="LAD22NM",
                                  expected=f"rows with LAD22NM '{name}'")
@@ -432,7 +432,7 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
         "imd_rank": groups["imd_rank"].mean(),
         "imd_score": groups["imd_score"].mean(),
     }).reset_index(drop=True)
-    out["borough"] = out["borough"].map({b: _borough_or_lad(b) for b in out["borough"].unique()})
+    out["borough"] = out["borough"].map({b: area_name(b) for b in out["borough"].unique()})
     out["imd_decile"] = national_quantile(out["imd_rank"], 10)
     out["imd_quintile"] = national_quantile(out["imd_rank"], 5)
     by_borough = out.groupby("borough")["imd_rank"]
@@ -442,13 +442,6 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
     out["source"] = (f"{IMD_SOURCE} ({path.name}, recognised as {layout}); "
                      f"{imd['source'].iloc[0]}")
     return out.sort_values("lsoa_code").reset_index(drop=True)
-
-
-def _borough_or_lad(name: str) -> str:
-    try:
-        return canonical_borough(name)
-    except KeyError:
-        return name
 
 
 # ---------------------------------------------------------------------------------------------

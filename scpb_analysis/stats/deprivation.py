@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta
 
-from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.reference.geography import area_name
 from scpb_analysis.sources.deprivation import (
     ENGLAND_LSOAS,
 )
@@ -113,7 +113,7 @@ carried from 2011 LSOAs through the ONS exact-fit lookup; population Census 2021
         where = counts.index[np.flatnonzero(bad.to_numpy())[0]]
         raise ValueError(f"counts must be whole numbers of 0 or more; got "
                          f"{counts['count'].loc[where]!r} at index {where!r}")
-    name = canonical_borough(borough)
+    name = area_name(borough)
     lsoas = lsoas.copy()
     codes = counts["lsoa_code"].astype(str).str.strip()
     foreign = sorted(set(codes) - set(lsoas["lsoa_code"]))

@@ -1,7 +1,6 @@
 """The pack for a Community Safety Partnership outside London, from police.uk alone: Bristol on
-the Avon and Somerset files (dashboard, ward maps, ward profile), its counts recomputed with
-plain pandas, the months the files lack named on the page. Slow: CI runs it
-(``pytest -m slow``)."""
+the Avon and Somerset files (every page), its counts recomputed with plain pandas, the months
+the files lack named on the page. Slow: CI runs it (``pytest -m slow``)."""
 
 from __future__ import annotations
 
@@ -20,8 +19,7 @@ from scpb_analysis.reference.geography import london_boroughs
 def test_bristol_pack_from_police_uk(tmp_path, plain, capsys):
     raw, lookup = plain
     status = main(["build", "--data-dir", str(AVON.parents[1]), "--area", "Bristol, City of",
-                   "--period-end", "2024-06", "--only", "performance_dashboard", "ward_maps",
-                   "ward_profile", "--out", str(tmp_path / "pack"), "--no-progress"])
+                   "--period-end", "2024-06", "--out", str(tmp_path / "pack"), "--no-progress"])
     assert status == 0, capsys.readouterr().out
     with (tmp_path / "pack" / "tables" / "dashboard.csv").open(newline="") as handle:
         rows = {r["indicator"]: r for r in csv.DictReader(handle)}
@@ -53,7 +51,15 @@ def test_bristol_pack_from_police_uk(tmp_path, plain, capsys):
           / "ward_maps_rates_violence_and_sexual_offences.csv").open(newline="") as handle:
         rates = {r["ward_code"]: int(r["count"]) for r in csv.DictReader(handle)}
     assert rates == expected_wards and len(rates) == 34
-    for name in ("ward_maps", "ward_profile"):
+    for name in ("ward_maps", "ward_profile", "serious_violence_needs_assessment",
+                 "partnership"):
         page = (tmp_path / "pack" / "html" / f"{name}.html").read_text()
         assert not BROKEN.search(page), name
         assert "Bristol, City of, period ending June 2024" in _reader_text(page)
+    with (tmp_path / "pack" / "tables" / "needs_assessment_risk_factors.csv").open(
+            newline="") as handle:
+        risk = {r["measure"]: r for r in csv.DictReader(handle)}
+    row = risk["Violence and sexual offences: offences"]
+    assert int(row["borough_value"]) == expected
+    assert risk["Robbery: offences per 1,000 residents"]["comparator"] == (
+        "Avon and Somerset Constabulary area (5 local authorities)")

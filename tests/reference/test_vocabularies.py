@@ -89,7 +89,7 @@ def test_indicator_lists_are_defined_once_in_the_registry_module():
     ids = set(indicator_registry()["id"])
     for listed in (indicators.DASHBOARD_INDICATORS, indicators.WARD_INDICATORS,
                    indicators.NEEDS_INDICATORS, indicators.POLICEUK_DASHBOARD_INDICATORS,
-                   indicators.POLICEUK_WARD_INDICATORS):
+                   indicators.POLICEUK_WARD_INDICATORS, indicators.POLICEUK_NEEDS_INDICATORS):
         assert set(listed) <= ids
         assert len(set(listed)) == len(listed)
 
