@@ -1406,7 +1406,7 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
     >>> table, notes = violence_by_deprivation("Barnet", "2023-05", ward_crime=ward_crime,
     ...                                        wards=wards)  # doctest: +SKIP
     """
-    from scpb_analysis.core.periods import Window, to_month
+    from scpb_analysis.core.periods import Window, check_coverage, month_ranges, to_month
 
     end = to_month(period_end)
     window = Window(end - (months - 1), end)
@@ -1416,8 +1416,13 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
         mine = points[points["lsoa_code"].isin(set(lsoas["lsoa_code"]))]
         violent = mine[(mine["crime_type"] == POLICEUK_VIOLENCE)
                        & (mine["month"] >= window.start) & (mine["month"] <= window.end)]
-        # Every month of the window must be in the files (a month with no violence is a 0).
-        if len(violent) and set(mine["month"]) >= set(window.months):
+        # Every month of the window must be in the files (a month with no violence is a 0;
+        # a month with no file is a gap, never a 0: the ward counts are used instead, if whole).
+        gap = sorted(set(window.months) - set(mine["month"]))
+        if len(violent) and gap:
+            notes.append(f"The police.uk files lack {month_ranges(gap)}, so they cannot give "
+                         "the rate in the most deprived quintile.")
+        if len(violent) and not gap:
             counts = violent.groupby("lsoa_code").size().rename("count").reset_index()
             notes.append(f"police.uk '{POLICEUK_VIOLENCE}' by LSOA, {window.label}; the most "
                          "deprived quintile is the borough's most deprived fifth of LSOAs "
@@ -1429,6 +1434,8 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
     if ward_crime is None:
         raise ValueError("without police.uk points by LSOA, violence by deprivation needs "
                          "ward_crime: the borough's MPS ward rows")
+    check_coverage(set(ward_crime["month"]), [window],
+                   what=f"the ward data for {area_name(borough)}")
     rows = ward_crime[(ward_crime["indicator"] == indicator)
                       & (ward_crime["month"] >= window.start) & (ward_crime["month"] <= window.end)]
     counts = rows.groupby("area_code")["count"].sum().rename("count").reset_index().rename(

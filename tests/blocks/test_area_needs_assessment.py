@@ -98,3 +98,19 @@ def test_bristol_violence_trend_counts_each_month(avon, plain):
     assert monthly.to_dict() == expected[expected.index <= "2024-06"].to_dict()
     assert trend.notes == ["The data hold Violence and sexual offences for Bristol, City of from "
                            "January 2023, not January 2018."]
+
+
+def test_a_month_without_a_file_is_never_counted_as_zero_by_deprivation():
+    from scpb_analysis.blocks.needs_assessment import violence_by_deprivation
+    from scpb_analysis.core.errors import CoverageError
+
+    months = [m for m in pd.period_range("2023-03", "2024-02", freq="M")
+              if m != pd.Period("2023-08", "M")]
+    points = pd.DataFrame({"month": months, "lsoa_code": "L1",
+                           "crime_type": "Violence and sexual offences"})
+    lsoas = pd.DataFrame({"lsoa_code": ["L1"]})
+    wards = pd.DataFrame({"month": months, "area_code": "W1",
+                          "indicator": "violence_and_sexual_offences", "count": 1})
+    with pytest.raises(CoverageError, match="missing months: August 2023$"):
+        violence_by_deprivation("Bristol, City of", "2024-02", points=points, lsoas=lsoas,
+                                ward_crime=wards, indicator="violence_and_sexual_offences")
