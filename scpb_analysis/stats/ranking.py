@@ -136,24 +136,16 @@ def rank_boroughs(
     >>> int(r["london_rank"].min()), int(r["london_n"].iloc[0]), int(r["bcu_n"].max())
     (1, 32, 4)
     """
-    span = basis_span(basis)
-    if polarity not in POLARITIES:
-        raise ValueError(f"polarity '{polarity}' is not known; expected one of "
-                         f"{', '.join(POLARITIES)}")
-    end_m = to_month(end)
-    current, previous = _SPAN_WINDOWS[span](end_m)
+    end_m, present, months, n_cur, n_prev = _sums(table, indicator, end, basis, polarity,
+                                                  "borough", measure)
     boroughs = london_boroughs()
-    rows = table[(table["area_type"] == "borough") & (table["indicator"] == indicator)
-                 & (table["measure"] == measure)]
-    present, months, n_cur, n_prev = _window_totals(rows, current, previous)
     missing = sorted(set(boroughs["borough"]) - present)
     if missing:
         raise CoverageError(
             f"ranking {indicator_name(indicator)} needs all 32 London boroughs; missing: "
             + ", ".join(missing)
         )
-    windows = [previous, current] if basis.startswith("pct") else [current]
-    check_coverage(months, windows, what=f"the data for {indicator_name(indicator)}")
+    _check_months(months, end_m, basis, indicator)
 
     pop = borough_population() if population is None else population
     names = boroughs["borough"]
@@ -179,6 +171,26 @@ def rank_boroughs(
         "population_source": source,
     })
     return out.sort_values(["london_rank", "borough"]).reset_index(drop=True)
+
+
+def _sums(table, indicator: str, end, basis: str, polarity: str, area_type: str,
+          measure: str):
+    """The period end, and the areas, months and each area's counts in the basis's windows."""
+    span = basis_span(basis)
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity '{polarity}' is not known; expected one of "
+                         f"{', '.join(POLARITIES)}")
+    end_m = to_month(end)
+    current, previous = _SPAN_WINDOWS[span](end_m)
+    rows = table[(table["area_type"] == area_type) & (table["indicator"] == indicator)
+                 & (table["measure"] == measure)]
+    return (end_m, *_window_totals(rows, current, previous))
+
+
+def _check_months(months, end_m: pd.Period, basis: str, indicator: str) -> None:
+    current, previous = _SPAN_WINDOWS[basis_span(basis)](end_m)
+    windows = [previous, current] if basis.startswith("pct") else [current]
+    check_coverage(months, windows, what=f"the data for {indicator_name(indicator)}")
 
 
 def _basis_values(names: pd.Series, n_cur, n_prev, pop: pd.DataFrame, basis: str):
@@ -256,17 +268,9 @@ def rank_areas(
     1          Somerset        150         150   0.000000     2  3
     2    North Somerset        105          90  16.666667     3  3
     """
-    span = basis_span(basis)
-    if polarity not in POLARITIES:
-        raise ValueError(f"polarity '{polarity}' is not known; expected one of "
-                         f"{', '.join(POLARITIES)}")
-    end_m = to_month(end)
-    current, previous = _SPAN_WINDOWS[span](end_m)
-    rows = table[(table["area_type"] == area_type) & (table["indicator"] == indicator)
-                 & (table["measure"] == measure)]
-    present, months, n_cur, n_prev = _window_totals(rows, current, previous)
-    windows = [previous, current] if basis.startswith("pct") else [current]
-    check_coverage(months, windows, what=f"the data for {indicator_name(indicator)}")
+    end_m, present, months, n_cur, n_prev = _sums(table, indicator, end, basis, polarity,
+                                                  area_type, measure)
+    _check_months(months, end_m, basis, indicator)
     names = pd.Series(sorted(present), dtype=object)
     n_current, n_previous, population_of, value = _basis_values(names, n_cur, n_prev,
                                                                 population, basis)
