@@ -59,6 +59,7 @@ __all__ = [
     "scope_text",
     "POLICEUK_VIOLENCE",
     "violence_by_deprivation",
+    "types_by_deprivation",
 ]
 
 #: Columns of :func:`risk_factor_table`, in order.
@@ -1158,19 +1159,19 @@ def deprivation_rates(counts: pd.DataFrame, borough: str, *,
     Returns
     -------
     DataFrame
-        LSOA counts: ``group`` (``most deprived quintile``, ``rest of borough``, ``whole
-        borough``) and the columns of ``rate_by_deprivation`` (``lsoas, count, population,
+        LSOA counts: ``group`` (``most deprived quintile``, ``rest of <area>``, ``all of
+        <area>``) and the columns of ``rate_by_deprivation`` (``lsoas, count, population,
         value, lower, upper, confidence, method, multiplier, rate_ratio, ratio_lower,
         ratio_upper, quintile_basis, definition, population_source``). Ward counts:
         ``ward_code, ward_name, count, population, value, lower, upper, confidence, method,
-        multiplier, share_most_deprived, mean_imd_rank`` with a last ``whole borough`` row.
+        multiplier, share_most_deprived, mean_imd_rank`` with a last ``all of <area>`` row.
 
     Examples
     --------
     >>> counts = pd.DataFrame({"lsoa_code": ["E01000115"], "count": [12]})
     >>> out = deprivation_rates(counts, "Barnet", lsoas=lsoas)  # doctest: +SKIP
     >>> out["group"].tolist()  # doctest: +SKIP
-    ['most deprived quintile', 'rest of borough', 'whole borough']
+    ['most deprived quintile', 'rest of Barnet', 'all of Barnet']
     """
     from scpb_analysis.stats.deprivation import rate_by_deprivation
     from scpb_analysis.stats.rates import crude_rate
@@ -1184,7 +1185,7 @@ def deprivation_rates(counts: pd.DataFrame, borough: str, *,
                                     multiplier=multiplier, confidence=confidence)
         total = crude_rate(int(table["count"].sum()), int(table["population"].sum()),
                            multiplier=multiplier, confidence=confidence)
-        whole = total.assign(group="whole borough", lsoas=int(table["lsoas"].sum()),
+        whole = total.assign(group=f"all of {name}", lsoas=int(table["lsoas"].sum()),
                              rate_ratio=math.nan, ratio_lower=math.nan, ratio_upper=math.nan,
                              quintile_basis=quintile_basis,
                              definition=f"all {int(table['lsoas'].sum())} of {name}'s LSOAs "
@@ -1214,7 +1215,7 @@ def deprivation_rates(counts: pd.DataFrame, borough: str, *,
     total = crude_rate(int(ward_counts.sum()), int(wards["population"].sum()),
                        multiplier=multiplier, confidence=confidence)
     pop_all = float(wards["population"].sum())
-    whole = total.assign(ward_code="", ward_name="whole borough",
+    whole = total.assign(ward_code="", ward_name=f"all of {name}",
                          share_most_deprived=float(
                              wards["population_most_deprived"].sum() / pop_all),
                          mean_imd_rank=float((wards["mean_imd_rank"]
@@ -1443,3 +1444,59 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
     notes.append(f"Instead: MPS ward counts of {indicator.replace('_', ' ')}, {window.label}, "
                  "with each ward's share of residents in England's most deprived IMD fifth.")
     return deprivation_rates(counts, borough, wards=wards), notes
+
+
+def types_by_deprivation(crime: pd.DataFrame, area: str, period_end: str | pd.Period, *,
+                         lsoas: pd.DataFrame, indicators: Sequence[str],
+                         months: int = 12) -> pd.DataFrame:
+    """Each crime type's rate in the area's most deprived fifth of LSOAs against the rest.
+
+    Outside London police.uk counts every crime type by LSOA, so the needs assessment can set
+    each beside deprivation (violence and sexual offences, robbery, weapons, drugs,
+    anti-social behaviour), as :func:`deprivation_rates` does for one.
+
+    Parameters
+    ----------
+    crime : DataFrame
+        police.uk counts for the area
+        (:func:`scpb_analysis.sources.policeuk_areas.policeuk_area_crime`), its ``lsoa`` rows
+        read.
+    area : str
+        The local authority.
+    period_end : str or Period
+        Last month of the ``months``-month window.
+    lsoas : DataFrame
+        The area's 2021 LSOAs with IMD 2019 and residents.
+    indicators : sequence of str
+        police.uk crime type ids.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, crime_type``, then the columns of :func:`deprivation_rates` (three rows per
+        type: most deprived quintile, rest, whole area).
+
+    Raises
+    ------
+    CoverageError
+        If the counts lack a month of the window (a month without a police.uk file is never 0).
+    """
+    from scpb_analysis.core.periods import Window, check_coverage
+    from scpb_analysis.reference.taxonomy import indicator_name
+
+    end = to_month(period_end)
+    window = Window(end - (months - 1), end)
+    rows = crime[crime["area_type"] == "lsoa"]
+    check_coverage(set(rows["month"]), [window], what=f"the police.uk counts for {area}")
+    rows = rows[(rows["month"] >= window.start) & (rows["month"] <= window.end)]
+    parts = []
+    for indicator in indicators:
+        counts = (rows[rows["indicator"] == indicator].groupby("area_code")["count"].sum()
+                  .rename("count").rename_axis("lsoa_code").reset_index())
+        table = deprivation_rates(counts, area, lsoas=lsoas)
+        table.insert(0, "crime_type", indicator_name(indicator))
+        table.insert(0, "indicator", indicator)
+        table.insert(2, "window", window.label)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+

@@ -76,7 +76,7 @@ def rate_by_deprivation(counts: pd.DataFrame, lsoas: pd.DataFrame, borough: str,
     Returns
     -------
     DataFrame
-        Two rows, ``group`` = ``"most deprived quintile"`` then ``"rest of borough"``, with
+        Two rows, ``group`` = ``"most deprived quintile"`` then ``"rest of <area>"``, with
         ``lsoas, count, population, value, lower, upper, confidence, method, multiplier``,
         ``rate_ratio, ratio_lower, ratio_upper`` (the rest is the reference, ratio 1),
         ``quintile_basis``, ``definition`` (exactly which LSOAs each row covers) and
@@ -154,7 +154,7 @@ carried from 2011 LSOAs through the ONS exact-fit lookup; population Census 2021
     ratio, low, high = _rate_ratio(int(sums[0]["count"]), int(sums[1]["count"]),
                                    float(sums[0]["population"]), float(sums[1]["population"]),
                                    confidence)
-    table.insert(0, "group", ["most deprived quintile", "rest of borough"])
+    table.insert(0, "group", ["most deprived quintile", f"rest of {name}"])
     table.insert(1, "lsoas", [n_most, n_all - n_most])
     table["rate_ratio"] = [ratio, 1.0]
     table["ratio_lower"] = [low, math.nan]

@@ -114,3 +114,26 @@ def test_a_month_without_a_file_is_never_counted_as_zero_by_deprivation():
     with pytest.raises(CoverageError, match="missing months: August 2023$"):
         violence_by_deprivation("Bristol, City of", "2024-02", points=points, lsoas=lsoas,
                                 ward_crime=wards, indicator="violence_and_sexual_offences")
+
+
+def test_each_crime_type_by_deprivation_adds_up_to_the_plain_counts(avon, plain):
+    from scpb_analysis.blocks.needs_assessment import types_by_deprivation
+    from scpb_analysis.core.errors import CoverageError
+    from scpb_analysis.pack.data import open_pack_data
+
+    raw, _ = plain
+    lsoas = open_pack_data(SHARED_DATA, "Bristol, City of", "2024-06",
+                           cache_dir=None).lsoa_deprivation()
+    table = types_by_deprivation(avon.table, "Bristol, City of", "2024-06", lsoas=lsoas,
+                                 indicators=["violence_and_sexual_offences", "drugs"])
+    most = set(lsoas.loc[lsoas["borough_quintile"] == 1, "lsoa_code"])
+    for indicator, crime_type in (("violence_and_sexual_offences",
+                                   "Violence and sexual offences"), ("drugs", "Drugs")):
+        mine = raw[(raw["LAD"] == BRISTOL) & (raw["Crime type"] == crime_type)
+                   & raw["Month"].between("2023-07", "2024-06")]
+        rows = table[table["indicator"] == indicator].set_index("group")["count"]
+        assert rows["most deprived quintile"] == mine["LSOA code"].isin(most).sum()
+        assert rows["most deprived quintile"] + rows["rest of Bristol, City of"] == len(mine)
+    with pytest.raises(CoverageError, match="July 2024 to August 2024"):
+        types_by_deprivation(avon.table, "Bristol, City of", "2024-09", lsoas=lsoas,
+                             indicators=["drugs"])

@@ -355,8 +355,8 @@ def test_deprivation_rates_by_lsoa():
     counts = pd.DataFrame({"lsoa_code": lsoas, "count": [i % 7 for i in range(len(lsoas))]})
     lsoa_table = lsoa_deprivation_table(SHARED_DATA, "Barnet")
     out = deprivation_rates(counts, "Barnet", lsoas=lsoa_table)
-    assert out["group"].tolist() == ["most deprived quintile", "rest of borough",
-                                     "whole borough"]
+    assert out["group"].tolist() == ["most deprived quintile", "rest of Barnet",
+                                     "all of Barnet"]
     reference = rate_by_deprivation(counts, lsoa_table, "Barnet")
     pd.testing.assert_frame_equal(out.iloc[:2].reset_index(drop=True), reference)
     whole = out.iloc[2]
@@ -385,7 +385,7 @@ def test_deprivation_rates_by_ward():
     from scpb_analysis.geo.ward_profiles import ward_deprivation
 
     out = deprivation_rates(counts, "Barnet", wards=ward_deprivation(SHARED_DATA, "Barnet"))
-    assert len(out) == 25 and out["ward_name"].iloc[-1] == "whole borough"
+    assert len(out) == 25 and out["ward_name"].iloc[-1] == "all of Barnet"
     assert out["count"].iloc[-1] == counts["count"].sum()
     assert out["share_most_deprived"].iloc[:-1].is_monotonic_decreasing
     assert (out["lower"] <= out["value"]).all() and (out["value"] <= out["upper"]).all()
@@ -448,7 +448,7 @@ def test_violence_by_deprivation_counts_only_the_areas_own_police_uk_points():
     table, notes = violence_by_deprivation("Barnet", "2023-05", points=points,
                                            lsoas=lsoa_table)
     expected = sum(1 for _, code in rows if code in set(own))
-    assert table.loc[table["group"] == "whole borough", "count"].item() == expected
+    assert table.loc[table["group"] == "all of Barnet", "count"].item() == expected
     assert "police.uk" in notes[0]
     # Only another force's points: the borough has no police.uk LSOA counts of its own.
     with pytest.raises(ValueError, match="without police.uk points by LSOA"):

@@ -198,7 +198,7 @@ def test_most_deprived_fifth_against_the_rest(data, burglary_2024, census, barne
     out = rate_by_deprivation(burglary_2024, _lsoas(data), "Barnet")
     most = set(barnet_ranks.sort_values().index[:44])
     (c1, p1), (c2, p2) = _independent_rates(burglary_2024, census, barnet_ranks, most)
-    assert out["group"].tolist() == ["most deprived quintile", "rest of borough"]
+    assert out["group"].tolist() == ["most deprived quintile", "rest of Barnet"]
     assert out["count"].tolist() == [c1, c2] and out["population"].tolist() == [p1, p2]
     assert out["count"].sum() == burglary_2024["count"].sum()  # every count is placed
     assert np.allclose(out["value"], [c1 / p1 * 1000, c2 / p2 * 1000])
