@@ -28,6 +28,8 @@ def _month_arg(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from scpb_analysis.stats.rag import RAG_RULES
+
     parser = argparse.ArgumentParser(
         prog="scpb",
         description="Safer Communities Partnership Board analysis: recorded-crime comparisons "
@@ -54,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                                   "count_12m", "count_3m"],
                          help="what boroughs are ranked on (default: 3-month %% change, as "
                          "the dashboard slide)")
-    compare.add_argument("--rag", default="rank-movement", choices=sorted(_RAG_RULES),
-                         help="rule for the RAG rating (default: rank movement)")
+    compare.add_argument("--rag", default="significance-and-rank", choices=RAG_RULES,
+                         help="rule for the RAG rating (default: a significant change decides, "
+                         "else the rank movement)")
     compare.add_argument("--figures", choices=["as-published", "latest"],
                          default="as-published",
                          help="as-published (default): the figures as the board first saw "
@@ -80,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a London borough (default Barnet), or outside London a local "
                        "authority (Community Safety Partnership) whose force's police.uk files "
                        "are in the data folder, e.g. --area \"Bristol, City of\"")
+    build.add_argument("--rag", default="significance-and-rank", choices=RAG_RULES,
+                       help="rule for the dashboard's RAG ratings (default: a significant "
+                       "change decides, else the rank movement)")
     build.add_argument("--ward", default="",
                        help="the ward the ward profile covers (default: the ward with the most "
                        "indicators significantly above the borough rate; the page says so)")
@@ -179,24 +185,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_RAG_RULES = {
-    "rank-movement": ("rank_movement_rule", {}),
-    "significance-12m": ("significance_rule", {"span": "12m"}),
-    "significance-3m": ("significance_rule", {"span": "3m"}),
-}
-
-
 def _compare(args: argparse.Namespace) -> int:
     from scpb_analysis.blocks.comparison import compare_periods, comparison_text
     from scpb_analysis.sources.mps import read_mps_crime_for_period
-    from scpb_analysis.stats import rag
+    from scpb_analysis.stats.rag import rag_rule_named
 
     load = read_mps_crime_for_period(args.data, args.end, figures=args.figures)
     _warn_unmapped(load)
-    factory, options = _RAG_RULES[args.rag]
     table = compare_periods(load.table, args.borough, args.end, breaks=load.breaks,
-                            rank_basis=args.rank_basis,
-                            rag_rule=getattr(rag, factory)(**options),
+                            rank_basis=args.rank_basis, rag_rule=rag_rule_named(args.rag),
                             incomplete="mark" if args.show_incomplete else "refuse")
     if args.format == "csv":
         text = table.to_csv(index=False, lineterminator="\n")
@@ -250,7 +247,7 @@ def _run_build(args: argparse.Namespace) -> int:
                            jobs=args.jobs, progress=not args.no_progress,
                            figures=args.figures.replace("-", "_"),
                            incomplete="mark" if args.show_incomplete else "refuse",
-                           ward=args.ward,
+                           ward=args.ward, rag=args.rag,
                            cache_dir=None if args.no_cache else (args.cache_dir or True))
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)

@@ -39,7 +39,7 @@ from scpb_analysis.reference.taxonomy import (
 )
 from scpb_analysis.reference.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
 from scpb_analysis.stats.change import change_test, direction_of_change, format_percent_change
-from scpb_analysis.stats.rag import RagRule, rank_movement_rule
+from scpb_analysis.stats.rag import RagRule, significance_and_rank_rule
 from scpb_analysis.stats.ranking import rank_areas, rank_boroughs, rank_movement
 from scpb_analysis.text.narrative import INCOMPLETE_MARK, NOT_LIKE_FOR_LIKE, comparison_narrative
 
@@ -215,8 +215,9 @@ def compare_periods(
         ``table``; otherwise they are left empty and ``notes`` says why. A ``csp`` is ranked
         among the ``csp`` rows of ``table`` (the force's local authorities).
     rag_rule : RagRule, optional
-        Rule for ``rag``; default :func:`~scpb_analysis.stats.rag.rank_movement_rule` on the
-        rank among ``peers`` against the quarter before. Its text is in ``rag_rule``.
+        Rule for ``rag``; default :func:`~scpb_analysis.stats.rag.significance_and_rank_rule`
+        (a significant worsening Red and a significant improvement Green, else the rank among
+        ``peers`` against the quarter before). Its text is in ``rag_rule``.
     alpha : float
         Significance level of the exact change test.
     population : DataFrame, optional
@@ -375,13 +376,14 @@ def compare_periods(
     else:
         _add_peer_ranks(result, recent, borough, end_m, rank_basis, population, measure,
                         area_type)
-    rule = rag_rule or rank_movement_rule()
+    rule = rag_rule or significance_and_rank_rule(alpha)
     if rule.column not in result.columns:
         raise ValueError(f"RAG rule '{rule.name}' reads '{rule.column}', which the comparison "
                          f"table does not have")
     result["significance_level"] = alpha
-    result["rag"] = rule.apply(result[rule.column]).to_numpy()
-    no_polarity = result["indicator"].map(lambda i: _polarity(i, measure)) == "none"
+    polarity = result["indicator"].map(lambda i: _polarity(i, measure))
+    result["rag"] = rule.rate(result, polarity).to_numpy()
+    no_polarity = polarity == "none"
     result.loc[no_polarity, "rag"] = "Not rated (no polarity)"
     not_lfl = result["pct_change_12m"].eq(NOT_LIKE_FOR_LIKE) | result["pct_change_3m"].eq(
         NOT_LIKE_FOR_LIKE)

@@ -76,6 +76,7 @@ class IndicatorSection:
             "pct_change_3m": "3-month change",
             "significance_3m": "3-month significance",
             "peer_rank": f"Rank of {row['peer_n']} {row['peers']}",
+            "peer_rank_prev": "Rank the quarter before",
             "bcu_rank": f"{row['bcu']} BCU rank (of {row['bcu_n']})",
             "rag": "RAG",
         }

@@ -97,7 +97,7 @@ WITHHELD_LABEL = "file withheld (personal data in its name)"
 # Parameters that make two packs comparable: an --only rebuild carries the previous pack's
 # other pages over only when they were built with these the same.
 _SAME_PACK = ("borough", "period_end", "data_dir", "audience", "figures", "incomplete",
-              "ward")
+              "ward", "rag")
 
 
 def notebooks_dir() -> Path:
@@ -502,6 +502,7 @@ def build_pack(
     incomplete: str = "refuse",
     cache_dir: str | Path | bool | None = True,
     ward: str = "",
+    rag: str = "significance-and-rank",
 ) -> PackBuild:
     """Run the pack's notebooks and write the rendered pack.
 
@@ -537,6 +538,8 @@ def build_pack(
     ward : str
         The ward the ward profile covers; empty for the ward the profile's rule picks
         (:func:`scpb_analysis.blocks.ward_report.ward_to_profile`).
+    rag : str
+        The dashboard's RAG rule, by name (:data:`scpb_analysis.stats.rag.RAG_RULES`).
     cache_dir : path, True or None
         Where the notebooks keep the harmonised tables they share (:mod:`scpb_analysis.pack.cache`):
         True for the default (``$SCPB_CACHE_DIR`` or the user's cache folder), None or False to
@@ -579,7 +582,7 @@ def build_pack(
     try:
         return _build_pack(borough=borough, period_end=period_end, data_dir=data_dir, out=out,
                            only=only, audience=audience, jobs=jobs, progress=progress,
-                           figures=figures, incomplete=incomplete, ward=ward)
+                           figures=figures, incomplete=incomplete, ward=ward, rag=rag)
     finally:
         if before is None:
             os.environ.pop(CACHE_ENV, None)
@@ -589,7 +592,7 @@ def build_pack(
 
 def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str | Path,
                 only: Sequence[str] | None, audience: str, jobs: int, progress: bool,
-                figures: str, incomplete: str, ward: str) -> PackBuild:
+                figures: str, incomplete: str, ward: str, rag: str) -> PackBuild:
     from scpb_analysis.core.periods import to_month
     from scpb_analysis.qa.disclosure import PersonalDataError, check_audience, scan_outputs
 
@@ -603,7 +606,7 @@ def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str
     parameters = {"borough": borough, "period_end": str(to_month(period_end)),
                   "data_dir": str(data_path), "audience": audience,
                   "output_dir": str(out_path), "figures": figures, "incomplete": incomplete,
-                  "ward": ward}
+                  "ward": ward, "rag": rag}
     staging = _staging_folder(out_path)
     # The notebooks read the data through names with any personal words masked, so no load
     # report, table or page can print them (:mod:`scpb_analysis.qa.input_names`).

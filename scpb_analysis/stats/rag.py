@@ -14,8 +14,12 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "RAG_RULES",
     "RagRule",
+    "SignificanceRankRule",
+    "rag_rule_named",
     "rank_movement_rule",
+    "significance_and_rank_rule",
     "significance_rule",
     "target_rule",
 ]
@@ -82,6 +86,58 @@ Amber; 65% to under 80% Red Amber; under 65% Red'
             assigned |= hit
         return pd.Series(out, index=series.index)
 
+    def rate(self, table: pd.DataFrame, polarity: pd.Series | None = None) -> pd.Series:
+        """Ratings for the rows of a comparison table: the rule applied to its ``column``.
+
+        ``polarity`` (each row's ``lower_is_better``, ``higher_is_better`` or ``none``) is
+        read by rules that judge a direction of change; this one does not need it.
+        """
+        return self.apply(table[self.column].to_numpy()).set_axis(table.index)
+
+
+@dataclass(frozen=True)
+class SignificanceRankRule(RagRule):
+    """Significance first, then rank movement: a rating that cannot contradict its own tests.
+
+    A statistically significant worsening in any of ``spans`` is Red and a significant
+    improvement Green (Amber where the spans disagree), whatever the rank did; where no change
+    is significant, the rank movement's bands decide (the rule's ``bands`` and ``column``).
+    Which way is worse is each row's polarity.
+
+    Examples
+    --------
+    >>> rule = significance_and_rank_rule()
+    >>> table = pd.DataFrame({
+    ...     "significance_12m": ["significant increase", "no significant change",
+    ...                          "no significant change", "significant decrease"],
+    ...     "significance_3m": ["no significant change", "no significant change",
+    ...                         "significant decrease", "significant increase"],
+    ...     "peer_rank_movement": [3, -2, -5, 0]})
+    >>> rule.rate(table).tolist()
+    ['Red', 'Red', 'Green', 'Amber']
+    """
+
+    spans: tuple[str, ...] = ("12m", "3m")
+
+    def rate(self, table: pd.DataFrame, polarity: pd.Series | None = None) -> pd.Series:
+        out = super().rate(table)
+        if polarity is None:
+            polarity = pd.Series("lower_is_better", index=table.index)
+        lower = polarity.eq("lower_is_better").to_numpy()
+        higher = polarity.eq("higher_is_better").to_numpy()
+        worse = np.zeros(len(table), dtype=bool)
+        better = np.zeros(len(table), dtype=bool)
+        for span in self.spans:
+            label = table[f"significance_{span}"]
+            up = label.eq("significant increase").to_numpy()
+            down = label.eq("significant decrease").to_numpy()
+            worse |= (up & lower) | (down & higher)
+            better |= (down & lower) | (up & higher)
+        out[worse & ~better] = "Red"
+        out[better & ~worse] = "Green"
+        out[worse & better] = "Amber"
+        return out
+
 
 def target_rule() -> RagRule:
     """The commissioning-plan key (seed 001): percentage of targeted improvement achieved."""
@@ -118,6 +174,51 @@ def rank_movement_rule(amber_band: int = 0) -> RagRule:
         bands=((amber_band + 1, "Green"), (-amber_band, "Amber"), (-np.inf, "Red")),
         column="peer_rank_movement",
     )
+
+
+def significance_and_rank_rule(alpha: float = 0.05) -> SignificanceRankRule:
+    """The dashboard's default rating: significant change first, then rank movement.
+
+    The board's rule (rank movement against the previous quarter) rated a significant rise
+    Green when other boroughs rose more; this rule keeps the rank for changes within chance
+    and never rates a significant worsening Green or a significant improvement Red.
+
+    >>> print(significance_and_rank_rule().text)  # doctest: +NORMALIZE_WHITESPACE
+    Significant change first: a statistically significant worsening over the 12 or the 3
+    months (exact test at the 5% level, against the same months a year earlier) Red, a
+    significant improvement Green, Amber if the two disagree; otherwise the rank against the
+    previous quarter: improved (closer to 1) Green, unchanged Amber, worsened Red
+    """
+    level = f"{alpha * 100:g}%"
+    return SignificanceRankRule(
+        name="significance and rank",
+        text="Significant change first: a statistically significant worsening over the 12 or "
+        f"the 3 months (exact test at the {level} level, against the same months a year "
+        "earlier) Red, a significant improvement Green, Amber if the two disagree; otherwise "
+        "the rank against the previous quarter: improved (closer to 1) Green, unchanged "
+        "Amber, worsened Red",
+        bands=((1, "Green"), (0, "Amber"), (-np.inf, "Red")),
+        column="peer_rank_movement",
+    )
+
+
+#: The rules a pack or ``scpb compare`` can be asked for by name (``--rag``).
+RAG_RULES = ("significance-and-rank", "rank-movement", "significance-12m", "significance-3m")
+
+
+def rag_rule_named(name: str, alpha: float = 0.05) -> RagRule:
+    """The rule ``--rag NAME`` asks for (:data:`RAG_RULES`).
+
+    >>> rag_rule_named("rank-movement").name
+    'rank movement'
+    """
+    if name == "significance-and-rank":
+        return significance_and_rank_rule(alpha)
+    if name == "rank-movement":
+        return rank_movement_rule()
+    if name in ("significance-12m", "significance-3m"):
+        return significance_rule(alpha=alpha, span=name.rsplit("-", 1)[1])
+    raise ValueError(f"RAG rule '{name}' is not known; expected one of {', '.join(RAG_RULES)}")
 
 
 def significance_rule(polarity: str = "lower_is_better", alpha: float = 0.05,

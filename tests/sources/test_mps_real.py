@@ -241,7 +241,7 @@ def test_ranks_agree_with_an_independent_recount(every_borough_comparison, mps_b
     barnet = every_borough_comparison["Barnet"].set_index("indicator").loc[indicator]
     assert barnet["bcu"] == "North West"
     assert "March 2023 to May 2023 vs March 2022 to May 2022" in barnet["rank_basis"]
-    assert barnet["rag_rule"].startswith("Rank movement since the previous quarter")
+    assert barnet["rag_rule"].startswith("Significant change first")
 
 
 def test_rate_ranks_use_the_documented_population(to_202307, mps_borough_dir):
