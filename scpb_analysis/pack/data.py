@@ -199,8 +199,8 @@ class PackData:
 
     def policeuk_area(self):
         """police.uk counts for the area (outside London), its wards and LSOAs, and the other
-        local authorities of its force (:func:`~scpb_analysis.sources.policeuk_areas.
-        policeuk_area_crime`), every month the force's files hold.
+        local authorities of its force, every month the force's files hold
+        (:func:`~scpb_analysis.sources.policeuk_areas.policeuk_area_crime`).
 
         The force is found from the data: each folder of ``policeuk/`` (and its loose files)
         is one force's files, and the first whose local authorities include the area is

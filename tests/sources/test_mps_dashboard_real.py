@@ -60,8 +60,11 @@ def test_knife_crime_with_injury_three_months_to_may_2023(raw, capsys):
     table = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("indicator")
     row = table.loc["knife_crime_with_injury"]
     assert (row.n_3m, row.n_3m_prev, row.pct_change_3m) == (current, previous, "-20.0")
-    # The extract starts in August 2021: no 12-month comparison to May 2023, and it says so.
-    assert pd.isna(row.n_12m)
+    # The extract starts in August 2021: the 12 months to May 2023 are counted alone, with no
+    # earlier count or change, and the note says which months the comparison lacks.
+    assert row.n_12m == _plain(raw, "Barnet", "Knife Crime with Injury", "2022-06", "2023-05")
+    # (the CSV's "n/a" change is read back by read_csv as missing)
+    assert pd.isna(row.n_12m_prev) and pd.isna(row.pct_change_12m)
     assert "12-month comparison not available" in row.notes and "June 2021" in row.notes
     assert row.publications == "MPS Monthly Crime Dashboard to July 2025"
     assert row.peer_n == 32
