@@ -26,7 +26,7 @@ from scpb_analysis.core.periods import (
     to_month,
     twelve_month_windows,
 )
-from scpb_analysis.reference.geography import london_boroughs, select_area
+from scpb_analysis.reference.geography import compared_area_type, london_boroughs, select_area
 from scpb_analysis.reference.indicators import (
     DASHBOARD_INDICATORS,
     POLICEUK_DASHBOARD_INDICATORS,
@@ -38,6 +38,7 @@ from scpb_analysis.reference.taxonomy import (
     policeuk_crime_types,
 )
 from scpb_analysis.reference.taxonomy.gaps import gap_message, incomplete_error, mapping_gaps
+from scpb_analysis.sources.policeuk_areas import is_policeuk_counts
 from scpb_analysis.stats.change import change_test, direction_of_change, format_percent_change
 from scpb_analysis.stats.rag import RagRule, significance_and_rank_rule
 from scpb_analysis.stats.ranking import rank_areas, rank_boroughs, rank_movement
@@ -141,7 +142,7 @@ def _publications_text(rows: pd.DataFrame) -> str:
 
 def _zero_fill_note(rows: pd.DataFrame, borough: str) -> str:
     # police.uk zeros are months whose file holds no such crime in the area: real zeros.
-    if "zero_filled" not in rows or _is_policeuk(rows):
+    if "zero_filled" not in rows or is_policeuk_counts(rows):
         return ""
     filled = rows[rows["zero_filled"].astype(bool)]
     if filled.empty:
@@ -153,10 +154,6 @@ def _zero_fill_note(rows: pd.DataFrame, borough: str) -> str:
            "the MPS leaves out rows that are zero in every month of a file")
     return (f"{borough} has no row in {files} for {filled['month'].nunique()} of these months: "
             f"{why}, so they are read as 0")
-
-
-def _is_policeuk(table: pd.DataFrame) -> bool:
-    return "scheme" in table and len(table) > 0 and bool(table["scheme"].eq("policeuk").all())
 
 
 def _indicator_meta(policeuk: bool) -> pd.DataFrame:
@@ -269,12 +266,12 @@ def compare_periods(
     cur12, prev12 = twelve_month_windows(end_m)
     cur3, prev3 = three_month_windows(end_m)
     if area_type is None:
-        area_type = "borough" if table["area_type"].eq("borough").any() else "csp"
+        area_type = compared_area_type(table)
     mine = select_area(table, borough, area_type=area_type, what=measure)
     mine = mine[mine["measure"] == measure]
     if mine.empty:
         raise CoverageError(f"no {measure} for {area_type} '{borough}' in the data")
-    policeuk = _is_policeuk(mine)
+    policeuk = is_policeuk_counts(mine)
     headline = POLICEUK_DASHBOARD_INDICATORS if policeuk else DASHBOARD_INDICATORS
     check_coverage(mine["month"].unique(), [prev3, cur3], what=f"the data for {borough}")
     in_window = mine[(mine["month"] >= prev12.start) & (mine["month"] <= cur12.end)]

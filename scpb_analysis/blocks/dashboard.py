@@ -251,13 +251,13 @@ def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: s
     >>> [s.available for s in dashboard_sections(t, cmp, "Barnet", "2023-05")]
     [True, True, True, True, True, True, True]
     """
-    from scpb_analysis.reference.geography import select_area
+    from scpb_analysis.reference.geography import compared_area_type, select_area
     from scpb_analysis.reference.indicators import POLICEUK_DASHBOARD_INDICATORS, indicator_info
     from scpb_analysis.stats.spc import xmr
 
     sections = []
     by_id = comparison.set_index("indicator")
-    area_type = "borough" if table["area_type"].eq("borough").any() else "csp"
+    area_type = compared_area_type(table)
     if indicators is None:
         indicators = (HEADLINE_INDICATORS if area_type == "borough"
                       else POLICEUK_DASHBOARD_INDICATORS)

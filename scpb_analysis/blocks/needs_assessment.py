@@ -671,7 +671,7 @@ def area_risk_factor_table(area, period_end: str | pd.Period, *,
     """
     end = to_month(period_end)
     current, previous = twelve_month_windows(end)
-    name, force = area.area_name, area.force
+    force = area.force
     peers = area.peers["la_code"].tolist()
     comparator = f"{force} area ({len(peers)} local authorities)"
     prev_label = f"previous 12 months ({previous.label})"
@@ -725,7 +725,7 @@ def area_risk_factor_table(area, period_end: str | pd.Period, *,
                 prev_label, "offences"),
     ]
     placed = None if lookup is None else lookup[["lsoa_code", "la_code"]]
-    rows += _area_age_rows(lsoa_population, placed, area.area_code, peers, name, comparator)
+    rows += _area_age_rows(lsoa_population, placed, area.area_code, peers, comparator)
     rows += [
         _na_row("Age", "Age of victims and suspects of serious violence",
                 "victim and suspect age/sex extract", force, comparator,
@@ -741,7 +741,7 @@ def area_risk_factor_table(area, period_end: str | pd.Period, *,
     for domain_name in ("Children", "Education", "Young mothers", "Employment", "Households",
                         "Health"):
         rows += national[domain_name]
-    rows += _area_deprivation_rows(imd, lsoa_population, placed, area.area_code, peers, name,
+    rows += _area_deprivation_rows(imd, lsoa_population, placed, area.area_code, peers,
                                    comparator)
     rows.append(_na_row("Perception of violence",
                         "Residents and young people with a positive perception of violence",
@@ -755,7 +755,7 @@ def _lsoas_of(placed: pd.DataFrame, codes: Sequence[str]) -> set[str]:
 
 
 def _area_age_rows(pop: pd.DataFrame | None, placed: pd.DataFrame | None, code: str,
-                   peers: Sequence[str], name: str, comparator: str) -> list[dict]:
+                   peers: Sequence[str], comparator: str) -> list[dict]:
     out = []
     for measure, column in (("Residents aged 10 to 24: % of all residents", "age_10_24"),
                             ("Residents aged under 25: % of all residents", "age_under_25")):
@@ -777,7 +777,7 @@ def _area_age_rows(pop: pd.DataFrame | None, placed: pd.DataFrame | None, code: 
 
 def _area_deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
                            placed: pd.DataFrame | None, code: str, peers: Sequence[str],
-                           name: str, comparator: str) -> list[dict]:
+                           comparator: str) -> list[dict]:
     from scpb_analysis.sources.deprivation import ENGLAND_LSOAS
 
     domain = "Neighbourhood"
@@ -1025,10 +1025,10 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
 'monthly_average']
     """
     from scpb_analysis.core.periods import month_ranges
+    from scpb_analysis.sources.policeuk_areas import is_policeuk_counts
     from scpb_analysis.stats.spc import xmr, xmr_summary
 
-    policeuk = "scheme" in crime and bool(crime["scheme"].eq("policeuk").all())
-    if policeuk:
+    if is_policeuk_counts(crime):
         from scpb_analysis.reference.taxonomy import indicator_name
 
         ids, label = (indicator,), indicator_name(indicator)

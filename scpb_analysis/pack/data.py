@@ -367,25 +367,14 @@ class PackData:
 
         self.folder.path("deprivation")
         if self.kind == "policeuk":
-            return self._table("lsoa_deprivation", self._make_area_deprivation,
+            codes = self.lsoa_wards()["lsoa_code"].tolist()
+            return self._table("lsoa_deprivation",
+                               lambda: lsoa_deprivation_table(self.root, self.area,
+                                                              lsoa_codes=codes),
                                area=self.area, lookup_year=self.period_end.year)
         return self._table("lsoa_deprivation",
                            lambda: lsoa_deprivation_table(self.root, self.area),
                            area=self.area)
-
-    def _make_area_deprivation(self) -> pd.DataFrame:
-        from scpb_analysis.sources.deprivation import imd_lsoa21
-        from scpb_analysis.sources.population import check_same_lsoas
-
-        # The Census names LSOAs "Bristol 058A", not "Bristol, City of": the lookup says
-        # which LSOAs are the area's.
-        codes = set(self.lsoa_wards()["lsoa_code"])
-        people = self.lsoa_population()
-        people = people[people["lsoa_code"].isin(codes)]
-        imd = imd_lsoa21(self.root, self.area)
-        check_same_lsoas(imd, people, "IMD lookup", "Census 2021 population")
-        return imd.merge(people[["lsoa_code", "population"]], on="lsoa_code",
-                         validate="one_to_one")
 
     def ward_deprivation(self) -> pd.DataFrame:
         """Each ward's residents in England's most deprived fifth, and mean IMD rank."""
@@ -464,13 +453,10 @@ def _area_kind(folder: DataFolder, area: str) -> tuple[str, str]:
             f"{not_london}; an area outside London needs police.uk street-level files (folder "
             "policeuk/) and an ONS LSOA to ward to local authority lookup (folder lookups/)")
     from scpb_analysis.sources.la_population import lsoa_ward_lad_lookup
+    from scpb_analysis.sources.policeuk_areas import find_local_authority
 
     lookup = lsoa_ward_lad_lookup(folder.root)
-    names = lookup[["la_code", "la_name"]].drop_duplicates()
-    key = " ".join(str(area).replace("&", " and ").split()).casefold()
-    hit = names[(names["la_code"].str.upper() == str(area).strip().upper())
-                | (names["la_name"].map(lambda n: " ".join(n.replace("&", " and ").split())
-                                        .casefold()) == key)]
+    hit = find_local_authority(area, lookup[["la_code", "la_name"]].drop_duplicates())
     if hit.empty:
         raise UnknownAreaError(f"{not_london}, nor a local authority in "
                                f"{lookup['lookup'].iloc[0]}")

@@ -17,6 +17,7 @@ from scpb_analysis.reference.taxonomy import normalise_label
 
 __all__ = [
     "area_name",
+    "compared_area_type",
     "POPULATION_SOURCE",
     "london_boroughs",
     "canonical_borough",
@@ -84,6 +85,16 @@ def is_non_borough_area(name: str) -> bool:
     (True, False)
     """
     return _key(name) in _NON_BOROUGH_AREAS
+
+
+def compared_area_type(table: pd.DataFrame) -> str:
+    """The ``area_type`` of the areas a comparison reads: ``"borough"`` where the table holds
+    borough rows (MPS tables), else ``"csp"`` (police.uk counts for local authorities).
+
+    >>> compared_area_type(pd.DataFrame({"area_type": ["csp", "ward"]}))
+    'csp'
+    """
+    return "borough" if table["area_type"].eq("borough").any() else "csp"
 
 
 def area_name(name: str) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -450,12 +451,22 @@ def imd_lsoa21(data_dir: str | Path, borough: str | None = None) -> pd.DataFrame
 
 
 
-def lsoa_deprivation_table(data_dir: str | Path, borough: str) -> pd.DataFrame:
-    """IMD on 2021 LSOAs joined to Census 2021 population, checked to hold the same LSOAs."""
+def lsoa_deprivation_table(data_dir: str | Path, borough: str, *,
+                           lsoa_codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """IMD on 2021 LSOAs joined to Census 2021 population, checked to hold the same LSOAs.
+
+    ``lsoa_codes`` names the area's Census LSOAs where their names do not (outside London the
+    Census names them "Bristol 058A", not "Bristol, City of"; the ONS lookup says which they
+    are); by default they are found by name.
+    """
     from scpb_analysis.sources.population import check_same_lsoas, lsoa_population
 
     imd = imd_lsoa21(data_dir, borough)
-    pop = lsoa_population(data_dir, borough, "census2021")
+    if lsoa_codes is None:
+        pop = lsoa_population(data_dir, borough, "census2021")
+    else:
+        pop = lsoa_population(data_dir, source="census2021")
+        pop = pop[pop["lsoa_code"].isin(set(lsoa_codes))]
     check_same_lsoas(imd, pop, "IMD lookup", "Census 2021 population")
     return imd.merge(pop[["lsoa_code", "population"]], on="lsoa_code", validate="one_to_one")
 

@@ -59,6 +59,8 @@ __all__ = [
     "POLICEUK_MEASURES",
     "AREA_COLUMNS",
     "PoliceUkAreaCrime",
+    "find_local_authority",
+    "is_policeuk_counts",
     "policeuk_area_crime",
 ]
 
@@ -200,6 +202,16 @@ Constabulary lack months the period needs; missing months: February 2024
         return "; ".join(parts)
 
 
+def is_policeuk_counts(table: pd.DataFrame) -> bool:
+    """True for counts :func:`policeuk_area_crime` made (every row of scheme ``policeuk``).
+
+    >>> is_policeuk_counts(_example().table), is_policeuk_counts(pd.DataFrame({"x": [1]}))
+    (True, False)
+    """
+    return ("scheme" in table and len(table) > 0
+            and bool(table["scheme"].eq("policeuk").all()))
+
+
 def _key(text: object) -> str:
     return " ".join(str(text).replace("&", " and ").split()).casefold()
 
@@ -209,11 +221,22 @@ def _strip(values: pd.Series) -> pd.Series:
     return text.where(text != "")
 
 
+def find_local_authority(area: str, las: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``las`` (``la_code, la_name``) that ``area`` names, by code or by name
+    (case, spacing and ``&``/``and`` ignored).
+
+    >>> las = pd.DataFrame({"la_code": ["E06000023"], "la_name": ["Bristol, City of"]})
+    >>> find_local_authority("bristol,  CITY of", las)["la_code"].tolist()
+    ['E06000023']
+    """
+    text = str(area).strip()
+    return las[(las["la_code"].str.upper() == text.upper())
+               | (las["la_name"].map(_key) == _key(text))]
+
+
 def _resolve(area: str, las: pd.DataFrame, force: str) -> pd.Series:
     """The row of ``las`` (``la_code, la_name``) that ``area`` names, by code or name."""
-    text = str(area).strip()
-    hit = las[(las["la_code"].str.upper() == text.upper())
-              | (las["la_name"].map(_key) == _key(text))]
+    hit = find_local_authority(area, las)
     if hit.empty:
         held = ", ".join(f"{r.la_name} ({r.la_code})" for r in las.itertuples()) or (
             "no local authority with crimes in at least half its LSOAs")
