@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--audience", choices=["internal", "public"], default="internal",
                        help="public: small numbers suppressed, Prevent and CS MARAC left out")
     build.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    build.add_argument("--pdf", action="store_true",
+                       help="also print every page to pdf/<page>.pdf (A4, numbered pages) for "
+                       "the agenda; needs headless Chromium")
     build.add_argument("--out", "--output-dir", dest="out", type=Path, default=Path("output"),
                        help="where the pack goes (default ./output)")
     build.add_argument("--demo-dir", type=Path, default=Path("data") / "demo",
@@ -247,7 +250,7 @@ def _run_build(args: argparse.Namespace) -> int:
                            jobs=args.jobs, progress=not args.no_progress,
                            figures=args.figures.replace("-", "_"),
                            incomplete="mark" if args.show_incomplete else "refuse",
-                           ward=args.ward, rag=args.rag,
+                           ward=args.ward, rag=args.rag, pdf=args.pdf,
                            cache_dir=None if args.no_cache else (args.cache_dir or True))
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ for an indicator the data do not carry, the note saying which source it needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,7 @@ from scpb_analysis.reference.indicators import DASHBOARD_INDICATORS
 from scpb_analysis.text.narrative import INCOMPLETE_MARK
 
 __all__ = [
+    "chart_breaks",
     "HEADLINE_INDICATORS",
     "IndicatorSection",
     "NATIONAL_COLUMNS",
@@ -82,9 +84,13 @@ class IndicatorSection:
         }
         if not row.get("bcu"):
             del labels["bcu_rank"]  # outside London there is no BCU
+        from scpb_analysis.reference.labels import column_format
+        from scpb_analysis.text.reader_tables import NOT_AVAILABLE, format_value
+
         mark = "" if bool(row.get("complete", True)) else " (incomplete)"
-        values = [("not available" if pd.isna(row[c]) or row[c] == "n/a" else
-                   str(row[c]) + (mark if c.startswith(("n_", "pct_")) else ""))
+        values = [(NOT_AVAILABLE if pd.isna(row[c]) or row[c] == "n/a" else
+                   format_value(row[c], column_format(c))
+                   + (mark if c.startswith(("n_", "pct_")) else ""))
                   for c in labels]
         return pd.DataFrame({"measure": list(labels.values()), "value": values})
 
@@ -156,8 +162,14 @@ def monthly_series(table: pd.DataFrame, borough: str, indicator: str, end: str |
 
 
 def trend_chart(trend: pd.DataFrame, title: str, *, ylabel: str = "Offences per month",
-                x: str = "period", y: str = "value"):
+                x: str = "period", y: str = "value", area: str = "",
+                breaks: Sequence[tuple[str | pd.Period, str]] = ()):
     """Run chart of monthly counts with the XmR mean and limits, special causes marked.
+
+    Drawn the width of a page (11.5 inches at 100 dpi) with 10 pt text. The x axis is
+    labelled "Month" and its ticks are counted back from the last month, so the month the
+    data end is always labelled; a month missing from ``trend`` is a gap in the line, not a
+    zero.
 
     Parameters
     ----------
@@ -165,8 +177,17 @@ def trend_chart(trend: pd.DataFrame, title: str, *, ylabel: str = "Offences per 
         Output of :func:`scpb_analysis.stats.spc.xmr` (or any table with its ``mean``,
         ``lower``, ``upper`` and ``variation`` columns).
     title : str
+        What the chart shows; ``area`` is put before it unless it already starts with it.
+    ylabel : str
     x, y : str
         The columns holding the month and the count.
+    area : str
+        The borough or area, e.g. ``"Barnet"``, so a chart copied out of the pack says where.
+    breaks : sequence of (month, label)
+        Series breaks, e.g. ``[("2024-02", "CONNECT, Feb 2024")]``: a dashed line with its
+        label is drawn before each break month after the first month up to the last (the
+        month the series stops being like for like with the month before); others are left
+        out.
 
     Returns
     -------
@@ -176,35 +197,72 @@ def trend_chart(trend: pd.DataFrame, title: str, *, ylabel: str = "Offences per 
     --------
     >>> from scpb_analysis.stats.spc import xmr
     >>> months = pd.period_range("2022-01", periods=24, freq="M")
-    >>> fig = trend_chart(xmr(pd.Series(range(10, 34), index=months)), "Demo")
-    >>> fig.axes[0].get_title()
-    'Demo'
+    >>> fig = trend_chart(xmr(pd.Series(range(10, 34), index=months)), "Burglary",
+    ...                   area="Barnet", breaks=[("2023-06", "CONNECT, Jun 2023")])
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(loc="left"), ax.get_xlabel(), ax.get_xticklabels()[-1].get_text()
+    ('Barnet: Burglary', 'Month', 'Dec 2023')
     """
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    months = trend[x].astype(str).tolist()
-    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=100)
-    ax.plot(months, trend[y], marker="o", markersize=3, color="#1f4e79", label="Monthly count")
-    ax.plot(months, trend["mean"], color="#555555", linewidth=1, label="Mean")
-    ax.plot(months, trend["upper"], color="#999999", linewidth=1, linestyle="--",
+    from scpb_analysis.charts.maps import TREND_SIZE, finish_monthly_chart, month_range
+    from scpb_analysis.core.periods import to_month
+
+    months = month_range(trend[x])
+    data = trend.set_index(pd.PeriodIndex([to_month(m) for m in trend[x]], freq="M")).sort_index()
+    data = data.reindex(months)
+    positions = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=TREND_SIZE, dpi=100)
+    ax.plot(positions, data[y], marker="o", markersize=4, color="#1f4e79",
+            label="Monthly count")
+    ax.plot(positions, data["mean"], color="#555555", linewidth=1.2, label="Mean")
+    ax.plot(positions, data["upper"], color="#999999", linewidth=1.2, linestyle="--",
             label="Process limits")
-    ax.plot(months, trend["lower"], color="#999999", linewidth=1, linestyle="--")
-    special = (trend["variation"] != "common cause").to_numpy()
+    ax.plot(positions, data["lower"], color="#999999", linewidth=1.2, linestyle="--")
+    variation = data["variation"]
+    special = (variation.notna() & (variation != "common cause")).to_numpy()
     if special.any():
-        ax.scatter([m for m, s in zip(months, special, strict=True) if s],
-                   trend.loc[special, y], color="#d95f02", zorder=3, s=18,
+        ax.scatter(positions[special], data.loc[special, y], color="#d95f02", zorder=3, s=30,
                    label="Special cause")
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
-    step = max(1, len(months) // 12)
-    ax.set_xticks(range(0, len(months), step))
-    ax.set_xticklabels(months[::step], rotation=45, ha="right", fontsize=7)
-    ax.legend(fontsize=7, loc="lower left", ncol=4, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    finish_monthly_chart(ax, months, title=title, ylabel=ylabel, area=area, breaks=breaks)
     plt.close(fig)
     return fig
+
+
+_BREAK_WORDS = {"recording system change": "CONNECT", "coding change": "Coding change",
+                "definition change": "Definition change", "gap": "Gap"}
+
+
+def chart_breaks(breaks: pd.DataFrame | None, indicator: str, *,
+                 level: str = "borough") -> list[tuple[pd.Period, str]]:
+    """The series breaks a chart of ``indicator`` draws: ``(month, label)`` pairs.
+
+    ``breaks`` is the loader's table of breaks (``read_mps_crime(...).breaks``); breaks of
+    every indicator (``"*"``) and of this one at ``level`` are drawn, vintage seams (where one
+    publication's months meet another's) are not.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"level": ["borough"], "measure": ["offences"], "indicator": ["*"],
+    ...                   "month": [pd.Period("2024-02", "M")],
+    ...                   "kind": ["recording system change"], "detail": ["CRIS to CONNECT"]})
+    >>> chart_breaks(b, "robbery")
+    [(Period('2024-02', 'M'), 'CONNECT, Feb 2024')]
+    >>> chart_breaks(None, "robbery")
+    []
+    """
+    if breaks is None or breaks.empty:
+        return []
+    rows = breaks[(breaks["level"] == level) & (breaks["measure"] == "offences")
+                  & breaks["indicator"].isin(["*", indicator])
+                  & (breaks["kind"] != "vintage seam")]
+    found = {}
+    for row in rows.itertuples(index=False):
+        month = pd.Period(row.month, "M")
+        found.setdefault(month, f"{_BREAK_WORDS.get(row.kind, row.kind)}, "
+                                f"{month.strftime('%b %Y')}")
+    return sorted(found.items())
 
 
 def dashboard_sections(table: pd.DataFrame, comparison: pd.DataFrame, borough: str,
@@ -299,8 +357,9 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
     ['B [INCOMPLETE]']
     >>> gap = cmp.assign(n_12m=pd.array([5, None], dtype="Int64"), significance_12m=["x", None],
     ...                  pct_change_12m=["+25.0%", "n/a"])
-    >>> additional_offences(gap).loc[0, ["n_12m", "pct_change_12m", "significance_12m"]].tolist()
-    ['not available', 'not available', 'not available']
+    >>> row = additional_offences(gap).loc[0]
+    >>> row[["n_12m", "pct_change_12m", "significance_12m"]].isna().tolist()
+    [True, True, True]
     """
     rest = comparison[~comparison["dashboard"].astype(bool)]
     out = rest[["group", "indicator_name", "n_12m", "n_12m_prev", "pct_change_12m",
@@ -312,9 +371,9 @@ def additional_offences(comparison: pd.DataFrame) -> pd.DataFrame:
         out["offence"] = out["offence"].where(rest["complete"].astype(bool),
                                               out["offence"] + f" [{INCOMPLETE_MARK}]")
     # A comparison the data cannot give (the extract starts in August 2021, so no 12 months to
-    # May 2023) reads "not available" on the page, not <NA> or None.
-    out = out.astype(object).where(out.notna(), "not available").replace({"n/a":
-                                                                          "not available"})
+    # May 2023) is missing: empty in the CSV, so counts stay numbers, and "not available" on
+    # the page (scpb_analysis.text.reader_tables).
+    out = out.astype(object).where(out.notna(), None).replace({"n/a": None})
     return out.sort_values(["group", "offence"]).reset_index(drop=True)
 
 

@@ -40,7 +40,7 @@ from scpb_analysis.reference.geography import (
     select_area,
 )
 from scpb_analysis.reference.indicators import NEEDS_INDICATORS, how_measured, indicator_registry
-from scpb_analysis.reference.taxonomy import indicator_table
+from scpb_analysis.reference.taxonomy import indicator_name, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
 
 __all__ = [
@@ -1029,8 +1029,6 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     from scpb_analysis.stats.spc import xmr, xmr_summary
 
     if is_policeuk_counts(crime):
-        from scpb_analysis.reference.taxonomy import indicator_name
-
         ids, label = (indicator,), indicator_name(indicator)
         name = borough
         offences = crime[crime["area_type"] == "csp"]
@@ -1230,8 +1228,10 @@ _SOURCE_NOTES = (
     {
         "Indicator": "Violence against the person and sexual offences; sexual offences",
         "How measured": "Offences recorded by the MPS in the 12 months, summed over the MPS "
-        "categories " + ", ".join(INDICATOR_SETS["violence_and_sexual_offences"])
-        + " (sexual offences: " + ", ".join(INDICATOR_SETS["sexual_offences"]) + ").",
+        "categories " + ", ".join(
+            indicator_name(i) for i in INDICATOR_SETS["violence_and_sexual_offences"])
+        + " (sexual offences: " + ", ".join(
+            indicator_name(i) for i in INDICATOR_SETS["sexual_offences"]) + ").",
         "Measured against": "Borough residents, Census 2021 (rate per 1,000); London, the 32 "
         "boroughs the MPS polices",
         "Better is": "lower",

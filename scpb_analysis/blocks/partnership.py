@@ -89,55 +89,202 @@ def _suppressed(tables: dict[str, tuple[pd.DataFrame, object, object]], links=()
     return results
 
 
-def _public_tables(loads: dict, window: Window, borough: str
-                   ) -> dict[str, tuple[str, pd.DataFrame, str]]:
-    from scpb_analysis.blocks import partnership_tables as t
+_OTHER_WARDS = "Other wards"
+_ALL_OTHER_WARDS = "All other wards"
+_OTHER_OUTCOMES = "Other tools and powers"
+_OTHER_CODES = "Other offence codes"
 
-    out: dict[str, tuple[str, pd.DataFrame, str]] = {}
+
+def _listed(labels) -> str:
+    return ", ".join(str(label) for label in labels)
+
+
+def _combined_note(release, what: str) -> list[str]:
+    if not release.combined:
+        return []
+    return [f"{release.other_label}: the {len(release.combined)} {what} with the fewest, "
+            f"added up so that fewer than a quarter of the table's cells are hidden: "
+            f"{_listed(release.combined)}."]
+
+
+def _check_share(name: str, result) -> None:
+    from scpb_analysis.qa.disclosure import PUBLIC_MAX_SUPPRESSED, suppressed_share
+
+    share = suppressed_share(result.public_table, result.rule)
+    if share >= PUBLIC_MAX_SUPPRESSED:
+        raise RuntimeError(f"{name}: {share:.0%} of the public table's cells are hidden, "
+                           f"more than {PUBLIC_MAX_SUPPRESSED:.0%} even after aggregation")
+
+
+def _merge_one_more(release, total_row, counts):
+    """The release with its next smallest non-zero row added to the combined row, or None."""
+    from dataclasses import replace
+
+    from scpb_analysis.qa.disclosure import combine_rows
+
+    body = counts.drop(index=[total_row, release.other_label], errors="ignore")
+    totals = body.iloc[:, -1]
+    left = [r for r in totals.sort_values(kind="stable").index if totals[r] > 0]
+    if not left:
+        return None
+    other = counts.loc[release.other_label].iloc[-1] if release.other_label in counts.index \
+        else 0
+    # A non-empty combined row takes one more ward; an empty one two, or it would be that ward.
+    members = left[:1] if other > 0 or len(left) == 1 else left[:2]
+    merged = combine_rows(counts, members, release.other_label, total_row=total_row)
+    return replace(release, counts=merged, combined=(*release.combined, *members))
+
+
+def _public_cctv(cctv: pd.DataFrame, window: Window, borough: str
+                 ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
+    """The ward table and the ward by incident-group table, aggregated and suppressed together.
+
+    The ward table is the other's total column: suppressed apart, a total hidden in one would
+    be printed in the other and the cells behind it could be worked out.
+    """
+    from scpb_analysis.blocks import partnership_tables as t
+    from scpb_analysis.qa.disclosure import (
+        SuppressionRule,
+        group_columns,
+        release_table,
+        suppressed_share,
+    )
+
+    start, end = window.start, window.end
+    by_ward = t.cctv_by_ward(cctv, start, end, borough)
+    counts = by_ward.assign(ward_name=by_ward["ward_name"].fillna(t.GRAND_TOTAL))
+    counts = counts.set_index("ward_name")[["count"]].rename(
+        columns={"count": "Number of incidents"})
+    counts.loc[t.GRAND_TOTAL] = counts.drop(index=t.GRAND_TOTAL, errors="ignore").sum()
+    matrix = t.cctv_ward_by_type(cctv, start, end, borough)
+    grid = matrix.assign(ward_name=matrix["ward_name"].fillna(t.GRAND_TOTAL)).drop(
+        columns="ward_code").set_index("ward_name")
+    fine = group_columns(grid, t.CCTV_TYPE_GROUPS, total_col="Total")
+    broad = group_columns(fine, t.CCTV_BROAD_GROUPS, total_col="Total")
+
+    wards = release_table(counts, other_label=_OTHER_WARDS,
+                          rule=SuppressionRule(total_row=t.GRAND_TOTAL))
+
+    def by_groups(frame: pd.DataFrame):
+        # Wards without incidents are zero in the ward table: here they would only pad it.
+        return release_table(frame, other_label=_ALL_OTHER_WARDS, combine_zero_rows=True,
+                             rule=SuppressionRule(total_row=t.GRAND_TOTAL, total_col="Total"))
+
+    def wards_shown(release) -> int:
+        return len(release.counts.index) - 1 - (_ALL_OTHER_WARDS in release.counts.index)
+
+    # The six groups unless the three broad ones show more wards by name.
+    types, groups = by_groups(fine), t.CCTV_TYPE_GROUPS
+    coarse = by_groups(broad)
+    if wards_shown(coarse) > wards_shown(types):
+        types = coarse
+        groups = {name: tuple(x for g in members for x in t.CCTV_TYPE_GROUPS[g])
+                  for name, members in t.CCTV_BROAD_GROUPS.items()}
+    while True:
+        by_type = types.counts
+        if set(types.combined) == set(wards.combined) and types.combined:
+            # The same wards combined in both: one row, printed (and protected) alike.
+            by_type = by_type.rename(index={_ALL_OTHER_WARDS: _OTHER_WARDS})
+        results = _suppressed(
+            {"cctv_by_ward": (wards.counts, t.GRAND_TOTAL, None),
+             "cctv_ward_by_type": (by_type, t.GRAND_TOTAL, "Total")},
+            links=[("cctv_by_ward", "Number of incidents", "cctv_ward_by_type", "Total")])
+        over = [n for n, r in results.items()
+                if suppressed_share(r.public_table, r.rule) >= 0.25]
+        # Protected together, the ward by group table may need more cells hidden than alone;
+        # then one more ward joins its combined row.
+        more = _merge_one_more(types, t.GRAND_TOTAL, types.counts) if over else None
+        if more is None:
+            break
+        types = more
+    for name, result in results.items():
+        _check_share(name, result)
+    if _ALL_OTHER_WARDS in by_type.index and results["cctv_by_ward"].mask.to_numpy().any():
+        # The combined row's total is a sum of rows of the ward table, a link the suppression
+        # does not model: only safe while the ward table hides nothing.
+        raise RuntimeError("cctv_ward_by_type: cannot publish a combined row of wards beside "
+                           "a ward table with hidden cells")
+    ward_notes = _combined_note(wards, "wards")
+    type_notes = _combined_note(types, "wards")
+    if by_type.index.isin([_OTHER_WARDS]).any() and types.combined:
+        type_notes = [f"{_OTHER_WARDS} are the same wards as in the ward table."]
+    listed = "; ".join(f"{group}: {_listed(members)}" for group, members in groups.items())
+    type_notes.append(f"Incident types are grouped, as the 25 types by ward are mostly "
+                      f"counts under 5: {listed}.")
+    out = {}
+    for name, title, notes in (
+            ("cctv_by_ward", f"CCTV incidents by ward: {window.label}", ward_notes),
+            ("cctv_ward_by_type", f"CCTV incidents by ward and type of incident: "
+                                  f"{window.label}", type_notes)):
+        result = results[name]
+        out[name] = (title, result.public_table.rename_axis("ward_name").reset_index(),
+                     [*([result.note] if result.note else []), *notes])
+    return out
+
+
+def _public_asb(outcomes: pd.DataFrame, window: Window) -> tuple[str, pd.DataFrame, list[str]]:
+    """Outcomes by month, small outcomes combined; the three months together if needed."""
+    from scpb_analysis.blocks import partnership_tables as t
+    from scpb_analysis.core.periods import month_label
+    from scpb_analysis.qa.disclosure import (
+        PUBLIC_MAX_SUPPRESSED,
+        SuppressionRule,
+        release_table,
+    )
+
+    grid = t.asb_outcomes_by_month(outcomes, window.start, window.end)
+    months = [month_label(m) for m in grid["month"]]
+    by_month = grid.drop(columns="month").T.set_axis(months, axis=1)
+    by_month.index.name = "outcome"
+    by_month["Total"] = by_month[months].sum(axis=1)
+    rule = SuppressionRule(total_col="Total")
+    release = release_table(by_month, other_label=_OTHER_OUTCOMES, rule=rule)
+    detail = release.counts.drop(index=[_OTHER_OUTCOMES], errors="ignore")
+    if release.share >= PUBLIC_MAX_SUPPRESSED or not (detail["Total"] > 0).any():
+        # Month by month is too sparse to publish: the three months together.
+        period = by_month[["Total"]].rename(columns={"Total": window.label})
+        release = release_table(period, other_label=_OTHER_OUTCOMES)
+    result = release.result
+    _check_share("asb_outcomes_by_month", result)
+    notes = [*([result.note] if result.note else []), *_combined_note(release, "outcomes")]
+    return (f"ASB tools and powers outcomes: {window.label}",
+            result.public_table.reset_index(), notes)
+
+
+def _public_tables(loads: dict, window: Window, borough: str
+                   ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
+    from scpb_analysis.blocks import partnership_tables as t
+    from scpb_analysis.qa.disclosure import release_table, verify_suppression
+
+    out: dict[str, tuple[str, pd.DataFrame, list[str]]] = {}
     start, end = window.start, window.end
 
-    def one(counts: pd.DataFrame, total_row=None, total_col=None):
-        return _suppressed({"table": (counts, total_row, total_col)})["table"]
+    def one(name: str, counts: pd.DataFrame, other: str, what: str):
+        release = release_table(counts, other_label=other)
+        problems = verify_suppression(release.result)
+        if problems:
+            raise RuntimeError(f"{name}: suppression left recoverable cells: "
+                               + "; ".join(problems))
+        _check_share(name, release.result)
+        result = release.result
+        return (result.public_table.reset_index(),
+                [*([result.note] if result.note else []), *_combined_note(release, what)])
 
     if "cctv" in loads:
-        by_ward = t.cctv_by_ward(loads["cctv"].table, start, end, borough)
-        counts = by_ward.assign(ward_name=by_ward["ward_name"].fillna("Grand Total"))
-        counts = counts.set_index("ward_name")[["count"]].rename(
-            columns={"count": "Number of incidents"})
-        counts.loc["Grand Total"] = counts.drop(index="Grand Total", errors="ignore").sum()
-        matrix = t.cctv_ward_by_type(loads["cctv"].table, start, end, borough)
-        grid = matrix.assign(ward_name=matrix["ward_name"].fillna("Grand Total")).drop(
-            columns="ward_code").set_index("ward_name")
-        # The ward table is the ward by type table's total column: suppressed apart, a total
-        # hidden in one is printed in the other and the cells behind it can be worked out.
-        results = _suppressed(
-            {"cctv_by_ward": (counts, "Grand Total", None),
-             "cctv_ward_by_type": (grid, grid.index[-1], grid.columns[-1])},
-            links=[("cctv_by_ward", "Number of incidents", "cctv_ward_by_type",
-                    grid.columns[-1])])
-        out["cctv_by_ward"] = (f"CCTV incidents by ward: {window.label}",
-                               results["cctv_by_ward"].public_table.reset_index(),
-                               results["cctv_by_ward"].note)
-        out["cctv_ward_by_type"] = (f"CCTV incidents by ward and type: {window.label}",
-                                    results["cctv_ward_by_type"].public_table.reset_index(),
-                                    results["cctv_ward_by_type"].note)
+        out.update(_public_cctv(loads["cctv"].table, window, borough))
     if "asb_outcomes" in loads:
-        grid = t.asb_outcomes_by_month(loads["asb_outcomes"].table, start, end)
-        grid = grid.assign(month=grid["month"].astype(str)).set_index("month")
-        result = one(grid)
-        out["asb_outcomes_by_month"] = (f"ASB tools and powers outcomes: {window.label}",
-                                        result.public_table.reset_index(), result.note)
+        out["asb_outcomes_by_month"] = _public_asb(loads["asb_outcomes"].table, window)
     if "fpn" in loads:
         codes = t.fpn_by_code(loads["fpn"].table, start, end).set_index("offence_code")
-        result = one(codes[["count"]].rename(columns={"count": "Fixed penalty notices"}))
-        out["fpn_by_code"] = (f"Fixed penalty notices by offence code: {window.label}",
-                              result.public_table.reset_index(), result.note)
+        frame, notes = one("fpn_by_code", codes[["count"]].rename(
+            columns={"count": "Fixed penalty notices"}), _OTHER_CODES, "offence codes")
+        out["fpn_by_code"] = (f"Fixed penalty notices by offence code: {window.label}", frame,
+                              notes)
     if "damarac" in loads:
         quarters = t.damarac_by_quarter(loads["damarac"].table).set_index("quarter")
-        result = one(quarters[["referrals"]].rename(
-            columns={"referrals": "DA MARAC referrals"}))
-        out["damarac_by_quarter"] = ("DA MARAC referrals by quarter",
-                                     result.public_table.reset_index(), result.note)
+        frame, notes = one("damarac_by_quarter", quarters[["referrals"]].rename(
+            columns={"referrals": "DA MARAC referrals"}), "Other quarters", "quarters")
+        out["damarac_by_quarter"] = ("DA MARAC referrals by quarter", frame, notes)
     return out
 
 
@@ -209,8 +356,8 @@ def _public(loads: dict, window: Window, borough: str
             ) -> dict[str, tuple[str, pd.DataFrame, list[str]]]:
     notes = _notes_by_source(loads)
     tables = _public_tables(_usable(loads), window, borough)
-    return {name: (title, frame, ([note] if note else []) + notes[_TABLE_SOURCES[name]])
-            for name, (title, frame, note) in tables.items()}
+    return {name: (title, frame, [*own, *notes[_TABLE_SOURCES[name]]])
+            for name, (title, frame, own) in tables.items()}
 
 
 def _internal(loads: dict, window: Window, end_m: pd.Period, borough: str

@@ -34,8 +34,8 @@ __all__ = [
 
 #: What a reader sees of a ward rate table (the CSV keeps every column), and the headings.
 RATE_COLUMNS = ("ward_name", "count", "population", "value", "lower", "upper", "rank")
-RATE_LABELS = {"ward_name": "ward", "value": "rate per 1,000", "lower": "95% CI lower",
-               "upper": "95% CI upper", "rank": "rank among the wards"}
+RATE_LABELS = {"ward_name": "Ward", "value": "Rate per 1,000", "lower": "95% CI lower",
+               "upper": "95% CI upper", "rank": "Rank among the wards (1 = highest rate)"}
 
 
 
@@ -285,14 +285,26 @@ def ward_to_profile(rate_tables: Mapping[str, pd.DataFrame], ward: str = "", *,
             "profiled by naming it (scpb build --ward).")
 
 
-def ward_trend_chart(trend: pd.DataFrame, title: str):
+def ward_trend_chart(trend: pd.DataFrame, title: str, *, area: str = "",
+                     breaks: Sequence[tuple[str | pd.Period, str]] = ()):
     """Line chart of a ward's monthly counts, one line per indicator.
+
+    Drawn as the dashboard's :func:`~scpb_analysis.blocks.dashboard.trend_chart` is: the width
+    of a page with 10 pt text, the x axis labelled "Month" with the last month of the data
+    always a tick, months missing from ``trend`` a gap in the line, series breaks as dashed
+    lines.
 
     Parameters
     ----------
     trend : DataFrame
         Output of :func:`ward_trend`.
     title : str
+        What the chart shows; ``area`` is put before it unless it already starts with it.
+    area : str
+        The borough, e.g. ``"Barnet"`` (the ward's name belongs in ``title``).
+    breaks : sequence of (month, label)
+        Series breaks, e.g. ``[("2024-02", "CONNECT, Feb 2024")]``; those after the first
+        month up to the last are drawn.
 
     Returns
     -------
@@ -300,31 +312,31 @@ def ward_trend_chart(trend: pd.DataFrame, title: str):
 
     Examples
     --------
-    >>> t = pd.DataFrame({"month": ["2023-01", "2023-02"], "robbery": [1, 3]})
-    >>> ward_trend_chart(t, "Demo").axes[0].get_title()
-    'Demo'
+    >>> t = pd.DataFrame({"month": ["2023-01", "2023-02", "2023-03"], "robbery": [1, 3, 2]})
+    >>> ax = ward_trend_chart(t, "Hendon: monthly offences", area="Barnet").axes[0]
+    >>> ax.get_title(loc="left"), ax.get_xticklabels()[-1].get_text()
+    ('Barnet: Hendon: monthly offences', 'Mar 2023')
     """
     import matplotlib.pyplot as plt
+    import numpy as np
 
+    from scpb_analysis.charts.maps import TREND_SIZE, finish_monthly_chart, month_range
+    from scpb_analysis.core.periods import to_month
     from scpb_analysis.reference.indicators import indicator_info
 
-    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=100)
-    months = trend["month"].astype(str).tolist()
-    for column in trend.columns.drop("month"):
+    months = month_range(trend["month"])
+    held = pd.PeriodIndex([to_month(m) for m in trend["month"]], freq="M")
+    data = trend.drop(columns="month").set_index(held).sort_index().reindex(months)
+    positions = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=TREND_SIZE, dpi=100)
+    for column in data.columns:
         try:
             label = indicator_info(column)["title"]
         except KeyError:
-            label = column
-        ax.plot(months, trend[column], marker="o", markersize=3, label=label)
-    ax.set_title(title)
-    ax.set_ylabel("Offences per month")
-    ax.set_ylim(bottom=0)
-    step = max(1, len(months) // 12)
-    ax.set_xticks(range(0, len(months), step))
-    ax.set_xticklabels(months[::step], rotation=45, ha="right", fontsize=7)
-    ax.legend(fontsize=7, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+            label = column.replace("_", " ").capitalize()
+        ax.plot(positions, data[column], marker="o", markersize=4, label=label)
+    finish_monthly_chart(ax, months, title=title, ylabel="Offences per month", area=area,
+                         breaks=breaks)
     plt.close(fig)
     return fig
 

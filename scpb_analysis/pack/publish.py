@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["PublishedTable", "publish_table", "show_figure", "show_sections", "show_tables",
-           "table_path"]
+__all__ = ["PublishedTable", "publish_table", "show_appendix", "show_figure", "show_overview",
+           "show_sections", "show_tables", "show_text", "table_path"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -39,10 +39,12 @@ def table_path(output_dir: str | Path, name: str) -> Path:
 
 @dataclass
 class PublishedTable:
-    """A published table and how a reader sees it (selected, renamed, rounded columns).
+    """A published table and how a reader sees it (selected, labelled, formatted columns).
 
-    The CSV holds every column at full precision; the page shows ``columns`` (all if empty),
-    headed by ``labels``, numbers rounded to ``decimals``, without the row index.
+    The CSV holds every column at full precision under its code name; the page shows
+    ``columns`` (all if empty), each under ``labels[column]`` or its label in the registry
+    (:mod:`scpb_analysis.reference.labels`), formatted for reading
+    (:func:`scpb_analysis.text.reader_tables.reader_frame`), without the row index.
     """
 
     frame: pd.DataFrame
@@ -52,20 +54,20 @@ class PublishedTable:
     empty: str = "None."
 
     def shown(self) -> pd.DataFrame:
-        """The table as the page shows it."""
+        """The table as the page shows it: labelled columns of formatted strings."""
+        from scpb_analysis.text.reader_tables import reader_frame
+
         view = self.frame[list(self.columns)] if self.columns else self.frame
-        view = view.copy()
-        for column in view.columns:
-            if pd.api.types.is_float_dtype(view[column]):
-                view[column] = view[column].round(self.decimals)
-        return view.rename(columns=dict(self.labels))
+        return reader_frame(view, self.labels, decimals=self.decimals)
 
     def _repr_html_(self) -> str:
+        from scpb_analysis.text.reader_tables import reader_html
+
         if self.frame.empty:
             # A table with a header and no rows reads as a fault; say there is nothing.
             return f"<p><em>{html.escape(self.empty)}</em></p>"
-        return self.shown().to_html(index=False, border=0, classes="dataframe",
-                                    na_rep="", float_format=lambda x: f"{x:,.{self.decimals}f}")
+        view = self.frame[list(self.columns)] if self.columns else self.frame
+        return reader_html(view, self.labels, decimals=self.decimals)
 
     def __repr__(self) -> str:
         return self.empty if self.frame.empty else self.shown().to_string(index=False)
@@ -228,10 +230,12 @@ def show_tables(tables: dict[str, tuple],
             display(Markdown("\n\n".join(notes)))
     return order
 
-def show_sections(sections: list) -> None:
+def show_sections(sections: list, *, area: str = "", breaks: pd.DataFrame | None = None) -> None:
     """Display the headline sections in a notebook: heading, chart, comparison, narrative.
 
-    ``sections`` are :class:`~scpb_analysis.blocks.dashboard.IndicatorSection` objects.
+    ``sections`` are :class:`~scpb_analysis.blocks.dashboard.IndicatorSection` objects;
+    each chart names ``area`` and draws the series breaks of ``breaks`` (the loader's table,
+    :func:`scpb_analysis.blocks.dashboard.chart_breaks`).
 
     Examples
     --------
@@ -239,9 +243,10 @@ def show_sections(sections: list) -> None:
     >>> show_sections([IndicatorSection("x", "X", False, note="Not in this data.")])
     <IPython.core.display.Markdown object>
     """
-    from IPython.display import Markdown, display
+    from IPython.display import HTML, Markdown, display
 
-    from scpb_analysis.blocks.dashboard import INCOMPLETE_MARK, trend_chart
+    from scpb_analysis.blocks.dashboard import INCOMPLETE_MARK, chart_breaks, trend_chart
+    from scpb_analysis.text.reader_tables import reader_html
 
     for section in sections:
         if not section.available:
@@ -257,8 +262,10 @@ def show_sections(sections: list) -> None:
         if section.trend is not None:
             months = len(section.trend)
             show_figure(trend_chart(section.trend,
-                                    f"{section.title}: monthly offences, last {months} months"))
-        display(section.summary().style.hide(axis="index"))
+                                    f"{section.title}: monthly offences, last {months} months",
+                                    area=area, breaks=chart_breaks(breaks, section.indicator)))
+        display(HTML(reader_html(section.summary(), {"measure": "Measure", "value": "Value"},
+                                 formats={"value": "text"}, classes="summary")))
         lines = [f"**RAG: {section.rag_text}**", "", str(section.comparison["narrative"])]
         if section.note:
             lines += ["", f"*Notes: {section.note}*"]
@@ -293,3 +300,86 @@ def show_reader_warnings() -> None:
     warnings.showwarning = show
     # Each note once per place it comes from, as Python shows warnings by default.
     warnings.simplefilter("default")
+
+
+class _Prose:
+    """Markdown for the page whose plain-text form (what nbval compares) is the same words."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def show_text(text: str) -> None:
+    """Display sentences as the page's prose, one paragraph per line.
+
+    Their plain-text form is the same words, so nbval compares them as it would ``print``.
+
+    Examples
+    --------
+    >>> show_text("Two lines.\\nSecond.")
+    Two lines.
+    <BLANKLINE>
+    Second.
+    """
+    from IPython.display import display
+
+    display(_Prose("\n\n".join(line for line in text.splitlines() if line.strip())))
+
+
+def show_overview(comparison: pd.DataFrame, trends: pd.DataFrame | None = None) -> None:
+    """Display the overview table of the headline indicators and the key messages under it.
+
+    The messages are checked against the table before they are shown
+    (:func:`scpb_analysis.blocks.overview.check_key_messages`); a message that disagrees with
+    its row stops the section rather than reaching the board.
+
+    Examples
+    --------
+    >>> show_overview(pd.DataFrame({"dashboard": [], "indicator_name": [], "rag": []}))
+    <IPython.core.display.HTML object>
+    - Ratings: 0 Red, 0 Amber, 0 Green.
+    """
+    from IPython.display import HTML, display
+
+    from scpb_analysis.blocks.overview import check_key_messages, key_messages, overview_html
+
+    display(HTML(overview_html(comparison, trends)))
+    rules = sorted(set(comparison.loc[comparison["dashboard"].astype(str) == "True",
+                                      "rag_rule"].dropna())) if "rag_rule" in comparison \
+        else []
+    messages = key_messages(comparison)
+    problems = check_key_messages(messages, comparison)
+    if problems:
+        raise AssertionError("key messages disagree with the overview table: "
+                             + "; ".join(problems))
+    text = "\n".join(f"- {m}" for m in messages)
+    if rules:
+        text += "\n\n*RAG rule: " + " ".join(rules) + "*"
+    display(_Prose(text))
+
+
+def show_appendix(summary: str, parts: Sequence) -> None:
+    """Display parts for the analyst (load reports, revisions) folded under ``summary``.
+
+    ``parts`` are Markdown strings and tables (:class:`PublishedTable`); the reader sees one
+    line, and opens it to see them.
+
+    Examples
+    --------
+    >>> show_appendix("How the data were loaded", ["Two files read."])
+    <IPython.core.display.HTML object>
+    """
+    import mistune
+    from IPython.display import HTML, display
+
+    body = []
+    for part in parts:
+        body.append(mistune.html(part) if isinstance(part, str) else part._repr_html_())
+    display(HTML(f"<details class='appendix'><summary>{html.escape(summary)}</summary>"
+                 + "".join(body) + "</details>"))

@@ -203,6 +203,9 @@ class PackBuild:
     withheld: int = 0
     #: Notebooks whose pages were carried over from the previous pack by an --only rebuild.
     carried: list[str] = field(default_factory=list)
+    #: Whether the pages are also printed to PDF, and the PDFs printed.
+    pdf: bool = False
+    pdfs: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -229,6 +232,8 @@ class PackBuild:
             lines.append(f"kept from the previous pack: {', '.join(self.carried)}")
         lines.append(f"{len(self.tables)} tables in {self.out / 'tables'}"
                      + (f" and {self.workbook}" if self.workbook else ""))
+        if self.pdfs:
+            lines.append(f"{len(self.pdfs)} PDFs (A4) in {self.out / 'pdf'}")
         if self.index:
             lines.append(f"Open the pack: {self.index.resolve().as_uri()}")
         return "\n".join(lines)
@@ -367,20 +372,6 @@ def _execute(name: str, parameters: dict, executed: Path,
     return "", time.perf_counter() - started
 
 
-def _provenance_markdown(record: dict) -> str:
-    params = "\n".join(f"| `{k}` | `{v}` |" for k, v in record["parameters"].items())
-    inputs = "\n".join(f"| {f['file']} | {f['bytes']} | `{f['sha256'][:16]}…` |"
-                       for f in record["inputs"]) or "| (none found) | | |"
-    return (
-        "## Provenance\n\n"
-        f"Built by scpb_analysis {record['version']} at {record['built']} "
-        f"({record['data_status']}).\n\n"
-        f"| parameter | value |\n|---|---|\n{params}\n\n"
-        "Input files (SHA-256, first 16 hex digits; full digests in `provenance.json`):\n\n"
-        f"| file | bytes | SHA-256 |\n|---|---|---|\n{inputs}\n"
-    )
-
-
 @functools.cache
 def _html_exporter():
     # One exporter for every page: building one loads and compiles its templates, which cost
@@ -401,6 +392,13 @@ def _render(executed: Path, target: Path, record: dict, title: str,
     import nbformat
 
     from scpb_analysis.pack.failures import find_failures, not_built_box, show_failures_plainly
+    from scpb_analysis.pack.page import (
+        frame_page,
+        navigation,
+        period_words,
+        provenance_html,
+        sources_line,
+    )
 
     notebook = nbformat.read(executed, as_version=4)
     failures = find_failures(notebook, title)
@@ -418,37 +416,62 @@ def _render(executed: Path, target: Path, record: dict, title: str,
             # Warnings and logging are for the analyst re-running the notebook, not the reader.
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    notebook.cells.append(nbformat.v4.new_markdown_cell(_provenance_markdown(record)))
-    notebook.metadata["title"] = title
+    parameters = record["parameters"]
+    full_title = f"{title}: {parameters['borough']}, {period_words(parameters['period_end'])}"
+    first = notebook.cells[0] if notebook.cells else None
+    if first is not None and first.cell_type == "markdown" and first.source.startswith("# "):
+        # The page's own heading names the area and period, as a board paper's title does.
+        first.source = f"# {full_title}" + first.source[len(first.source.split("\n")[0]):]
+    notebook.metadata["title"] = full_title
     body, _ = _html_exporter().from_notebook_node(notebook)
-    target.write_text(body, encoding="utf-8")
+    pages = [(name, NOTEBOOKS[name][0]) for name in record.get("pages", NOTEBOOKS)]
+    header = (navigation(pages, target.stem)
+              + f'<p class="sources">{html.escape(sources_line(record["inputs"]))}</p>')
+    footer = provenance_html(record, record["inputs"],
+                             show_paths=parameters.get("audience") != "public")
+    target.write_text(frame_page(body, header=header, footer=footer), encoding="utf-8")
     return failures
 
 
 def _workbook(tables: Sequence[Path], target: Path) -> Path:
+    from scpb_analysis.pack.workbook import write_workbook
+
+    return write_workbook(tables, target)
+
+
+def _overview_section(tables: Path) -> str:
+    """The overview table and key messages from the dashboard's tables, or why there are none."""
     import pandas as pd
 
-    sheets: dict[str, Path] = {}
-    for path in tables:
-        sheet = path.stem[:31]
-        n = 2
-        while sheet in sheets:
-            suffix = f"~{n}"
-            sheet = path.stem[: 31 - len(suffix)] + suffix
-            n += 1
-        sheets[sheet] = path
-    contents = pd.DataFrame({"sheet": list(sheets), "csv": [f"tables/{p.name}"
-                                                             for p in sheets.values()]})
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        contents.to_excel(writer, sheet_name="contents", index=False)
-        for sheet, path in sheets.items():
-            pd.read_csv(path, dtype=str, keep_default_na=False).to_excel(
-                writer, sheet_name=sheet, index=False)
-    return target
+    from scpb_analysis.blocks.overview import check_key_messages, key_messages, overview_html
+
+    path = tables / "dashboard.csv"
+    if not path.exists():
+        return ("<p><em>The performance dashboard was not built, so there is no overview; "
+                "the list of pages below says why.</em></p>")
+    comparison = pd.read_csv(path, keep_default_na=True)
+    trends_path = tables / "dashboard_trends.csv"
+    trends = pd.read_csv(trends_path, dtype={"month": str}) if trends_path.exists() else None
+    messages = key_messages(comparison)
+    problems = check_key_messages(messages, comparison)
+    if problems:
+        # A message that disagrees with its table never reaches the board.
+        raise RuntimeError("overview: key messages disagree with the table: "
+                           + "; ".join(problems))
+    rules = sorted(set(comparison.loc[comparison["dashboard"].astype(str) == "True",
+                                      "rag_rule"].dropna().astype(str)))
+    esc = html.escape
+    return (overview_html(comparison, trends)
+            + "<h3>Key messages</h3><ul>"
+            + "".join(f"<li>{esc(m)}</li>" for m in messages) + "</ul>"
+            + "".join(f"<p class='sources'>RAG rule: {esc(r)}</p>" for r in rules))
 
 
 def _index_html(build: PackBuild, record: dict) -> str:
+    from scpb_analysis.pack.page import PAGE_CSS, navigation, period_words, settings_rows
+
     esc = html.escape
+    parameters = record["parameters"]
     banner = ("<p class='banner'>SYNTHETIC demo data &mdash; not real crime or partnership "
               "figures</p>" if record["synthetic"] else "")
     items = []
@@ -465,26 +488,37 @@ def _index_html(build: PackBuild, record: dict) -> str:
             status = "" if run.ok else f" <strong>failed</strong>: {esc(run.error)}"
         if run.name in build.carried:
             status += " <em>(kept from the previous build)</em>"
+        if build.pdf and run.html:
+            status += f" (<a href='pdf/{esc(run.name)}.pdf'>PDF</a>)"
         items.append(f"<li>{link}{status}</li>")
     tables = "".join(f"<li><a href='tables/{esc(p.name)}'>{esc(p.name)}</a></li>"
                      for p in build.tables)
-    params = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>"
-                     for k, v in record["parameters"].items())
+    settings = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in
+                       settings_rows(parameters,
+                                     show_paths=parameters.get("audience") != "public"))
     workbook = (f"<p>All tables in one workbook: <a href='{_WORKBOOK}'>{_WORKBOOK}</a></p>"
                 if build.workbook else "")
+    area, period = esc(parameters["borough"]), esc(period_words(parameters["period_end"]))
+    pages = [(run.name, NOTEBOOKS[run.name][0]) for run in build.runs if run.html]
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{esc(record['parameters']['borough'])} community safety pack</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
-.banner{{background:#fde0c5;padding:.5em;font-weight:bold}}
-th{{text-align:left;padding-right:1em}}</style></head>
-<body><h1>{esc(record['parameters']['borough'])} community safety pack:
-period ending {esc(record['parameters']['period_end'])}</h1>
-{banner}<h2>Reports</h2><ul>{''.join(items)}</ul>
-<h2>Tables</h2>{workbook}<ul>{tables}</ul>
-<h2>Parameters</h2><table>{params}</table>
-<p>Built by scpb_analysis {esc(record['version'])}; inputs and checksums in
-<a href='provenance.json'>provenance.json</a>.</p></body></html>
+<title>Community safety pack: {area}, {period}</title>
+{PAGE_CSS}</head>
+<body class="scpb">{navigation(pages, "index", up="")}
+<h1>Community safety pack: {area}, {period}</h1>
+{banner}<h2>Overview</h2>
+<p>Every headline indicator: the 12 and 3 months to the period end against the same months a
+year before, whether the change is statistically significant (an exact test at the 5% level),
+the rank now and the quarter before, and the RAG rating. The performance dashboard gives each
+one's chart and notes.</p>
+{_overview_section(build.out / "tables")}
+<h2>Pages</h2><ul>{''.join(items)}</ul>
+<h2>Tables</h2>{workbook}
+<details class="appendix"><summary>Each table as a CSV file</summary><ul>{tables}</ul></details>
+<h2>Settings</h2><table class="reader"><tbody>{settings}</tbody></table>
+<p class="sources">Built by the scpb-analysis toolkit, version {esc(record['version'])}; every
+input file and its checksum are in <a href='provenance.json'>provenance.json</a>.</p>
+</body></html>
 """
 
 
@@ -503,6 +537,7 @@ def build_pack(
     cache_dir: str | Path | bool | None = True,
     ward: str = "",
     rag: str = "significance-and-rank",
+    pdf: bool = False,
 ) -> PackBuild:
     """Run the pack's notebooks and write the rendered pack.
 
@@ -540,6 +575,9 @@ def build_pack(
         (:func:`scpb_analysis.blocks.ward_report.ward_to_profile`).
     rag : str
         The dashboard's RAG rule, by name (:data:`scpb_analysis.stats.rag.RAG_RULES`).
+    pdf : bool
+        Also print every page and the overview to ``pdf/<page>.pdf`` (A4, numbered pages) with
+        headless Chromium (:mod:`scpb_analysis.pack.pdf`), as council agenda systems publish.
     cache_dir : path, True or None
         Where the notebooks keep the harmonised tables they share (:mod:`scpb_analysis.pack.cache`):
         True for the default (``$SCPB_CACHE_DIR`` or the user's cache folder), None or False to
@@ -582,7 +620,8 @@ def build_pack(
     try:
         return _build_pack(borough=borough, period_end=period_end, data_dir=data_dir, out=out,
                            only=only, audience=audience, jobs=jobs, progress=progress,
-                           figures=figures, incomplete=incomplete, ward=ward, rag=rag)
+                           figures=figures, incomplete=incomplete, ward=ward, rag=rag,
+                           pdf=pdf)
     finally:
         if before is None:
             os.environ.pop(CACHE_ENV, None)
@@ -592,11 +631,17 @@ def build_pack(
 
 def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str | Path,
                 only: Sequence[str] | None, audience: str, jobs: int, progress: bool,
-                figures: str, incomplete: str, ward: str, rag: str) -> PackBuild:
+                figures: str, incomplete: str, ward: str, rag: str,
+                pdf: bool = False) -> PackBuild:
     from scpb_analysis.core.periods import to_month
+    from scpb_analysis.pack.pdf import chromium_path
+    from scpb_analysis.pack.public import public_parameters
     from scpb_analysis.qa.disclosure import PersonalDataError, check_audience, scan_outputs
 
     check_audience(audience)
+    if pdf and chromium_path() is None:
+        raise ValueError("PDFs need headless Chromium (Debian package chromium, or Chrome on "
+                         "the PATH); install it or build without --pdf")
     names = list(only) if only else list(NOTEBOOKS)
     for name in names:
         _notebook_path(name)
@@ -613,13 +658,16 @@ def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str
     inputs = publishable_inputs(data_path)
     try:
         carried = {}
+        # A public pack records no folder paths, only a fingerprint of the data folder.
+        recorded = public_parameters(parameters) if audience == "public" else parameters
         if only and previous is not None and all(
-                previous["parameters"].get(k) == parameters[k] for k in _SAME_PACK):
+                previous["parameters"].get(k) == recorded.get(k)
+                for k in (*_SAME_PACK, "data_fingerprint")):
             shutil.copytree(out_path, staging, dirs_exist_ok=True, symlinks=True)
             carried = {n: e for n, e in previous["notebooks"].items()
                        if n in NOTEBOOKS and n not in names}
         build = _build_in(staging, names, parameters, carried, jobs=jobs, progress=progress,
-                          inputs=inputs)
+                          inputs=inputs, pdf=pdf)
         # Every file of the pack, not only its pages (an executed notebook's code and
         # parameters, the provenance, the index), before anything replaces the previous pack.
         findings = scan_outputs([staging])
@@ -707,16 +755,19 @@ def _rebased(build: PackBuild, staging: Path, out: Path) -> PackBuild:
     build.out = out
     build.tables = [moved(p) for p in build.tables]
     build.workbook, build.index = moved(build.workbook), moved(build.index)
+    build.pdfs = [moved(p) for p in build.pdfs]
     return build
 
 
 def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[str, dict], *,
-              jobs: int, progress: bool, inputs: PublishableInputs) -> PackBuild:
+              jobs: int, progress: bool, inputs: PublishableInputs,
+              pdf: bool = False) -> PackBuild:
     """Run ``names`` on ``inputs.data_dir`` and write the whole pack into ``staging``."""
     from tqdm.auto import tqdm
 
     from scpb_analysis import __version__
     from scpb_analysis.pack.data import area_kind
+    from scpb_analysis.pack.public import label_public_page, public_parameters
     from scpb_analysis.sources.datadir import locate_data
 
     data_path = inputs.data_dir
@@ -739,7 +790,9 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     records = {name: {"notebook": name, "parameters": parameters, "version": __version__,
                       "built": built, "data_status": status, "synthetic": found.synthetic,
                       "inputs": _input_files(data_path, _sources_read(name, kind), withheld,
-                                             [w.shown for w in inputs.withheld])}
+                                             [w.shown for w in inputs.withheld]),
+                      # The pages this pack holds, for every page's navigation.
+                      "pages": [n for n in NOTEBOOKS if n in names or n in carried]}
                for name in names}
     if withheld:
         print(f"scpb: warning: {len(withheld)} input file name(s) hold personal data; the "
@@ -785,7 +838,14 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     order = [name for name in NOTEBOOKS if name in runs]
     tables = sorted((staging / "tables").glob("*.csv"))
     build = PackBuild(out=staging, runs=[runs[name] for name in order], tables=tables,
-                      withheld=len(withheld), carried=list(carried))
+                      withheld=len(withheld), carried=list(carried), pdf=pdf)
+    public = parameters.get("audience") == "public"
+    if public:
+        # The executed notebooks hold the code and the parameters, folder paths included:
+        # the pages were rendered from them, and a public pack ships the pages only.
+        shutil.rmtree(staging / "notebooks", ignore_errors=True)
+        for run in build.runs:
+            run.notebook = None
     (staging / _WORKBOOK).unlink(missing_ok=True)
     if tables:
         build.workbook = _workbook(tables, staging / _WORKBOOK)
@@ -794,14 +854,19 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
                           "failures": [f.as_dict() for f in runs[n].failures],
                           "built": built, "inputs": records[n]["inputs"]} for n in names})
     (staging / _PROVENANCE).write_text(
-        json.dumps({"parameters": parameters, "version": __version__, "built": built,
+        json.dumps({"parameters": public_parameters(parameters) if public else parameters,
+                    "version": __version__, "built": built,
                     "data_status": status,
                     "notebooks": {n: notebooks[n] for n in order}},
                    indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     index = staging / "index.html"
-    index.write_text(_index_html(build, {**records[names[0]], "parameters": parameters}),
-                     encoding="utf-8")
+    page = _index_html(build, {**records[names[0]], "parameters": parameters})
+    index.write_text(label_public_page(page) if public else page, encoding="utf-8")
     build.index = index
+    if pdf:
+        from scpb_analysis.pack.pdf import print_pack
+
+        build.pdfs = print_pack(staging)
     return build
 
 
@@ -819,6 +884,11 @@ def _finish(run: NotebookRun, staging: Path, data_path: Path, parameters: dict,
         _publish_paths(run.notebook, data_path, Path(parameters["data_dir"]))
     target = staging / "html" / f"{run.name}.html"
     run.failures = _render(run.notebook, target, record, NOTEBOOKS[run.name][0], run.error)
+    if parameters.get("audience") == "public":
+        from scpb_analysis.pack.public import label_public_page
+
+        target.write_text(label_public_page(target.read_text(encoding="utf-8")),
+                          encoding="utf-8")
     if run.failures:
         run.ok = False
         run.error = failures_text(run.failures)

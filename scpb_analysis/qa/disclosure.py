@@ -18,6 +18,15 @@ further cells so that no hidden count can be worked out from the published total
 table and the ward by type table whose total column it is); :func:`verify_suppression` and
 :func:`verify_linked` check any result independently, by linear programming on what a reader
 of the published tables can see.
+
+A public table must stay useful: :func:`release_table` first aggregates a sparse table
+(columns into groups with :func:`group_columns`, small rows into one with
+:func:`combine_rows`) until fewer than :data:`PUBLIC_MAX_SUPPRESSED` of its cells are hidden,
+and only then suppresses it. The rule, for every public table: counts from 1 to 4 are shown as
+``<5``; further cells are hidden as ``[c]`` so none can be worked out from a row or column
+total, in this or another published table; true zeros are shown as 0 (a count of none
+identifies no one), unless a zero has to be hidden to protect a small count, when every zero
+of the table is hidden and the note says so.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -43,23 +52,29 @@ from scpb_analysis.core.errors import InputDataError
 __all__ = [
     "AUDIENCES",
     "PII_HEADER_PATTERNS",
+    "PUBLIC_MAX_SUPPRESSED",
     "SCANNED_SUFFIXES",
     "Finding",
     "PersonalDataError",
+    "Release",
     "SuppressionResult",
     "SuppressionRule",
     "check_audience",
+    "combine_rows",
     "disclosure_problems",
     "drop_pii",
+    "group_columns",
     "hidden_ranges",
     "linked_hidden_ranges",
     "pii_columns",
     "refuse_if_pii",
+    "release_table",
     "scan_outputs",
     "scan_text_for_pii",
     "scan_file_name",
     "suppress",
     "suppress_linked",
+    "suppressed_share",
     "verify_linked",
     "verify_suppression",
 ]
@@ -1925,3 +1940,251 @@ def verify_linked(results: dict[str, SuppressionResult],
                  f"from the tables published together"
                  for r in ranges[ranges["recoverable"]].itertuples()]
     return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables for a public pack: aggregate first, then suppress
+# ---------------------------------------------------------------------------------------------
+
+#: The largest share of a public table's cells that may be hidden: a table with more hidden
+#: is aggregated further (or not published), since a grid of ``<5`` tells the reader nothing.
+PUBLIC_MAX_SUPPRESSED = 0.25
+
+
+def suppressed_share(display: pd.DataFrame, rule: SuppressionRule | None = None) -> float:
+    """The share of a published table's cells shown as hidden (``label`` or ``secondary_label``).
+
+    Every cell counts, totals included; row labels are the index, not cells.
+
+    Examples
+    --------
+    >>> shown = pd.DataFrame({"Theft": ["<5", "12"], "Robbery": ["[c]", "9"]})
+    >>> suppressed_share(shown)
+    0.5
+    """
+    _, _, label, secondary_label = _settings(rule)
+    if not isinstance(display, pd.DataFrame) or display.empty:
+        raise ValueError("display must be a non-empty DataFrame")
+    cells = display.map(lambda v: str(v).strip()).to_numpy(dtype=object)
+    return float(np.isin(cells, [label, secondary_label]).mean())
+
+
+def group_columns(counts: pd.DataFrame, groups: dict[str, Iterable[Hashable]], *,
+                  total_col: Hashable | None = None) -> pd.DataFrame:
+    """Add a count table's columns up into named groups, in the order of ``groups``.
+
+    Every column but ``total_col`` must be in exactly one group, so no count is lost or
+    counted twice; a group none of whose columns is in the table is left out. The total
+    column, if any, stays last and unchanged.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"Theft": [3, 9], "Robbery": [1, 4], "Fire": [2, 0],
+    ...                        "Total": [6, 13]}, index=["Hendon", "Mill Hill"])
+    >>> group_columns(counts, {"Acquisitive": ["Theft", "Robbery"], "Other": ["Fire"]},
+    ...               total_col="Total")
+               Acquisitive  Other  Total
+    Hendon               4      2      6
+    Mill Hill           13      0     13
+    """
+    _check_labels(counts)
+    parts = [c for c in counts.columns if c != total_col]
+    seen: dict[Hashable, str] = {}
+    for name, members in groups.items():
+        for column in members:
+            if column in seen:
+                raise ValueError(f"column {column!r} is in groups {seen[column]!r} and "
+                                 f"{name!r}")
+            seen[column] = name
+    missing = [c for c in parts if c not in seen]
+    if missing:
+        raise ValueError(f"columns in no group: {', '.join(map(repr, missing))}")
+    out = pd.DataFrame(index=counts.index)
+    for name, members in groups.items():
+        present = [c for c in members if c in counts.columns]
+        if present:
+            out[name] = counts[present].sum(axis=1)
+    if total_col is not None:
+        out[total_col] = counts[total_col]
+    return out
+
+
+def combine_rows(counts: pd.DataFrame, rows: Iterable[Hashable], label: Hashable, *,
+                 total_row: Hashable | None = None) -> pd.DataFrame:
+    """Replace ``rows`` of a count table by one row, ``label``, holding their sum.
+
+    The combined row goes after the other rows and before ``total_row``; ``label`` may name a
+    row already combined (the new rows are added to it).
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"Incidents": [26, 3, 1, 30]},
+    ...                       index=["Edgware", "Hendon", "Mill Hill", "Total"])
+    >>> combine_rows(counts, ["Hendon", "Mill Hill"], "Other wards", total_row="Total")
+                 Incidents
+    Edgware             26
+    Other wards          4
+    Total               30
+    """
+    _check_labels(counts)
+    rows = list(rows)
+    unknown = [r for r in rows if r not in counts.index]
+    if unknown or total_row in rows:
+        raise ValueError(f"cannot combine rows {', '.join(map(repr, unknown or [total_row]))}")
+    merged = counts.loc[rows + ([label] if label in counts.index and label not in rows
+                                else [])].sum()
+    kept = counts.drop(index=[*rows, label], errors="ignore")
+    body = kept.drop(index=[total_row]) if total_row is not None else kept
+    pieces = [body, merged.to_frame(label).T.astype(counts.dtypes.to_dict())]
+    if total_row is not None:
+        pieces.append(kept.loc[[total_row]])
+    return pd.concat(pieces).rename_axis(counts.index.name)
+
+
+@dataclass(frozen=True, eq=False)
+class Release:
+    """A count table made fit to publish: aggregated, then suppressed.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        The aggregated counts (rows combined), as suppressed.
+    combined : tuple
+        The row labels added up into the row ``other_label`` (empty if none).
+    other_label : Hashable
+        The label of the combined row.
+    result : SuppressionResult
+        :func:`suppress` on ``counts``.
+    """
+
+    counts: pd.DataFrame
+    combined: tuple
+    other_label: Hashable
+    result: SuppressionResult
+
+    @property
+    def share(self) -> float:
+        """The share of the public table's cells hidden (:func:`suppressed_share`)."""
+        return suppressed_share(self.result.public_table, self.result.rule)
+
+
+def _suppress_any(counts: pd.DataFrame, rule: SuppressionRule, audience: str
+                  ) -> SuppressionResult:
+    try:
+        return suppress(counts, rule, audience=audience)
+    except ValueError as err:
+        if "can be worked out" not in str(err) or rule.suppress_zeros:
+            raise
+    # Some tables (four 1s under a total of 4) cannot be protected while zeros are shown;
+    # with zeros hidden too they always can.
+    return suppress(counts, replace(rule, suppress_zeros=True), audience=audience)
+
+
+def release_table(
+    counts: pd.DataFrame,
+    *,
+    other_label: Hashable = "Other",
+    rule: SuppressionRule | None = None,
+    max_suppressed: float = PUBLIC_MAX_SUPPRESSED,
+    combine_zero_rows: bool = False,
+    audience: str = "public",
+) -> Release:
+    """Combine small rows of a count table, then suppress it, so few of its cells are hidden.
+
+    Small-number suppression alone turns a sparse table into a grid of ``<5``. So rows are
+    aggregated first, in two steps, before :func:`suppress` runs:
+
+    1. Every row whose total is a small count (from 1 to ``threshold - 1``) goes into one row,
+       ``other_label``; if that is one row, the row with the next smallest total joins it (a
+       row alone under another name would be that row). Rows of zeros stay as they are: a
+       true zero identifies no one, and showing it is checked like any other published
+       number.
+    2. While more than ``max_suppressed`` of the suppressed table's cells are hidden, the row
+       with the smallest (non-zero) total joins ``other_label`` too.
+
+    Then :func:`suppress` (counts 1 to 4 shown as ``<5``, secondary suppression against
+    every total, verified by linear programming); should zeros have to be hidden to protect
+    the table, they are (``suppress_zeros=True``). If even combining every row leaves too
+    many cells hidden, the last result is returned: check :attr:`Release.share`.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Counts, rows by columns (group columns first with :func:`group_columns`).
+    other_label : Hashable, default "Other"
+        Label of the combined row; it must not be a row of ``counts``.
+    rule : SuppressionRule, optional
+        As for :func:`suppress` (``total_row`` and ``total_col`` are the table's totals).
+    max_suppressed : float, default :data:`PUBLIC_MAX_SUPPRESSED`
+        The share of cells that may be hidden; the table is aggregated until fewer are.
+    combine_zero_rows : bool, default False
+        Put rows of zeros in ``other_label`` too, where another table already shows them as
+        zero (a ward by type table beside a ward table): they would only pad the table, and
+        make its share of hidden cells look smaller than it is.
+    audience : {"public", "internal"}, default "public"
+
+    Returns
+    -------
+    Release
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame(
+    ...     {"Violence": [9, 6, 2, 3, 1, 0, 21], "Other": [12, 7, 2, 1, 2, 0, 24],
+    ...      "Total": [21, 13, 4, 4, 3, 0, 45]},
+    ...     index=["Edgware", "Hendon", "Mill Hill", "Underhill", "Whetstone", "Woodhouse",
+    ...            "Total"])
+    >>> release = release_table(counts, other_label="Other wards",
+    ...                         rule=SuppressionRule(total_row="Total", total_col="Total"))
+    >>> release.combined
+    ('Whetstone', 'Mill Hill', 'Underhill')
+    >>> release.result.public_table
+                Violence Other Total
+    Edgware            9    12    21
+    Hendon             6     7    13
+    Woodhouse          0     0     0
+    Other wards        6     5    11
+    Total             21    24    45
+    >>> release.share < 0.25
+    True
+    """
+    audience = check_audience(audience)
+    rule = SuppressionRule() if rule is None else rule
+    threshold, _, _, _ = _settings(rule)
+    _counts(counts)
+    if other_label in counts.index:
+        raise ValueError(f"other_label {other_label!r} is already a row of the table")
+    total_row, total_col = rule.total_row, rule.total_col
+
+    def totals(frame: pd.DataFrame) -> pd.Series:
+        body = frame.drop(index=[total_row]) if total_row is not None else frame
+        if total_col is not None:
+            return body[total_col]
+        return body.sum(axis=1)
+
+    row_totals = totals(counts)
+    # Smallest first, ties in table order, so the same data always combine the same rows.
+    order = sorted(range(len(row_totals)), key=lambda i: (row_totals.iloc[i], i))
+    ranked = [row_totals.index[i] for i in order if row_totals.iloc[i] > 0]
+    members = [r for r in ranked if row_totals[r] < threshold]
+    rest = [r for r in ranked if r not in members]
+    if members and len(members) < 2 and rest:
+        members.append(rest.pop(0))
+    if combine_zero_rows:
+        members += [r for r in row_totals.index if row_totals[r] == 0]
+
+    def attempt() -> tuple[pd.DataFrame, SuppressionResult]:
+        frame = (combine_rows(counts, members, other_label, total_row=total_row)
+                 if members else counts)
+        return frame, _suppress_any(frame, rule, audience)
+
+    frame, result = attempt()
+    while rest and suppressed_share(result.public_table, result.rule) >= max_suppressed:
+        had = (row_totals[members] > 0).sum()
+        members.append(rest.pop(0))
+        if had == 0 and rest:
+            # One row alone under "other" would be that row, named differently.
+            members.append(rest.pop(0))
+        frame, result = attempt()
+    return Release(counts=frame, combined=tuple(members), other_label=other_label,
+                   result=result)

@@ -27,7 +27,7 @@ NOT_LIKE_FOR_LIKE = "n/a (definition changed)"
 
 def _change_phrase(current: int, previous: int, pct_text: str) -> str:
     if previous == 0:
-        return "no change (0 in both periods)" if current == 0 else f"a rise from 0 to {current}"
+        return "no change (0 in both periods)" if current == 0 else f"a rise from 0 to {current:,}"
     if current == previous:
         return "no change"
     word = "an increase" if current > previous else "a decrease"
@@ -46,16 +46,16 @@ def _span_sentences(row: Mapping, span: str, alpha: float) -> list[str]:
     cur = int(row[f"n_{span}"])
     if span == "12m" and pd.isna(row.get("n_12m_prev")):
         end = month_label(to_month(row["period_end"]))
-        return [f"There were {cur} cases of {name} in {borough} in the 12 months up to {end}."]
+        return [f"There were {cur:,} cases of {name} in {borough} in the 12 months up to {end}."]
     prev = int(row[f"n_{span}_prev"])
     if span == "12m":
         end = month_label(to_month(row["period_end"]))
-        first = f"There were {cur} cases of {name} in {borough} in the 12 months up to {end}."
-        second = f"In the 12 months prior there were {prev}."
+        first = f"There were {cur:,} cases of {name} in {borough} in the 12 months up to {end}."
+        second = f"In the 12 months prior there were {prev:,}."
     else:
-        first = f"There were {cur} cases of {name} in {borough} in the 3 months of " \
+        first = f"There were {cur:,} cases of {name} in {borough} in the 3 months of " \
                 f"{row['window_3m']}."
-        second = f"In the same period 12 months prior there were {prev}."
+        second = f"In the same period 12 months prior there were {prev:,}."
     if str(row[f"pct_change_{span}"]).startswith(NOT_LIKE_FOR_LIKE):
         return [first, second, "The two periods count it under different definitions (see the "
                 "notes), so no change is given."]
@@ -77,8 +77,8 @@ def comparison_narrative(row: Mapping, alpha: float = 0.05) -> str:
     ...        "window_3m": "March 2023 to May 2023", "n_3m": 479, "n_3m_prev": 464,
     ...        "pct_change_3m": "+3.2", "significance_3m": "no significant change"}
     >>> print(comparison_narrative(row))  # doctest: +NORMALIZE_WHITESPACE
-    There were 1951 cases of Residential Burglary in Barnet in the 12 months up to May 2023.
-    In the 12 months prior there were 1848. This is an increase of 5.6%, which is not a
+    There were 1,951 cases of Residential Burglary in Barnet in the 12 months up to May 2023.
+    In the 12 months prior there were 1,848. This is an increase of 5.6%, which is not a
     statistically significant change (5% level). There were 479 cases of Residential
     Burglary in Barnet in the 3 months of March 2023 to May 2023. In the same period 12 months
     prior there were 464. This is an increase of 3.2%, which is not a statistically
@@ -111,17 +111,22 @@ def comparison_narrative(row: Mapping, alpha: float = 0.05) -> str:
     return " ".join(sentences)
 
 
+def _int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
 def _exact_pct_text(current: int, previous: int) -> str:
     # The size of the change as the narrative prints it (one decimal, half up, no sign).
     return f"{abs(percent_change(current, previous, 1)):.1f}"
 
 
-_COUNT_12 = re.compile(r"There were (\d+) cases of .+? in the 12 months up to ")
-_PRIOR_12 = re.compile(r"In the 12 months prior there were (\d+)\.")
-_COUNT_3 = re.compile(r"There were (\d+) cases of .+? in the 3 months of ")
-_PRIOR_3 = re.compile(r"In the same period 12 months prior there were (\d+)\.")
-_CHANGE = re.compile(r"This is (an increase|a decrease) of (less than 0\.05|[\d.]+)%"
-                     r"|This is (no change)|This is a rise from 0 to (\d+)")
+# Counts are printed with thousands separators (1,951).
+_COUNT_12 = re.compile(r"There were ([\d,]+) cases of .+? in the 12 months up to ")
+_PRIOR_12 = re.compile(r"In the 12 months prior there were ([\d,]+)\.")
+_COUNT_3 = re.compile(r"There were ([\d,]+) cases of .+? in the 3 months of ")
+_PRIOR_3 = re.compile(r"In the same period 12 months prior there were ([\d,]+)\.")
+_CHANGE = re.compile(r"This is (an increase|a decrease) of (less than 0\.05|[\d.,]+)%"
+                     r"|This is (no change)|This is a rise from 0 to ([\d,]+)")
 _SIG = re.compile(r"which is (not a statistically significant change|a statistically "
                   r"significant (increase|decrease))")
 _RANKS = re.compile(r"ranks (\d+) of (\d+) (?:London boroughs|local authorities of .+?)"
@@ -144,7 +149,7 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
     """
     problems: list[str] = []
     parts: dict[str, str] = {}
-    for piece in re.split(r"(?=There were \d+ cases of )", text):
+    for piece in re.split(r"(?=There were [\d,]+ cases of )", text):
         for span, pattern in (("12m", _COUNT_12), ("3m", _COUNT_3)):
             if pattern.match(piece) and span not in parts:
                 parts[span] = piece
@@ -158,7 +163,7 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
         label = "12-month" if span == "12m" else "3-month"
         if span == "12m" and pd.isna(row.get("n_12m_prev", np.nan)):
             found = _COUNT_12.search(part)
-            if not found or int(found.group(1)) != int(row["n_12m"]):
+            if not found or _int(found.group(1)) != int(row["n_12m"]):
                 problems.append(f"{label} count: says {found.group(1) if found else 'nothing'}"
                                 f", data give {row['n_12m']}")
             if _NO_PRIOR_12 not in part or _CHANGE.search(part):
@@ -169,7 +174,7 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
         for regex, expected, what in ((count_re, cur, "count"), (prior_re, prev,
                                                                    "earlier count")):
             found = regex.search(part)
-            if not found or int(found.group(1)) != expected:
+            if not found or _int(found.group(1)) != expected:
                 problems.append(f"{label} {what}: says {found.group(1) if found else 'nothing'}, "
                                 f"data give {expected}")
         change = _CHANGE.search(part)
@@ -196,7 +201,7 @@ def check_narrative(text: str, row: Mapping) -> list[str]:
             said, ok = "no change", truth == "no change"
         else:
             said = f"a rise from 0 to {change.group(4)}"
-            ok = previous_is_zero and int(change.group(4)) == cur
+            ok = previous_is_zero and _int(change.group(4)) == cur
         if not ok:
             problems.append(f"{label} change: says {said}, counts {cur} vs {prev} give {truth}")
         sig = _SIG.search(part)

@@ -117,10 +117,11 @@ def test_decimals_thousands_and_no_scientific_notation(grid):
     values = pd.DataFrame({"ward_code": CODES,
                            "value": [0, 0.3, 4.04, 4.05, 9.9, 10, 1234.5, 2_500_000, 77]})
     result = ward_choropleth(grid, values, bins=[4, 9.9, 2_000], decimals=1)
-    assert result.legend_labels == ["0", "0.1 to 4.0", "4.1 to 9.9", "10.0 to 2,000.0",
+    # The first class starts at the lowest value (0.3), not at 0.1.
+    assert result.legend_labels == ["0", "0.3 to 4.0", "4.1 to 9.9", "10.0 to 2,000.0",
                                     "2,000.1 to 2,500,000.0"]
     # 4.04 prints as 4.0 and is in the class that says so; 4.05 prints as 4.1.
-    assert result.classes["E05000003"] == "0.1 to 4.0"
+    assert result.classes["E05000003"] == "0.3 to 4.0"
     assert result.classes["E05000004"] == "4.1 to 9.9"
     assert not any(re.search(r"\d[eE][+-]?\d", label) for label in result.legend_labels)
 
@@ -167,9 +168,15 @@ def test_shared_bins_make_small_multiples_comparable(grid):
     assert all(ax.get_legend() is None for ax in result.axes)
     assert result.legend_labels[0] == "0" and result.legend_labels[-1] == "No data"
     assert _legend_texts(result.figure) == result.legend_labels
-    # Each map classed with the shared limits is exactly what a single map with them draws.
+    # Each map classed with the shared limits and the range of all the maps' values is
+    # exactly what a single map with them draws.
+    pooled = pd.concat([before["value"], after["value"]])
+    pooled = pooled[pooled > 0]
+    assert result.legend_labels[1].startswith(f"{pooled.min():.0f} to ")
+    assert result.legend_labels[-2].endswith(f" to {pooled.max():.0f}")
     for title, values in (("Before", before), ("After", after)):
-        alone = ward_choropleth(grid, values, bins=bins, decimals=0)
+        alone = ward_choropleth(grid, values, bins=bins, decimals=0,
+                                value_range=(pooled.min(), pooled.max()))
         assert alone.bins == bins
         pd.testing.assert_series_equal(result.classes[title], alone.classes,
                                        check_names=False)
@@ -202,11 +209,17 @@ def test_credit_line_is_always_drawn_with_the_note(grid, counts):
     assert text.startswith(CREDIT) and text.endswith("ONS mid-2021 population estimates")
 
 
+def _ward_numbers(ax):
+    return [t.get_text() for t in ax.texts if t.get_gid() == "scpb-ward-label"]
+
+
 def test_ward_labels_follow_the_labels_switch(grid, counts):
+    # Wards are numbered on the map, with a key of numbers and names (names overlapped).
     named = ward_choropleth(grid, counts, decimals=0)
-    assert sorted(t.get_text() for t in named.ax.texts) == sorted(NAMES)
+    assert sorted(int(n) for n in _ward_numbers(named.ax)) == list(range(1, 10))
+    assert named.key["ward_name"].tolist() == sorted(NAMES)
     unnamed = ward_choropleth(grid, counts, decimals=0, labels=False)
-    assert len(unnamed.ax.texts) == 0
+    assert _ward_numbers(unnamed.ax) == [] and unnamed.key is None
 
 
 def test_drawing_into_a_given_axes_keeps_one_credit(grid, counts):
@@ -275,6 +288,6 @@ def test_barnet_wards_choropleth():
     assert sum(int(re.search(r"\((\d+) wards?\)", lab).group(1))
                for lab in result.legend_labels) == 24
     assert set(result.classes.index) == set(wards["ward_code"])
-    assert sorted(t.get_text().replace("\n", " ") for t in result.ax.texts) == sorted(
-        wards["ward_name"])
+    assert len(_ward_numbers(result.ax)) == 24
+    assert sorted(result.key["ward_name"]) == sorted(wards["ward_name"])
     assert _credit_texts(result.figure) == [CREDIT]

@@ -102,7 +102,7 @@ def test_compare_rank_basis_and_rag_options(mps_borough_dir, capsys):
     assert (res["significance_12m"], res["rag"]) == ("no significant change", "Amber")
     assert (rob["significance_12m"], rob["rag"]) == ("significant increase", "Red")
     assert res["rag_rule"].startswith("Change in the 12 months against the same period")
-    assert res["narrative"].startswith("There were 1951 cases of Residential Burglary in Barnet")
+    assert res["narrative"].startswith("There were 1,951 cases of Residential Burglary in Barnet")
 
 
 def test_check_command_exit_status(tmp_path, capsys):

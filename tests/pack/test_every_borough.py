@@ -25,7 +25,7 @@ BROKEN = re.compile(r"Traceback|File \"[^\"]+\", line \d+|\x1b\[|papermill encou
 def _reader_text(html: str) -> str:
     """The page's text as a reader sees it, up to the provenance (a list of every input
     file, which names other boroughs' files)."""
-    body = html.split('<h2 id="Provenance"')[0]
+    body = html.split('<details class="provenance">')[0]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
 

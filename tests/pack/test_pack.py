@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import nbformat
@@ -109,7 +110,7 @@ def test_rendered_pages_have_no_code_and_carry_provenance(demo_pack, name):
     assert not re.search(r'class="[^"]*(jp-InputArea-editor|highlight hl-ipython|'
                          r'jp-InputPrompt|jp-OutputPrompt)', page)
     assert "In&nbsp;[" not in page
-    assert "Provenance" in page and "SYNTHETIC demo data" in page
+    assert "How this page was made" in page and "SYNTHETIC demo data" in page
     # Every input file's checksum, computed here, is in the page's provenance.
     prov = json.loads((demo_pack["out"] / "provenance.json").read_text())
     inputs = prov["notebooks"][name]["inputs"]
@@ -152,12 +153,12 @@ def test_every_table_is_in_the_workbook(demo_pack):
     out = demo_pack["out"]
     book = pd.read_excel(out / "pack_tables.xlsx", sheet_name=None, dtype=str,
                          keep_default_na=False)
-    contents = book.pop("contents")
+    contents = book.pop("Contents")
     tables = sorted(p.name for p in (out / "tables").glob("*.csv"))
-    assert sorted(Path(c).name for c in contents["csv"]) == tables
+    assert sorted(Path(c).name for c in contents["CSV file"]) == tables
     prefixes = tuple(TABLE_PREFIXES.values())
     assert all(t.startswith(prefixes) for t in tables)
-    for sheet, name in zip(contents["sheet"], contents["csv"], strict=True):
+    for sheet, name in zip(contents["Sheet"], contents["CSV file"], strict=True):
         frame = pd.read_csv(out / name, dtype=str, keep_default_na=False)
         assert book[sheet].shape == frame.shape, name
 
@@ -342,8 +343,10 @@ def real_pack(tmp_path_factory):
     if not (SHARED_DATA / "mps" / "borough").is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (set SCPB_SHARED_DATA)")
     out = tmp_path_factory.mktemp("real_pack") / "out"
+    # With PDFs where this machine has the Chromium that prints them.
+    pdf = ["--pdf"] if _chromium() else []
     status = main(["build", "--borough", "Barnet", "--period-end", "2023-05", "--data-dir",
-                   str(SHARED_DATA), "--out", str(out), "--jobs", "2", "--no-progress"])
+                   str(SHARED_DATA), "--out", str(out), "--jobs", "2", "--no-progress", *pdf])
     return {"out": out, "status": status}
 
 
@@ -495,3 +498,129 @@ def test_real_needs_assessment_cells_are_computed_or_marked(real_pack):
     assert _risk_table_problems(real_pack["out"]) == []
     page = (real_pack["out"] / "html" / "serious_violence_needs_assessment.html").read_text()
     assert "not available — needs" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages a board member reads (issue 16): seen in headless Chromium at 1280 px
+
+
+def _reader_view(out: Path, page: str, tmp_path: Path):
+    from page_audit import view_page
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium on this machine (Debian package chromium) to lay pages out")
+    path = out / "index.html" if page == "index" else out / "html" / f"{page}.html"
+    return view_page(browser, path, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["index", *NOTEBOOKS])
+def test_real_pages_read_as_board_papers(real_pack, page, tmp_path):
+    view = _reader_view(real_pack["out"], page, tmp_path)
+    assert view.code_names() == [], f"{page}: code names on the page"
+    assert view.missing_marks() == [], f"{page}: dumped missing values"
+    assert view.wide == [], f"{page}: elements wider than the page"
+    # The title says the area and period in words, and every page leads back to the overview.
+    assert "Barnet, 12 months to May 2023" in view.text
+    if page != "index":
+        assert "Overview" in view.text.split("\n", 3)[0]
+
+
+@pytest.mark.slow
+def test_real_overview_holds_every_headline_indicator(real_pack, tmp_path):
+    view = _reader_view(real_pack["out"], "index", tmp_path)
+    comparison = pd.read_csv(real_pack["out"] / "tables" / "dashboard.csv", dtype=str,
+                             keep_default_na=False)
+    headline = comparison[comparison["dashboard"] == "True"]
+    assert len(headline) >= 7
+    rows = {line.split("\t")[0]: line.split("\t") for line in view.text.splitlines()
+            if "\t" in line}
+    for row in headline.itertuples(index=False):
+        cells = rows[row.indicator_name]
+        # 12-month count with thousands separators, rank now and the quarter before, rating.
+        assert cells[1] == f"{int(row.n_12m):,}", row.indicator_name
+        assert cells[5] == f"{int(row.n_3m):,}" and cells[6] == f"{int(row.n_3m_prev):,}"
+        assert cells[9] == row.peer_rank and cells[10] == row.peer_rank_prev
+        assert cells[11].strip() == row.rag
+    counts = headline["rag"].value_counts()
+    assert (f"Ratings: {counts.get('Red', 0)} Red, {counts.get('Amber', 0)} Amber, "
+            f"{counts.get('Green', 0)} Green.") in view.text
+
+
+@pytest.mark.slow
+def test_real_pdfs_are_a4_numbered_and_hold_every_table_row(real_pack):
+    from pypdf import PdfReader
+
+    if not _chromium():
+        pytest.skip("no Chromium on this machine (Debian package chromium) to print PDFs")
+    out = real_pack["out"]
+    pdfs = sorted((out / "pdf").glob("*.pdf"))
+    assert [p.stem for p in pdfs] == sorted(["index", *NOTEBOOKS])
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+        n = len(reader.pages)
+        text = ""
+        for i, page in enumerate(reader.pages, start=1):
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            assert abs(width - 595.28) < 1 and abs(height - 841.89) < 1, (pdf.name, i)
+            page_text = page.extract_text()
+            assert f"Page {i} of {n}" in page_text, (pdf.name, i)
+            text += page_text
+        # NFKC undoes the PDF's ligatures (ﬁ, ﬃ); a cell wrapped over lines is read word by word.
+        flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        html_page = out / ("index.html" if pdf.stem == "index" else f"html/{pdf.stem}.html")
+        # No table cut at the right edge: every word of every row's first and last cell is
+        # in the PDF.
+        for first, last in _row_ends(html_page.read_text()):
+            for word in unicodedata.normalize("NFKC", f"{first} {last}").split():
+                assert word in flat, (pdf.name, first, last, word)
+
+
+def _row_ends(page: str) -> list[tuple[str, str]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for drawing in soup.select("svg"):
+        drawing.decompose()  # a trend line's hover title is not printed text
+    ends = []
+    for table in soup.select("table.reader"):
+        for row in table.select("tbody tr"):
+            cells = [c.get_text(" ", strip=True) for c in row.find_all("td")]
+            cells = [c for c in cells if c]
+            if cells:
+                ends.append((cells[0], cells[-1]))
+    return ends
+
+
+@pytest.mark.slow
+def test_real_workbook_stores_every_count_as_a_number(real_pack):
+    import openpyxl
+
+    from scpb_analysis.reference.labels import column_format
+
+    book = openpyxl.load_workbook(real_pack["out"] / "pack_tables.xlsx", read_only=True)
+    checked = 0
+    for sheet in book.worksheets[1:]:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = rows[0]
+        for j, column in enumerate(header):
+            if column_format(str(column)) not in ("count", "rate", "rank", "fraction"):
+                continue
+            values = [r[j] for r in rows[1:] if r[j] is not None]
+            assert all(isinstance(v, (int, float)) for v in values), (sheet.title, column)
+            checked += len(values)
+    assert checked > 500
+
+
+@pytest.mark.slow
+def test_every_column_of_the_real_pack_has_a_plain_label(real_pack):
+    from scpb_analysis.reference.labels import is_registered
+
+    unlabelled = {}
+    for path in sorted((real_pack["out"] / "tables").glob("*.csv")):
+        header = pd.read_csv(path, nrows=0).columns
+        missing = [c for c in header if re.fullmatch(r"[a-z0-9_]+", c) and not is_registered(c)]
+        if missing:
+            unlabelled[path.name] = missing
+    assert unlabelled == {}

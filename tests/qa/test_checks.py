@@ -291,7 +291,7 @@ def test_toolkit_comparison_table_and_its_generated_narrative_report_nothing():
 
 def test_a_wrong_narrative_number_in_a_generated_paragraph_is_caught():
     table, narrative = _comparison_table()
-    for wrong, right in (("1950", "1951"), ("1849", "1848"), ("5.7%", "5.6%"),
+    for wrong, right in (("1,950", "1,951"), ("1,849", "1,848"), ("5.7%", "5.6%"),
                          ("a decrease of 3.2%", "an increase of 3.2%")):
         report = check_table(table, narrative=narrative.replace(right, wrong, 1))
         assert [f.check for f in report.failures] == ["narrative_numbers"], wrong
