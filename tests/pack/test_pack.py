@@ -569,12 +569,29 @@ def test_real_pdfs_are_a4_numbered_and_hold_every_table_row(real_pack):
             text += page_text
         # NFKC undoes the PDF's ligatures (ﬁ, ﬃ); a cell wrapped over lines is read word by word.
         flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        _render_first_page(pdf)
         html_page = out / ("index.html" if pdf.stem == "index" else f"html/{pdf.stem}.html")
         # No table cut at the right edge: every word of every row's first and last cell is
         # in the PDF.
         for first, last in _row_ends(html_page.read_text()):
             for word in unicodedata.normalize("NFKC", f"{first} {last}").split():
                 assert word in flat, (pdf.name, first, last, word)
+
+
+def _render_first_page(pdf: Path) -> None:
+    """pdftoppm (poppler) draws the first page at 72 dpi: an A4 page is 595 x 842 pixels."""
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        return  # pypdf has checked the page size; poppler-utils draws it where installed
+    prefix = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(pdf),
+                    str(prefix)], check=True, capture_output=True, timeout=120)
+    drawn = next(pdf.parent.glob(f"{prefix.name}-*1.png"))
+    image = Image.open(drawn)
+    assert abs(image.size[0] - 595) <= 1 and abs(image.size[1] - 842) <= 1, image.size
+    assert _ink(drawn) > 2_000, pdf.name  # the page has something on it
+    drawn.unlink()
 
 
 def _row_ends(page: str) -> list[tuple[str, str]]:
