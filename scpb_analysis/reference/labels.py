@@ -79,15 +79,15 @@ def column_label(code: str) -> str:
 
     Examples
     --------
-    >>> column_label("n_12m"), column_label("residential_burglary"), column_label("Ward")
-    ('12 months', 'Residential Burglary', 'Ward')
+    >>> column_label("n_12m"), column_label("residential_burglary"), column_label("outcome")
+    ('12 months', 'Residential Burglary', 'Outcome')
     """
     if code in _labels():
         return _labels()[code][0]
     named = value_label(code)
     if named != code:
         return named
-    return code.replace("_", " ").capitalize() if _CODE.match(code) else code
+    return code.replace("_", " ").capitalize() if _IDENTIFIER.match(code) else code
 
 
 def column_format(code: str) -> str | None:
