@@ -289,6 +289,19 @@ class PackData:
         folder = self.folder.path("policeuk")
         return self._table("policeuk_points", lambda: read_policeuk(folder).points)
 
+    def homicide_proceedings(self) -> pd.DataFrame:
+        """Persons proceeded against for homicide, every London area, from ``mps/homicide``
+        (:func:`~scpb_analysis.sources.mps_extracts.read_homicide_proceedings`; ethnicity is
+        dropped as the file is read).
+
+        Raises :class:`~scpb_analysis.core.errors.MissingSourceError` if the folder is not
+        in the data (so :meth:`optional` gives None).
+        """
+        from scpb_analysis.sources.mps_extracts import read_homicide_proceedings
+
+        folder = self.root / "mps" / "homicide"
+        return self._table("homicide_proceedings", lambda: read_homicide_proceedings(folder))
+
     # -- geography and people -------------------------------------------------------------
 
     def wards(self):
