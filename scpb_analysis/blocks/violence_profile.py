@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
-from scpb_analysis.reference.geography import canonical_borough, london_boroughs
+from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
 
 __all__ = ["HOMICIDE_AGE_GROUPING", "ProfileBlock", "domestic_abuse_injury_share",
            "homicide_proceedings_profile", "knife_victim_rate"]
@@ -141,8 +141,8 @@ def _publications(rows: pd.DataFrame) -> str:
 def _zero_read(rows: pd.DataFrame, borough: str, months: pd.PeriodIndex) -> list[pd.Period]:
     if "zero_filled" not in rows.columns:
         return []
-    own = rows[(rows["borough"] == borough) & rows["month"].isin(months) & rows["zero_filled"]]
-    return sorted(own["month"])
+    own = select_area(rows, borough, missing="empty")
+    return sorted(own.loc[own["month"].isin(months) & own["zero_filled"], "month"])
 
 
 def _window_sums(rows: pd.DataFrame, months: pd.PeriodIndex) -> pd.Series:
@@ -583,7 +583,8 @@ def homicide_proceedings_profile(proceedings: pd.DataFrame, borough: str,
         for group in [g for g, _, _ in HOMICIDE_AGE_GROUPING] + ["all ages"]:
             cut = inside if group == "all ages" else inside[inside["group"] == group]
             row: dict = {"period": f"{start} to {stop}", "age_group": group}
-            for prefix, part in (("", cut[cut["borough"] == name]), ("london_", cut)):
+            for prefix, part in (("", select_area(cut, name, missing="empty")),
+                                 ("london_", cut)):
                 by_sex = part.groupby("sex")["count"].sum()
                 for sex, column in _SEXES:
                     row[f"{prefix}{column}"] = int(by_sex.get(sex, 0))
