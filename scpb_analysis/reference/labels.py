@@ -39,7 +39,6 @@ __all__ = ["FORMATS", "column_format", "column_label", "is_registered", "value_l
 #: The value formats a column can have (see the module docstring).
 FORMATS = ("count", "change", "fraction", "rate", "rank", "p", "number", "flag", "text")
 
-_CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 #: Codes that are not indicators but reach tables as values (schemes, sources).
