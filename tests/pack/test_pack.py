@@ -469,7 +469,8 @@ def test_real_pages_show_every_figure_and_no_code(real_pack, name, tmp_path):
     # figures put on screen.
     blanked = tmp_path / f"{name}_blank.html"
     blanked.write_text(_IMG.sub(_white_image, text))
-    height = 6000
+    # Tall enough for the longest page (the needs assessment) to put every figure on screen.
+    height = 16000
     _screenshot(browser, page, tmp_path / "with.png", height)
     _screenshot(browser, blanked, tmp_path / "without.png", height)
     assert _ink(tmp_path / "with.png") > 5_000  # the page itself rendered
