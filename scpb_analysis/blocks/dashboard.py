@@ -206,7 +206,7 @@ def trend_chart(trend: pd.DataFrame, title: str, *, ylabel: str = "Offences per 
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from scpb_analysis.charts.maps import TREND_SIZE, finish_monthly_chart, month_range
+    from scpb_analysis.charts.trends import TREND_SIZE, finish_monthly_chart, month_range
     from scpb_analysis.core.periods import to_month
 
     months = month_range(trend[x])

@@ -19,8 +19,8 @@ from scpb_analysis.core.periods import month_label, to_month
 from scpb_analysis.stats.change import percent_change
 from scpb_analysis.text.reader_tables import NOT_AVAILABLE, format_value
 
-__all__ = ["OVERVIEW_COLUMNS", "check_key_messages", "headline_rows", "key_messages",
-           "overview_html", "trend_table"]
+__all__ = ["OVERVIEW_COLUMNS", "check_key_messages", "checked_key_messages", "headline_rows",
+           "key_messages", "overview_html", "rag_rules", "trend_table"]
 
 #: The comparison columns the overview shows, in order.
 OVERVIEW_COLUMNS = ("indicator_name", "n_12m", "n_12m_prev", "pct_change_12m",
@@ -217,6 +217,40 @@ def check_key_messages(messages: Sequence[str], comparison: pd.DataFrame) -> lis
         else:
             problems.append(f"unchecked message: {message}")
     return problems
+
+
+def checked_key_messages(comparison: pd.DataFrame) -> list[str]:
+    """:func:`key_messages`, each re-derived by :func:`check_key_messages` before it is given.
+
+    Raises
+    ------
+    ValueError
+        A message disagrees with its row: it never reaches the board.
+
+    Examples
+    --------
+    >>> checked_key_messages(pd.DataFrame({"dashboard": [], "indicator_name": [], "rag": []}))
+    ['Ratings: 0 Red, 0 Amber, 0 Green.']
+    """
+    messages = key_messages(comparison)
+    problems = check_key_messages(messages, comparison)
+    if problems:
+        raise ValueError("key messages disagree with the overview table: "
+                         + "; ".join(problems))
+    return messages
+
+
+def rag_rules(comparison: pd.DataFrame) -> list[str]:
+    """The words of the RAG rules the headline rows were rated by (one, unless mixed).
+
+    Examples
+    --------
+    >>> rag_rules(pd.DataFrame({"dashboard": [True, False], "rag_rule": ["Rule A", "Rule B"]}))
+    ['Rule A']
+    """
+    if "rag_rule" not in comparison:
+        return []
+    return sorted(set(headline_rows(comparison)["rag_rule"].dropna().astype(str)))
 
 
 def _chip(rag: object, rule: str) -> str:

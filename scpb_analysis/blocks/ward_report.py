@@ -320,7 +320,7 @@ def ward_trend_chart(trend: pd.DataFrame, title: str, *, area: str = "",
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from scpb_analysis.charts.maps import TREND_SIZE, finish_monthly_chart, month_range
+    from scpb_analysis.charts.trends import TREND_SIZE, finish_monthly_chart, month_range
     from scpb_analysis.core.periods import to_month
     from scpb_analysis.reference.indicators import indicator_info
 

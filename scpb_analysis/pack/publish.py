@@ -336,8 +336,8 @@ def show_overview(comparison: pd.DataFrame, trends: pd.DataFrame | None = None) 
     """Display the overview table of the headline indicators and the key messages under it.
 
     The messages are checked against the table before they are shown
-    (:func:`scpb_analysis.blocks.overview.check_key_messages`); a message that disagrees with
-    its row stops the section rather than reaching the board.
+    (:func:`scpb_analysis.blocks.overview.checked_key_messages`); a message that disagrees
+    with its row stops the section rather than reaching the board.
 
     Examples
     --------
@@ -347,17 +347,10 @@ def show_overview(comparison: pd.DataFrame, trends: pd.DataFrame | None = None) 
     """
     from IPython.display import HTML, display
 
-    from scpb_analysis.blocks.overview import check_key_messages, key_messages, overview_html
+    from scpb_analysis.blocks.overview import checked_key_messages, overview_html, rag_rules
 
     display(HTML(overview_html(comparison, trends)))
-    rules = sorted(set(comparison.loc[comparison["dashboard"].astype(str) == "True",
-                                      "rag_rule"].dropna())) if "rag_rule" in comparison \
-        else []
-    messages = key_messages(comparison)
-    problems = check_key_messages(messages, comparison)
-    if problems:
-        raise AssertionError("key messages disagree with the overview table: "
-                             + "; ".join(problems))
+    messages, rules = checked_key_messages(comparison), rag_rules(comparison)
     text = "\n".join(f"- {m}" for m in messages)
     if rules:
         text += "\n\n*RAG rule: " + " ".join(rules) + "*"

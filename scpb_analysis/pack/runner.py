@@ -443,7 +443,7 @@ def _overview_section(tables: Path) -> str:
     """The overview table and key messages from the dashboard's tables, or why there are none."""
     import pandas as pd
 
-    from scpb_analysis.blocks.overview import check_key_messages, key_messages, overview_html
+    from scpb_analysis.blocks.overview import checked_key_messages, overview_html, rag_rules
 
     path = tables / "dashboard.csv"
     if not path.exists():
@@ -452,14 +452,7 @@ def _overview_section(tables: Path) -> str:
     comparison = pd.read_csv(path, keep_default_na=True)
     trends_path = tables / "dashboard_trends.csv"
     trends = pd.read_csv(trends_path, dtype={"month": str}) if trends_path.exists() else None
-    messages = key_messages(comparison)
-    problems = check_key_messages(messages, comparison)
-    if problems:
-        # A message that disagrees with its table never reaches the board.
-        raise RuntimeError("overview: key messages disagree with the table: "
-                           + "; ".join(problems))
-    rules = sorted(set(comparison.loc[comparison["dashboard"].astype(str) == "True",
-                                      "rag_rule"].dropna().astype(str)))
+    messages, rules = checked_key_messages(comparison), rag_rules(comparison)
     esc = html.escape
     return (overview_html(comparison, trends)
             + "<h3>Key messages</h3><ul>"

@@ -185,11 +185,9 @@ def reader_html(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, *,
     >>> reader_html(wide).count("<table")
     3
     """
-    shown = reader_frame(frame, labels, decimals=decimals, formats=formats, missing=missing)
-    numeric = []
-    for column in frame.columns:
-        fmt = (formats or {}).get(column) or _column_format(frame, column)
-        numeric.append(fmt in _NUMERIC_FORMATS)
+    resolved = {c: (formats or {}).get(c) or _column_format(frame, c) for c in frame.columns}
+    shown = reader_frame(frame, labels, decimals=decimals, formats=resolved, missing=missing)
+    numeric = [resolved[c] in _NUMERIC_FORMATS for c in frame.columns]
     css = " ".join(["reader", classes]).strip()
 
     def cell(tag: str, text: str, right: bool) -> str:
