@@ -40,6 +40,7 @@ from scpb_analysis.reference.geography import (
     select_area,
 )
 from scpb_analysis.reference.indicators import NEEDS_INDICATORS, how_measured, indicator_registry
+from scpb_analysis.reference.serious_violence import ViolenceDefinition
 from scpb_analysis.reference.taxonomy import indicator_name, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
 
@@ -54,6 +55,7 @@ __all__ = [
     "area_risk_factor_table",
     "check_needs_table",
     "violence_trend",
+    "loglinear_trend",
     "deprivation_rates",
     "definitions_appendix",
     "scope_text",
@@ -205,7 +207,8 @@ def _unplaced(gaps: pd.DataFrame, ids: Sequence[str]) -> str | None:
                          "(taxonomy/mps_categories.csv)")
 
 
-def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> list[dict]:
+def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period,
+                dashboard: pd.DataFrame | None = None) -> list[dict]:
     domain = "Serious violence"
     current, previous = twelve_month_windows(end)
     rate_measures = [
@@ -268,13 +271,56 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period) -> lis
             out.append(_row(domain, measure, value, _LONDON, comp,
                             "offences per 1,000 residents", current.label,
                             source + pop_note))
-    out += [
-        _na_row(domain, "Domestic abuse offences (all, and with injury)",
-                "domestic abuse flagged offences", "the MPS", prev_label, "offences"),
-        _na_row(domain, "Knife crime with injury: offences",
-                "knife crime with injury (MPS Crime Dashboard)", "the MPS", prev_label,
-                "offences"),
-    ]
+    out += _dashboard_rows(dashboard if dashboard is not None else crime, borough, end)
+    return out
+
+
+#: The risk-factor rows the MPS Monthly Crime Dashboard extract gives: (measure, indicator).
+_DASHBOARD_MEASURES = (
+    ("Domestic abuse offences (all): offences", "domestic_abuse"),
+    ("Domestic abuse violence with injury: offences", "domestic_abuse_violence_with_injury"),
+    ("Knife crime with injury: offences", "knife_crime_with_injury"),
+)
+_DASHBOARD = "MPS Monthly Crime Dashboard extract"
+
+
+def _dashboard_rows(table: pd.DataFrame | None, borough: str, end: pd.Period) -> list[dict]:
+    """Domestic abuse and knife crime with injury, 12 months against the 12 before, from the
+    dashboard rows of ``table``; the not-available rows where it holds none."""
+    domain = "Serious violence"
+    current, previous = twelve_month_windows(end)
+    prev_label = f"previous 12 months ({previous.label})"
+    offences = None if table is None or table.empty else _borough_offences(table)
+    held = set() if offences is None else set(offences["indicator"].astype(str))
+    if not {i for _, i in _DASHBOARD_MEASURES} & held:
+        return [
+            _na_row(domain, "Domestic abuse offences (all, and with injury)",
+                    "domestic abuse flagged offences (MPS Monthly Crime Dashboard)", _MPS,
+                    prev_label, "offences"),
+            _na_row(domain, "Knife crime with injury: offences",
+                    "knife crime with injury (MPS Monthly Crime Dashboard)", _MPS, prev_label,
+                    "offences"),
+        ]
+    out = []
+    for measure, indicator in _DASHBOARD_MEASURES:
+        rows = offences[offences["indicator"] == indicator]
+        if rows.empty:
+            out.append(_na_row(domain, measure, f"{indicator_name(indicator).lower()} "
+                               f"({_DASHBOARD})", _MPS, prev_label, "offences",
+                               current.label))
+            continue
+        vintages = sorted({str(v) for v in rows.get("vintage", pd.Series(dtype=str))
+                           .dropna().unique()})
+        source = (f"MPS recorded crime, {_DASHBOARD}"
+                  + (", to " + ", ".join(month_label(pd.Period(v, "M")) for v in vintages)
+                     if vintages else ""))
+        values = []
+        for window in (current, previous):
+            got = _window_counts(rows, (indicator,), window.months, [borough])
+            values.append(int(got[borough]) if got is not None else not_available(
+                f"the {_DASHBOARD} for {borough} covering {window.label}", _MPS))
+        out.append(_row(domain, measure, values[0], prev_label, values[1], "offences",
+                        current.label, source))
     return out
 
 
@@ -323,7 +369,7 @@ def _sex_rows() -> list[dict]:
 
 
 def _deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
-                      borough: str) -> list[dict]:
+                      borough: str, ratios: pd.DataFrame | None = None) -> list[dict]:
     from scpb_analysis.sources.deprivation import ENGLAND_LSOAS
 
     domain = "Neighbourhood"
@@ -372,10 +418,30 @@ def _deprivation_rows(imd: pd.DataFrame | None, pop: pd.DataFrame | None,
                             res_share(_london_part(joined)),
                             "% of residents", period + "; residents Census 2021",
                             source + f"; residents: {pop['source'].iloc[0]}"))
-    out.append(_na_row(domain, "Violence with injury in the most deprived fifth of LSOAs: "
-                       "offences per 1,000 residents", "violence offences by LSOA", "the MPS",
-                       "rest of the borough", "offences per 1,000 residents"))
+    out.append(_most_deprived_violence_row(domain, ratios))
     return out
+
+
+def _most_deprived_violence_row(domain: str, ratios: pd.DataFrame | None) -> dict:
+    """Violence with injury in England's most deprived fifth of the area's LSOAs against the
+    rest, from :func:`scpb_analysis.blocks.sv_places.deprivation_profile`'s ``ratios`` for
+    the page's own 12 months (never a fallback period)."""
+    measure = ("Violence with injury in the most deprived fifth of LSOAs: offences per 1,000 "
+               "residents")
+    mine = None if ratios is None else ratios[
+        (ratios["indicator"] == "violence_with_injury")
+        & (ratios["quintile_basis"] == "national") & (ratios["status"] == "computed")]
+    if mine is None or mine.empty:
+        return _na_row(domain, measure, "violence offences by LSOA for the period (MPS LSOA "
+                       "Level Crime)", "the MPS", "rest of the borough",
+                       "offences per 1,000 residents")
+    r = mine.iloc[0]
+    return _row(domain, measure, round_half_up(r["value"], 2), "rest of the borough",
+                round_half_up(r["rest_value"], 2), "offences per 1,000 residents", r["window"],
+                f"MPS LSOA Level Crime; IMD 2019 national quintile 1 ({int(r['lsoas'])} LSOAs, "
+                f"{r['residents_share']:.1%} of residents); Census 2021; rate ratio "
+                f"{r['rate_ratio']:.2f} (95% CI {r['ratio_lower']:.2f} to "
+                f"{r['ratio_upper']:.2f})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,7 +577,9 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
                       crime: pd.DataFrame | None = None,
                       lsoa_population: pd.DataFrame | None = None,
                       imd: pd.DataFrame | None = None,
-                      ward_profiles: str | Path | None = None) -> pd.DataFrame:
+                      ward_profiles: str | Path | None = None,
+                      dashboard: pd.DataFrame | None = None,
+                      deprivation_ratios: pd.DataFrame | None = None) -> pd.DataFrame:
     """The needs assessment's risk-factor table, computed from whatever the data allow.
 
     One row per (domain, measure), domains in the July 2023 board pack's order
@@ -556,6 +624,15 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
         IMD 2019 on 2021 LSOAs, every London LSOA.
     ward_profiles : path, optional
         The GLA ward profiles CSV.
+    dashboard : DataFrame, optional
+        A tidy table holding the MPS Monthly Crime Dashboard extract's rows
+        (``data.crime_for_period().table``): domestic abuse offences (all, and violence with
+        injury) and knife crime with injury, 12 months against the 12 before. Without it,
+        the rows are read from ``crime`` if it holds them, else read not available.
+    deprivation_ratios : DataFrame, optional
+        :func:`scpb_analysis.blocks.sv_places.deprivation_profile`'s ``ratios`` for the 12
+        months to ``period_end``: violence with injury in the borough's LSOAs in England's
+        most deprived fifth against the rest. Without it the row reads not available.
 
     Returns
     -------
@@ -581,7 +658,7 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
     end = to_month(period_end)
     profiles = _profile_rows(None if ward_profiles is None else Path(ward_profiles), name)
     rows: list[dict] = []
-    rows += _crime_rows(crime, name, end)
+    rows += _crime_rows(crime, name, end, dashboard)
     rows += _age_rows(lsoa_population, name)
     rows += _sex_rows()
     national = _national_na_rows("London")
@@ -589,7 +666,7 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
     rows += profiles.get("Education", []) + national["Education"]
     rows += national["Young mothers"]
     rows += profiles.get("Employment", []) + national["Employment"]
-    rows += _deprivation_rows(imd, lsoa_population, name)
+    rows += _deprivation_rows(imd, lsoa_population, name, deprivation_ratios)
     rows += profiles.get("Households", []) + national["Households"]
     rows += profiles.get("Health", []) + national["Health"]
     rows.append(_na_row("Perception of violence",
@@ -910,21 +987,34 @@ class ViolenceTrend:
     notes: list[str] = field(default_factory=list)
 
 
-def _loglinear_trend(counts: np.ndarray, level: float = 0.95) -> dict[str, Any]:
+def loglinear_trend(counts: np.ndarray, level: float = 0.95, *,
+                    positions: np.ndarray | None = None) -> dict[str, Any]:
     """Quasi-Poisson log-linear trend of monthly counts on time (in years).
 
     Fitted by iteratively reweighted least squares; the standard error is scaled by the
     Pearson dispersion (floored at 1), and the p-value uses a t distribution with n - 2
     degrees of freedom.
 
+    ``positions`` are the months' places in time (whole months from any origin, one per
+    count): a series with months missing is fitted on the months it holds, each at its own
+    place, so a gap is neither a zero nor closed up. Default: consecutive months.
+
+    Returns a dict: ``annual_change`` (fractional change a year), ``lower``, ``upper``,
+    ``p_value``, ``dispersion`` and ``method``; NaN values for fewer than 3 months or no
+    counts.
+
     Counts rising 14% over 7 months, (114/100)^(12/7) - 1 = 25.2% a year:
 
-    >>> out = _loglinear_trend(np.array([100, 102, 104, 106, 108, 110, 112, 114]))
+    >>> out = loglinear_trend(np.array([100, 102, 104, 106, 108, 110, 112, 114]))
     >>> round(out["annual_change"], 3)
     0.252
-    >>> flat = _loglinear_trend(np.full(12, 50))
+    >>> flat = loglinear_trend(np.full(12, 50))
     >>> round(flat["annual_change"], 6), round(flat["p_value"], 6)
     (0.0, 1.0)
+    >>> gap = loglinear_trend(np.array([100, 102, 110, 112, 114]),
+    ...                       positions=np.array([0, 1, 5, 6, 7]))
+    >>> round(gap["annual_change"], 2)
+    0.25
     """
     from scipy.stats import t as t_dist
 
@@ -935,7 +1025,13 @@ def _loglinear_trend(counts: np.ndarray, level: float = 0.95) -> dict[str, Any]:
     if n < 3 or y.sum() == 0:
         return {"annual_change": math.nan, "lower": math.nan, "upper": math.nan,
                 "p_value": math.nan, "dispersion": math.nan, "method": method}
-    x = np.arange(n) / 12.0
+    if positions is None:
+        x = np.arange(n) / 12.0
+    else:
+        x = np.asarray(positions, dtype=float)
+        if x.shape != y.shape or np.any(np.diff(x) <= 0):
+            raise ValueError("positions must give one increasing month position per count")
+        x = (x - x[0]) / 12.0
     design = np.column_stack([np.ones(n), x])
     beta = np.array([math.log(y.mean()), 0.0])
     for _ in range(100):
@@ -1081,7 +1177,7 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
     yearly.insert(4, "complete", yearly["months"] == 12)
     yearly["monthly_average"] = (yearly["total"] / yearly["months"]).map(
         lambda v: round_half_up(v, 1))
-    trend = _loglinear_trend(counts.to_numpy())
+    trend = loglinear_trend(counts.to_numpy())
     summary = xmr_summary(chart)
     span = f"{month_label(months[0])} to {month_label(end)}"
     avg_all = round_half_up(counts.mean(), 1)
@@ -1319,18 +1415,55 @@ def definitions_appendix(indicators: Sequence[str] | None = None, *,
     return table
 
 
-def scope_text() -> str:
-    """The duty, its definition of violence and the scope of the needs assessment (markdown).
+def scope_text(definition: ViolenceDefinition | str | None = None, kind: str = "london") -> str:
+    """The duty, its meaning of violence, the local definition used and the scope (markdown).
+
+    The Act and duty paragraphs are fixed; the definition paragraph and what is in and out of
+    the assessment come from the registry entry
+    (:mod:`scpb_analysis.reference.serious_violence`), for the kind of data the page reads.
+    Outside London (``kind="policeuk"``) the scope speaks of the area and its police force.
+
+    Parameters
+    ----------
+    definition : ViolenceDefinition or str, optional
+        The local definition, or its name; default the kind's
+        (:data:`~scpb_analysis.reference.serious_violence.DEFAULT_DEFINITION`: London's in
+        London, the Home Office's outside).
+    kind : {"london", "policeuk"}
+        The data the page reads: MPS files, or police.uk outside London.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
-    >>> text = scope_text()
+    >>> text = scope_text("london")
     >>> text.splitlines()[0]
     '## Scope: the Serious Violence Duty'
     >>> "under the age of 25" in text and "sexual offences" in text
     True
+    >>> outside = scope_text("home_office", kind="policeuk")
+    >>> "London" in outside or "borough" in outside
+    False
     """
-    return """## Scope: the Serious Violence Duty
+    from scpb_analysis.reference.serious_violence import DEFAULT_DEFINITION, violence_definition
+
+    if kind not in DEFAULT_DEFINITION:
+        raise ValueError(f"kind must be one of {', '.join(DEFAULT_DEFINITION)}; got {kind!r}")
+    if definition is None:
+        definition = DEFAULT_DEFINITION[kind]
+    if isinstance(definition, str):
+        definition = violence_definition(definition)
+    named = ", ".join(indicator_name(i).lower() for i in definition.indicators(kind))
+    if kind == "london":
+        where = ("Recorded serious violence in the borough (MPS borough files and Monthly "
+                 f"Crime Dashboard extract: {named}) against London")
+    else:
+        where = ("Recorded serious violence in the area (police.uk street-level crime: "
+                 f"{named}) against its police force's area")
+    young = (" for people under 25" if definition.under_25_focus else "")
+    return f"""## Scope: the Serious Violence Duty
 
 **The duty.** Chapter 1 of Part 2 of the Police, Crime, Sentencing and Courts Act 2022 (the
 Serious Violence Duty, in force from 31 January 2023) requires the specified authorities (the
@@ -1349,18 +1482,12 @@ against property and threats of violence, but does not include terrorism. The Ac
 offence, the impact on any victim, the prevalence of the violence in the area and its impact
 on the community (Home Office statutory guidance, December 2022).
 
-**The London definition used here.** Any violence and exploitation affecting young people
-under the age of 25, domestic abuse, and sexual violence; within these, homicide, grievous and
-actual bodily harm, rape, assault by penetration, sexual assault, personal robbery, threats to
-kill, and violence against property caused during one of these offences.
-
-**Scope of this needs assessment.** Recorded violence (violence with injury, violence against
-the person and sexual offences) in the borough against London; the risk factors the July 2023
-board pack set out for people under 25 (age, sex, children, education, young mothers,
-employment, neighbourhood, households, health and perception of violence); rates in the most
-deprived areas. Every figure states its period, comparator and source; statistics the
-partnership does not yet hold read "not available — needs <dataset> from <owner>", naming the
-data to request from each duty holder.
+{definition.text(kind)}
+**Scope of this needs assessment.** {where}; the risk factors{young} (age, sex, children,
+education, young mothers, employment, neighbourhood, households, health and perception of
+violence); rates in the most deprived areas. Every figure states its period, comparator and
+source; statistics the partnership does not yet hold read "not available — needs *a dataset*
+from *its owner*", naming the data to request from each duty holder.
 """
 
 
@@ -1429,9 +1556,11 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
                          "deprived quintile is the borough's most deprived fifth of LSOAs "
                          "(IMD 2019).")
             return deprivation_rates(counts, borough, lsoas=lsoas), notes
-    notes.append(not_available(f"police.uk street-level '{POLICEUK_VIOLENCE}' records by LSOA "
-                               "for the rate in the most deprived quintile",
-                               "data.police.uk") + ".")
+    if points is not None:
+        # police.uk points were given but cannot give the LSOA counts: say what is lacking.
+        notes.append(not_available(f"police.uk street-level '{POLICEUK_VIOLENCE}' records by "
+                                   "LSOA for the rate in the most deprived quintile",
+                                   "data.police.uk") + ".")
     if ward_crime is None:
         raise ValueError("without police.uk points by LSOA, violence by deprivation needs "
                          "ward_crime: the borough's MPS ward rows")
@@ -1441,8 +1570,8 @@ def violence_by_deprivation(borough: str, period_end: str | pd.Period, *,
                       & (ward_crime["month"] >= window.start) & (ward_crime["month"] <= window.end)]
     counts = rows.groupby("area_code")["count"].sum().rename("count").reset_index().rename(
         columns={"area_code": "ward_code"})
-    notes.append(f"Instead: MPS ward counts of {indicator.replace('_', ' ')}, {window.label}, "
-                 "with each ward's share of residents in England's most deprived IMD fifth.")
+    notes.append(f"Ward counts of {indicator_name(indicator).lower()}, {window.label}, with "
+                 "each ward's share of residents in England's most deprived IMD fifth.")
     return deprivation_rates(counts, borough, wards=wards), notes
 
 

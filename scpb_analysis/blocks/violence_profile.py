@@ -28,8 +28,8 @@ import pandas as pd
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
 
-__all__ = ["HOMICIDE_AGE_GROUPING", "ProfileBlock", "domestic_abuse_injury_share",
-           "homicide_proceedings_profile", "knife_victim_rate"]
+__all__ = ["HOMICIDE_AGE_GROUPING", "ProfileBlock", "affected_findings",
+           "domestic_abuse_injury_share", "homicide_proceedings_profile", "knife_victim_rate"]
 
 LONDON = "London"
 #: What the London row's ``comparison`` says: it is what the borough is compared with.
@@ -624,3 +624,82 @@ def _homicide_text(table: pd.DataFrame, name: str, end: pd.Period, years: int, n
     if note:
         text += f" {note}"
     return text
+
+
+# -- key findings --------------------------------------------------------------------------
+
+
+def affected_findings(knife: ProfileBlock | None = None, share: ProfileBlock | None = None,
+                     homicide: ProfileBlock | None = None, *,
+                     tables: dict[str, str] | None = None) -> list:
+    """Key findings from the who-is-affected blocks, one per block that was computed.
+
+    Parameters
+    ----------
+    knife, share, homicide : ProfileBlock, optional
+        :func:`knife_victim_rate`, :func:`domestic_abuse_injury_share`,
+        :func:`homicide_proceedings_profile`.
+    tables : dict, optional
+        The published table name of each block (keys ``knife``, ``share``, ``homicide``),
+        which :func:`~scpb_analysis.blocks.sv_findings.check_findings` re-reads.
+
+    Returns
+    -------
+    list of Finding
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"area": ["Barnet", "London"], "period": "June 2022 to May 2023",
+    ...     "count": [34, 1361], "value": [28.56, 50.92], "comparison": ["Better", "comparator"],
+    ...     "status": "computed"})
+    >>> print(affected_findings(ProfileBlock(table, ""))[0].text)
+    Knife injury victims aged 1 to 24 in Barnet, June 2022 to May 2023: 34, 28.6 per 100,000 \
+residents aged 0-24, lower than London (50.9) beyond chance (Better).
+    """
+    from scpb_analysis.blocks.sv_findings import Finding
+
+    names = {"knife": "needs_assessment_knife_victims",
+             "share": "needs_assessment_domestic_abuse_share",
+             "homicide": "needs_assessment_homicide_proceedings", **(tables or {})}
+    words = {"Better": "lower than London", "Worse": "higher than London",
+             "Lower": "lower than London", "Higher": "higher than London",
+             "Similar": "not distinguishable from London"}
+    out = []
+    if knife is not None and knife.table["status"].iloc[0] == "computed":
+        own, london = knife.table.iloc[0], knife.table.iloc[1]
+        cmp = own["comparison"]
+        beyond = " beyond chance" if cmp in ("Better", "Worse") else ""
+        text = (f"Knife injury victims aged 1 to 24 in {own['area']}, {own['period']}: "
+                f"{own['count']:,}, {_fmt(own['value'])} per 100,000 residents aged 0-24, "
+                f"{words.get(cmp, 'not compared with London')} ({_fmt(london['value'])})"
+                f"{beyond} ({cmp}).")
+        out.append(Finding("Who is affected", text, names["knife"], (
+            ({"area": own["area"]}, {"count": f"{own['count']:,}", "value": _fmt(own["value"]),
+                                     "comparison": cmp}),
+            ({"area": london["area"]}, {"value": _fmt(london["value"])})),
+            context=("aged 1 to 24", "per 100,000", "aged 0-24")))
+    if share is not None and share.table["status"].iloc[0] == "computed":
+        own, london = share.table.iloc[0], share.table.iloc[1]
+        cmp = own["comparison"]
+        pct, london_pct = _fmt(own["share"] * 100) + "%", _fmt(london["share"] * 100) + "%"
+        text = (f"Domestic abuse accounts for {pct} of violence with injury in {own['area']} "
+                f"({own['numerator']:,} of {own['denominator']:,} offences, {own['period']}), "
+                f"{words.get(cmp, 'not compared with London')} ({london_pct}).")
+        out.append(Finding("Who is affected", text, names["share"], (
+            ({"area": own["area"]}, {"share": pct, "numerator": f"{own['numerator']:,}",
+                                     "denominator": f"{own['denominator']:,}"}),
+            ({"area": london["area"]}, {"share": london_pct}))))
+    if homicide is not None and not homicide.table.empty:
+        table = homicide.table
+        latest = table[table["age_group"] == "all ages"].iloc[-1]
+        young = {g: table[(table["period"] == latest["period"]) & (table["age_group"] == g)]
+                 .iloc[0] for g in ("10-19", "20-24")}
+        text = (f"{latest['total']:,} people were proceeded against for homicide in "
+                f"{latest['period']} ({latest['male']:,} male): {young['10-19']['total']:,} "
+                f"aged 10-19 and {young['20-24']['total']:,} aged 20-24.")
+        out.append(Finding("Who is affected", text, names["homicide"], (
+            ({"period": latest["period"], "age_group": "all ages"},
+             {"total": f"{latest['total']:,}", "male": f"{latest['male']:,}"}),
+            *(({"period": latest["period"], "age_group": g},
+               {"total": f"{row['total']:,}"}) for g, row in young.items()))))
+    return out

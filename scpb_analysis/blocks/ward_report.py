@@ -430,6 +430,7 @@ def ward_rates(
     1        W2      0    0.0     2
     """
     from scpb_analysis.core.periods import Window, check_coverage, to_month
+    from scpb_analysis.reference.taxonomy import indicator_name
     from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
     from scpb_analysis.stats.rates import crude_rate
 
@@ -441,7 +442,8 @@ def ward_rates(
         raise incomplete_error(gaps, consequence="no ward rates are given for it")
     rows = table[(table["area_type"] == "ward") & (table["indicator"] == indicator)
                  & (table["measure"] == measure)]
-    check_coverage(rows["month"].unique(), [window], what=f"the ward data for {indicator}")
+    check_coverage(rows["month"].unique(), [window],
+                   what=f"the ward counts of {indicator_name(indicator).lower()}")
     inside = rows[(rows["month"] >= window.start) & (rows["month"] <= window.end)]
     counts = inside.groupby("area_code")["count"].sum()
     out = population[["ward_code", "ward_name", "population"]].copy()

@@ -866,7 +866,8 @@ _SPARE_COLOURS = ("#984ea3", "#ff7f00", "#4daf4a", "#a65628", "#f781bf", "#ffff3
 def hotspot_map(wards, table: pd.DataFrame, label_column: str = "hotspot", *,
                 title: str = "", legend_title: str = "", labels: bool = True, ax=None,
                 note: str | None = None, label_size: float = 8,
-                figsize: tuple[float, float] | None = None) -> MapResult:
+                figsize: tuple[float, float] | None = None,
+                colours: dict[str, tuple[str, str]] | None = None) -> MapResult:
     """Map of hot spots (or Moran clusters), one fixed colour per label, with ward counts.
 
     Hot spots are red, cold spots blue, not significant light grey (see
@@ -887,6 +888,9 @@ def hotspot_map(wards, table: pd.DataFrame, label_column: str = "hotspot", *,
     note : str, optional
         After the credit line; by default the table's ``method``, so the map says how the
         hot spots were found.
+    colours : dict, optional
+        Label -> ``(fill colour, legend words)``, in legend order, for labels other than
+        :data:`HOTSPOT_COLOURS`' (e.g. hot-spot persistence classes).
 
     Returns
     -------
@@ -916,15 +920,15 @@ def hotspot_map(wards, table: pd.DataFrame, label_column: str = "hotspot", *,
     drawn_labels = frame["ward_code"].map(lookup)
     drawn_labels = drawn_labels.where(drawn_labels.notna(), NO_DATA_LABEL).astype(str)
 
+    known = colours if colours is not None else HOTSPOT_COLOURS
     present = list(dict.fromkeys(drawn_labels))
-    order = [lab for lab in HOTSPOT_COLOURS if lab in present]
-    order += sorted(lab for lab in present if lab not in HOTSPOT_COLOURS and
-                    lab != NO_DATA_LABEL)
+    order = [lab for lab in known if lab in present]
+    order += sorted(lab for lab in present if lab not in known and lab != NO_DATA_LABEL)
     styles: dict[str, dict[str, Any]] = {}
     display: dict[str, str] = {}
     spare = iter(_SPARE_COLOURS * (1 + len(order) // len(_SPARE_COLOURS)))
     for lab in order:
-        colour, words = HOTSPOT_COLOURS.get(lab, (next(spare), lab[:1].upper() + lab[1:]))
+        colour, words = known.get(lab, (next(spare), lab[:1].upper() + lab[1:]))
         styles[lab] = {"facecolor": colour}
         display[lab] = words
     if NO_DATA_LABEL in present:

@@ -171,7 +171,10 @@ class PackData:
         """The area's ward rows from the MPS ward files, chosen as the dashboard chooses;
         outside London, the ward rows of :meth:`policeuk_area`.
 
-        ``attrs["publications"]`` names the publications read
+        The MPS ward files are those of ``mps/ward`` and ``mps/ward-all-offences`` (the same
+        publication, so one competes with the other: per month the newest vintage wins, or,
+        for ``as_published`` figures, the first vintage reaching the period end).
+        ``attrs["publications"]`` names the publications read and the files used
         (:func:`~scpb_analysis.sources.mps.area_ward_crime`).
         """
         from scpb_analysis.sources.mps import area_ward_crime
@@ -186,10 +189,36 @@ class PackData:
                                            f"({lookup})")
             return wards
 
-        folder = self.folder.path("mps_ward")
+        folders = [self.folder.path(s) for s in ("mps_ward", "mps_ward_all") if self.has(s)]
+        if not folders:
+            self.folder.path("mps_ward")  # raises MissingSourceError, naming the folder
         return self._table("ward_crime",
-                           lambda: area_ward_crime(folder, self.area, self.period_end,
+                           lambda: area_ward_crime(folders, self.area, self.period_end,
                                                    self.figures),
+                           area=self.area, period_end=self._period(), figures=self.figures,
+                           folders=[f.name for f in folders])
+
+    def lsoa_crime(self) -> pd.DataFrame:
+        """The area's rows of the MPS LSOA Level Crime files (``mps/lsoa``): 2021 LSOAs, every
+        offence group the files hold (no sexual offences), every month they hold, chosen as
+        :meth:`ward_crime` chooses; outside London, the LSOA rows of :meth:`policeuk_area`.
+
+        ``attrs["publications"]`` names the publication and the files used. A month the
+        publisher extracted before it was complete is set aside with a warning
+        (:func:`~scpb_analysis.sources.mps.read_mps_crime`). Raises
+        :class:`~scpb_analysis.core.errors.MissingSourceError` if ``mps/lsoa`` is not in the
+        data (so :meth:`optional` gives None).
+        """
+        if self.kind == "policeuk":
+            area = self.policeuk_area()
+            lsoas = area.table[area.table["area_type"] == "lsoa"].reset_index(drop=True)
+            lsoas.attrs["publications"] = (f"police.uk street-level crime of {area.force}, "
+                                           "counted by the LSOA police.uk gives each crime")
+            return lsoas
+        folder = self.folder.path("mps_lsoa")
+        return self._table("lsoa_crime", lambda: _area_lsoa_crime(folder, self.area,
+                                                                   self.period_end,
+                                                                   self.figures),
                            area=self.area, period_end=self._period(), figures=self.figures)
 
     def recorded_crime(self):
@@ -223,8 +252,11 @@ class PackData:
 
     @property
     def ward_sources(self) -> tuple[str, ...]:
-        """The sources the ward pages need: MPS ward files in London, police.uk outside."""
+        """The sources the ward pages need: MPS ward files in London (``mps/ward``, or only
+        ``mps/ward-all-offences`` if that is all the folder holds), police.uk outside."""
         crime = "policeuk" if self.kind == "policeuk" else "mps_ward"
+        if crime == "mps_ward" and not self.has("mps_ward") and self.has("mps_ward_all"):
+            crime = "mps_ward_all"
         return (crime, "boundaries", "population", "lookups")
 
     @property
@@ -329,6 +361,22 @@ class PackData:
         lsoas = load_lsoas(self.root, 2021, codes=lookup.loc[lookup["la_code"] == code,
                                                             "lsoa_code"])
         return lookup_ward_boundaries(lsoas, lookup, code)
+
+    def ward_crosswalk(self) -> pd.DataFrame:
+        """A London borough's 2014 to 2022 wards, weighted by Census 2021 residents
+        (:func:`~scpb_analysis.geo.crosswalk.ward_crosswalk`), to put the MPS ward files' months
+        before February 2022 on 2022 wards (estimates). Outside London there are no 2014-ward
+        files to carry, and this raises ``ValueError``.
+        """
+        from scpb_analysis.geo.crosswalk import ward_crosswalk
+
+        if self.kind != "london":
+            raise ValueError(f"{self.area} is counted from police.uk by LSOA: its wards need "
+                             "no 2014 to 2022 crosswalk")
+        for source in ("boundaries", "population", "lookups"):
+            self.folder.path(source)
+        return self._table("ward_crosswalk", lambda: ward_crosswalk(self.root, self.area),
+                           area=self.area)
 
     def lsoa_wards(self) -> pd.DataFrame:
         """The ward each of the area's 2021 LSOAs falls in (May 2022 wards; outside London,
@@ -443,6 +491,40 @@ class PackData:
             self._made["partnership"] = load_partnership_period(
                 self.folder.path("partnership"), self.area, self.period_end)
         return self._made["partnership"]
+
+    def sv_partner_data(self):
+        """The Serious Violence Duty partner templates filled in (``svd/``), up to the period
+        end (:func:`~scpb_analysis.sources.sv_partners.load_sv_partner_data`).
+
+        A folder that is not there is no error: it gives the empty result (``found`` False, no
+        template loaded), which :func:`~scpb_analysis.blocks.sv_gaps.data_gap_table` lists as
+        every item still needed, so this never raises
+        :class:`~scpb_analysis.core.errors.MissingSourceError`. Like the partnership exports it
+        is kept for the notebook only, never written to the on-disk cache: a partner's file may
+        carry personal columns (dropped at load, but the rule is one rule for partner data).
+        """
+        from scpb_analysis.sources.sv_partners import SV_FOLDER, load_sv_partner_data
+
+        key = "sv_partner_data"
+        if key not in self._made:
+            self._made[key] = load_sv_partner_data(self.root / SV_FOLDER,
+                                                   period_end=self.period_end)
+        return self._made[key]
+
+
+def _area_lsoa_crime(folder: Path, area: str, period_end: pd.Period,
+                     figures: str) -> pd.DataFrame:
+    """One borough's LSOA rows of the MPS LSOA files, with the publications and files named."""
+    from scpb_analysis.reference.geography import select_area
+    from scpb_analysis.sources.mps import read_mps_crime_for_period
+
+    load = read_mps_crime_for_period(folder, period_end, figures)
+    out = select_area(load.table, area, area_type="lsoa", missing="empty").reset_index(
+        drop=True)
+    used = sorted(set(out["source_file"].astype(str)))
+    out.attrs["publications"] = (load.publications_text()
+                                 + (f"; files used: {', '.join(used)}" if used else ""))
+    return out
 
 
 def _force_groups(folder: Path) -> list[list[Path]]:

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 from scpb_analysis.core.periods import month_label, to_month
 
-__all__ = ["PAGE_CSS", "frame_page", "navigation", "period_words", "provenance_html",
-           "settings_rows", "sources_line"]
+__all__ = ["LEAD_AFTER_TAG", "LEAD_TAG", "PAGE_CSS", "frame_page", "lead_cells_first",
+           "navigation", "period_words", "provenance_html", "settings_rows", "sources_line"]
 
 #: Styles of every page: readable tables that fit the page, RAG chips, folded appendices.
 PAGE_CSS = """
@@ -185,3 +185,42 @@ def frame_page(body: str, *, header: str, footer: str, css: str = PAGE_CSS) -> s
     body = body.replace("<main>", "<main>" + header, 1)
     head, tail = body.rsplit("</main>", 1)
     return head + footer + "</main>" + tail
+
+
+#: A cell tagged ``lead`` is shown, on the rendered page, right after the cell tagged
+#: ``lead-after``: a summary computed from the sections below it (the needs assessment's key
+#: findings) is read first, though the notebook computes it last.
+LEAD_TAG, LEAD_AFTER_TAG = "lead", "lead-after"
+
+
+def lead_cells_first(cells: Sequence) -> list:
+    """The cells in reading order: ``lead``-tagged cells moved after the ``lead-after`` cell.
+
+    Cells keep their order among themselves. The executed notebook is not changed, only the
+    page, so re-running it still computes the summary after what it summarises.
+
+    Raises
+    ------
+    ValueError
+        If cells are tagged ``lead`` but none ``lead-after``.
+
+    Examples
+    --------
+    >>> cells = [{"id": i, "metadata": {"tags": t}} for i, t in
+    ...          [(0, []), (1, ["lead-after"]), (2, []), (3, ["lead"]), (4, ["lead"])]]
+    >>> [c["id"] for c in lead_cells_first(cells)]
+    [0, 1, 3, 4, 2]
+    """
+    def tags(cell) -> list:
+        return cell["metadata"].get("tags", [])
+
+    lead = [c for c in cells if LEAD_TAG in tags(c)]
+    if not lead:
+        return list(cells)
+    rest = [c for c in cells if LEAD_TAG not in tags(c)]
+    anchors = [i for i, c in enumerate(rest) if LEAD_AFTER_TAG in tags(c)]
+    if not anchors:
+        raise ValueError(f"{len(lead)} cell(s) tagged '{LEAD_TAG}' but no cell tagged "
+                         f"'{LEAD_AFTER_TAG}' to show them after")
+    at = anchors[0] + 1
+    return rest[:at] + lead + rest[at:]

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["PublishedTable", "publish_table", "show_appendix", "show_figure", "show_overview",
-           "show_sections", "show_tables", "show_text", "table_path"]
+__all__ = ["PublishedTable", "publish_table", "show_appendix", "show_figure", "show_findings",
+           "show_overview", "show_part", "show_sections", "show_tables", "show_text",
+           "table_path"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -376,3 +377,85 @@ def show_appendix(summary: str, parts: Sequence) -> None:
         body.append(mistune.html(part) if isinstance(part, str) else part._repr_html_())
     display(HTML(f"<details class='appendix'><summary>{html.escape(summary)}</summary>"
                  + "".join(body) + "</details>"))
+
+
+def show_findings(findings: Sequence, output_dir: str | Path | None,
+                  tables: Mapping[str, pd.DataFrame] | None = None, *,
+                  name: str = "needs_assessment_key_findings") -> PublishedTable:
+    """Check key findings against the tables they quote, publish them and show them as a list.
+
+    Each finding is re-read against its table as published: the CSV in ``output_dir`` (what
+    the workbook and the reader get), else ``tables[finding.table]`` when nothing is written
+    (interactive use). A finding its table contradicts stops the section
+    (:func:`scpb_analysis.blocks.sv_findings.checked_findings`).
+
+    Returns
+    -------
+    PublishedTable
+        The findings table (``topic, finding, table``), written as ``name``.
+
+    Examples
+    --------
+    >>> from scpb_analysis.blocks.sv_findings import Finding
+    >>> t = pd.DataFrame({"area": ["Barnet"], "count": [34]})
+    >>> f = Finding("Who is affected", "34 victims.", "t", (({"area": "Barnet"},
+    ...                                                      {"count": "34"}),))
+    >>> _ = show_findings([f], None, {"t": t})
+    **Who is affected**
+    <BLANKLINE>
+    - 34 victims.
+    """
+    from scpb_analysis.blocks.sv_findings import checked_findings, findings_table
+
+    quoted = {}
+    for finding in findings:
+        path = table_path(output_dir, finding.table) if output_dir is not None else None
+        if path is not None and path.exists():
+            quoted[finding.table] = pd.read_csv(path)
+        elif tables is not None and finding.table in tables:
+            quoted[finding.table] = tables[finding.table]
+    checked = checked_findings(findings, quoted)
+    lines = []
+    for topic in dict.fromkeys(f.topic for f in checked):
+        lines += [f"**{topic}**", *[f"- {f.text}" for f in checked if f.topic == topic]]
+    show_text("\n".join(lines) if lines else "No finding could be drawn from the data.")
+    return publish_table(findings_table(checked), name, output_dir, generated=("finding",),
+                         columns=["topic", "finding"])
+
+
+def show_part(part, output_dir: str | Path | None) -> None:
+    """Show one part of a page (:class:`scpb_analysis.pack.needs.Part`) in reading order,
+    publishing each of its tables.
+
+    Headings are level 3, generated prose goes through :func:`show_text`, a gap (what the
+    data cannot give) is shown in italics.
+
+    Examples
+    --------
+    >>> from scpb_analysis.pack.needs import Part, PartTable
+    >>> part = Part()
+    >>> part.add("heading", "Knife injury victims")
+    >>> part.add("gap", "Not available: no extract.")
+    >>> show_part(part, None)
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
+    from IPython.display import Markdown, display
+
+    for kind, value in part.items:
+        if kind == "heading":
+            display(Markdown(f"### {value}"))
+        elif kind == "markdown":
+            display(Markdown(value))
+        elif kind == "text":
+            show_text(value)
+        elif kind == "gap":
+            display(Markdown(f"*{value}*"))
+        elif kind == "figure":
+            show_figure(value)
+        else:
+            shown = publish_table(value.frame, value.name, output_dir, columns=value.columns,
+                                  labels=value.labels, decimals=value.decimals,
+                                  generated=value.generated)
+            if value.shown:
+                display(shown)

@@ -394,6 +394,7 @@ def _render(executed: Path, target: Path, record: dict, title: str,
     from scpb_analysis.pack.failures import find_failures, not_built_box, show_failures_plainly
     from scpb_analysis.pack.page import (
         frame_page,
+        lead_cells_first,
         navigation,
         period_words,
         provenance_html,
@@ -405,6 +406,7 @@ def _render(executed: Path, target: Path, record: dict, title: str,
     # The reader gets a plain box where a section failed; the traceback stays in the
     # executed notebook for the analyst.
     show_failures_plainly(notebook, failures)
+    notebook.cells = lead_cells_first(notebook.cells)
     if failed and not failures:
         box = not_built_box(heading="The rest of this report could not be built because of an "
                                     "error in the toolkit.",

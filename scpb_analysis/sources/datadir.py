@@ -2,10 +2,11 @@
 
 The pack's notebooks take one ``data_dir`` parameter. The folder is laid out like
 ``../shared/data`` and like the demo folder ``scpb build`` writes: ``mps/borough``,
-``mps/ward``, ``mps/dashboard``, ``policeuk``, ``boundaries``, ``population``, ``lookups``,
-``deprivation``, ``partnership`` and ``ons`` (police recorded crime by Community Safety
-Partnership). Any of them may be missing; the notebooks then print a
-visible "not in this data" note instead of failing.
+``mps/ward``, ``mps/ward-all-offences``, ``mps/lsoa``, ``mps/dashboard``, ``policeuk``,
+``boundaries``, ``population``, ``lookups``, ``deprivation``, ``partnership``, ``ons``
+(police recorded crime by Community Safety Partnership) and ``svd`` (the Serious Violence Duty
+partner templates, filled in). Any of them may be missing; the notebooks then print a visible
+"not in this data" note instead of failing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ __all__ = ["DataFolder", "locate_data", "missing_note"]
 _FOLDERS = {
     "mps_borough": ("mps", "borough"),
     "mps_ward": ("mps", "ward"),
+    # The re-shared Parquet copies of the same publication: read with mps/ward, newest wins.
+    "mps_ward_all": ("mps", "ward-all-offences"),
+    "mps_lsoa": ("mps", "lsoa"),
     "mps_dashboard": ("mps", "dashboard"),
     "policeuk": ("policeuk",),
     "boundaries": ("boundaries",),
@@ -26,12 +30,17 @@ _FOLDERS = {
     "deprivation": ("deprivation",),
     "partnership": ("partnership",),
     "ons_csp": ("ons",),
+    "svd": ("svd",),
 }
 
 #: What each source is and who publishes it, for "not in this data" notes.
 SOURCE_OWNERS = {
     "mps_borough": "MPS Borough Level Crime from the London Datastore",
     "mps_ward": "MPS Ward Level Crime from the London Datastore",
+    "mps_ward_all": "MPS Ward Level Crime, every offence group on 2022 wards, from the London "
+    "Datastore",
+    "mps_lsoa": "MPS LSOA Level Crime (2021 LSOAs, every offence group) from the London "
+    "Datastore",
     "mps_dashboard": "the MPS Monthly Crime Dashboard extract (knife crime, gun crime, domestic "
     "abuse, hate crime) from the London Datastore",
     "policeuk": "street-level crime from data.police.uk",
@@ -41,6 +50,9 @@ SOURCE_OWNERS = {
     "deprivation": "English Indices of Deprivation 2019 from MHCLG",
     "partnership": "partnership exports (CCTV, ASB, CS MARAC, Prevent) from the council",
     "ons_csp": "police recorded crime by Community Safety Partnership (Table C2) from ONS",
+    "svd": "Serious Violence Duty partner templates (A&E/ISTV, hospital admissions, youth "
+    "justice, education, probation, children's social care, police victim and suspect "
+    "extract, perception survey) filled in by the partners",
 }
 
 
@@ -53,11 +65,10 @@ class DataFolder:
     root : Path
         The folder.
     folders : dict
-        Source name (``mps_borough``, ``mps_ward``, ``mps_dashboard``, ``policeuk``,
-        ``boundaries``,
-        ``population``, ``lookups``, ``deprivation``, ``partnership``, ``ons_csp``) to its
-        folder, for
-        those present with at least one file.
+        Source name (``mps_borough``, ``mps_ward``, ``mps_ward_all``, ``mps_lsoa``,
+        ``mps_dashboard``, ``policeuk``, ``boundaries``, ``population``, ``lookups``,
+        ``deprivation``, ``partnership``, ``ons_csp``, ``svd``) to its folder, for those
+        present with at least one file.
     synthetic : bool
         True if the folder holds the demo data's ``SYNTHETIC_DATA.txt`` notice.
     """

@@ -2271,7 +2271,7 @@ def area_ward_crime(paths: str | Path | Sequence[str | Path], area: str,
     -------
     DataFrame
         The tidy table, ward rows of ``area`` only; ``attrs["publications"]`` names the
-        publications read.
+        publications read and the files whose rows the table holds.
 
     Examples
     --------
@@ -2280,7 +2280,7 @@ def area_ward_crime(paths: str | Path | Sequence[str | Path], area: str,
     >>> mps = write_demo_data(tempfile.mkdtemp())
     >>> crime = area_ward_crime(mps / "ward", "Barnet", "2023-05")
     >>> crime["area_code"].nunique(), crime.attrs["publications"]
-    (24, 'MPS Ward Level Crime to January 2024 (1 file)')
+    (24, 'MPS Ward Level Crime to January 2024 (1 file); files used: ...202401_wards2022.csv')
     """
     load = (read_mps_crime(paths) if period_end is None
             else read_mps_crime_for_period(paths, period_end, figures))
@@ -2288,5 +2288,8 @@ def area_ward_crime(paths: str | Path | Sequence[str | Path], area: str,
     from scpb_analysis.reference.geography import select_area
 
     out = select_area(table, area, area_type="ward", missing="empty").reset_index(drop=True)
-    out.attrs["publications"] = load.publications_text()
+    # Several folders (mps/ward, mps/ward-all-offences) may be read: name the files used.
+    used = sorted(set(out["source_file"].astype(str)))
+    out.attrs["publications"] = (load.publications_text()
+                                 + (f"; files used: {', '.join(used)}" if used else ""))
     return out

@@ -198,6 +198,77 @@ def test_a_missing_source_is_none_a_malformed_one_raises(tmp_path):
     assert not isinstance(raised.value, MissingSourceError)
 
 
+def test_lsoa_crime_is_none_without_its_folder_and_the_note_names_it(tmp_path):
+    data = open_pack_data(tmp_path, "Barnet", "2025-02", cache_dir=None)
+    assert data.optional("lsoa_crime") is None
+    assert data.missing_notes("mps_lsoa") == [
+        "Not in this data: needs MPS LSOA Level Crime (2021 LSOAs, every offence group) from the "
+        "London Datastore (folder mps/lsoa/)."]
+    assert data.ward_sources[0] == "mps_ward"
+
+
+@pytest.mark.filterwarnings("ignore:.*month 2024-02 set aside:UserWarning")
+def test_lsoa_crime_and_the_all_offence_ward_files_on_real_data():
+    if not (SHARED_DATA / "mps" / "lsoa").is_dir():
+        pytest.skip(f"real data not at {SHARED_DATA}")
+    path = SHARED_DATA / "mps" / "lsoa" / "recorded-crime-lsoa_202402-202602.parquet"
+    raw = pd.read_parquet(path, columns=["lsoa_code", "borough"])
+    barnet_lsoas = set(raw.loc[raw["borough"].isin(["E09000003"]), "lsoa_code"])
+    data = open_pack_data(SHARED_DATA, "Barnet", "2025-02", figures="latest", cache_dir=None)
+    assert data.has("mps_lsoa", "mps_ward_all")
+    lsoa = data.lsoa_crime()
+    assert set(lsoa["area_code"]) == barnet_lsoas and (lsoa["area_type"] == "lsoa").all()
+    # February 2024 holds 0.1% of a month (extracted early): set aside, not read.
+    assert str(lsoa["month"].min()) == "2024-03" and str(lsoa["month"].max()) == "2026-02"
+    assert lsoa.attrs["publications"].endswith(
+        "files used: recorded-crime-lsoa_202402-202602.parquet")
+    # With the latest figures the newer all-offence ward file wins its months.
+    wards = data.ward_crime()
+    newest = wards[wards["month"] >= pd.Period("2025-04", "M")]
+    assert str(wards["month"].max()) == "2026-02"
+    assert set(newest["source_file"]) == {"recorded-crime-ward_202402-202602.parquet"}
+    assert "recorded-crime-ward_202402-202602.parquet" in wards.attrs["publications"]
+
+
+@pytest.mark.slow
+def test_as_published_ward_figures_are_unchanged_by_the_all_offence_folder():
+    if not (SHARED_DATA / "mps" / "ward-all-offences").is_dir():
+        pytest.skip(f"real data not at {SHARED_DATA}")
+    from scpb_analysis.sources.mps import area_ward_crime
+
+    data = open_pack_data(SHARED_DATA, "Barnet", "2025-02", cache_dir=None)
+    alone = area_ward_crime(SHARED_DATA / "mps" / "ward", "Barnet", "2025-02")
+    pd.testing.assert_frame_equal(data.ward_crime(), alone)
+    assert data.ward_crime().attrs == alone.attrs
+
+
+def test_sv_partner_data_is_the_loaders_never_cached_and_empty_without_its_folder(tmp_path):
+    from scpb_analysis.sources.sv_partners import load_sv_partner_data
+
+    root = tmp_path / "data"
+    root.mkdir()
+    data = open_pack_data(root, "Barnet", "2023-05", cache_dir=None)
+    empty = data.sv_partner_data()
+    assert not empty.found and empty.loads == {}
+    # No folder is no MissingSourceError: the gap table needs the empty result.
+    assert data.optional("sv_partner_data") is empty
+    svd = root / "svd"
+    svd.mkdir()
+    (svd / "hes.csv").write_text("Month,Age Band,Sex,Admissions\n2023-04,18-24,M,3\n"
+                                 "2023-06,18-24,M,4\n", encoding="utf-8")
+    direct = load_sv_partner_data(svd, period_end="2023-05")
+    for _ in range(2):  # read afresh each time: partner data never go to the disk cache
+        data = open_pack_data(root, "Barnet", "2023-05", cache_dir=tmp_path / "cache")
+        assert data.has("svd")
+        loaded = data.sv_partner_data()
+        assert loaded is data.sv_partner_data()
+        assert list(loaded.loads) == ["hospital_admissions"] and loaded.found
+        pd.testing.assert_frame_equal(loaded.loads["hospital_admissions"].table,
+                                      direct.loads["hospital_admissions"].table)
+        assert loaded.notes() == direct.notes() and loaded.notes()  # June: after the period
+    assert "sv_partner_data" not in data.cache.hits + data.cache.misses
+
+
 def test_open_pack_data_refuses_bad_figures(tmp_path):
     with pytest.raises(ValueError, match="figures"):
         open_pack_data(tmp_path, "Barnet", "2023-05", figures="revised")
