@@ -29,9 +29,9 @@ from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.core.rounding import round_half_up
 from scpb_analysis.reference.geography import canonical_borough, select_area
 
-__all__ = ["CCTV_EXCLUDED_TYPES", "CCTV_VIOLENCE_TYPES", "WEEKDAYS", "HourWeekdayProfile",
-           "SeasonalityBlock", "hour_weekday_profile", "seasonality", "seasonality_findings",
-           "timing_gaps"]
+__all__ = ["CCTV_EXCLUDED_TYPES", "CCTV_VIOLENCE_TYPES", "MIN_SEASON_EXPECTED", "WEEKDAYS",
+           "HourWeekdayProfile", "SeasonalityBlock", "hour_weekday_profile", "seasonality",
+           "seasonality_findings", "timing_gaps"]
 
 #: CCTV incident types counted as violence, with why (``partnership_values.csv`` vocabulary).
 CCTV_VIOLENCE_TYPES: dict[str, str] = {
@@ -59,6 +59,10 @@ _BREAK_WORDS = {"coding change": "the offence coding changed",
                 "recording system change": "the MPS moved crime recording from CRIS to CONNECT",
                 "boundary change": "the area boundaries changed",
                 "gap": "the data have a gap"}
+#: The fewest offences each calendar month must hold on average, summed over the years used,
+#: for the month-of-year test: the F test rests on counts large enough to be near normal.
+MIN_SEASON_EXPECTED = 5
+
 _SEASON_COLUMNS = ["month", "month_name", "years_used", "n_years", "total", "mean_count",
                    "mean_per_day", "seasonal_index", "vs_average_day_pct"]
 _SEASON_METHOD = (
@@ -216,6 +220,8 @@ def _poisson_fit(y: np.ndarray, design: np.ndarray, offset: np.ndarray
         mu = np.exp(eta)
         z = eta - offset + (y - mu) / mu
         new = np.linalg.lstsq(design * np.sqrt(mu)[:, None], z * np.sqrt(mu), rcond=None)[0]
+        if not np.all(np.isfinite(new)):
+            raise ValueError("the Poisson fit of the month-of-year test did not converge")
         done = np.max(np.abs(new - beta)) < 1e-11
         beta = new
         if done:
@@ -390,7 +396,23 @@ def seasonality(crime: pd.DataFrame, area: str, indicator: str | Sequence[str],
     })
     table["seasonal_index"] = table["mean_per_day"] / overall if overall > 0 else np.nan
     table["vs_average_day_pct"] = (table["seasonal_index"] - 1) * 100
-    test = _season_test(counts)
+    total = int(counts.sum())
+    if total < 12 * MIN_SEASON_EXPECTED or (table["total"] == 0).any():
+        # With a calendar month at nought the fit has no finite estimate, and with a handful
+        # a month the F test's approximation does not hold: say so rather than test.
+        text = (f"Seasonality of {label.lower()} in {name}: not tested: {total:,} offences in "
+                f"the {len(chosen)} complete calendar years {years_used} are too few for a "
+                f"month-of-year test (it needs on average at least {MIN_SEASON_EXPECTED} "
+                "offences in each calendar month over those years, and none with no "
+                "offences).")
+        return SeasonalityBlock(pd.DataFrame(columns=_SEASON_COLUMNS), text, test_nan, chosen,
+                                False, notes)
+    try:
+        test = _season_test(counts)
+    except ValueError as exc:
+        return SeasonalityBlock(pd.DataFrame(columns=_SEASON_COLUMNS),
+                                f"Seasonality of {label.lower()} in {name}: not tested: {exc}.",
+                                test_nan, chosen, False, notes)
     text = _season_text(table, test, label, name, chosen, source, alpha, run_used, cuts,
                         exclude)
     return SeasonalityBlock(table[_SEASON_COLUMNS], text, test, chosen, True, notes)

@@ -172,3 +172,60 @@ def decode_text(path: Path, raw: bytes, *, not_csv: str, plain: str) -> tuple[st
             f"cannot be decoded (byte {exc.start})",
             expected="text encoded as UTF-8 (with or without BOM) or Windows-1252",
         ) from None
+
+
+def is_blank_cell(cell: object) -> bool:
+    """True for a spreadsheet or CSV cell with nothing in it (None, NaT, NaN, blank text).
+
+    >>> [is_blank_cell(c) for c in (None, float("nan"), "  ", 0, "x")]
+    [True, True, True, False, False]
+    """
+    import math
+
+    import pandas as pd
+
+    if cell is None or cell is pd.NaT:
+        return True
+    if isinstance(cell, float) and math.isnan(cell):
+        return True
+    return isinstance(cell, str) and not cell.strip()
+
+
+def cell_text(cell: object) -> str:
+    """A cell as the text a person would see: numbers without a spurious ``.0``, dates in ISO
+    form, runs of spaces closed up.
+
+    >>> cell_text(3.0), cell_text(2.5), cell_text("  a   b "), cell_text(None)
+    ('3', '2.5', 'a b', '')
+    """
+    import numbers
+    from datetime import datetime
+
+    import pandas as pd
+
+    if is_blank_cell(cell):
+        return ""
+    if isinstance(cell, bool):
+        return str(cell)
+    if isinstance(cell, numbers.Integral):
+        return str(int(cell))
+    if isinstance(cell, numbers.Real):
+        value = float(cell)
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(cell, datetime):
+        return pd.Timestamp(cell).isoformat(sep=" ")
+    return " ".join(str(cell).split())
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet column letter of a 0-based column index.
+
+    >>> column_letter(0), column_letter(25), column_letter(26)
+    ('A', 'Z', 'AA')
+    """
+    text = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        text = chr(65 + rem) + text
+    return text

@@ -73,7 +73,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import math
 import numbers
 import re
 from dataclasses import dataclass, field
@@ -96,7 +95,13 @@ from scpb_analysis.reference.partnership_schema import (
     value_key,
 )
 from scpb_analysis.reference.wards import UnknownWardError, canonical_ward_names, ward_reference
-from scpb_analysis.sources.files import decode_text, read_bytes
+from scpb_analysis.sources.files import (
+    cell_text,
+    column_letter,
+    decode_text,
+    is_blank_cell,
+    read_bytes,
+)
 
 __all__ = [
     "PartnershipPeriod",
@@ -205,40 +210,6 @@ class _Sheet:
         return str(self.path) if self.name is None else f"{self.path} (sheet '{self.name}')"
 
 
-def _is_blank(cell: object) -> bool:
-    if cell is None or cell is pd.NaT:
-        return True
-    if isinstance(cell, float) and math.isnan(cell):
-        return True
-    return isinstance(cell, str) and not cell.strip()
-
-
-def _cell_text(cell: object) -> str:
-    """A cell as the text a person would see (numbers without a spurious ``.0``)."""
-    if _is_blank(cell):
-        return ""
-    if isinstance(cell, bool):
-        return str(cell)
-    if isinstance(cell, numbers.Integral):
-        return str(int(cell))
-    if isinstance(cell, numbers.Real):
-        value = float(cell)
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(cell, datetime):
-        return pd.Timestamp(cell).isoformat(sep=" ")
-    return " ".join(str(cell).split())
-
-
-def _letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based column index."""
-    text = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        text = chr(65 + rem) + text
-    return text
-
-
 def _read_csv_rows(path: Path, raw: bytes) -> tuple[list[list[object]], str]:
     text, encoding = decode_text(
         path, raw,
@@ -281,8 +252,8 @@ def _header_scan(rows: list[list[object]], schema: SourceSchema) -> tuple[int, s
     """The row (0-based) naming most template columns in the first rows, and those columns."""
     best: tuple[int, set[str]] | None = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        matched = {col.header for cell in row if not _is_blank(cell)
-                   for col in [schema.match_header(_cell_text(cell))] if col is not None}
+        matched = {col.header for cell in row if not is_blank_cell(cell)
+                   for col in [schema.match_header(cell_text(cell))] if col is not None}
         if len(matched) >= 2 and (best is None or len(matched) > len(best[1])):
             best = (index, matched)
     return best
@@ -308,19 +279,19 @@ def _layout(sheet: _Sheet, schema: SourceSchema, header_index: int) -> _Layout:
     seen: dict[str, str] = {}
     dropped: list[tuple[str, str]] = []
     for index in range(width):
-        text = _cell_text(header[index]) if index < len(header) else ""
+        text = cell_text(header[index]) if index < len(header) else ""
         if not text:
             # Empty columns (often trailing) are nothing; values under no header are dropped
             # unread, since nobody can say what they are.
-            if any(index < len(r) and not _is_blank(r[index]) for r in body):
-                dropped.append((f"column {_letter(index)}", _NO_HEADER))
+            if any(index < len(r) and not is_blank_cell(r[index]) for r in body):
+                dropped.append((f"column {column_letter(index)}", _NO_HEADER))
             continue
         col = schema.match_header(text)
         if col is None:
             reason = _PERSONAL if is_personal_header(text, schema.name) else _NOT_IN_TEMPLATE
             if scan_text_for_pii(text):
                 # A phone number or e-mail typed into the header row: name the column only.
-                text, reason = f"column {_letter(index)} (header not shown)", _PERSONAL
+                text, reason = f"column {column_letter(index)} (header not shown)", _PERSONAL
             dropped.append((text, reason))
             continue
         if col.header in seen:
@@ -346,7 +317,7 @@ def _layout(sheet: _Sheet, schema: SourceSchema, header_index: int) -> _Layout:
 
 
 def _locate(sheet: _Sheet, schema: SourceSchema) -> _Layout:
-    if not any(not _is_blank(c) for r in sheet.rows for c in r):
+    if not any(not is_blank_cell(c) for r in sheet.rows for c in r):
         raise InputDataError(sheet.where, "is empty (no rows with values)",
                              expected=_expected_headers(schema))
     found = _header_scan(sheet.rows, schema)
@@ -401,7 +372,7 @@ def _parse_when(cell: object, order: str = _DAY_FIRST
         return pd.Timestamp(cell), False, None
     if isinstance(cell, time):
         return None, True, "is a time of day with no date"
-    text = _cell_text(cell)
+    text = cell_text(cell)
     if isinstance(cell, numbers.Real) or _NUMBER.match(text):
         serial = float(text)
         if not _SERIAL_MIN <= serial < _SERIAL_MAX:
@@ -429,7 +400,7 @@ def _parse_when(cell: object, order: str = _DAY_FIRST
 def _parse_count(cell: object) -> tuple[int | None, str | None]:
     if isinstance(cell, bool):
         return None, "is not a whole number"
-    text = _cell_text(cell)
+    text = cell_text(cell)
     if _THOUSANDS.match(text):
         # "1,019" as Excel writes it; "1,5" is not a thousands separator and stays refused.
         text = text.replace(",", "")
@@ -477,7 +448,7 @@ def _may_show(text: str, *, digits: bool = True) -> bool:
 
 def _describe(col: Column, cell: object, show: bool = True) -> str:
     """What the rejection report may say about a value (the rule is in the module notes)."""
-    text = _cell_text(cell)
+    text = cell_text(cell)
     if not text:
         return "(empty)"
     if col.kind in ("id", "text") or not show:
@@ -518,7 +489,7 @@ def _date_shaped(text: str) -> bool:
 def _parse_cell(col: Column, cell: object, wards: _WardResolver,
                 order: str = _DAY_FIRST) -> _Cell:
     """Tidy values for one cell, or the reason it is rejected."""
-    text = _cell_text(cell)
+    text = cell_text(cell)
     if not text:
         if col.required:
             return _Cell({}, f"is empty; expected {_expected_value(col, wards.borough)}",
@@ -609,7 +580,7 @@ def _date_order(sheet: _Sheet, layout: _Layout) -> str:
             row = sheet.rows[index]
             cell = row[position] if position < len(row) else None
             # Excel date cells and serials carry no order; only typed text does.
-            match = _DMY.match(_cell_text(cell)) if isinstance(cell, str) else None
+            match = _DMY.match(cell_text(cell)) if isinstance(cell, str) else None
             if not match:
                 continue
             seen = True
@@ -653,7 +624,7 @@ def _parse(sheet: _Sheet, schema: SourceSchema, layout: _Layout,
     for index in range(layout.header_index + 1, len(sheet.rows)):
         row = sheet.rows[index]
         number = index + 1
-        if all(_is_blank(c) for c in row):
+        if all(is_blank_cell(c) for c in row):
             blank += 1
             continue
         rows_read += 1
@@ -843,7 +814,7 @@ def _pick_sheet(sheets: list[_Sheet], schema: SourceSchema,
             if _header_scan(candidate.rows, schema) is not None:
                 return candidate
         # No header anywhere: report on the first sheet with anything in it.
-        filled = [s for s in sheets if any(not _is_blank(c) for r in s.rows for c in r)]
+        filled = [s for s in sheets if any(not is_blank_cell(c) for r in s.rows for c in r)]
         return (filled or sheets)[0]
     if sheets[0].name is None:
         raise InputDataError(sheets[0].path, f"is a CSV file, so it has no sheet {sheet!r}",

@@ -42,8 +42,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import math
-import numbers
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -62,7 +60,13 @@ from scpb_analysis.reference.partnership_schema import (
     value_key,
 )
 from scpb_analysis.reference.sv_partner_schema import SV_NOT_ABOVE, SV_TEMPLATES
-from scpb_analysis.sources.files import decode_text, read_bytes
+from scpb_analysis.sources.files import (
+    cell_text,
+    column_letter,
+    decode_text,
+    is_blank_cell,
+    read_bytes,
+)
 from scpb_analysis.sources.partnership import (
     DROPPED_COLUMNS,
     REJECTED_COLUMNS,
@@ -121,36 +125,6 @@ _FIRST_YEAR = 2000
 _SHOWN_MAX = 40
 
 
-def _blank(cell: object) -> bool:
-    if cell is None or cell is pd.NaT:
-        return True
-    if isinstance(cell, float) and math.isnan(cell):
-        return True
-    return isinstance(cell, str) and not cell.strip()
-
-
-def _text(cell: object) -> str:
-    if _blank(cell):
-        return ""
-    if isinstance(cell, bool):
-        return str(cell)
-    if isinstance(cell, numbers.Integral):
-        return str(int(cell))
-    if isinstance(cell, numbers.Real):
-        return str(int(cell)) if float(cell).is_integer() else repr(float(cell))
-    if isinstance(cell, datetime):
-        return pd.Timestamp(cell).isoformat(sep=" ")
-    return " ".join(str(cell).split())
-
-
-def _letter(index: int) -> str:
-    text, index = "", index + 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        text = chr(65 + rem) + text
-    return text
-
-
 def _sheets(path: Path) -> list[tuple[str | None, list[list[object]]]]:
     raw = read_bytes(path, expected=None)
     if path.suffix.lower() == ".xls" or raw.startswith(b"\xd0\xcf\x11\xe0"):
@@ -185,7 +159,7 @@ def _recognise(where: str, rows: list[list[object]]
     columns of one template (two at least), complete templates first; None if no row does."""
     best: list[tuple[bool, int, int, SourceSchema, list[str]]] = []
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        cells = [_text(c) for c in row if not _blank(c)]
+        cells = [cell_text(c) for c in row if not is_blank_cell(c)]
         for schema in SV_TEMPLATES.values():
             matched = {col.header for cell in cells
                        for col in [schema.match_header(cell)] if col is not None}
@@ -211,7 +185,7 @@ def _layout(where: str, row: list[object], schema: SourceSchema, header_index: i
     seen: dict[str, str] = {}
     dropped = []
     for index, cell in enumerate(row):
-        text = _text(cell)
+        text = cell_text(cell)
         if not text:
             continue
         col = schema.match_header(text)
@@ -219,7 +193,7 @@ def _layout(where: str, row: list[object], schema: SourceSchema, header_index: i
             reason = "personal data" if is_personal_header(text) else "not in the template"
             if scan_text_for_pii(text):
                 # A phone number or e-mail typed into the header row: name the column only.
-                text, reason = f"column {_letter(index)} (header not shown)", "personal data"
+                text, reason = f"column {column_letter(index)} (header not shown)", "personal data"
             dropped.append((text, reason))
             continue
         if col.header in seen:
@@ -239,7 +213,7 @@ def _month(cell: object) -> tuple[pd.Period | None, str | None, bool]:
         stamp = pd.Timestamp(cell)
         year, month, day = stamp.year, stamp.month, stamp.day
     else:
-        text = _text(cell)
+        text = cell_text(cell)
         year = month = None
         day = 1
         if m := _YM.match(text):
@@ -270,7 +244,7 @@ def _month(cell: object) -> tuple[pd.Period | None, str | None, bool]:
 
 def _count(cell: object) -> tuple[int | None, str | None, str]:
     """(count, problem, kind) for one count cell."""
-    text = _text(cell)
+    text = cell_text(cell)
     if isinstance(cell, bool):
         return None, "is not a whole number", "not a whole number of 0 or more"
     if _SUPPRESSED.match(text):
@@ -310,7 +284,7 @@ class _Problem:
 
 
 def _cell(col: Column, cell: object) -> tuple[object, _Problem | None]:
-    text = _text(cell)
+    text = cell_text(cell)
     if not text:
         return None, _Problem(0, col.header, "(empty)", f"is empty; expected {_expected(col)}",
                               "empty required value")
@@ -347,14 +321,14 @@ def _parse_file(where: str, label: str, rows: list[list[object]], header_index: 
                 schema: SourceSchema, end: pd.Period | None, this_month: pd.Period,
                 first_seen: dict) -> tuple[list[dict], list[_Problem], dict]:
     columns, dropped = _layout(where, rows[header_index], schema, header_index)
-    given = {c.header: _text(rows[header_index][i]) for i, c in columns.items()}
+    given = {c.header: cell_text(rows[header_index][i]) for i, c in columns.items()}
     counts = {c.header for c in schema.columns if c.kind == "int"}
     month_header = schema.date_column.header
     records, problems = [], []
     read = blank = 0
     for index in range(header_index + 1, len(rows)):
         row, number = rows[index], index + 1
-        if all(_blank(c) for c in row):
+        if all(is_blank_cell(c) for c in row):
             blank += 1
             continue
         read += 1
@@ -473,7 +447,7 @@ number of 0 or more
         label = path.relative_to(root).as_posix()
         for sheet, rows in _sheets(path):
             where = str(path) if sheet is None else f"{path} (sheet '{sheet}')"
-            if not any(not _blank(c) for r in rows for c in r):
+            if not any(not is_blank_cell(c) for r in rows for c in r):
                 if sheet is None:
                     raise InputDataError(where, "is empty (no rows with values)",
                                          expected=_expected_headers())

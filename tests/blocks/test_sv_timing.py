@@ -182,6 +182,23 @@ def test_no_pattern_is_named_when_the_test_is_not_significant():
     assert "has the most offences per day" not in out.text
 
 
+def test_too_few_offences_are_not_tested_and_say_why():
+    # Homicide-like counts: a calendar month with none in any year has no finite fit (this
+    # stopped Barking and Dagenham's page), and a handful a month is too few for the F test.
+    counts = np.zeros(48, dtype=int)
+    counts[[3, 15, 20, 30, 41]] = 1
+    out = seasonality(_crime(counts), "Barnet", "robbery_of_personal_property", "2022-12")
+    assert not out.available and out.table.empty and math.isnan(out.test["p_value"])
+    assert ("not tested: 5 offences in the 4 complete calendar years 2019 to 2022 are too few"
+            in out.text)
+    few = np.ones(48, dtype=int)  # 4 in each calendar month over the 4 years: under 5
+    assert "too few" in seasonality(_crime(few), "Barnet", "robbery_of_personal_property",
+                                    "2022-12").text
+    enough = seasonality(_crime(np.full(48, 2)), "Barnet", "robbery_of_personal_property",
+                         "2022-12")
+    assert enough.available and not math.isnan(enough.test["p_value"])
+
+
 def test_a_break_is_not_bridged():
     counts = [100 + (50 if k % 12 == 6 else 0) for k in range(60)]
     breaks = pd.DataFrame({"publication": ["MPS Borough Level Crime"], "level": ["borough"],
