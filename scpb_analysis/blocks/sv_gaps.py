@@ -99,15 +99,15 @@ def gap_text(gaps: pd.DataFrame) -> str:
     Examples
     --------
     >>> gap_text(data_gap_table(None))[:60]
-    'None of the 8 partner datasets the guidance asks for beyond '
+    'The guidance asks for 8 partner datasets beyond police recor'
     """
     held = gaps.loc[gaps["rows_loaded"] > 0, "item"].tolist()
     needed = gaps.loc[gaps["rows_loaded"] == 0, "item"].tolist()
     total = len(gaps)
     if not held:
-        return (f"None of the {total} partner datasets the guidance asks for beyond police "
-                "recorded crime is in this data; the table names each one's owner and the "
-                "template file to fill in (saved in the data folder's svd/ folder).")
+        return (f"The guidance asks for {total} partner datasets beyond police recorded crime, "
+                "and this data holds none of them yet; the table names each one's owner and "
+                "the template file to fill in (saved in the data folder's svd/ folder).")
     lead = (f"{len(held)} of the {total} partner datasets the guidance asks for "
             f"{'is' if len(held) == 1 else 'are'} in this data ({_listing(held)})")
     if not needed:

@@ -21,8 +21,8 @@ from scpb_analysis.core.errors import CoverageError
 from scpb_analysis.core.periods import month_label
 
 __all__ = ["Part", "PartTable", "affected_part", "comparators_part", "data_gaps_part",
-           "definition_for", "problem_profile_part", "risk_factors_part", "scope_part",
-           "when_part", "where_part"]
+           "definition_for", "deprivation_part", "problem_profile_part", "risk_factors_part",
+           "scope_part", "wards_part", "when_part"]
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,10 @@ class Part:
         ``("table", PartTable)`` or ``("figure", Figure)``.
     findings : list of Finding
         Key findings quoting this part's tables.
-    results : dict
-        Tables another part reuses (the deprivation ratios the risk-factor table quotes).
     """
 
     items: list[tuple[str, Any]] = field(default_factory=list)
     findings: list = field(default_factory=list)
-    results: dict[str, Any] = field(default_factory=dict)
 
     def add(self, kind: str, value: Any) -> None:
         """Append an item (see :attr:`items`)."""
@@ -233,23 +230,29 @@ def affected_part(data) -> Part:
 # -- where --------------------------------------------------------------------------------
 
 
-def where_part(data, definition) -> Part:
-    """Where violence concentrates: rates by deprivation from LSOA counts (the most deprived
-    fifth against the rest), ward rates, the latest year's ward hot spots and the hot spots
-    that persist across years (:mod:`scpb_analysis.blocks.sv_places`).
+def deprivation_part(data, definition) -> Part:
+    """Where violence concentrates by deprivation: rates by national IMD decile and fifth and
+    the area's own fifths from LSOA counts, the most deprived fifth against the rest as a rate
+    ratio (:func:`~scpb_analysis.blocks.sv_places.deprivation_profile`).
 
-    A view the data cannot give for the page's 12 months is a stated gap (a
-    :class:`~scpb_analysis.core.errors.CoverageError`'s own words); the deprivation view falls
-    back to the latest 12 months the LSOA files hold in full, said in bold as a different
-    period.
+    12 months the LSOA files do not hold in full are a stated gap (the
+    :class:`~scpb_analysis.core.errors.CoverageError`'s own words); the view then falls back to
+    the latest 12 months the files hold in full, said in bold as a different period.
     """
     part = Part()
-    ids = definition.indicators(data.kind)
-    _deprivation(part, data, ids)
+    _deprivation(part, data, definition.indicators(data.kind))
+    return part
+
+
+def wards_part(data, definition) -> Part:
+    """Where violence concentrates by ward: each ward's rate beside its deprivation, the
+    latest year's Gi* hot spots and the hot spots that persist across years
+    (:func:`~scpb_analysis.blocks.sv_places.persistent_hotspots`)."""
+    part = Part()
     ward_crime = data.optional("ward_crime") if data.has(*data.ward_sources) else None
     _ward_rates(part, data, ward_crime)
     _hotspots(part, data, ward_crime)
-    _persistence(part, data, ward_crime, ids)
+    _persistence(part, data, ward_crime, definition.indicators(data.kind))
     return part
 
 
@@ -269,7 +272,6 @@ def _deprivation(part: Part, data, ids) -> None:
     lsoa_crime, lsoas = data.lsoa_crime(), data.lsoa_deprivation()
     try:
         places = deprivation_profile(lsoa_crime, lsoas, data.area, data.period_end, ids)
-        part.results["deprivation_ratios"] = places.ratios
     except CoverageError as exc:
         part.add("gap", f"Not available for the 12 months to {month_label(data.period_end)}: "
                         f"{exc}.")
@@ -515,14 +517,16 @@ def comparators_part(data) -> Part:
 # -- risk factors -------------------------------------------------------------------------
 
 
-def risk_factors_part(data, deprivation_ratios: pd.DataFrame | None = None) -> Part:
+def risk_factors_part(data) -> Part:
     """The risk factors of the July 2023 board pack, each computed or naming the dataset
     needed (:func:`~scpb_analysis.blocks.needs_assessment.risk_factor_table`, or outside London
     :func:`~scpb_analysis.blocks.needs_assessment.area_risk_factor_table`), with a count of
     what was computed.
 
-    ``deprivation_ratios`` is :func:`where_part`'s ``results["deprivation_ratios"]``: violence
-    with injury in the most deprived fifth for the page's own 12 months.
+    Violence with injury in the most deprived fifth is taken from the LSOA counts for the
+    page's own 12 months only (never the deprivation view's fallback period); it is computed
+    here rather than taken from :func:`deprivation_part`, so this part stands if that one
+    cannot be built.
     """
     from scpb_analysis.blocks.needs_assessment import (
         area_risk_factor_table,
@@ -543,7 +547,7 @@ def risk_factors_part(data, deprivation_ratios: pd.DataFrame | None = None) -> P
                                  ward_profiles=data.optional("ward_profiles_file"),
                                  dashboard=(data.crime_for_period().table
                                             if data.has("mps_dashboard") else None),
-                                 deprivation_ratios=deprivation_ratios)
+                                 deprivation_ratios=_page_deprivation_ratios(data))
     part.add("table", PartTable("needs_assessment_risk_factors", risk,
                                 ("domain", "measure", "borough_value", "comparator",
                                  "comparator_value", "period", "source"),
@@ -554,6 +558,19 @@ def risk_factors_part(data, deprivation_ratios: pd.DataFrame | None = None) -> P
                      f"{counts.get('not available', 0)} not available (dataset and owner "
                      f"named); cells neither computed nor marked: {len(problems)}.")
     return part
+
+
+def _page_deprivation_ratios(data) -> pd.DataFrame | None:
+    from scpb_analysis.blocks.sv_places import deprivation_profile
+    from scpb_analysis.core.errors import MissingSourceError
+
+    if not data.has("mps_lsoa", "population", "lookups", "deprivation"):
+        return None
+    try:
+        return deprivation_profile(data.lsoa_crime(), data.lsoa_deprivation(), data.area,
+                                   data.period_end, ["violence_with_injury"]).ratios
+    except (CoverageError, MissingSourceError):
+        return None
 
 
 # -- data gaps ----------------------------------------------------------------------------

@@ -32,13 +32,14 @@ def _need(*paths) -> None:
 
 def _parts(data, output_dir) -> dict[str, needs.Part]:
     definition = needs.definition_for(data)
-    where = needs.where_part(data, definition)
     return {"scope": needs.scope_part(data, definition),
             "profile": needs.problem_profile_part(data, definition),
-            "affected": needs.affected_part(data), "where": where,
+            "affected": needs.affected_part(data),
+            "where": needs.deprivation_part(data, definition),
+            "wards": needs.wards_part(data, definition),
             "when": needs.when_part(data, definition),
             "comparators": needs.comparators_part(data),
-            "risk": needs.risk_factors_part(data, where.results.get("deprivation_ratios")),
+            "risk": needs.risk_factors_part(data),
             "gaps": needs.data_gaps_part(data, output_dir)}
 
 
@@ -136,13 +137,15 @@ def test_a_police_uk_area_builds_each_part_or_says_why_not(tmp_path_factory):
     assert len(gaps) == 3 and all("London boroughs only" in g for g in gaps)
     # police.uk lacks July and August 2024: no 12 months to December 2024 anywhere, and
     # the deprivation view falls back to the latest whole 12 months, saying so.
-    where = _gaps(parts["where"])
-    assert any("July 2024 to August 2024" in g for g in where)
+    assert any("July 2024 to August 2024" in g for g in _gaps(parts["where"]))
+    assert any("July 2024 to August 2024" in g for g in _gaps(parts["wards"]))
     shown = [v for k, v in parts["where"].items if k == "markdown"]
     assert any("a different period from the rest of this page" in v for v in shown)
     ratios = tables["needs_assessment_deprivation_fifth"]
     assert set(ratios["window"]) == {"July 2023 to June 2024"}
-    assert "deprivation_ratios" not in parts["where"].results
+    # The risk-factor table takes only the page's own 12 months, never the fallback.
+    assert not (tables["needs_assessment_risk_factors"]["period"]
+                == "July 2023 to June 2024").any()
     profile = tables["needs_assessment_problem_profile"]
     assert profile["n_12m"].isna().all()
     assert set(profile["rate_period"]) == {"July 2023 to June 2024"}
@@ -162,7 +165,7 @@ def test_a_folder_without_the_extracts_states_each_gap(tmp_path):
     assert sum("Monthly Crime Dashboard" in g for g in gaps) == 2
     assert any("mps/homicide" in g for g in gaps)
     assert affected.findings == []
-    where = needs.where_part(data, needs.definition_for(data))
+    where = needs.deprivation_part(data, needs.definition_for(data))
     assert any("mps/lsoa" in g for g in _gaps(where))
     # The CCTV log of the demo partnership folder gives the hour and weekday profile.
     when = needs.when_part(data, needs.definition_for(data))

@@ -234,8 +234,8 @@ def test_a_section_that_cannot_be_built_shows_a_box_and_the_page_goes_on(demo_pa
                      + r'    not shown, as they need "Ward maps": "Rates by ward", "Hot spots"',
                      printed), printed
     assert re.search(r"serious_violence_needs_assessment: FAILED .*\n    section \"Where "
-                     r"violence concentrates: ward hot spots\": MissingSourceError: .*" + frame,
-                     printed), printed
+                     r"violence concentrates: wards and hot spots\": MissingSourceError: .*"
+                     + frame, printed), printed
     assert "partnership: ok" in printed and "cell " not in printed
     pages = {p.stem: p.read_text() for p in (out / "html").glob("*.html")}
     assert sorted(pages) == ["partnership", "serious_violence_needs_assessment", "ward_maps"]
