@@ -1439,8 +1439,8 @@ def scope_text(definition: ViolenceDefinition | str | None = None, kind: str = "
     Examples
     --------
     >>> text = scope_text("london")
-    >>> text.splitlines()[0]
-    '## Scope: the Serious Violence Duty'
+    >>> text.splitlines()[0][:40]
+    '**The duty.** Chapter 1 of Part 2 of the'
     >>> "under the age of 25" in text and "sexual offences" in text
     True
     >>> outside = scope_text("home_office", kind="policeuk")
@@ -1463,9 +1463,7 @@ def scope_text(definition: ViolenceDefinition | str | None = None, kind: str = "
         where = ("Recorded serious violence in the area (police.uk street-level crime: "
                  f"{named}) against its police force's area")
     young = (" for people under 25" if definition.under_25_focus else "")
-    return f"""## Scope: the Serious Violence Duty
-
-**The duty.** Chapter 1 of Part 2 of the Police, Crime, Sentencing and Courts Act 2022 (the
+    return f"""**The duty.** Chapter 1 of Part 2 of the Police, Crime, Sentencing and Courts Act 2022 (the
 Serious Violence Duty, in force from 31 January 2023) requires the specified authorities (the
 police, fire and rescue, justice (probation and youth offending teams), health (Integrated Care
 Boards) and local authorities) to work together to prevent and reduce serious violence in their
