@@ -1463,15 +1463,16 @@ def scope_text(definition: ViolenceDefinition | str | None = None, kind: str = "
         where = ("Recorded serious violence in the area (police.uk street-level crime: "
                  f"{named}) against its police force's area")
     young = (" for people under 25" if definition.under_25_focus else "")
-    return f"""**The duty.** Chapter 1 of Part 2 of the Police, Crime, Sentencing and Courts Act 2022 (the
-Serious Violence Duty, in force from 31 January 2023) requires the specified authorities (the
-police, fire and rescue, justice (probation and youth offending teams), health (Integrated Care
-Boards) and local authorities) to work together to prevent and reduce serious violence in their
-area: to identify the kinds of serious violence that occur and their causes, so far as
-possible, through a strategic needs assessment, and to prepare, publish and implement a
-strategy, kept under review. Educational, prison and youth custody authorities must cooperate
-with them. The Act also amended the Crime and Disorder Act 1998 so that preventing and reducing
-serious violence is an explicit priority for Community Safety Partnerships.
+    return f"""**The duty.** Chapter 1 of Part 2 of the
+Police, Crime, Sentencing and Courts Act 2022 (the Serious Violence Duty, in force from 31
+January 2023) requires the specified authorities (the police, fire and rescue, justice
+(probation and youth offending teams), health (Integrated Care Boards) and local authorities) to
+work together to prevent and reduce serious violence in their area: to identify the kinds of
+serious violence that occur and their causes, so far as possible, through a strategic needs
+assessment, and to prepare, publish and implement a strategy, kept under review. Educational,
+prison and youth custody authorities must cooperate with them. The Act also amended the Crime
+and Disorder Act 1998 so that preventing and reducing serious violence is an explicit priority
+for Community Safety Partnerships.
 
 **What counts as violence.** Section 13 of the Act: "violence" includes, in particular,
 domestic abuse (within the meaning of the Domestic Abuse Act 2021), sexual offences, violence
