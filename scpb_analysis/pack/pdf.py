@@ -18,7 +18,9 @@ links within the page and to the web are kept.
 Printing is offline: the browser resolves no host names, so the scripts nbconvert links from a
 CDN (require.js, MathJax) are not fetched, nothing is sent to a third party, and the PDF does
 not depend on the network. The PDF's creation and modification dates are set to
-2000-01-01, so printing the same page twice with the same Chromium gives byte-identical PDFs
+2000-01-01, and the ids of the tagged structure (``/ID (node00000025)``, Chromium's DOM node
+numbers, which shift by one or two between runs on a busy machine) are renumbered 0, 1, ... in
+their order, so printing the same page twice with the same Chromium gives byte-identical PDFs
 (checked with Chromium 156; another Chromium version may lay the page out differently).
 """
 
@@ -97,6 +99,9 @@ _HTML_START = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 # Chromium stamps the clock here; a fixed date of the same length keeps the xref offsets valid.
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
 _FIXED_DATE = b"20000101000000"
+# Structure ids are DOM node numbers; renumbered by rank at the same width, they keep their
+# order (the IDTree's keys stay sorted) and the xref offsets stay valid.
+_NODE_ID = re.compile(rb"\(node(\d+)\)")
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Lines Chromium writes on every run in a container without a session bus; they would bury
 # the line that says why a print failed.
@@ -238,6 +243,7 @@ def print_pdf(page: Path, target: Path, *, browser: str | None = None,
             why = (f"exit status {status}" if status != 0 else "it wrote no PDF")
             raise RuntimeError(f"printing {page} to PDF failed ({why}){_tail(stderr)}")
         data = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + _FIXED_DATE, data)
+        data = _stable_node_ids(data)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -308,6 +314,19 @@ def print_pack(out: Path, *, browser: str | None = None) -> list[Path]:
         raise RuntimeError(f"{len(errors)} of {len(pages)} pages could not be printed:\n"
                            + "\n".join(errors))
     return targets
+
+
+def _stable_node_ids(data: bytes) -> bytes:
+    found = sorted({int(m) for m in _NODE_ID.findall(data)})
+    rank = {number: i for i, number in enumerate(found)}
+
+    def renumber(match: re.Match) -> bytes:
+        digits = match.group(1)
+        new = str(rank[int(digits)]).zfill(len(digits)).encode()
+        # A rank (from 0) never has more digits than the number it replaces.
+        return b"(node" + new + b")"
+
+    return _NODE_ID.sub(renumber, data)
 
 
 def _with_base(page_html: str, uri: str) -> str:
