@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["POLICEUK_FILES", "import_seconds", "pack_build_seconds", "real_pack_seconds",
-           "run_benchmarks", "write_replicated", "write_replicated_archive"]
+__all__ = ["POLICEUK_FILES", "import_seconds", "knox_benchmark", "pack_build_seconds",
+           "real_pack_seconds", "run_benchmarks", "write_replicated", "write_replicated_archive"]
 
 #: The police.uk benchmark input, relative to the data folder.
 POLICEUK_FILES = Path("policeuk") / "met-burglary-2021-2023"
@@ -578,6 +578,131 @@ def import_seconds(module: str = "scpb_analysis", runs: int = 3) -> dict:
         seconds, heavy = done.stdout.splitlines()[0], (done.stdout.splitlines() + [""])[1]
         best = float(seconds) if best is None else min(best, float(seconds))
     return {"import_s": round(best, 4), "heavy_loaded": [h for h in heavy.split(",") if h]}
+
+
+#: The Knox benchmark's bands: 200 m x 5 (Manhattan), 1 month x 3 (police.uk gives months).
+KNOX_BANDS = {"distance_band": 200, "n_distance_bands": 5, "time_band": 1, "n_time_bands": 3,
+              "metric": "manhattan", "time_unit": "months"}
+
+
+def _knox_points(data_dir: Path, year: int) -> pd.DataFrame:
+    """One year of Met burglary points with a location, in British National Grid metres."""
+    from pyproj import Transformer
+
+    from scpb_analysis.sources.policeuk import read_policeuk
+
+    files = sorted((data_dir / POLICEUK_FILES).glob(f"{year}-*.csv"))
+    if not files:
+        raise FileNotFoundError(f"no {year} police.uk files in {data_dir / POLICEUK_FILES}")
+    points = read_policeuk(files).points.dropna(subset=["longitude", "latitude"])
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(
+        points["longitude"].to_numpy(), points["latitude"].to_numpy())
+    return pd.DataFrame({"x": x, "y": y, "time": points["month"].array.asi8})
+
+
+def _naive_knox(xs: list[float], ys: list[float], ts: list[int], runs: int,
+                seed: int) -> tuple[list[list[int]], list[list[float]]]:
+    """The Knox test the obvious way: every pair, every run, in pure Python.
+
+    Returns the observed table (distance band x time band, as :func:`knox_test` lays it out)
+    and the mean of ``runs`` permuted tables.
+    """
+    import random
+
+    width, n_dist = KNOX_BANDS["distance_band"], KNOX_BANDS["n_distance_bands"]
+    t_width, n_time = KNOX_BANDS["time_band"], KNOX_BANDS["n_time_bands"]
+
+    def table(times: list[int]) -> list[list[int]]:
+        counts = [[0] * (n_time + 1) for _ in range(n_dist + 2)]
+        n = len(xs)
+        for a in range(n):
+            for b in range(a + 1, n):
+                d = abs(xs[a] - xs[b]) + abs(ys[a] - ys[b])
+                if d == 0:
+                    row = 0
+                else:
+                    row = n_dist + 1
+                    for k in range(1, n_dist + 1):
+                        if d <= k * width:
+                            row = k
+                            break
+                gap = abs(times[a] - times[b])
+                col = n_time
+                for k in range(n_time):
+                    if gap <= (k + 1) * t_width:
+                        col = k
+                        break
+                counts[row][col] += 1
+        return counts
+
+    observed = table(ts)
+    rng = random.Random(seed)
+    total = [[0.0] * (n_time + 1) for _ in range(n_dist + 2)]
+    for _ in range(runs):
+        shuffled = ts[:]
+        rng.shuffle(shuffled)
+        for r, line in enumerate(table(shuffled)):
+            for c, value in enumerate(line):
+                total[r][c] += value
+    return observed, [[v / runs for v in line] for line in total]
+
+
+def knox_benchmark(data_dir: str | Path | None = None, *, sample: int = 1500,
+                   permutations: int = 99, naive_permutations: int = 4, year: int = 2022,
+                   seed: int = 20240101) -> dict:
+    """Time the vectorised Knox test on a year of Met burglary against a naive pairwise loop.
+
+    Reads one year of the Met burglary points (:data:`POLICEUK_FILES`, about 51,000 with a
+    location in 2022), projects them to British National Grid and times
+    :func:`scpb_analysis.stats.near_repeat.knox_test` (bands :data:`KNOX_BANDS`, month as the
+    time) with ``permutations`` runs on all of them. On a random ``sample`` of them it times
+    the same test and a naive pure-Python loop over every pair for the observed table and for
+    each run. The naive loop is run for ``naive_permutations`` runs only (a run takes about a
+    second per 1,500 points) and its time scaled to ``permutations`` runs: observed table plus
+    ``permutations`` tables, each costing what one of the measured tables cost.
+
+    Returns
+    -------
+    dict
+        ``points``, ``pairs_within`` (pairs inside the largest distance band), ``permutations``,
+        ``full_s`` (vectorised, all points), ``sample``, ``sample_pairs``, ``vectorised_s``
+        (vectorised, the sample), ``naive_permutations``, ``naive_measured_s``,
+        ``naive_scaled_s`` (to ``permutations`` runs), ``ratio`` (naive_scaled_s /
+        vectorised_s) and ``bands``.
+
+    Raises
+    ------
+    AssertionError
+        If the naive loop's observed table differs from the vectorised one on the sample.
+    FileNotFoundError
+        If the year's police.uk files are not in the data folder.
+    """
+    from scpb_analysis.stats.near_repeat import knox_test
+
+    data_dir = Path(data_dir) if data_dir else _default_data_dir()
+    points = _knox_points(data_dir, year)
+    full_s, full = _best(lambda: knox_test(points, permutations=permutations, seed=seed,
+                                           **KNOX_BANDS), 1)
+    rng = np.random.default_rng(seed)
+    chosen = points.iloc[np.sort(rng.choice(len(points), size=min(sample, len(points)),
+                                            replace=False))].reset_index(drop=True)
+    vector_s, vector = _best(lambda: knox_test(chosen, permutations=permutations, seed=seed,
+                                               **KNOX_BANDS), 3)
+    start = time.perf_counter()
+    observed, _ = _naive_knox(chosen["x"].tolist(), chosen["y"].tolist(),
+                              chosen["time"].tolist(), naive_permutations, seed)
+    naive_s = time.perf_counter() - start
+    vector_observed = vector.table["observed"].to_numpy().reshape(len(observed), -1)
+    if vector_observed.tolist() != observed:
+        raise AssertionError(f"naive and vectorised Knox tables differ on the {len(chosen)}-point "
+                             f"sample:\n{observed}\n{vector_observed.tolist()}")
+    scaled = naive_s / (1 + naive_permutations) * (1 + permutations)
+    return {"points": len(points), "pairs_within": int(full.summary["pairs_within"].item()),
+            "permutations": permutations, "full_s": round(full_s, 3), "sample": len(chosen),
+            "sample_pairs": len(chosen) * (len(chosen) - 1) // 2,
+            "vectorised_s": round(vector_s, 4), "naive_permutations": naive_permutations,
+            "naive_measured_s": round(naive_s, 2), "naive_scaled_s": round(scaled, 1),
+            "ratio": round(scaled / vector_s, 1), "bands": dict(KNOX_BANDS)}
 
 
 def main() -> None:  # pragma: no cover - exercised by hand

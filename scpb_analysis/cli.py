@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--show-incomplete", action="store_true",
                        help="show indicators a category the taxonomy does not map may belong "
                        "to, marked INCOMPLETE, instead of failing the page")
+    build.add_argument("--set", dest="settings", action="append", default=[],
+                       metavar="NAME=VALUE",
+                       help="another notebook parameter (scpb params NAME lists them), e.g. "
+                       "--set treated_wards='Burnt Oak' --set intervention_start=2022-06; "
+                       "repeat for more")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     build.add_argument("--cache-dir", type=Path,
                        help="where harmonised tables are kept between notebooks and builds "
@@ -244,19 +249,32 @@ def _run_build(args: argparse.Namespace) -> int:
         print(f"scpb: error: --data-dir {data_dir}: not a folder", file=sys.stderr)
         return 2
     try:
+        settings = _settings(args.settings)
         period_end = period_end or latest_period_end(data_dir, args.borough)
         build = build_pack(borough=args.borough, period_end=period_end, data_dir=data_dir,
                            out=args.out, only=args.only, audience=args.audience,
                            jobs=args.jobs, progress=not args.no_progress,
                            figures=args.figures.replace("-", "_"),
                            incomplete="mark" if args.show_incomplete else "refuse",
-                           ward=args.ward, rag=args.rag, pdf=args.pdf,
+                           ward=args.ward, rag=args.rag, pdf=args.pdf, settings=settings,
                            cache_dir=None if args.no_cache else (args.cache_dir or True))
     except (ValueError, FileNotFoundError) as exc:
         print(f"scpb: error: {exc}", file=sys.stderr)
         return 2
     print(build.summary())
     return 0 if build.ok else 1
+
+
+def _settings(given: list[str]) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set {item!r}: expected NAME=VALUE")
+        if name.strip() in settings:
+            raise ValueError(f"--set {name.strip()!r} given twice")
+        settings[name.strip()] = value
+    return settings
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from scpb_analysis.charts.persistence_map import PERSISTENCE_COLOURS
 from scpb_analysis.core.errors import CoverageError
 from scpb_analysis.core.periods import Window, month_label, month_ranges, to_month
 from scpb_analysis.reference.geography import area_name
+from scpb_analysis.stats.hotspot_stability import CHAINEY_RULES, chainey_class
 
 __all__ = [
     "CLASS_ORDER",
@@ -561,25 +562,16 @@ def hotspot_windows(period_end: str | pd.Period, n_windows: int = 4,
 def _classify(hot: Sequence[bool]) -> str:
     """Persistence class of one ward from its hot flags, oldest window first.
 
+    The rules are :func:`scpb_analysis.stats.hotspot_stability.chainey_class`, held once there.
+
     >>> [_classify(h) for h in ([1, 1, 1, 1], [0, 1, 0, 1], [0, 0, 0, 1], [1, 1, 0, 0],
     ...                         [0, 0, 0, 0], [1, 0, 1])]
     ['persistent', 'intermittent', 'emerging', 'fading', 'never hot', 'persistent']
     """
-    flags = [bool(h) for h in hot]
-    n, k = len(flags), sum(flags)
-    if k == 0:
-        return "never hot"
-    if not flags[-1]:
-        return "fading"
-    if k == 1:
-        return "emerging"
-    return "persistent" if k > n / 2 else "intermittent"
+    return chainey_class(hot)
 
 
-_CLASS_RULES = ("persistent: hot in the latest window and in more than half of the windows; "
-                "emerging: hot in the latest window only; intermittent: hot in the latest "
-                "window and in some earlier ones, but not in more than half; fading: hot in "
-                "an earlier window, not in the latest; never hot: hot in no window")
+_CLASS_RULES = CHAINEY_RULES
 
 
 def _rule_words(rule: str, alpha: float, permutations: int) -> str:

@@ -28,6 +28,7 @@ import pandas as pd
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.core.rounding import round_half_up
 from scpb_analysis.reference.geography import canonical_borough, select_area
+from scpb_analysis.stats.aoristic import WEEKDAYS
 
 __all__ = ["CCTV_EXCLUDED_TYPES", "CCTV_VIOLENCE_TYPES", "MIN_SEASON_EXPECTED", "WEEKDAYS",
            "HourWeekdayProfile", "SeasonalityBlock", "hour_weekday_profile", "seasonality",
@@ -49,9 +50,6 @@ CCTV_EXCLUDED_TYPES: dict[str, str] = {
     "Public Disorder": "disorder, not violence against a person",
     "Anti-Social Behaviour": "not violence",
 }
-#: Weekday names, Monday first (pandas' ``dayofweek`` 0 to 6).
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")
 _BREAK_WORDS = {"coding change": "the offence coding changed",

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from scpb_analysis.core.errors import MissingSourceError, UnknownAreaError
+from scpb_analysis.core.errors import InputDataError, MissingSourceError, UnknownAreaError
 from scpb_analysis.core.periods import to_month
 from scpb_analysis.pack.cache import TableCache, default_cache_dir
 from scpb_analysis.reference.geography import canonical_borough
@@ -320,6 +320,60 @@ class PackData:
 
         folder = self.folder.path("policeuk")
         return self._table("policeuk_points", lambda: read_policeuk(folder).points)
+
+    def policeuk_months(self) -> pd.PeriodIndex:
+        """The months the police.uk files cover in the area's wards: a month outside them is a
+        gap in the data (a file not downloaded, or not published), never a month without
+        crime.
+
+        A month is covered when the files hold records of any type in the area's wards, at
+        least a tenth of the area's median month: a file for a neighbouring area (one
+        borough's extract) puts a few points over the boundary, which do not make its months
+        the area's.
+        """
+        per_month = self._area_policeuk()["month"].value_counts()
+        covered = per_month[per_month >= 0.1 * per_month.median()]
+        return pd.PeriodIndex(sorted(covered.index), freq="M")
+
+    def area_points(self, crime_type: str) -> pd.DataFrame:
+        """The police.uk records of ``crime_type`` located in the area's wards
+        (:meth:`wards`), with ``ward_code, ward_name`` and British National Grid ``x, y``.
+
+        Raises :class:`~scpb_analysis.core.errors.InputDataError` for a crime type police.uk
+        does not publish, or one the files hold no record of in the area (naming those they
+        hold).
+        """
+        from scpb_analysis.reference.taxonomy import policeuk_crime_types
+
+        known = list(policeuk_crime_types()["crime_type"])
+        if crime_type not in known:
+            raise InputDataError(None, f"{crime_type!r} is not a police.uk crime type",
+                                 expected=", ".join(known))
+        points = self._area_policeuk()
+        chosen = points.loc[points["crime_type"] == crime_type].reset_index(drop=True)
+        if chosen.empty:
+            held = ", ".join(sorted(points["crime_type"].dropna().unique())) or "none"
+            raise InputDataError(self.folder.path("policeuk"),
+                                 f"the police.uk files hold no {crime_type!r} records in "
+                                 f"{self.area}", expected=f"a crime type they hold: {held}")
+        return chosen
+
+    def _area_policeuk(self) -> pd.DataFrame:
+        return self._table("area_policeuk", self._make_area_policeuk, area=self.area)
+
+    def _make_area_policeuk(self) -> pd.DataFrame:
+        from pyproj import Transformer
+
+        from scpb_analysis.geo.assign import assign_wards
+
+        wards = self.wards()
+        assigned = assign_wards(self.policeuk_points(), wards).points
+        inside = assigned.loc[assigned["ward_code"].notna()].reset_index(drop=True)
+        x, y = Transformer.from_crs(4326, wards.crs, always_xy=True).transform(
+            inside["longitude"].to_numpy(dtype=float), inside["latitude"].to_numpy(dtype=float))
+        keep = ["crime_id", "month", "falls_within", "location", "lsoa_code", "crime_type",
+                "ward_code", "ward_name"]
+        return inside[keep].assign(x=x, y=y)
 
     def homicide_proceedings(self) -> pd.DataFrame:
         """Persons proceeded against for homicide, every London area, from ``mps/homicide``

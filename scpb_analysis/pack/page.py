@@ -126,6 +126,8 @@ def settings_rows(parameters: Mapping[str, object], *, show_paths: bool = True) 
     --------
     >>> settings_rows({"borough": "Barnet", "period_end": "2023-05", "ward": ""})
     [('Area', 'Barnet'), ('Period end', 'May 2023'), ('Ward profiled', 'the default')]
+    >>> settings_rows({"borough": "Barnet", "treated_wards": "Burnt Oak"})
+    [('Area', 'Barnet'), ('Treated wards', 'Burnt Oak')]
     """
     rows = []
     for key, label in _SETTINGS:
@@ -137,6 +139,10 @@ def settings_rows(parameters: Mapping[str, object], *, show_paths: bool = True) 
         elif key == "ward" and not value:
             value = "the default"
         rows.append((label, _SETTING_WORDS.get(value, value)))
+    # A notebook's own settings (scpb build --set NAME=VALUE), under their names in words.
+    known = {key for key, _ in _SETTINGS} | {"output_dir"}
+    for key in sorted(set(parameters) - known):
+        rows.append((key.replace("_", " ").capitalize(), str(parameters[key]) or "the default"))
     return rows
 
 

@@ -36,13 +36,14 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,9 @@ NOTEBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("mps_borough", "mps_ward", "policeuk", "boundaries", "population", "lookups",
          "deprivation")),
     "partnership": ("Partnership data", ("partnership",)),
+    "intervention_evaluation": ("Intervention evaluation and crime-pattern methods",
+                                ("policeuk", "boundaries", "partnership", "mps_borough",
+                                 "lookups")),
 }
 
 #: The file-name prefix of each notebook's tables, so a re-run replaces only its own.
@@ -85,6 +89,7 @@ TABLE_PREFIXES = {
     "ward_profile": "ward_profile_",
     "serious_violence_needs_assessment": "needs_assessment_",
     "partnership": "partnership_",
+    "intervention_evaluation": "intervention_",
 }
 
 # Outside London a notebook reads the force's police.uk files where it would read MPS tables.
@@ -533,6 +538,7 @@ def build_pack(
     ward: str = "",
     rag: str = "significance-and-rank",
     pdf: bool = False,
+    settings: Mapping[str, str] | None = None,
 ) -> PackBuild:
     """Run the pack's notebooks and write the rendered pack.
 
@@ -577,6 +583,12 @@ def build_pack(
         Where the notebooks keep the harmonised tables they share (:mod:`scpb_analysis.pack.cache`):
         True for the default (``$SCPB_CACHE_DIR`` or the user's cache folder), None or False to
         have every notebook read its own sources.
+    settings : mapping of str to str, optional
+        Other parameters of the notebooks run (``scpb params NAME`` lists them), e.g.
+        ``{"treated_wards": "Burnt Oak", "intervention_start": "2022-06"}`` for the
+        intervention evaluation; each must be declared by one of them, and is converted to a
+        whole number where the notebook's default is one. They are shown in the page's
+        settings.
 
     Returns
     -------
@@ -616,7 +628,7 @@ def build_pack(
         return _build_pack(borough=borough, period_end=period_end, data_dir=data_dir, out=out,
                            only=only, audience=audience, jobs=jobs, progress=progress,
                            figures=figures, incomplete=incomplete, ward=ward, rag=rag,
-                           pdf=pdf)
+                           pdf=pdf, settings=settings)
     finally:
         if before is None:
             os.environ.pop(CACHE_ENV, None)
@@ -627,7 +639,7 @@ def build_pack(
 def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str | Path,
                 only: Sequence[str] | None, audience: str, jobs: int, progress: bool,
                 figures: str, incomplete: str, ward: str, rag: str,
-                pdf: bool = False) -> PackBuild:
+                pdf: bool = False, settings: Mapping[str, str] | None = None) -> PackBuild:
     from scpb_analysis.core.periods import to_month
     from scpb_analysis.pack.pdf import chromium_path
     from scpb_analysis.pack.public import public_parameters
@@ -647,6 +659,7 @@ def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str
                   "data_dir": str(data_path), "audience": audience,
                   "output_dir": str(out_path), "figures": figures, "incomplete": incomplete,
                   "ward": ward, "rag": rag}
+    parameters.update(_notebook_settings(names, settings or {}, set(parameters)))
     staging = _staging_folder(out_path)
     # The notebooks read the data through names with any personal words masked, so no load
     # report, table or page can print them (:mod:`scpb_analysis.qa.input_names`).
@@ -676,6 +689,46 @@ def _build_pack(*, borough: str, period_end: str, data_dir: str | Path, out: str
     finally:
         inputs.cleanup()
     return _rebased(build, staging, out_path)
+
+
+# The options every notebook of the pack is given (the others are one notebook's settings).
+_PACK_OPTIONS = ("borough", "period_end", "data_dir", "audience", "output_dir", "figures",
+                 "incomplete", "ward", "rag")
+
+
+def _page_parameters(name: str, parameters: Mapping[str, object]) -> dict[str, object]:
+    """The pack's options and the settings ``name`` declares: what its page records."""
+    extra = set(parameters) - set(_PACK_OPTIONS)
+    if not extra:
+        return dict(parameters)
+    declared = {item["name"] for item in notebook_parameters(name)}
+    return {k: v for k, v in parameters.items() if k not in extra or k in declared}
+
+
+def _notebook_settings(names: Sequence[str], settings: Mapping[str, str],
+                       pack_parameters: set[str]) -> dict[str, object]:
+    declared: dict[str, str] = {}
+    for name in names:
+        for item in notebook_parameters(name):
+            whole = item["type"] == "int" or re.fullmatch(r"-?\d+", item["default"].strip())
+            declared.setdefault(item["name"], "int" if whole else "str")
+    out: dict[str, object] = {}
+    for key, value in settings.items():
+        if key in pack_parameters:
+            raise ValueError(f"setting {key!r} is one of the pack's own options; use its "
+                             f"option (--{key.replace('_', '-')})")
+        if key not in declared:
+            known = sorted(set(declared) - pack_parameters)
+            raise ValueError(f"setting {key!r}: no notebook run declares it (they declare: "
+                             f"{', '.join(known) or 'nothing else'}; see scpb params NAME)")
+        if declared[key] == "int":
+            try:
+                out[key] = int(str(value))
+            except ValueError:
+                raise ValueError(f"setting {key!r}: {value!r} is not a whole number") from None
+        else:
+            out[key] = str(value)
+    return out
 
 
 def _previous_pack(out: Path) -> dict | None:
@@ -782,7 +835,8 @@ def _build_in(staging: Path, names: list[str], parameters: dict, carried: dict[s
     status = ("SYNTHETIC demo data" if found.synthetic else "published source data")
     withheld: set[str] = set()
     kind = area_kind(data_path, parameters["borough"])
-    records = {name: {"notebook": name, "parameters": parameters, "version": __version__,
+    records = {name: {"notebook": name, "parameters": _page_parameters(name, parameters),
+                      "version": __version__,
                       "built": built, "data_status": status, "synthetic": found.synthetic,
                       "inputs": _input_files(data_path, _sources_read(name, kind), withheld,
                                              [w.shown for w in inputs.withheld]),
