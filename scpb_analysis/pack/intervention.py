@@ -104,7 +104,15 @@ def _other_period(part: Part, window: Window, data) -> None:
                  f"{to_month(data.period_end).strftime('%B %Y')}.**")
 
 
-def _gap(part: Part, exc: Exception) -> Part:
+def _lacks(part: Part, data, *sources: str) -> bool:
+    """Add a gap for each source the data lack; True if any is missing."""
+    missing = data.missing_notes(*sources)
+    for note in missing:
+        part.add("gap", f"Not available. {note}")
+    return bool(missing)
+
+
+def _gap(part: Part, exc: Exception | str) -> Part:
     part.add("gap", f"Not available: {exc}")
     return part
 
@@ -122,10 +130,7 @@ def evaluation_part(data, settings: EvaluationSettings) -> Part:
     from scpb_analysis.charts.intervention_chart import intervention_chart
 
     part = Part()
-    missing = data.missing_notes("policeuk", "boundaries")
-    if missing:
-        for note in missing:
-            part.add("gap", f"Not available. {note}")
+    if _lacks(part, data, "policeuk", "boundaries"):
         return part
     span = settings.before_months + settings.gap_months + settings.after_months
     start = settings.start
@@ -176,8 +181,10 @@ def evaluation_part(data, settings: EvaluationSettings) -> Part:
     if settings.example:
         part.add("markdown", "**No intervention area was named for this build**, so the page "
                  "shows, as a worked example, the ward with the most "
-                 f"{offence} in the 12 months before: set the notebook's `treated_wards` (or "
-                 "`areas_file`) and `intervention_start` to evaluate a real intervention.")
+                 f"{offence} in the {settings.before_months} months before. To evaluate a real "
+                 "intervention, give its wards (or a polygon file) and first month, e.g. "
+                 f"`scpb build --set treated_wards=\"{areas.areas['area_label'].iloc[0]}\" "
+                 f"--set intervention_start={start}`.")
     part.add("text", areas.how)
     part.add("figure", intervention_chart(block.series, start,
                                           f"{settings.crime_type} by month in the "
@@ -261,22 +268,20 @@ def _short(label: str) -> str:
 # -- how harmful --------------------------------------------------------------------------
 
 
-def harm_part(data) -> Part:
+def harm_part(data, weights_file: str = "") -> Part:
     """How harmful: the area's offences in the 12 months to the period end and the 12 before,
     weighted by the Crime Severity Score weights (:mod:`scpb_analysis.stats.severity`), so a
-    fall in counts can be told from a fall in harm."""
+    fall in counts can be told from a fall in harm. ``weights_file`` replaces the packaged
+    weights with a partnership's own (same columns)."""
     from scpb_analysis.core.periods import check_coverage, twelve_month_windows
     from scpb_analysis.reference.geography import select_area
     from scpb_analysis.stats.severity import harm_weighted, read_severity_weights
 
     part = Part()
     source = "policeuk" if data.kind == "policeuk" else "mps_borough"
-    missing = data.missing_notes(source)
-    if missing:
-        for note in missing:
-            part.add("gap", f"Not available. {note}")
+    if _lacks(part, data, source):
         return part
-    weights = read_severity_weights()
+    weights = read_severity_weights(weights_file or None)
     crime = data.area_crime()
     rows = select_area(crime, data.area, area_type=_area_type(crime, data.area))
     rows = rows.loc[rows["measure"] == "offences"] if "measure" in rows else rows
@@ -403,10 +408,7 @@ def repeats_part(data, crime_type: str = "Burglary", end: str = "", *,
     from scpb_analysis.stats.near_repeat import knox_test, repeat_locations
 
     part = Part()
-    missing = data.missing_notes("policeuk", "boundaries")
-    if missing:
-        for note in missing:
-            part.add("gap", f"Not available. {note}")
+    if _lacks(part, data, "policeuk", "boundaries"):
         return part
     last = to_month(end) if end else _latest_end(data, 12)
     if last is None:
@@ -476,10 +478,13 @@ def repeats_part(data, crime_type: str = "Burglary", end: str = "", *,
 # -- when -----------------------------------------------------------------------------------
 
 
-def timing_part(data) -> Part:
+def timing_part(data, *, public: bool = False) -> Part:
     """When: the aoristic hour-by-weekday profile of the partnership's CCTV log
     (:func:`scpb_analysis.stats.aoristic.aoristic_profile`), its times spread over the hours
-    each incident could have happened in (one hour where the time is exact)."""
+    each incident could have happened in (one hour where the time is exact).
+
+    A public page shows the heat map and the busiest hour, not the table of the 168 cells
+    (many hold a handful of incidents)."""
     from scpb_analysis.blocks.sv_timing import hour_weekday_profile
     from scpb_analysis.charts.timing_charts import hour_weekday_heatmap
     from scpb_analysis.stats.aoristic import aoristic_profile
@@ -516,9 +521,10 @@ def timing_part(data) -> Part:
                      f"({100 * float(peak['value']) / float(by_hour['value'].sum()):.1f}% of "
                      "the incidents). Hours the control room was never staffed are grey: no "
                      "incident could be logged then.")
-    part.add("table", PartTable("intervention_aoristic_profile", cells,
-                                ("weekday_name", "hour", "value", "share", "staffed_hours"),
-                                decimals=2, shown=False))
+    if not public:
+        part.add("table", PartTable("intervention_aoristic_profile", cells,
+                                    ("weekday_name", "hour", "value", "share",
+                                     "staffed_hours"), decimals=2, shown=False))
     return part
 
 
@@ -579,10 +585,7 @@ def pattern_part(data, crime_type: str = "Burglary", base: str = "", test: str =
     from scpb_analysis.stats.sppt import HIGHER, LOWER, sppt
 
     part = Part()
-    missing = data.missing_notes("policeuk", "boundaries")
-    if missing:
-        for note in missing:
-            part.add("gap", f"Not available. {note}")
+    if _lacks(part, data, "policeuk", "boundaries"):
         return part
     try:
         before, after, note = pattern_windows(data, base, test)
@@ -666,10 +669,7 @@ def stability_part(data, crime_type: str = "Burglary") -> Part:
     from scpb_analysis.stats.hotspot_stability import grid_hotspot_stability
 
     part = Part()
-    missing = data.missing_notes("policeuk", "boundaries")
-    if missing:
-        for note in missing:
-            part.add("gap", f"Not available. {note}")
+    if _lacks(part, data, "policeuk", "boundaries"):
         return part
     try:
         windows = stability_windows(data)

@@ -16,9 +16,11 @@ from scpb_analysis.core.errors import CoverageError
 from scpb_analysis.pack.intervention import (
     evaluation_part,
     evaluation_settings,
+    harm_part,
     pattern_windows,
     repeats_part,
     stability_windows,
+    timing_part,
 )
 from scpb_analysis.pack.runner import build_pack
 
@@ -102,6 +104,59 @@ def test_the_public_page_leaves_out_the_list_of_repeat_locations(demo_dir):
     assert "intervention_repeat_locations" in internal.tables()
     assert "intervention_repeat_locations" not in public.tables()
     assert any("left out of the public version" in v for k, v in public.items if k == "gap")
+
+
+def test_a_partnership_weights_file_replaces_the_packaged_weights(demo_dir, tmp_path):
+    from importlib.resources import files
+
+    from scpb_analysis.pack.data import open_pack_data
+
+    data = open_pack_data(demo_dir.parent, "Barnet", "2023-05", cache_dir=None)
+    packaged = harm_part(data).tables()["intervention_harm_by_offence"].set_index("indicator")
+    weights = pd.read_csv(files("scpb_analysis.reference") / "crime_severity.csv", dtype=str)
+    for column in ("weight", "weight_min", "weight_max"):
+        weights[column] = pd.to_numeric(weights[column]) * 2
+    path = tmp_path / "our_weights.csv"
+    weights.to_csv(path, index=False)
+    own = harm_part(data, str(path)).tables()["intervention_harm_by_offence"]
+    own = own.set_index("indicator")
+    weighted = packaged["harm"].notna()
+    assert weighted.sum() > 10
+    assert own.loc[weighted, "harm"].tolist() == pytest.approx(
+        (2 * packaged.loc[weighted, "harm"]).tolist())
+    assert (own["count"] == packaged["count"]).all()
+
+
+@pytest.fixture(scope="module")
+def demo_with_cctv(tmp_path_factory):
+    from scpb_analysis.demo import write_demo_data
+    from scpb_analysis.demo.partnership import write_partnership_demo
+
+    folder = tmp_path_factory.mktemp("demo_cctv")
+    write_demo_data(folder)
+    write_partnership_demo(folder)
+    return folder
+
+
+def test_the_aoristic_profile_of_the_cctv_log_counts_each_incident_once(demo_with_cctv):
+    from scpb_analysis.pack.data import open_pack_data
+
+    data = open_pack_data(demo_with_cctv, "Barnet", "2023-05", cache_dir=None)
+    cctv = data.partnership().loads["cctv"].table
+    part = timing_part(data)
+    cells = part.tables()["intervention_aoristic_profile"]
+    assert len(cells) == 168
+    # An incident with one time gives its whole weight to that hour: a plain count.
+    times = pd.to_datetime(cctv["occurred_at"])
+    plain = times.groupby([times.dt.day_of_week, times.dt.hour]).size()
+    got = cells.set_index(["weekday", "hour"])["value"]
+    assert got.sum() == pytest.approx(len(cctv))
+    assert (got.reindex(plain.index) == plain).all()
+    rules = part.tables()["intervention_aoristic_rules"].set_index("rule")["records"]
+    assert rules.sum() == len(cctv)
+    public = timing_part(data, public=True)
+    assert "intervention_aoristic_profile" not in public.tables()
+    assert any(k == "figure" for k, _ in public.items)
 
 
 def test_notebook_settings_are_checked_before_anything_is_built(demo_dir, tmp_path, capsys):
