@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["intervention_chart"]
+__all__ = ["STABILITY_COLOURS", "intervention_chart", "stability_map"]
 
 _TEXT_SIZE = 10
 _LABEL_SIZE = 11
@@ -95,5 +95,79 @@ def intervention_chart(series: pd.DataFrame, start: str | pd.Period, title: str,
     ax.legend(fontsize=_TEXT_SIZE, loc="upper center", bbox_to_anchor=(0.5, -0.3),
               frameon=False, ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+#: Fill colour of each hot-spot stability class (sfhotspot's names), in the legend's order.
+STABILITY_COLOURS = {"persistent hotspot": "#a50f15", "emerging hotspot": "#fb6a4a",
+                     "intermittent hotspot": "#fdae6b", "former hotspot": "#6baed6"}
+
+
+def stability_map(cells, wards, title: str, *, area: str = "", cell_size: float | None = None):
+    """Map of grid cells by hot-spot stability class, over the area's ward outlines.
+
+    Cells in no class (sfhotspot's "no pattern") are left blank, so the map shows where the
+    hot spots are and how lasting; the legend gives the number of cells in each class.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        ``geometry`` and ``stability`` (:attr:`~scpb_analysis.stats.hotspot_stability.
+        StabilityResult.cells`), in the wards' CRS.
+    wards : GeoDataFrame
+        The area's wards, drawn as outlines.
+    title : str
+    area : str
+        Put before the title unless it already starts with it.
+    cell_size : float, optional
+        The cells' side in metres, for the legend's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> wards = gpd.GeoDataFrame({"ward_code": ["A"]}, geometry=[box(0, 0, 1000, 1000)],
+    ...                          crs=27700)
+    >>> cells = gpd.GeoDataFrame({"stability": ["persistent hotspot", "no pattern"]},
+    ...                          geometry=[box(0, 0, 500, 500), box(500, 0, 1000, 500)],
+    ...                          crs=27700)
+    >>> fig = stability_map(cells, wards, "Burglary hot spots", area="Barnet")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['Persistent hotspot (1 cell)']
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from scpb_analysis.charts.maps import CREDIT
+
+    figure = Figure(figsize=(11.0, 8.0), dpi=100)
+    ax = figure.subplots()
+    handles = []
+    for label, colour in STABILITY_COLOURS.items():
+        chosen = cells.loc[cells["stability"] == label]
+        if chosen.empty:
+            continue
+        chosen.plot(ax=ax, color=colour, edgecolor="none")
+        n = len(chosen)
+        handles.append(Patch(facecolor=colour,
+                             label=f"{label[:1].upper()}{label[1:]} ({n:,} cell"
+                                   f"{'' if n == 1 else 's'})"))
+    wards.boundary.plot(ax=ax, color="#404040", linewidth=0.7)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    title_text = title if not area or title.startswith(area) else f"{area}: {title}"
+    ax.set_title(title_text, fontsize=_TITLE_SIZE, loc="left")
+    if handles:
+        legend_title = (f"Grid cells of {cell_size:,.0f} m" if cell_size else "Grid cells")
+        ax.legend(handles=handles, title=legend_title, fontsize=_TEXT_SIZE,
+                  title_fontsize=_LABEL_SIZE, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  frameon=False)
+    figure.text(0.01, 0.01, f"{CREDIT}; police.uk street-level crime", fontsize=8,
+                color="#595959")
     figure.tight_layout()
     return figure

@@ -510,7 +510,9 @@ def timing_part(data, *, public: bool = False) -> Part:
                                             "weights)", area=data.area, value="count"))
     rules = profile.attrs.get("rules")
     if rules is not None:
-        part.add("table", PartTable("intervention_aoristic_rules", rules,
+        # The rules no record fell under say nothing to a reader; the CSV keeps the used ones.
+        part.add("table", PartTable("intervention_aoristic_rules",
+                                    rules.loc[rules["records"] > 0],
                                     ("rule", "records", "description"),
                                     {"records": "Records"}, generated=("description",)))
     by_hour = cells.groupby("hour", as_index=False)["value"].sum()
@@ -666,6 +668,7 @@ def stability_part(data, crime_type: str = "Burglary") -> Part:
     """Which hot spots last: Getis-Ord Gi* hot spots of ``crime_type`` on a grid in each of
     the successive periods, and each cell classed persistent, emerging, intermittent or
     former (:func:`scpb_analysis.stats.hotspot_stability.grid_hotspot_stability`)."""
+    from scpb_analysis.charts.intervention_chart import stability_map
     from scpb_analysis.stats.hotspot_stability import grid_hotspot_stability
 
     part = Part()
@@ -695,6 +698,9 @@ def stability_part(data, crime_type: str = "Burglary") -> Part:
     part.add("text", f"{len(result.cells):,} cells of {STABILITY_CELL:,.0f} m across "
                      f"{data.area}, over {len(windows)} periods ("
                      + "; ".join(labels.values()) + f"). Cells hot at some time: {described}.")
+    part.add("figure", stability_map(result.cells, data.wards(),
+                                     f"{crime_type} hot spots over {len(windows)} periods",
+                                     area=data.area, cell_size=STABILITY_CELL))
     part.add("table", PartTable("intervention_hotspot_stability", summary,
                                 ("stability", "cells")))
     part.add("markdown", "Method: " + result.method.replace("*", "\\*"))
