@@ -273,6 +273,7 @@ def harm_part(data, weights_file: str = "") -> Part:
     weighted by the Crime Severity Score weights (:mod:`scpb_analysis.stats.severity`), so a
     fall in counts can be told from a fall in harm. ``weights_file`` replaces the packaged
     weights with a partnership's own (same columns)."""
+    from scpb_analysis.blocks.sv_places import latest_covered_end
     from scpb_analysis.core.periods import check_coverage, twelve_month_windows
     from scpb_analysis.reference.geography import select_area
     from scpb_analysis.stats.severity import harm_weighted, read_severity_weights
@@ -285,8 +286,6 @@ def harm_part(data, weights_file: str = "") -> Part:
     crime = data.area_crime()
     rows = select_area(crime, data.area, area_type=_area_type(crime, data.area))
     rows = rows.loc[rows["measure"] == "offences"] if "measure" in rows else rows
-    from scpb_analysis.blocks.sv_places import latest_covered_end
-
     last = latest_covered_end(rows["month"].unique(), data.period_end, 24)
     if last is None:
         return _gap(part, f"the recorded-crime files for {data.area} hold no 24 months in a "
