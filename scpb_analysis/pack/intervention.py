@@ -181,10 +181,10 @@ def evaluation_part(data, settings: EvaluationSettings) -> Part:
     if settings.example:
         part.add("markdown", "**No intervention area was named for this build**, so the page "
                  "shows, as a worked example, the ward with the most "
-                 f"{offence} in the {settings.before_months} months before. To evaluate a real "
-                 "intervention, give its wards (or a polygon file) and first month, e.g. "
-                 f"`scpb build --set treated_wards=\"{areas.areas['area_label'].iloc[0]}\" "
-                 f"--set intervention_start={start}`.")
+                 f"{offence} in the {settings.before_months} months before ("
+                 f"{areas.areas['area_label'].iloc[0]}, from {start.strftime('%B %Y')}). To "
+                 "evaluate a real intervention, give its wards (or a file of its area) and "
+                 "its first month as settings when the pack is built.")
     part.add("text", areas.how)
     part.add("figure", intervention_chart(block.series, start,
                                           f"{settings.crime_type} by month in the "

@@ -207,16 +207,19 @@ def _scheme_method(scheme: str, n: int, hotspot_prop: float, persistent_prop: fl
         return f"Hot-spot stability over {n} periods (after Chainey 2020): {CHAINEY_RULES}"
     recent = _recent_periods(n, recent_prop)
     forced = recent_prop * n < 1
-    recent_words = (f"the last {recent} of {n} periods are recent"
-                    + (f" (recent_prop {recent_prop:g} of {n} periods rounds down to none, so "
-                       "the latest is taken as recent, as sfhotspot does)" if forced else ""))
-    return (f"Hot-spot categories of sfhotspot::hotspot_classify (its documented rules; "
-            f"hotspot_prop {hotspot_prop:g}, persistent_prop {persistent_prop:g}, recent_prop "
-            f"{recent_prop:g}; {recent_words}): persistent hotspot: hot in at least "
-            f"{persistent_prop:g} of the periods; emerging hotspot: hot in at least "
-            f"{hotspot_prop:g} of the recent periods and less than {hotspot_prop:g} of the "
-            f"older ones; former hotspot: the reverse; intermittent hotspot: hot in at least "
-            f"{hotspot_prop:g} of the periods otherwise; no pattern: none of these")
+    # In the reader's words: the page shows this text (sfhotspot's argument names in brackets).
+    recent_words = (f"the last {recent} of {n} periods count as recent"
+                    + (f" (a recent share of {recent_prop:g} of {n} periods rounds down to "
+                       "none, so the latest is taken as recent, as sfhotspot does)"
+                       if forced else ""))
+    return (f"Hot-spot categories of Ashby's sfhotspot package (its documented rules; a "
+            f"hot-spot share of {hotspot_prop:g}, a persistent share of {persistent_prop:g} "
+            f"and a recent share of {recent_prop:g} of the periods; {recent_words}): "
+            f"persistent hotspot: hot in at least {persistent_prop:g} of the periods; "
+            f"emerging hotspot: hot in at least {hotspot_prop:g} of the recent periods and "
+            f"less than {hotspot_prop:g} of the older ones; former hotspot: the reverse; "
+            f"intermittent hotspot: hot in at least {hotspot_prop:g} of the periods otherwise; "
+            "no pattern: none of these")
 
 
 def classify_stability(hot: pd.DataFrame, *, scheme: str = "chainey",

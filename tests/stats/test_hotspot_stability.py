@@ -97,7 +97,7 @@ def test_sfhotspot_every_class_by_hand():
     out = classify_stability(hot, scheme="sfhotspot")
     assert out["stability"].tolist() == [v[1] for v in SF_CASES.values()]
     assert set(out["stability"]) == set(SFHOTSPOT_CLASSES)
-    assert "the last 2 of 10 periods are recent" in out.loc[0, "method"]
+    assert "the last 2 of 10 periods count as recent" in out.loc[0, "method"]
 
 
 def test_sfhotspot_proportions_are_thresholds_not_counts():
