@@ -274,7 +274,7 @@ def harm_part(data, weights_file: str = "") -> Part:
     fall in counts can be told from a fall in harm. ``weights_file`` replaces the packaged
     weights with a partnership's own (same columns)."""
     from scpb_analysis.blocks.sv_places import latest_covered_end
-    from scpb_analysis.core.periods import check_coverage, twelve_month_windows
+    from scpb_analysis.core.periods import twelve_month_windows
     from scpb_analysis.reference.geography import select_area
     from scpb_analysis.stats.severity import harm_weighted, read_severity_weights
 
@@ -291,9 +291,8 @@ def harm_part(data, weights_file: str = "") -> Part:
         return _gap(part, f"the recorded-crime files for {data.area} hold no 24 months in a "
                           f"row up to {to_month(data.period_end).strftime('%B %Y')}, which "
                           "two 12-month periods need")
+    # latest_covered_end found 24 months held in a row: both windows are covered.
     current, previous = twelve_month_windows(last)
-    check_coverage(rows["month"].unique(), (current, previous),
-                   what=f"the recorded-crime files for {data.area}")
     _other_period(part, current, data)
     months = pd.PeriodIndex(rows["month"], freq="M")
     period = pd.Series(pd.NA, index=rows.index, dtype="object")
