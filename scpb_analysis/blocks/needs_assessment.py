@@ -988,16 +988,23 @@ class ViolenceTrend:
 
 
 def loglinear_trend(counts: np.ndarray, level: float = 0.95, *,
-                    positions: np.ndarray | None = None) -> dict[str, Any]:
+                    positions: np.ndarray | None = None,
+                    steps: Sequence[float] = ()) -> dict[str, Any]:
     """Quasi-Poisson log-linear trend of monthly counts on time (in years).
 
     Fitted by iteratively reweighted least squares; the standard error is scaled by the
-    Pearson dispersion (floored at 1), and the p-value uses a t distribution with n - 2
-    degrees of freedom.
+    Pearson dispersion (floored at 1), and the p-value uses a t distribution with n - 2 - k
+    degrees of freedom (k steps).
 
     ``positions`` are the months' places in time (whole months from any origin, one per
     count): a series with months missing is fitted on the months it holds, each at its own
     place, so a gap is neither a zero nor closed up. Default: consecutive months.
+
+    ``steps`` are positions (on the same scale as ``positions``) from which the level may
+    shift: one indicator term each, so a change in how offences are recorded (the MPS move
+    from CRIS to CONNECT) moves the level without bending the trend, which is the one slope
+    fitted across every segment (segmented regression of an interrupted time series). Each
+    step needs months on both sides.
 
     Returns a dict: ``annual_change`` (fractional change a year), ``lower``, ``upper``,
     ``p_value``, ``dispersion`` and ``method``; NaN values for fewer than 3 months or no
@@ -1015,6 +1022,14 @@ def loglinear_trend(counts: np.ndarray, level: float = 0.95, *,
     ...                       positions=np.array([0, 1, 5, 6, 7]))
     >>> round(gap["annual_change"], 2)
     0.25
+
+    A series that steps up by half after month 12 but keeps its 10% a year:
+
+    >>> months = np.arange(24)
+    >>> y = 100 * 1.1 ** (months / 12) * np.where(months >= 12, 1.5, 1.0)
+    >>> stepped = loglinear_trend(y, steps=[12])
+    >>> round(stepped["annual_change"], 6), stepped["steps"]
+    (0.1, 1)
     """
     from scipy.stats import t as t_dist
 
@@ -1022,18 +1037,24 @@ def loglinear_trend(counts: np.ndarray, level: float = 0.95, *,
     n = len(y)
     method = ("quasi-Poisson log-linear regression of monthly counts on time (dispersion "
               "from Pearson chi-square, floored at 1)")
-    if n < 3 or y.sum() == 0:
+    if steps:
+        method = method.replace("on time", "on time, with a step in level at each break")
+    k = len(steps)
+    if n < 3 + k or y.sum() == 0:
         return {"annual_change": math.nan, "lower": math.nan, "upper": math.nan,
-                "p_value": math.nan, "dispersion": math.nan, "method": method}
-    if positions is None:
-        x = np.arange(n) / 12.0
-    else:
-        x = np.asarray(positions, dtype=float)
-        if x.shape != y.shape or np.any(np.diff(x) <= 0):
-            raise ValueError("positions must give one increasing month position per count")
-        x = (x - x[0]) / 12.0
-    design = np.column_stack([np.ones(n), x])
-    beta = np.array([math.log(y.mean()), 0.0])
+                "p_value": math.nan, "dispersion": math.nan, "method": method, "steps": k}
+    raw = np.arange(n, dtype=float) if positions is None else np.asarray(positions, dtype=float)
+    if raw.shape != y.shape or np.any(np.diff(raw) <= 0):
+        raise ValueError("positions must give one increasing month position per count")
+    columns = [np.ones(n), (raw - raw[0]) / 12.0]
+    for step in steps:
+        after = raw >= step
+        if after.all() or not after.any():
+            raise ValueError(f"step at position {step} has no months on one side of it "
+                             f"(positions {raw[0]:g} to {raw[-1]:g})")
+        columns.append(after.astype(float))
+    design = np.column_stack(columns)
+    beta = np.concatenate([[math.log(y.mean())], np.zeros(1 + k)])
     for _ in range(100):
         mu = np.exp(design @ beta)
         z = design @ beta + (y - mu) / mu
@@ -1045,15 +1066,16 @@ def loglinear_trend(counts: np.ndarray, level: float = 0.95, *,
             break
         beta = new
     mu = np.exp(design @ beta)
-    dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu) / (n - 2)))
+    dof = n - 2 - k
+    dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu) / dof))
     cov = np.linalg.inv(design.T @ (design * mu[:, None])) * dispersion
     se = math.sqrt(cov[1, 1])
     stat = beta[1] / se
-    p_value = float(2 * t_dist.sf(abs(stat), n - 2))
-    q = float(t_dist.ppf(0.5 + level / 2, n - 2))
+    p_value = float(2 * t_dist.sf(abs(stat), dof))
+    q = float(t_dist.ppf(0.5 + level / 2, dof))
     return {"annual_change": math.expm1(beta[1]), "lower": math.expm1(beta[1] - q * se),
             "upper": math.expm1(beta[1] + q * se), "p_value": p_value,
-            "dispersion": dispersion, "method": method}
+            "dispersion": dispersion, "method": method, "steps": k}
 
 
 def _pct(x: float) -> str:
@@ -1457,8 +1479,8 @@ def scope_text(definition: ViolenceDefinition | str | None = None, kind: str = "
         definition = violence_definition(definition)
     named = ", ".join(indicator_name(i).lower() for i in definition.indicators(kind))
     if kind == "london":
-        where = ("Recorded serious violence in the borough (MPS borough files and Monthly "
-                 f"Crime Dashboard extract: {named}) against London")
+        where = ("Recorded serious violence in the borough (MPS borough files, Monthly Crime "
+                 f"Dashboard extract and VAWG offences file: {named}) against London")
     else:
         where = ("Recorded serious violence in the area (police.uk street-level crime: "
                  f"{named}) against its police force's area")

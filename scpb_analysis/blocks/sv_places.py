@@ -914,8 +914,10 @@ March 2024 to February 2025.
 
 
 def persistence_findings(block: PersistenceBlock, *,
-                         table: str = "needs_assessment_hotspot_persistence") -> list:
-    """Key findings from :func:`persistent_hotspots`: the persistent and the emerging wards.
+                         table: str = "needs_assessment_hotspot_persistence",
+                         what: str = "violence") -> list:
+    """Key findings from :func:`persistent_hotspots`: the persistent and the emerging wards
+    (hot spots of ``what``).
 
     Examples
     --------
@@ -930,9 +932,12 @@ earlier years): Burnt Oak.
     """
     from scpb_analysis.blocks.sv_findings import Finding
 
-    lead = {"persistent": "Wards that are persistent hot spots of violence (hot in the latest "
+    # The violence sentence keeps its published wording; another offence is named in both.
+    of = "" if what == "violence" else f" of {what}"
+    lead = {"persistent": f"Wards that are persistent hot spots of {what} (hot in the latest "
                           "12 months and in most earlier years)",
-            "emerging": "Wards that are emerging hot spots (hot in the latest 12 months only)"}
+            "emerging": f"Wards that are emerging hot spots{of} (hot in the latest 12 months "
+                        "only)"}
     out = []
     for cls, words in lead.items():
         names = block.table.loc[block.table["persistence"] == cls, "ward_name"].tolist()

@@ -32,6 +32,7 @@ months of each 12-month total were read so.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,8 @@ _MONTHLY_COLUMNS = ["indicator", "group", "month", "count", "zero_filled", "segm
                     "lower", "upper", "variation"]
 _KNIFE_VICTIMS = "knife_injury_victims_1_24"
 _DEFINITION_CHANGE = "definition change"
+_RECORDING_CHANGE = "recording system change"
+_NOT_LIKE_FOR_LIKE = "the two 12-month periods are not like for like"
 # Breaks of these kinds are not changes in what a borough series counts.
 _NOT_SERIES_BREAKS = ("vintage seam", "boundary change")
 _SMALL_RULE = (f"fewer than {SMALL_COUNT} in either 12-month period: shown as counts in each "
@@ -359,6 +362,13 @@ def _trend_and_spc(counts: pd.Series, found: pd.DataFrame, small: bool,
     cuts = list(found["month"])
     start = cuts[-1] if cuts else counts.index.min()
     facts: dict[str, Any] = {"like_for_like_from": month_label(start)}
+    # A recording-system change moves the level of every count but not what is counted: the
+    # trend is fitted across it with a step in level; a coding or definition change starts
+    # the trend again.
+    restarts = [b.month for b in found.itertuples() if b.kind != _RECORDING_CHANGE]
+    trend_start = restarts[-1] if restarts else counts.index.min()
+    steps = [b for b in found.itertuples()
+             if b.kind == _RECORDING_CHANGE and b.month > trend_start]
     runs = _runs(pd.PeriodIndex(counts.index, freq="M"), cuts)
     charts = []
     for i, run in enumerate(runs):
@@ -381,22 +391,26 @@ def _trend_and_spc(counts: pd.Series, found: pd.DataFrame, small: bool,
     else:
         facts.update(spc_month=month_label(end), spc_variation=str(last["variation"].iloc[-1]),
                      special_cause_months=int((last["variation"] != "common cause").sum()))
-    inside = counts[counts.index >= start]
+    inside = counts[counts.index >= trend_start]
     if small:
         pass
     elif len(inside) < MIN_TREND_MONTHS:
         notes.append(f"no trend test: only {len(inside)} like-for-like months since "
-                     f"{month_label(start)} (the test needs {MIN_TREND_MONTHS})")
+                     f"{month_label(trend_start)} (the test needs {MIN_TREND_MONTHS})")
     else:
-        positions = np.array([(m - start).n for m in inside.index])
-        trend = loglinear_trend(inside.to_numpy(), positions=positions)
+        positions = np.array([(m - trend_start).n for m in inside.index])
+        trend = loglinear_trend(inside.to_numpy(), positions=positions,
+                                steps=[(b.month - trend_start).n for b in steps])
         if not math.isnan(trend["p_value"]):
+            window = f"{month_label(inside.index[0])} to {month_label(end)}"
+            if len(inside) < (end - inside.index[0]).n + 1:
+                window += f", {len(inside)} months held"
+            if steps:
+                window += ", with a step in level at " + " and ".join(
+                    f"{month_label(b.month)} ({b.kind})" for b in steps)
             facts.update(trend_pct_year=trend["annual_change"] * 100,
                          trend_lower=trend["lower"] * 100, trend_upper=trend["upper"] * 100,
-                         trend_p_value=trend["p_value"],
-                         trend_window=f"{month_label(inside.index[0])} to {month_label(end)}"
-                         + (f", {len(inside)} months held"
-                            if len(inside) < (end - inside.index[0]).n + 1 else ""))
+                         trend_p_value=trend["p_value"], trend_window=window)
     return facts, charts, notes
 
 
@@ -476,7 +490,7 @@ def _profile_group(frame: _Frame, crime: pd.DataFrame, indicator: str, end: pd.P
                            p_value_12m=float(test["p_value"]),
                            significance_12m=str(test["significance"]))
                 if len(crossing):
-                    notes.append("the two 12-month periods are not like for like: "
+                    notes.append(f"{_NOT_LIKE_FOR_LIKE}: "
                                  + "; ".join(f"{b.kind} in {month_label(b.month)}"
                                              for b in crossing.itertuples()))
         rate_months = current if n_cur is not None else _latest_full_window(counts, end)
@@ -689,8 +703,10 @@ def _group_sentence(row: pd.Series, area: str) -> str:
     if not _absent(row["breaks"]):
         many = ";" in row["breaks"]
         series += (f", with {'series breaks' if many else 'a series break'} in "
-                   f"{row['breaks']}: chart limits and trend start again from "
+                   f"{row['breaks']}: chart limits start again from "
                    f"{row['like_for_like_from']}")
+        series += ("; the trend is fitted over " + row["trend_window"]
+                   if not _absent(row["trend_window"]) else "")
     extra = [series]
     if not _absent(row["notes"]):
         extra.append(f"Not shown: {row['notes']}")
@@ -782,12 +798,18 @@ before (not a statistically significant change); 5.96 per 1,000 residents, Londo
     for _, _, row in sorted(scored, key=lambda s: s[:2])[:most]:
         noun = "victims" if row["indicator"] == _KNIFE_VICTIMS else "offences"
         quoted = {"group": row["group"], "n_12m": f"{int(row['n_12m']):,}"}
+        context: tuple[str, ...] = ("12 months",)
         text = f"{row['group']}: {int(row['n_12m']):,} {noun} in {row['window_12m']}"
         if not pd.isna(row["n_12m_prev"]) and not _absent(row["significance_12m"]):
             change = format_percent_change(int(row["n_12m"]), int(row["n_12m_prev"]))
             word = ("not a statistically significant change"
                     if row["significance_12m"] == "no significant change"
                     else f"a statistically significant {row['significance_12m'].split()[-1]}")
+            caveat = re.search(_NOT_LIKE_FOR_LIKE + r": ([^;]*)", str(row["notes"] or ""))
+            if caveat:
+                # A change across a recording-system change is partly the change of system.
+                word += f", but the periods are not like for like: {caveat.group(1)}"
+                context += (caveat.group(1),)
             text += f", {change}% on the 12 months before ({word})"
             quoted["pct_change_12m"] = f"{change}%"
         if not pd.isna(row["value"]):
@@ -804,5 +826,5 @@ before (not a statistically significant change); 5.96 per 1,000 residents, Londo
             quoted["trend_pct_year"] = trend
         out.append(Finding("Problem profile", text + ".", table,
                            (({"indicator": row["indicator"]}, quoted),),
-                           context=("12 months",)))
+                           context=context))
     return out

@@ -173,7 +173,10 @@ def _break_months(rows: pd.DataFrame, ids: Sequence[str], breaks: pd.DataFrame |
         keep = (breaks["level"].isin(["borough", "csp"]) & (breaks["measure"] == "offences")
                 & breaks["indicator"].isin(["*", *ids]) & (breaks["kind"] != "vintage seam"))
         if pubs is not None and "publication" in breaks:
-            keep &= breaks["publication"].isin(pubs)
+            # The move to CONNECT changed how every MPS count was recorded, whichever
+            # publication the breaks table found it in (as in the problem profile).
+            keep &= (breaks["publication"].isin(pubs)
+                     | (breaks["kind"] == "recording system change"))
         for row in breaks[keep].itertuples(index=False):
             found.setdefault(to_month(row.month), (str(row.kind), str(row.detail)))
     if "scheme" in rows:
@@ -782,8 +785,9 @@ def timing_gaps(kind: str, has_cctv: bool) -> pd.DataFrame:
          "(through the integrated care board)"),
         ("How long after the offence is violence against women and girls reported?",
          "in part" if kind == "london" else "no",
-         ("The MPS VAWG file gives the month recorded and the month committed for VAWG "
-          "offences only; no days" if kind == "london" else
+         ("The MPS VAWG file gives the month recorded and the month committed of VAWG "
+          "offences (the delay is shown above, in whole months); no days, and nothing for "
+          "other violence" if kind == "london" else
           "police.uk gives one month per crime and no committed date"),
          extract.replace("committed", "committed and recorded"), owner),
     ]

@@ -385,8 +385,21 @@ class PackData:
         """
         from scpb_analysis.sources.mps_extracts import read_homicide_proceedings
 
-        folder = self.root / "mps" / "homicide"
+        folder = self.folder.path("mps_homicide")
         return self._table("homicide_proceedings", lambda: read_homicide_proceedings(folder))
+
+    def vawg_offences(self) -> pd.DataFrame:
+        """Violence against women and girls offences by borough, ward, month recorded and
+        month committed, every London area, from ``mps/vawg``
+        (:func:`~scpb_analysis.sources.mps_extracts.read_vawg_offences`).
+
+        Raises :class:`~scpb_analysis.core.errors.MissingSourceError` if the folder is not
+        in the data (so :meth:`optional` gives None).
+        """
+        from scpb_analysis.sources.mps_extracts import read_vawg_offences
+
+        folder = self.folder.path("mps_vawg")
+        return self._table("vawg_offences", lambda: read_vawg_offences(folder))
 
     # -- geography and people -------------------------------------------------------------
 

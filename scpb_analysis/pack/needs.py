@@ -118,6 +118,7 @@ def problem_profile_part(data, definition) -> Part:
         profile_findings,
         profile_text,
     )
+    from scpb_analysis.blocks.vawg import VAWG_INDICATOR
 
     part = Part()
     sources = (data.crime_source,) + (("lookups",) if data.kind == "policeuk" else ())
@@ -125,13 +126,16 @@ def problem_profile_part(data, definition) -> Part:
         _missing(part, data, *sources)
         return part
     if data.kind == "london":
-        load = data.crime_for_period()
-        profile = problem_profile(load.table, data.area, data.period_end, definition,
+        crime, breaks = _london_crime(data)
+        profile = problem_profile(crime, data.area, data.period_end, definition,
                                   data.kind, young_population=data.optional("lsoa_population"),
-                                  breaks=load.breaks)
+                                  breaks=breaks)
         if not data.has("mps_dashboard"):
             part.add("gap", f"{data.missing_notes('mps_dashboard')[0]} Knife crime, gun crime, "
                             "domestic abuse and knife injury victims read not available below.")
+        if VAWG_INDICATOR in definition.indicators("london") and not data.has("mps_vawg"):
+            part.add("gap", f"{data.missing_notes('mps_vawg')[0]} Violence against women and "
+                            "girls reads not available below.")
     else:
         profile = problem_profile(data.policeuk_area().table, data.area, data.period_end,
                                   definition, data.kind,
@@ -153,6 +157,19 @@ def problem_profile_part(data, definition) -> Part:
         {"lower": "lower process limit", "upper": "upper process limit"}, shown=False))
     part.findings += profile_findings(profile)
     return part
+
+
+def _london_crime(data) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The MPS recorded-crime table for the period with, where the VAWG file is in the data,
+    its borough months as one more group (:func:`~scpb_analysis.blocks.vawg.vawg_crime_rows`),
+    and the table's series breaks (the move to CONNECT applies to every MPS count)."""
+    load = data.crime_for_period()
+    if not data.has("mps_vawg"):
+        return load.table, load.breaks
+    from scpb_analysis.blocks.vawg import vawg_crime_rows
+
+    vawg = vawg_crime_rows(data.vawg_offences())
+    return pd.concat([load.table, vawg], ignore_index=True), load.breaks
 
 
 # -- who is affected ----------------------------------------------------------------------
@@ -252,7 +269,13 @@ def wards_part(data, definition) -> Part:
     ward_crime = data.optional("ward_crime") if data.has(*data.ward_sources) else None
     _ward_rates(part, data, ward_crime)
     _hotspots(part, data, ward_crime)
-    _persistence(part, data, ward_crime, definition.indicators(data.kind))
+    from scpb_analysis.blocks.vawg import VAWG_INDICATOR
+
+    ids = definition.indicators(data.kind)
+    # VAWG has its own persistence below, from the VAWG file's wards.
+    _persistence(part, data, ward_crime, [i for i in ids if i != VAWG_INDICATOR])
+    if VAWG_INDICATOR in ids:
+        _vawg_persistence(part, data)
     return part
 
 
@@ -365,12 +388,7 @@ def _hotspots(part: Part, data, ward_crime) -> None:
 
 
 def _persistence(part: Part, data, ward_crime, ids) -> None:
-    from scpb_analysis.blocks.sv_places import (
-        HOT_COLUMNS,
-        persistence_findings,
-        persistent_hotspots,
-    )
-    from scpb_analysis.charts.persistence_map import persistence_map
+    from scpb_analysis.blocks.sv_places import persistence_findings, persistent_hotspots
 
     part.add("heading", "Hot spots that persist")
     if ward_crime is None:
@@ -384,17 +402,51 @@ def _persistence(part: Part, data, ward_crime, ids) -> None:
         part.add("gap", f"Not available: {exc}. Persistence needs at least three 12-month "
                         "windows of ward counts ending in the period's month.")
         return
+    _show_persistence(part, data, block, "needs_assessment_hotspot_persistence")
+    part.add("gap", block.method)
+    part.findings += persistence_findings(block)
+
+
+def _show_persistence(part: Part, data, block, table: str) -> None:
+    from scpb_analysis.blocks.sv_places import HOT_COLUMNS
+    from scpb_analysis.charts.persistence_map import persistence_map
+
     part.add("text", block.text)
     part.add("figure", persistence_map(data.wards(), block.table).figure)
     used = block.windows[block.windows["status"] == "used"]
     part.add("table", PartTable(
-        "needs_assessment_hotspot_persistence", block.table,
+        table, block.table,
         ("ward_name", "value", *[c for c in HOT_COLUMNS if c in block.table.columns],
          "windows_hot", "persistence"),
         {"value": "rate per 1,000, latest 12 months",
          **{c: f"hot: {w}" for c, w in zip(used["column"], used["window"], strict=True)}}))
-    part.add("gap", block.method)
-    part.findings += persistence_findings(block)
+
+
+def _vawg_persistence(part: Part, data) -> None:
+    """Wards where VAWG offences persist: the VAWG file names today's wards back to 2014, so
+    five yearly windows are judged on the same wards."""
+    if data.kind != "london":
+        return
+    from scpb_analysis.blocks.sv_places import persistence_findings, persistent_hotspots
+    from scpb_analysis.blocks.vawg import VAWG_INDICATOR, vawg_ward_rows
+
+    part.add("heading", "Violence against women and girls: hot spots that persist")
+    sources = ("mps_vawg", "boundaries", "population", "lookups")
+    if not data.has(*sources):
+        _missing(part, data, *sources)
+        return
+    try:
+        rows = vawg_ward_rows(data.vawg_offences(), data.area, data.wards())
+        block = persistent_hotspots(rows, data.wards(), data.ward_population(),
+                                    data.period_end, [VAWG_INDICATOR], n_windows=5)
+    except CoverageError as exc:
+        part.add("gap", f"Not available: {exc}.")
+        return
+    _show_persistence(part, data, block, "needs_assessment_vawg_persistence")
+    part.add("gap", " ".join(["Offences are counted by the month recorded (see When).",
+                              *rows.attrs.get("set_aside", [])]))
+    part.findings += persistence_findings(block, table="needs_assessment_vawg_persistence",
+                                          what="violence against women and girls")
 
 
 # -- when ---------------------------------------------------------------------------------
@@ -434,11 +486,42 @@ def when_part(data, definition) -> Part:
                         "(folder partnership/, the cctv template). The recorded-crime files "
                         "give months only.")
 
+    _reporting_delay(part, data)
+
     part.add("heading", "What the public data cannot tell")
     part.add("table", PartTable("needs_assessment_timing_gaps",
                                 timing_gaps(data.kind, has_cctv=cctv is not None),
                                 ("question", "answerable", "why", "dataset_needed", "owner")))
     return part
+
+
+def _reporting_delay(part: Part, data) -> None:
+    """How long after the month committed VAWG offences are recorded (London only)."""
+    if data.kind != "london":
+        return
+    from scpb_analysis.blocks.vawg import delay_by_band, vawg_findings, vawg_reporting_delay
+
+    part.add("heading", "How long after the offence violence against women and girls is "
+                        "recorded")
+    if not data.has("mps_vawg"):
+        _missing(part, data, "mps_vawg")
+        return
+    delay = vawg_reporting_delay(data.vawg_offences(), data.area, data.period_end)
+    bands = delay_by_band(delay)
+    if len(bands):
+        part.add("table", PartTable(
+            "needs_assessment_vawg_delay_by_band", bands,
+            labels={"count": f"{data.area}: offences recorded", "share": f"{data.area}: share",
+                    "share_lower": "95% CI lower", "share_upper": "95% CI upper",
+                    "comparator_count": "London: offences recorded",
+                    "comparator_share": "London: share",
+                    "comparison": "Compared with London"}))
+    part.add("table", PartTable(
+        "needs_assessment_vawg_delay", delay.table,
+        ("area", "period", "band", "count", "share", "share_lower", "share_upper",
+         "comparison", "status"), generated=("method",), shown=False))
+    part.add("text", delay.text)
+    part.findings += vawg_findings(delay)
 
 
 def _seasonality(part: Part, data, definition) -> None:
@@ -450,8 +533,7 @@ def _seasonality(part: Part, data, definition) -> None:
         _missing(part, data, data.crime_source)
         return
     if data.kind == "london":
-        load = data.crime_for_period()
-        crime, breaks = load.table, load.breaks
+        crime, breaks = _london_crime(data)
     else:
         crime, breaks = data.policeuk_area().table, None
     # Victims are people, not offences; groups the data do not hold (no dashboard extract)

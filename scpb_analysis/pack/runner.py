@@ -74,8 +74,9 @@ NOTEBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
                                       "deprivation")),
     "serious_violence_needs_assessment": (
         "Serious Violence Duty strategic needs assessment",
-        ("mps_borough", "mps_ward", "policeuk", "boundaries", "population", "lookups",
-         "deprivation")),
+        ("mps_borough", "mps_dashboard", "mps_ward", "mps_ward_all", "mps_lsoa", "mps_homicide",
+         "mps_vawg", "boundaries", "population", "lookups", "deprivation", "ons_csp",
+         "partnership", "svd")),
     "partnership": ("Partnership data", ("partnership",)),
     "intervention_evaluation": ("Intervention evaluation and crime-pattern methods",
                                 ("policeuk", "boundaries", "partnership", "mps_borough",
@@ -93,7 +94,8 @@ TABLE_PREFIXES = {
 }
 
 # Outside London a notebook reads the force's police.uk files where it would read MPS tables.
-_MPS_SOURCES = ("mps_borough", "mps_dashboard", "mps_ward")
+_MPS_SOURCES = ("mps_borough", "mps_dashboard", "mps_ward", "mps_ward_all", "mps_lsoa",
+                "mps_homicide", "mps_vawg")
 
 _WORKBOOK = "pack_tables.xlsx"
 _PROVENANCE = "provenance.json"

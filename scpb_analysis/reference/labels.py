@@ -48,6 +48,7 @@ _VALUE_LABELS = {
     "mps_2024": "MPS coding from February 2024 (CONNECT)",
     "home_office_2023": "Home Office 2023 coding",
     "mps_dashboard": "MPS Monthly Crime Dashboard",
+    "mps_vawg": "MPS VAWG offences",
     "mps_borough": "MPS Borough Level Crime",
     "mps_ward": "MPS Ward Level Crime",
     "as_published": "as first published",

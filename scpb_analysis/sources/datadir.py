@@ -23,6 +23,8 @@ _FOLDERS = {
     "mps_ward_all": ("mps", "ward-all-offences"),
     "mps_lsoa": ("mps", "lsoa"),
     "mps_dashboard": ("mps", "dashboard"),
+    "mps_homicide": ("mps", "homicide"),
+    "mps_vawg": ("mps", "vawg"),
     "policeuk": ("policeuk",),
     "boundaries": ("boundaries",),
     "population": ("population",),
@@ -43,6 +45,10 @@ SOURCE_OWNERS = {
     "Datastore",
     "mps_dashboard": "the MPS Monthly Crime Dashboard extract (knife crime, gun crime, domestic "
     "abuse, hate crime) from the London Datastore",
+    "mps_homicide": "the MPS homicide file (persons proceeded against by borough, age group "
+    "and sex) from the London Datastore",
+    "mps_vawg": "the MPS violence against women and girls offences file (by ward, month "
+    "recorded and month committed) from the London Datastore",
     "policeuk": "street-level crime from data.police.uk",
     "boundaries": "ward and LSOA boundaries from the ONS Open Geography Portal",
     "population": "Census 2021 TS007A population by LSOA from ONS",
@@ -66,9 +72,9 @@ class DataFolder:
         The folder.
     folders : dict
         Source name (``mps_borough``, ``mps_ward``, ``mps_ward_all``, ``mps_lsoa``,
-        ``mps_dashboard``, ``policeuk``, ``boundaries``, ``population``, ``lookups``,
-        ``deprivation``, ``partnership``, ``ons_csp``, ``svd``) to its folder, for those
-        present with at least one file.
+        ``mps_dashboard``, ``mps_homicide``, ``mps_vawg``, ``policeuk``, ``boundaries``,
+        ``population``, ``lookups``, ``deprivation``, ``partnership``, ``ons_csp``, ``svd``) to
+        its folder, for those present with at least one file.
     synthetic : bool
         True if the folder holds the demo data's ``SYNTHETIC_DATA.txt`` notice.
     """

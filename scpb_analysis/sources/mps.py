@@ -58,6 +58,7 @@ from scpb_analysis.reference.taxonomy import (
     normalise_label,
 )
 from scpb_analysis.sources.files import (
+    DATA_SUFFIXES,
     column_key,
     decode_text,
     find_data_files,
@@ -234,7 +235,9 @@ class MpsCrimeLoad:
     zero_filled : DataFrame
         Area x indicator series a file has no row for and which were read as zero.
     ignored_files : list of str
-        Files in the folders given that are not CSV or Parquet and were not read.
+        Files in the folders given that are not CSV or Parquet, or are the MPS homicide or
+        VAWG extracts (:func:`~scpb_analysis.sources.mps_extracts.extract_layout`), and were
+        not read.
     later_files : list of str
         Files left out because they were published after the period's first publication
         (:func:`read_mps_crime_as_published`).
@@ -1562,7 +1565,17 @@ class _Parsed:
 
 
 def _parse_paths(paths: str | Path | Iterable[str | Path]) -> _Parsed:
+    from scpb_analysis.sources.mps_extracts import extract_layout
+
     files, ignored = find_data_files(paths, "MPS recorded-crime CSV files (or Parquet copies)")
+    # The homicide and VAWG extracts sit beside the recorded-crime folders under mps/: passed
+    # over (and listed), as they count people proceeded against and VAWG offences by ward.
+    extracts = [p for p in files if p.suffix.lower() in DATA_SUFFIXES and extract_layout(p)]
+    if extracts and len(extracts) == len(files):
+        raise InputDataError(extracts[0], f"is the MPS {extract_layout(extracts[0])} extract, "
+                             "not recorded-crime counts", row=1, expected=_EXPECTED_HEADERS)
+    files = [p for p in files if p not in extracts]
+    ignored += [str(p) for p in extracts]
     parsed, copies = _drop_duplicate_files([_read_file(p) for p in files])
     _assign_vintages(parsed)
     _check_against_older(parsed)

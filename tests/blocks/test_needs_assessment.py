@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SHARED_DATA
@@ -19,6 +20,7 @@ from scpb_analysis.blocks.needs_assessment import (
     check_needs_table,
     definitions_appendix,
     deprivation_rates,
+    loglinear_trend,
     risk_factor_table,
     scope_text,
     violence_trend,
@@ -454,3 +456,29 @@ def test_violence_by_deprivation_counts_only_the_areas_own_police_uk_points():
     with pytest.raises(ValueError, match="without police.uk points by LSOA"):
         violence_by_deprivation("Barnet", "2023-05", lsoas=lsoa_table,
                                 points=points[points["lsoa_code"].isin(foreign)])
+
+
+def test_loglinear_trend_steps_match_a_statsmodels_glm():
+    # Counts with a 20% drop in level at month 30 and gaps: the slope, interval and p-value
+    # equal a quasi-Poisson GLM with a step term (Pearson dispersion, floored at 1 here, as it
+    # exceeds 1 for this series); refused when a step has no month on one side.
+    sm = pytest.importorskip("statsmodels.api")
+    from scipy.stats import t as t_dist
+
+    rng = np.random.default_rng(7)
+    positions = np.array([m for m in range(44) if m not in (5, 17, 18)])
+    mean = 80 * 1.06 ** (positions / 12) * np.where(positions >= 30, 0.8, 1.0)
+    counts = rng.negative_binomial(20, 20 / (20 + mean)).astype(float)
+    out = loglinear_trend(counts, positions=positions, steps=[30])
+    design = np.column_stack([np.ones(len(positions)), positions / 12,
+                              (positions >= 30).astype(float)])
+    fit = sm.GLM(counts, design, family=sm.families.Poisson()).fit(scale="X2")
+    assert fit.scale > 1
+    dof = len(counts) - 3
+    q = t_dist.ppf(0.975, dof)
+    assert out["annual_change"] == pytest.approx(np.expm1(fit.params[1]), rel=1e-7)
+    assert out["lower"] == pytest.approx(np.expm1(fit.params[1] - q * fit.bse[1]), rel=1e-7)
+    assert out["p_value"] == pytest.approx(2 * t_dist.sf(abs(fit.tvalues[1]), dof), rel=1e-6)
+    assert out["steps"] == 1 and "step in level" in out["method"]
+    with pytest.raises(ValueError, match="no months on one side"):
+        loglinear_trend(counts, positions=positions, steps=[60])

@@ -209,6 +209,15 @@ def test_a_break_is_not_bridged():
                       breaks=breaks)
     assert out.years == [2021, 2022, 2023]
     assert "Months before January 2021 are not used" in out.text
+    # The move to CONNECT is found in the borough files' breaks, but it changed how every
+    # MPS count was recorded: a VAWG or dashboard series is cut there too; another kind of
+    # break of the borough files is not theirs.
+    vawg = _crime(counts, indicator="vawg_offences").assign(publication="MPS VAWG offences")
+    out = seasonality(vawg, "Barnet", "vawg_offences", "2023-12", breaks=breaks)
+    assert out.years == [2021, 2022, 2023]
+    out = seasonality(vawg, "Barnet", "vawg_offences", "2023-12",
+                      breaks=breaks.assign(kind="coding change"))
+    assert out.years == [2019, 2020, 2021, 2022, 2023]
     # A coding change seen only in the scheme column is a break too.
     scheme = ["old"] * 36 + ["new"] * 24
     out = seasonality(_crime(counts, scheme=scheme), "Barnet", "robbery_of_personal_property",

@@ -31,7 +31,9 @@ WARD = "ward/MPS Ward Level Crime (most recent 24 months)_202303-202502_wards202
 WARD_EARLY = "ward/MPS Ward Level Crime (most recent 24 months)_202202-202401_wards2022.csv"
 CSV_FILES = (OLD_HIST, OLD_RECENT, NEW_HIST, NEW_RECENT, WARD, WARD_EARLY)
 DASHBOARD = "dashboard/MPS Monthly Crime Dashboard Data_202104-202502.csv"
-MARKER_FOLDERS = ("", "borough", "borough/to-202307", "borough/to-202502", "ward", "dashboard")
+VAWG = "vawg/MPS VAWG Offences (location)_201804-202502.csv"
+MARKER_FOLDERS = ("", "borough", "borough/to-202307", "borough/to-202502", "ward", "dashboard",
+                  "vawg")
 
 # (file, label columns, first month, last month)
 LAYOUTS = {
@@ -95,7 +97,7 @@ def _snapshot(mps: Path) -> dict[str, bytes]:
 def test_writes_exactly_the_expected_files(tmp_path: Path) -> None:
     mps = write_demo_data(str(tmp_path / "out"))
     assert mps == tmp_path / "out" / "mps"
-    expected = set(CSV_FILES) | {DASHBOARD} | {f"{d}/{MARKER_FILENAME}".lstrip("/")
+    expected = set(CSV_FILES) | {DASHBOARD, VAWG} | {f"{d}/{MARKER_FILENAME}".lstrip("/")
                                                for d in MARKER_FOLDERS}
     assert set(_snapshot(mps)) == expected
 

@@ -21,6 +21,7 @@ from scpb_analysis.pack.data import open_pack_data
 
 DASHBOARD = SHARED_DATA / "mps" / "dashboard" / "monthly-crime-dashboard_202108-202507.parquet"
 LSOA = SHARED_DATA / "mps" / "lsoa" / "recorded-crime-lsoa_202402-202602.parquet"
+VAWG = SHARED_DATA / "mps" / "vawg" / "vawg-offences.parquet"
 
 
 def _need(*paths) -> None:
@@ -74,7 +75,7 @@ def _built(area: str, end: str, tmp_path_factory) -> tuple:
 @pytest.mark.slow
 @pytest.mark.parametrize("end", ["2023-05", "2025-02"])
 def test_every_part_of_barnet_holds_numbers_and_its_findings_hold(end, tmp_path_factory):
-    _need(DASHBOARD, LSOA, SHARED_DATA / "mps" / "borough")
+    _need(DASHBOARD, LSOA, VAWG, SHARED_DATA / "mps" / "borough")
     data, parts, tables, out = _built("Barnet", end, tmp_path_factory)
     findings = [f for part in parts.values() for f in part.findings]
     assert check_findings(findings, tables) == []
@@ -119,6 +120,24 @@ def test_every_part_of_barnet_holds_numbers_and_its_findings_hold(end, tmp_path_
         assert any("MPS LSOA Level Crime" in g and "June 2022 to May 2023" in g
                    for g in _gaps(parts["where"]))
 
+    # VAWG comes from the MPS VAWG file, which the data hold: the profile's 12 months equal
+    # the raw parquet's location-sheet sum, and the delay and ward persistence are computed.
+    vawg = pd.read_parquet(VAWG)
+    vawg = vawg[(vawg["sheet"] == "Offence count location")
+                & (vawg["borough_name"] == "Barnet")]
+    recorded = vawg["recorded_date_months"].dt.to_period("M")
+    profile = tables["needs_assessment_problem_profile"].set_index("indicator")
+    assert profile.loc["vawg_offences", "n_12m"] == int(vawg.loc[recorded.isin(months),
+                                                                 "count"].sum())
+    assert profile.loc["vawg_offences", "series_from"] == "January 2014"
+    assert not pd.isna(profile.loc["vawg_offences", "trend_pct_year"])
+    delay = tables["needs_assessment_vawg_delay"]
+    assert (delay["status"] == "computed").all()
+    assert int(delay.query("area == 'Barnet' and band == 'all recorded'")["count"].iloc[0]) \
+        == profile.loc["vawg_offences", "n_12m"]
+    persistence = tables["needs_assessment_vawg_persistence"]
+    assert len(persistence) == 24 and persistence["windows_used"].eq(5).all()
+
     # Templates for the partners are written beside the tables, one per checklist item.
     gaps = tables["needs_assessment_data_gaps"]
     assert sorted(p.name for p in (out / "templates").iterdir()) == sorted(
@@ -152,13 +171,14 @@ def test_a_police_uk_area_builds_each_part_or_says_why_not(tmp_path_factory):
 
 
 def test_a_folder_without_the_extracts_states_each_gap(tmp_path):
-    """The demo folder without its dashboard extract, homicide file and LSOA files: each
+    """The demo folder without its dashboard extract, VAWG, homicide and LSOA files: each
     part says which source it needs instead of failing or showing nothing."""
     from scpb_analysis.demo import example_folder
 
     folder = tmp_path / "data"
     shutil.copytree(example_folder(), folder)
     shutil.rmtree(folder / "mps" / "dashboard")
+    shutil.rmtree(folder / "mps" / "vawg")
     data = open_pack_data(folder, "Barnet", "2023-05", cache_dir=None)
     affected = needs.affected_part(data)
     gaps = _gaps(affected)
@@ -167,8 +187,13 @@ def test_a_folder_without_the_extracts_states_each_gap(tmp_path):
     assert affected.findings == []
     where = needs.deprivation_part(data, needs.definition_for(data))
     assert any("mps/lsoa" in g for g in _gaps(where))
+    # No VAWG file: the profile, the ward persistence and the delay each name it.
+    definition = needs.definition_for(data)
+    assert any("mps/vawg" in g for g in _gaps(needs.problem_profile_part(data, definition)))
+    assert any("mps/vawg" in g for g in _gaps(needs.wards_part(data, definition)))
     # The CCTV log of the demo partnership folder gives the hour and weekday profile.
     when = needs.when_part(data, needs.definition_for(data))
     assert "needs_assessment_cctv_by_hour" in when.tables()
     by_hour = when.tables()["needs_assessment_cctv_by_hour"]
     assert len(by_hour) == 24 and by_hour["count"].sum() > 0
+    assert any("mps/vawg" in g for g in _gaps(when))

@@ -56,7 +56,7 @@ def test_lookalike_letters_and_dashes_are_tolerated():
 def test_schemes_and_like_for_like_flags_are_valid():
     table = category_table()
     assert set(table["scheme"]) == {"mps_2008", "mps_2019", "mps_2024", "home_office_2023",
-                                    "mps_dashboard"}
+                                    "mps_dashboard", "mps_vawg"}
     assert set(table["like_for_like"]) == {"yes", "no"}
     # Every 2008 mapping that is not like for like says why.
     not_lfl = table[(table["like_for_like"] == "no")]
