@@ -356,6 +356,38 @@ def _age_rows(pop: pd.DataFrame | None, borough: str) -> list[dict]:
     return out
 
 
+def _homicide_suspect_rows(homicide: pd.DataFrame | None, borough: str,
+                           end: pd.Period) -> list[dict]:
+    """The age (10-24) and male shares of people proceeded against for homicide, latest
+    5-year window, beside London; not available rows without the homicide file."""
+    measures = ("People proceeded against for homicide aged 10-24: % of all proceeded against",
+                "People proceeded against for homicide who are male: % of all proceeded "
+                "against")
+    if homicide is None:
+        return [_na_row(domain, measure, "the MPS homicide file (persons proceeded against)",
+                        "the MPS", _LONDON, "% of people proceeded against")
+                for domain, measure in zip(("Age", "Sex"), measures, strict=True)]
+    from scpb_analysis.blocks.violence_profile import homicide_proceedings_profile
+
+    table = homicide_proceedings_profile(homicide, borough, end).table
+    latest = table[table["period"] == table["period"].iloc[-1]]
+    every = latest[latest["age_group"] == "all ages"].iloc[0]
+    young = latest[latest["age_group"].isin(["10-19", "20-24"])]
+    source = ("MPS homicide file (persons proceeded against: suspects and defendants, not "
+              "victims); London: the 32 boroughs and Heathrow")
+    out = []
+    for domain, measure, mine, london in (
+            ("Age", measures[0], young["total"].sum(), young["london_total"].sum()),
+            ("Sex", measures[1], every["male"], every["london_male"])):
+        value: Any = (round_half_up(mine / every["total"] * 100, 1) if every["total"] else
+                      not_available(f"homicide proceedings in {borough} in "
+                                    f"{every['period']}", "the MPS"))
+        out.append(_row(domain, measure, value, _LONDON,
+                        round_half_up(london / every["london_total"] * 100, 1),
+                        "% of people proceeded against", str(every["period"]), source))
+    return out
+
+
 def _sex_rows() -> list[dict]:
     domain = "Sex"
     return [
@@ -579,7 +611,8 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
                       imd: pd.DataFrame | None = None,
                       ward_profiles: str | Path | None = None,
                       dashboard: pd.DataFrame | None = None,
-                      deprivation_ratios: pd.DataFrame | None = None) -> pd.DataFrame:
+                      deprivation_ratios: pd.DataFrame | None = None,
+                      homicide: pd.DataFrame | None = None) -> pd.DataFrame:
     """The needs assessment's risk-factor table, computed from whatever the data allow.
 
     One row per (domain, measure), domains in the July 2023 board pack's order
@@ -633,6 +666,13 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
         :func:`scpb_analysis.blocks.sv_places.deprivation_profile`'s ``ratios`` for the 12
         months to ``period_end``: violence with injury in the borough's LSOAs in England's
         most deprived fifth against the rest. Without it the row reads not available.
+    homicide : DataFrame, optional
+        Persons proceeded against for homicide
+        (:func:`scpb_analysis.sources.mps_extracts.read_homicide_proceedings`): the share aged
+        10-24 and the share male over the latest 5 complete calendar years (the windows of
+        :func:`~scpb_analysis.blocks.violence_profile.homicide_proceedings_profile`), beside
+        London. Suspects of homicide only: the victims and suspects of all serious violence
+        still read not available.
 
     Returns
     -------
@@ -659,8 +699,9 @@ def risk_factor_table(borough: str, period_end: str | pd.Period, *,
     profiles = _profile_rows(None if ward_profiles is None else Path(ward_profiles), name)
     rows: list[dict] = []
     rows += _crime_rows(crime, name, end, dashboard)
-    rows += _age_rows(lsoa_population, name)
-    rows += _sex_rows()
+    suspects = _homicide_suspect_rows(homicide, name, end)
+    rows += _age_rows(lsoa_population, name) + suspects[:1]
+    rows += _sex_rows() + suspects[1:]
     national = _national_na_rows("London")
     rows += profiles.get("Children", []) + national["Children"]
     rows += profiles.get("Education", []) + national["Education"]

@@ -769,7 +769,7 @@ def timing_gaps(kind: str, has_cctv: bool) -> pd.DataFrame:
                         "complete years, and a missing month breaks a year"),
          "none: the public files answer it" if kind == "london" else "police.uk files for "
          "every month of at least two full calendar years",
-         "none" if kind == "london" else "police.uk (data.police.uk archive)"),
+         "not needed" if kind == "london" else "police.uk (data.police.uk archive)"),
         ("At what time of day does violence happen?", "in part" if has_cctv else "no",
          f"{months_only}, no day or time. {cctv_part}", extract, owner),
         ("On which days of the week does violence happen?", "in part" if has_cctv else "no",

@@ -629,7 +629,8 @@ def risk_factors_part(data) -> Part:
                                  ward_profiles=data.optional("ward_profiles_file"),
                                  dashboard=(data.crime_for_period().table
                                             if data.has("mps_dashboard") else None),
-                                 deprivation_ratios=_page_deprivation_ratios(data))
+                                 deprivation_ratios=_page_deprivation_ratios(data),
+                                 homicide=data.optional("homicide_proceedings"))
     part.add("table", PartTable("needs_assessment_risk_factors", risk,
                                 ("domain", "measure", "borough_value", "comparator",
                                  "comparator_value", "period", "source"),

@@ -482,3 +482,39 @@ def test_loglinear_trend_steps_match_a_statsmodels_glm():
     assert out["steps"] == 1 and "step in level" in out["method"]
     with pytest.raises(ValueError, match="no months on one side"):
         loglinear_trend(counts, positions=positions, steps=[60])
+
+
+def test_homicide_suspect_rows_match_the_raw_file():
+    """The age and sex rows from the MPS homicide file, recomputed with plain pandas: people
+    proceeded against in the five calendar years 2018 to 2022 (the latest whole 5-year window
+    to May 2023), recording errors left out; London is every row of the file."""
+    path = SHARED_DATA / "mps" / "homicide" / "homicide.parquet"
+    if not path.exists():
+        pytest.skip(f"real public data not found at {path}")
+    from scpb_analysis.sources.mps_extracts import read_homicide_proceedings
+
+    table = risk_factor_table("Barnet", "2023-05",
+                              homicide=read_homicide_proceedings(path.parent))
+    raw = pd.read_parquet(path)
+    raw = raw[raw["charged_summonsed"] != "Recording Error"]
+    year = 2000 + raw["proceedings_date"].str[-2:].astype(int)
+    raw = raw[year.between(2018, 2022)]
+    barnet = raw[raw["borough"] == "Barnet"]
+    young = ("10 to 14", "15 to 19", "20 to 24")
+
+    def share(rows, mask):
+        return round(float(rows.loc[mask(rows), "count_of_ppa"].sum()
+                           / rows["count_of_ppa"].sum() * 100) + 1e-9, 1)
+
+    for measure, mask in (("aged 10-24", lambda r: r["age_group"].isin(young)),
+                          ("who are male", lambda r: r["gender"] == "Male")):
+        row = table[table["measure"].str.startswith(
+            f"People proceeded against for homicide {measure}")].iloc[0]
+        assert row["status"] == "computed" and row["period"] == "2018 to 2022"
+        assert row["borough_value"] == pytest.approx(share(barnet, mask), abs=0.05)
+        assert row["comparator_value"] == pytest.approx(share(raw, mask), abs=0.05)
+    # Without the file the rows name it.
+    bare = risk_factor_table("Barnet", "2023-05")
+    rows = bare[bare["measure"].str.startswith("People proceeded against for homicide")]
+    assert len(rows) == 2 and (rows["status"] == "not available").all()
+    assert rows["borough_value"].str.contains("MPS homicide file").all()
