@@ -374,7 +374,9 @@ def _homicide_suspect_rows(homicide: pd.DataFrame | None, borough: str,
     every = latest[latest["age_group"] == "all ages"].iloc[0]
     young = latest[latest["age_group"].isin(["10-19", "20-24"])]
     source = ("MPS homicide file (persons proceeded against: suspects and defendants, not "
-              "victims); London: the 32 boroughs and Heathrow")
+              "victims)")
+    # The file places some proceedings at Heathrow, in no borough: London's total keeps them.
+    london_label = "London (the 32 boroughs and Heathrow)"
     out = []
     for domain, measure, mine, london in (
             ("Age", measures[0], young["total"].sum(), young["london_total"].sum()),
@@ -382,7 +384,7 @@ def _homicide_suspect_rows(homicide: pd.DataFrame | None, borough: str,
         value: Any = (round_half_up(mine / every["total"] * 100, 1) if every["total"] else
                       not_available(f"homicide proceedings in {borough} in "
                                     f"{every['period']}", "the MPS"))
-        out.append(_row(domain, measure, value, _LONDON,
+        out.append(_row(domain, measure, value, london_label,
                         round_half_up(london / every["london_total"] * 100, 1),
                         "% of people proceeded against", str(every["period"]), source))
     return out

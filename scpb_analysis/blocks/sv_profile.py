@@ -787,8 +787,11 @@ before (not a statistically significant change); 5.96 per 1,000 residents, Londo
     for i, (_, row) in enumerate(profile.table.iterrows()):
         if row["small_numbers"] or pd.isna(row["n_12m"]):
             continue
+        # A change across a recording-system change is partly that change: it does not
+        # earn a finding on its own.
         changed = (not pd.isna(row["n_12m_prev"]) and not _absent(row["significance_12m"])
-                   and row["significance_12m"] != "no significant change")
+                   and row["significance_12m"] != "no significant change"
+                   and _NOT_LIKE_FOR_LIKE not in str(row["notes"] or ""))
         worse = row["comparison"] == "Worse"
         trending = (not pd.isna(row["trend_p_value"]) and row["trend_p_value"] < 0.05)
         score = 4 * changed + 2 * worse + trending

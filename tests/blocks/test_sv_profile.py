@@ -459,3 +459,38 @@ def test_the_trend_uses_each_months_place_in_time():
     assert out["annual_change"] == pytest.approx(1.02 ** 12 - 1, abs=0.01)
     with pytest.raises(ValueError, match="positions"):
         loglinear_trend(np.array([1, 2, 3]), positions=np.array([0, 0, 1]))
+
+
+def test_a_change_across_the_move_to_connect_is_caveated_and_not_a_headline():
+    from scpb_analysis.blocks.sv_profile import SeriousViolenceProfile, profile_findings
+
+    def row(indicator, group, **values):
+        out = {c: None for c in PROFILE_COLUMNS}
+        out.update(indicator=indicator, group=group, window_12m="March 2024 to February 2025",
+                   small_numbers=False, multiplier=1000, unit="offences per 1,000 residents",
+                   comparator="London", value=1.0, comparator_value=2.0, comparison="Better",
+                   n_12m=100, n_12m_prev=150, significance_12m="no significant change",
+                   notes="")
+        out.update(values)
+        return out
+
+    crossing = ("the two 12-month periods are not like for like: recording system change "
+                "in February 2024")
+    table = pd.DataFrame([
+        row("violence_with_injury", "Violence with injury"),
+        row("robbery_of_personal_property", "Robbery", significance_12m="significant decrease",
+            notes=crossing),
+        row("rape", "Rape", trend_p_value=0.001, trend_pct_year=9.6,
+            trend_window="April 2010 to February 2025"),
+        row("other_sexual_offences", "Other sexual offences"),
+    ], columns=PROFILE_COLUMNS)
+    found = profile_findings(SeriousViolenceProfile(table, pd.DataFrame(), area="Barnet"),
+                             most=2)
+    # The trending group outranks the confounded change, which earns nothing on its own; the
+    # first group always speaks.
+    assert [f.text.split(":")[0] for f in found] == ["Rape", "Violence with injury"]
+    one = profile_findings(SeriousViolenceProfile(table.iloc[[1]], pd.DataFrame(),
+                                                  area="Barnet"))[0]
+    assert ("a statistically significant decrease, but the periods are not like for like: "
+            "recording system change in February 2024") in one.text
+    assert "recording system change in February 2024" in one.context
