@@ -494,3 +494,54 @@ def test_a_change_across_the_move_to_connect_is_caveated_and_not_a_headline():
     assert ("a statistically significant decrease, but the periods are not like for like: "
             "recording system change in February 2024") in one.text
     assert "recording system change in February 2024" in one.context
+
+
+# -- London: the MPS VAWG file -------------------------------------------------------------
+
+VAWG = SHARED_DATA / "mps" / "vawg" / "vawg-offences.parquet"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("end", ["2023-05", "2025-02"])
+def test_vawg_group_matches_the_raw_parquet(end, residents):
+    """VAWG offences as the page profiles them (the VAWG file's borough months beside the MPS
+    tables): counts, exact test, rate against London and the trend (with its step at the move
+    to CONNECT at 2025-02) recomputed from the raw parquet with pandas and statsmodels."""
+    _need(VAWG)
+    from scipy.stats import binomtest
+
+    from scpb_analysis.blocks.vawg import vawg_crime_rows
+    from scpb_analysis.pack.data import open_pack_data
+    from scpb_analysis.sources.mps_extracts import read_vawg_offences
+
+    sm = pytest.importorskip("statsmodels.api")
+    data = open_pack_data(SHARED_DATA, "Barnet", end, cache_dir=None)
+    load = data.crime_for_period()
+    crime = pd.concat([load.table, vawg_crime_rows(read_vawg_offences(VAWG.parent))],
+                      ignore_index=True)
+    row = _row(problem_profile(crime, "Barnet", end, "london", breaks=load.breaks),
+               "vawg_offences")
+
+    raw = pd.read_parquet(VAWG)
+    raw = raw[(raw["sheet"] == "Offence count location")
+              & raw["borough_name"].isin(london_boroughs()["borough"])]
+    raw = raw.assign(month=raw["recorded_date_months"].dt.to_period("M"))
+    barnet = raw[raw["borough_name"] == "Barnet"].groupby("month")["count"].sum()
+    current = int(barnet.reindex(_months(end)).sum())
+    previous = int(barnet.reindex(_months(end, 1)).sum())
+    assert (row["n_12m"], row["n_12m_prev"]) == (current, previous)
+    assert row["p_value_12m"] == pytest.approx(
+        binomtest(current, current + previous, 0.5).pvalue, rel=1e-9)
+    assert row["value"] == pytest.approx(current / int(residents.loc[BARNET, "all"]) * 1000)
+    london = int(raw[raw["month"].isin(_months(end))]["count"].sum())
+    assert row["comparator_value"] == pytest.approx(london / residents["all"].sum() * 1000)
+    assert row["series_from"] == "January 2014"
+
+    months = pd.period_range("2014-01", end, freq="M")
+    counts = barnet.reindex(months).to_numpy(dtype=float)
+    x = np.arange(len(counts)) / 12
+    columns = [np.ones(len(x)), x]
+    if pd.Period(end, "M") >= pd.Period("2024-02", "M"):
+        columns.append((months >= pd.Period("2024-02", "M")).astype(float))
+    fit = sm.GLM(counts, np.column_stack(columns), family=sm.families.Poisson()).fit()
+    assert row["trend_pct_year"] == pytest.approx(math.expm1(fit.params[1]) * 100, rel=1e-6)
