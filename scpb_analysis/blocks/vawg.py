@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.blocks.violence_profile import ProfileBlock
+from scpb_analysis.blocks.violence_profile import COMPARATOR, LONDON, ProfileBlock
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
 
@@ -37,8 +37,6 @@ __all__ = ["DELAY_BANDS", "MAX_UNPLACED_SHARE", "VAWG_INDICATOR", "delay_by_band
 #: The indicator code of VAWG offences in the tidy recorded-crime layout.
 VAWG_INDICATOR = "vawg_offences"
 _PUBLICATION = "MPS VAWG offences"
-_LONDON = "London"
-_COMPARATOR = "comparator"
 _NOT_COMPARED = "not compared"
 
 #: The bands of whole months from the month committed to the month recorded: label, first
@@ -313,7 +311,7 @@ def _method(confidence: float) -> str:
 def _not_available(area: str, period: str, why: str, confidence: float) -> list[dict]:
     return [{"area": area, "period": period, "band": band, "count": pd.NA, "share": np.nan,
              "share_lower": np.nan, "share_upper": np.nan, "confidence": confidence,
-             "comparison": _COMPARATOR if area == _LONDON else _NOT_COMPARED, "status": why,
+             "comparison": COMPARATOR if area == LONDON else _NOT_COMPARED, "status": why,
              "method": _method(confidence)} for band in _BAND_ORDER]
 
 
@@ -339,8 +337,8 @@ def _area_rows(area: str, period: str, counts: pd.Series, london: dict[str, floa
             else:
                 ci = cis.loc[band]
                 row.update(share=ci["value"], share_lower=ci["lower"], share_upper=ci["upper"])
-                if area == _LONDON:
-                    row["comparison"] = _COMPARATOR
+                if area == LONDON:
+                    row["comparison"] = COMPARATOR
                 elif london is not None and not np.isnan(london[band]):
                     row["comparison"] = compare_to_benchmark(
                         ci["lower"], ci["upper"], london[band], "none")["comparison"].iloc[0]
@@ -425,7 +423,7 @@ def vawg_reporting_delay(vawg: pd.DataFrame, area: str, period_end: str | pd.Per
         why = (f"not available: the VAWG file holds no offences recorded in "
                f"{month_ranges(lacking)}; months the data do not cover are not read as zero")
         rows = _not_available(name, period, why, confidence) + _not_available(
-            _LONDON, period, why, confidence)
+            LONDON, period, why, confidence)
         table = pd.DataFrame(rows, columns=_DELAY_COLUMNS)
         return ProfileBlock(table, f"Time from offence to recording of VAWG offences, {name}, "
                                    f"{period}: {why}.")
@@ -434,7 +432,7 @@ def vawg_reporting_delay(vawg: pd.DataFrame, area: str, period_end: str | pd.Per
     london_counts = _band_counts(inside)
     own_counts = _band_counts(select_area(inside.assign(borough=inside["borough"].astype(str)),
                                           name, missing="empty"))
-    london_rows = _area_rows(_LONDON, period, london_counts, None, confidence)
+    london_rows = _area_rows(LONDON, period, london_counts, None, confidence)
     london_share = {r["band"]: r["share"] for r in london_rows}
     rows = _area_rows(name, period, own_counts, london_share, confidence) + london_rows
     table = pd.DataFrame(rows, columns=_DELAY_COLUMNS)
@@ -473,8 +471,8 @@ def delay_by_band(delay: ProfileBlock) -> pd.DataFrame:
     columns = ["band", "count", "share", "share_lower", "share_upper", "comparator_count",
                "comparator_share", "comparison"]
     computed = table[(table["status"] == "computed") & table["share"].notna()]
-    own = computed[computed["area"] != _LONDON].set_index("band")
-    london = computed[computed["area"] == _LONDON].set_index("band")
+    own = computed[computed["area"] != LONDON].set_index("band")
+    london = computed[computed["area"] == LONDON].set_index("band")
     bands = [b for b in [*(b for b, _, _ in DELAY_BANDS), _YEAR_OR_MORE] if b in own.index]
     if not bands:
         return pd.DataFrame(columns=columns)
@@ -496,7 +494,7 @@ def _cell(table: pd.DataFrame, area: str, band: str) -> pd.Series:
 
 def _delay_text(table: pd.DataFrame, name: str, period: str, confidence: float) -> str:
     everything = _cell(table, name, _ALL)
-    late, london = _cell(table, name, _YEAR_OR_MORE), _cell(table, _LONDON, _YEAR_OR_MORE)
+    late, london = _cell(table, name, _YEAR_OR_MORE), _cell(table, LONDON, _YEAR_OR_MORE)
     known = _cell(table, name, _KNOWN)
     text = (f"In the 12 months {period}, {int(everything['count']):,} violence against "
             f"women and girls (VAWG) offences were recorded in {name}.")
@@ -561,9 +559,9 @@ committed, 10.0% were recorded a year or more after the month they were committe
     frame = delay.table
     area = str(frame["area"].iloc[0])
     late = _cell(frame, area, _YEAR_OR_MORE)
-    if late["status"] != "computed" or area == _LONDON:
+    if late["status"] != "computed" or area == LONDON:
         return []
-    london = _cell(frame, _LONDON, _YEAR_OR_MORE)
+    london = _cell(frame, LONDON, _YEAR_OR_MORE)
     known = _cell(frame, area, _KNOWN)
     n, pct, london_pct = printed(int(known["count"])), _pct(late["share"]), _pct(london["share"])
     cmp = str(late["comparison"])
@@ -573,4 +571,4 @@ committed, 10.0% were recorded a year or more after the month they were committe
     return [Finding("When", text, table, (
         ({"area": area, "band": _KNOWN}, {"count": n}),
         ({"area": area, "band": _YEAR_OR_MORE}, {"share": pct, "comparison": cmp}),
-        ({"area": _LONDON, "band": _YEAR_OR_MORE}, {"share": london_pct})))]
+        ({"area": LONDON, "band": _YEAR_OR_MORE}, {"share": london_pct})))]

@@ -79,14 +79,20 @@ _EXPECTED = ("the MPS homicide persons-proceeded-against layout: "
 def _find_file(path: Path) -> Path:
     """The one file under ``path`` in the homicide layout."""
     files, _ = find_data_files(path, _EXPECTED)
-    matching = [f for f in files if set(_COLUMNS) <= set(_header(f))]
+    return _only_file(path, [f for f in files if set(_COLUMNS) <= set(_header(f))],
+                      "homicide", "MPS homicide", "mps_homicide", _EXPECTED)
+
+
+def _only_file(path: Path, matching: list[Path], what: str, layout: str, source: str,
+               expected: str) -> Path:
+    """The one matching file of a folder: none is a missing source, two a copy to remove."""
     if not matching:
-        raise MissingSourceError(path, "holds no file in the MPS homicide layout",
-                                 source="mps_homicide", expected=_EXPECTED)
+        raise MissingSourceError(path, f"holds no file in the {layout} layout", source=source,
+                                 expected=expected)
     if len(matching) > 1:
-        raise InputDataError(path, "holds more than one homicide file ("
+        raise InputDataError(path, f"holds more than one {what} file ("
                              + ", ".join(f.name for f in matching) + ")",
-                             expected="one homicide file (remove the older copy)")
+                             expected=f"one {what} file (remove the older copy)")
     return matching[0]
 
 
@@ -356,14 +362,8 @@ def _find_vawg_file(path: Path) -> Path:
     spellings = [set(_VAWG_FIELDS[f]) for f in _VAWG_REQUIRED]
     matching = [f for f in files
                 if all(set(_header(f)) & names for names in spellings)]
-    if not matching:
-        raise MissingSourceError(path, "holds no file in the MPS VAWG offences layout",
-                                 source="mps_vawg", expected=_VAWG_EXPECTED)
-    if len(matching) > 1:
-        raise InputDataError(path, "holds more than one VAWG offences file ("
-                             + ", ".join(f.name for f in matching) + ")",
-                             expected="one VAWG offences file (remove the older copy)")
-    return matching[0]
+    return _only_file(path, matching, "VAWG offences", "MPS VAWG offences", "mps_vawg",
+                      _VAWG_EXPECTED)
 
 
 def _blank_to_na(values: pd.Series) -> pd.Series:
