@@ -417,7 +417,7 @@ def _trend_and_spc(counts: pd.Series, found: pd.DataFrame, small: bool,
 def _profile_group(frame: _Frame, crime: pd.DataFrame, indicator: str, end: pd.Period,
                    breaks: pd.DataFrame | None, young: pd.DataFrame | None, confidence: float,
                    kind: str) -> tuple[dict[str, Any], pd.DataFrame, list[tuple]]:
-    from scpb_analysis.stats.change import change_test, percent_change
+    from scpb_analysis.stats.change import change_test, format_percent_change, percent_change
 
     row: dict[str, Any] = {c: None for c in PROFILE_COLUMNS}
     row.update(indicator=indicator, group=indicator_name(indicator), confidence=confidence,
@@ -486,7 +486,11 @@ def _profile_group(frame: _Frame, crime: pd.DataFrame, indicator: str, end: pd.P
                              f"{month_label(definition_change['month'].iloc[0])}")
             else:
                 test = change_test(n_cur, n_prev).iloc[0]
-                row.update(pct_change_12m=percent_change(n_cur, n_prev),
+                # As printed: a real change too small for one decimal keeps its first
+                # significant place (-0.03), so the table and its sentence agree.
+                pct = percent_change(n_cur, n_prev)
+                row.update(pct_change_12m=(None if pct is None else
+                                           float(format_percent_change(n_cur, n_prev))),
                            p_value_12m=float(test["p_value"]),
                            significance_12m=str(test["significance"]))
                 if len(crossing):

@@ -58,6 +58,8 @@ def format_value(value: object, fmt: str | None, decimals: int = 2,
     ('7,222', 'not available', 'yes')
     >>> format_value(0.0004, "p"), format_value("violence_with_injury", "text")
     ('<0.001', 'Violence with Injury')
+    >>> format_value(-0.03, "change"), format_value(0.0, "change")
+    ('-0.03%', '+0.0%')
     """
     if _is_missing(value):
         return missing
@@ -67,7 +69,13 @@ def format_value(value: object, fmt: str | None, decimals: int = 2,
     if fmt == "change":
         text = str(value).strip()
         if _SIGNED.match(text.rstrip("%")):
-            return f"{float(text.rstrip('%')):+.1f}%"
+            change = float(text.rstrip("%"))
+            # A real change too small for one decimal keeps its first significant place, as
+            # the sentences print it (stats.change.format_percent_change): never "-0.0%".
+            places = 1
+            while change and round(abs(change), places) == 0 and places < 6:
+                places += 1
+            return f"{change:+.{places}f}%"
         return value_label(text)
     number = _number(value)
     if fmt in _NUMERIC_FORMATS and number is None:

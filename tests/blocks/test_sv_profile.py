@@ -545,3 +545,32 @@ def test_vawg_group_matches_the_raw_parquet(end, residents):
         columns.append((months >= pd.Period("2024-02", "M")).astype(float))
     fit = sm.GLM(counts, np.column_stack(columns), family=sm.families.Poisson()).fit()
     assert row["trend_pct_year"] == pytest.approx(math.expm1(fit.params[1]) * 100, rel=1e-6)
+
+
+def test_a_change_too_small_for_one_decimal_reads_the_same_in_table_and_finding():
+    """Croydon's VAWG offences at 2024-01 were 7,121 against 7,123: -0.03%, which one
+    decimal would print as -0.0. The table keeps the change as the sentence prints it, so the
+    key-finding check (which once stopped Croydon's page) agrees."""
+    from scpb_analysis.blocks.sv_findings import check_findings
+    from scpb_analysis.blocks.sv_profile import profile_findings
+
+    months = pd.period_range("2022-01", "2023-12", freq="M")
+    rows = []
+    for borough in london_boroughs()["borough"]:
+        for k, month in enumerate(months):
+            if borough == "Barnet":  # 7,123 in 2022, 7,121 in 2023
+                count = 593 + (k % 12 >= (5 if k < 12 else 7))
+            else:
+                count = 400
+            rows.append({"month": month, "area_type": "borough", "borough": borough,
+                         "indicator": "violence_with_injury", "measure": "offences",
+                         "count": count, "publication": "MPS Borough Level Crime"})
+    crime = pd.DataFrame(rows)
+    barnet = crime[crime["borough"] == "Barnet"]
+    assert barnet["count"].iloc[:12].sum() == 7123 and barnet["count"].iloc[12:].sum() == 7121
+    profile = problem_profile(crime, "Barnet", "2023-12", "london")
+    row = _row(profile, "violence_with_injury")
+    assert row["pct_change_12m"] == -0.03
+    findings = profile_findings(profile)
+    assert "-0.03% on the 12 months before" in findings[0].text
+    assert check_findings(findings, {"needs_assessment_problem_profile": profile.table}) == []
