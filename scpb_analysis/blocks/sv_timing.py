@@ -29,6 +29,7 @@ from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.core.rounding import round_half_up
 from scpb_analysis.reference.geography import canonical_borough, select_area
 from scpb_analysis.stats.aoristic import WEEKDAYS
+from scpb_analysis.text.words import counted
 
 __all__ = ["CCTV_EXCLUDED_TYPES", "CCTV_VIOLENCE_TYPES", "MIN_SEASON_EXPECTED", "WEEKDAYS",
            "HourWeekdayProfile", "SeasonalityBlock", "hour_weekday_profile", "seasonality",
@@ -478,7 +479,7 @@ class HourWeekdayProfile:
     by_hour, by_weekday : DataFrame
         The same by hour (24 rows) and by weekday (7 rows).
     tests : DataFrame
-        ``test, statistic, df, p_value, min_expected, status``: chi-square tests against an
+        ``test, chi_square, df, p_value, min_expected, status``: chi-square tests against an
         even spread over the hours the room was staffed (by hour, by weekday, and of the 168
         cells where every expected count is at least 5).
     set_aside : DataFrame
@@ -517,14 +518,14 @@ def _chi_square(observed: np.ndarray, exposure: np.ndarray, what: str) -> dict[s
     keep = exposure > 0
     obs, exp_share = observed[keep], exposure[keep] / exposure[keep].sum()
     expected = exp_share * obs.sum()
-    row = {"test": what, "statistic": math.nan, "df": int(keep.sum() - 1),
+    row = {"test": what, "chi_square": math.nan, "df": int(keep.sum() - 1),
            "p_value": math.nan, "min_expected": float(expected.min()) if len(expected) else 0.0}
     if obs.sum() == 0:
         return row | {"status": "not tested: no incidents"}
     if expected.min() < 5:
         return row | {"status": "not tested: some expected counts are below 5"}
     stat, p = chisquare(obs, expected)
-    return row | {"statistic": float(stat), "p_value": float(p), "status": "computed"}
+    return row | {"chi_square": float(stat), "p_value": float(p), "status": "computed"}
 
 
 def hour_weekday_profile(cctv: pd.DataFrame, *, types: Sequence[str] | None = None,
@@ -662,7 +663,7 @@ def hour_weekday_profile(cctv: pd.DataFrame, *, types: Sequence[str] | None = No
         _chi_square(observed.sum(0), exposure.sum(0), "hour of day"),
         _chi_square(observed.sum(1), exposure.sum(1), "weekday"),
         _chi_square(observed.ravel(), exposure.ravel(), "hour of day by weekday"),
-    ], columns=["test", "statistic", "df", "p_value", "min_expected", "status"])
+    ], columns=["test", "chi_square", "df", "p_value", "min_expected", "status"])
     text = _hour_text(by_hour, by_weekday, tests, chosen, covered, set_aside, alpha)
     return HourWeekdayProfile(table, by_hour, by_weekday, tests, set_aside, text, chosen, notes)
 
@@ -699,7 +700,7 @@ def _hour_text(by_hour: pd.DataFrame, by_weekday: pd.DataFrame, tests: pd.DataFr
             text += (f" By {what}: {row['status']} (too few incidents to test), so no "
                      f"{label} are singled out.")
             continue
-        stats = (f"chi-square {round_half_up(row['statistic'], 1):.1f} on {int(row['df'])} "
+        stats = (f"chi-square {round_half_up(row['chi_square'], 1):.1f} on {int(row['df'])} "
                  f"degrees of freedom, {_p_text(row['p_value'])}")
         if row["p_value"] < alpha:
             top = table.dropna(subset=["per_100_hours"]).nlargest(3 if what == "hour of day"
@@ -712,8 +713,9 @@ def _hour_text(by_hour: pd.DataFrame, by_weekday: pd.DataFrame, tests: pd.DataFr
             text += (f" By {what}, the spread is no more uneven than chance would give "
                      f"({stats}).")
     if len(set_aside):
-        text += (f" {int(set_aside['count'].sum()):,} incident(s) logged in an hour the room "
-                 "was not staffed are not counted.")
+        n = int(set_aside["count"].sum())
+        text += (f" {counted(n, 'incident')} logged in an hour the room was not staffed "
+                 f"{'is' if n == 1 else 'are'} not counted.")
     text += (" These are incidents the operators saw or were asked to watch in the public "
              "places the cameras cover, not all violence.")
     return text

@@ -452,10 +452,13 @@ def _vawg_persistence(part: Part, data) -> None:
 # -- when ---------------------------------------------------------------------------------
 
 
-def when_part(data, definition) -> Part:
+def when_part(data, definition, *, public: bool = False) -> Part:
     """Month-of-year seasonality of the in-scope groups, the CCTV log's hour and weekday
     profile where the partnership's log is in the data, and what the public data cannot
-    tell about timing (:mod:`scpb_analysis.blocks.sv_timing`)."""
+    tell about timing (:mod:`scpb_analysis.blocks.sv_timing`).
+
+    The CCTV log is partnership data: on a ``public`` page its hour and weekday counts are
+    suppressed (:func:`_public_counts`), as the partnership page's CCTV tables are."""
     from scpb_analysis.blocks.sv_timing import hour_weekday_profile, timing_gaps
     from scpb_analysis.charts.timing_charts import hour_weekday_heatmap
 
@@ -471,14 +474,20 @@ def when_part(data, definition) -> Part:
         part.add("figure", hour_weekday_heatmap(
             hours.table, "violence-related CCTV incidents per 100 staffed hours",
             area=data.area))
-        part.add("table", PartTable("needs_assessment_cctv_by_hour", hours.by_hour,
-                                    ("hour_label", "count", "share", "staffed_hours",
-                                     "per_100_hours"), decimals=1))
-        part.add("table", PartTable("needs_assessment_cctv_by_weekday", hours.by_weekday,
-                                    ("weekday_name", "count", "share", "staffed_hours",
-                                     "per_100_hours"), decimals=1))
+        notes = []
+        for name, table, key, what in (
+                ("needs_assessment_cctv_by_hour", hours.by_hour, "hour_label", "by hour of day"),
+                ("needs_assessment_cctv_by_weekday", hours.by_weekday, "weekday_name",
+                 "by weekday")):
+            if public:
+                table, note = _public_counts(table, key, f"CCTV incidents {what}")
+                notes += [note] if note else []
+            part.add("table", PartTable(name, table, (key, "count", "share", "staffed_hours",
+                                                      "per_100_hours"), decimals=1))
+        if notes:
+            part.add("text", " ".join(notes))
         part.add("table", PartTable("needs_assessment_cctv_timing_tests", hours.tests,
-                                    ("test", "statistic", "df", "p_value", "min_expected",
+                                    ("test", "chi_square", "df", "p_value", "min_expected",
                                      "status")))
         part.add("text", "\n".join([hours.text, *hours.notes]))
     else:
@@ -493,6 +502,43 @@ def when_part(data, definition) -> Part:
                                 timing_gaps(data.kind, has_cctv=cctv is not None),
                                 ("question", "answerable", "why", "dataset_needed", "owner")))
     return part
+
+
+def _public_counts(table: pd.DataFrame, key: str, what: str) -> tuple[pd.DataFrame, str]:
+    """A count table of the CCTV log as a public page shows it, and its note ("" if nothing
+    is hidden).
+
+    Counts from 1 to 4 read ``<5`` and further cells ``[c]``, so that no hidden count can be
+    worked out from the total the page prints (:func:`~scpb_analysis.qa.disclosure.suppress`,
+    checked by :func:`~scpb_analysis.qa.disclosure.verify_suppression`). A hidden count's
+    share and rate per 100 staffed hours are hidden too: either, with the total or the
+    staffed hours beside it, gives the count back. Should a table be impossible to protect
+    while zeros are shown, its zeros are hidden as well.
+    """
+    from scpb_analysis.qa.disclosure import SuppressionRule, suppress, verify_suppression
+
+    counts = table.set_index(key)[["count"]].astype("int64")
+    counts.loc["Total"] = int(counts["count"].sum())
+    for rule in (SuppressionRule(total_row="Total"),
+                 SuppressionRule(total_row="Total", suppress_zeros=True)):
+        try:
+            result = suppress(counts, rule)
+            break
+        except ValueError as err:
+            if "can be worked out" not in str(err) or rule.suppress_zeros:
+                raise
+    problems = verify_suppression(result)
+    if problems:
+        raise RuntimeError(f"suppression of the {what} table left recoverable cells: "
+                           + "; ".join(problems))
+    hidden = result.mask["count"].drop("Total").to_numpy()
+    shown = table.astype({"count": object, "share": object, "per_100_hours": object})
+    shown["count"] = result.table["count"].drop("Total").to_numpy()
+    shown.loc[hidden, ["share", "per_100_hours"]] = result.secondary_label
+    if not hidden.any():
+        return shown, ""
+    return shown, (f"{what}: {result.note} The share and the rate per 100 staffed hours of a "
+                   f"hidden count are hidden too, shown as {result.secondary_label}.")
 
 
 def _reporting_delay(part: Part, data) -> None:

@@ -297,11 +297,11 @@ def test_cctv_profile_matches_the_demo_csv(demo_log):
     by_hour = counts.sum(axis=0).to_numpy()
     stat, p = chisquare(by_hour, exposure.sum(0) / exposure.sum() * by_hour.sum())
     row = out.tests.set_index("test").loc["hour of day"]
-    assert row["statistic"] == pytest.approx(stat) and row["p_value"] == pytest.approx(p)
+    assert row["chi_square"] == pytest.approx(stat) and row["p_value"] == pytest.approx(p)
     by_day = counts.sum(axis=1).to_numpy()
     stat, p = chisquare(by_day, exposure.sum(1) / exposure.sum() * by_day.sum())
     row = out.tests.set_index("test").loc["weekday"]
-    assert row["statistic"] == pytest.approx(stat) and row["p_value"] == pytest.approx(p)
+    assert row["chi_square"] == pytest.approx(stat) and row["p_value"] == pytest.approx(p)
     # Hours 04:00-12:00 were closed before September 2022: fewer staffed hours, not zeros.
     assert (out.by_hour.loc[4:11, "staffed_hours"] < out.by_hour.loc[12, "staffed_hours"]).all()
     if row["p_value"] >= 0.05:
@@ -325,7 +325,7 @@ def test_cctv_incidents_when_the_room_was_closed_are_set_aside():
     # June to August hold no incident of any type: months the log does not cover, left out.
     assert out.by_hour.loc[13, "staffed_hours"] == 31 + 30
     assert "June 2022 to August 2022" in out.notes[0]
-    assert "2 incident(s) logged in an hour the room was not staffed" in out.text
+    assert "2 incidents logged in an hour the room was not staffed" in out.text
 
 
 def test_cctv_bad_input_is_refused():

@@ -197,3 +197,46 @@ def test_a_folder_without_the_extracts_states_each_gap(tmp_path):
     by_hour = when.tables()["needs_assessment_cctv_by_hour"]
     assert len(by_hour) == 24 and by_hour["count"].sum() > 0
     assert any("mps/vawg" in g for g in _gaps(when))
+
+
+def test_a_public_page_suppresses_the_cctv_counts(tmp_path):
+    """The CCTV log is partnership data: on a public page its hour and weekday counts from 1
+    to 4 read <5, with their shares and rates, and no hidden count can be worked out from the
+    total the text prints. Checked against the internal page's counts, with bounds on each
+    hidden count worked out here from the published column alone."""
+    from scpb_analysis.demo import example_folder
+
+    data = open_pack_data(example_folder(), "Barnet", "2023-05", cache_dir=None)
+    definition = needs.definition_for(data)
+    internal = needs.when_part(data, definition).tables()
+    public_part = needs.when_part(data, definition, public=True)
+    public = public_part.tables()
+    hidden_any = False
+    for name in ("needs_assessment_cctv_by_hour", "needs_assessment_cctv_by_weekday"):
+        counts, shown = internal[name], public[name]
+        assert len(counts) == len(shown)
+        small = counts["count"].between(1, 4).to_numpy()
+        assert (shown.loc[small, "count"] == "<5").all(), name
+        hidden = shown["count"].isin(["<5", "[c]"]).to_numpy()
+        hidden_any |= hidden.any()
+        # Every count shown is the internal count; every hidden one takes its share and rate
+        # with it (either gives the count back with the staffed hours or the total).
+        assert (shown.loc[~hidden, "count"].astype(int).to_numpy()
+                == counts.loc[~hidden, "count"].to_numpy()).all()
+        assert (shown.loc[hidden, ["share", "per_100_hours"]] == "[c]").all().all()
+        assert (shown.loc[~hidden, "share"].astype(float).to_numpy()
+                == counts.loc[~hidden, "share"].to_numpy()).all()
+        # A reader knows the total (the text prints it), so the hidden cells add up to what
+        # is left; each <5 is 1 to 4 and each [c] at least 5 (at most what is left).
+        left = int(counts["count"].sum()) - int(counts.loc[~hidden, "count"].sum())
+        low = shown.loc[hidden, "count"].map({"<5": 1, "[c]": 5}).to_numpy()
+        high = shown.loc[hidden, "count"].map({"<5": 4, "[c]": left}).to_numpy()
+        for i in range(hidden.sum()):
+            least = max(low[i], left - (high.sum() - high[i]))
+            most = min(high[i], left - (low.sum() - low[i]))
+            assert least < most, f"{name}: a hidden count is {least} for sure"
+    assert hidden_any, "the demo log has hours with fewer than 5 incidents to protect"
+    texts = [v for k, v in public_part.items if k == "text"]
+    assert any("shown as <5" in t and "[c]" in t for t in texts)
+    assert f"{int(internal['needs_assessment_cctv_by_hour']['count'].sum()):,} violence" \
+        in " ".join(texts)
