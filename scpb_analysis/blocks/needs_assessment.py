@@ -43,6 +43,7 @@ from scpb_analysis.reference.indicators import NEEDS_INDICATORS, how_measured, i
 from scpb_analysis.reference.serious_violence import ViolenceDefinition
 from scpb_analysis.reference.taxonomy import indicator_name, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
+from scpb_analysis.text.words import counted
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -237,7 +238,8 @@ def _crime_rows(crime: pd.DataFrame | None, borough: str, end: pd.Period,
         vintages = sorted({str(v) for v in crime.get("vintage", pd.Series(dtype=str))
                            .dropna().unique()})
         source = (f"MPS recorded crime, {_MPS_DATASET}"
-                  + (f", vintage(s) {', '.join(vintages)}" if vintages else "")
+                  + (f", {'vintage' if len(vintages) == 1 else 'vintages'} {', '.join(vintages)}"
+                     if vintages else "")
                   + (f"; {SYNTHETIC_BANNER}" if synthetic else ""))
         gap = not_available(f"{_MPS_DATASET} for {borough} covering {current.label}", _MPS)
         # No figure is printed whole while part of it may sit in a category not yet mapped.
@@ -1268,8 +1270,10 @@ def violence_trend(crime: pd.DataFrame, borough: str, period_end: str | pd.Perio
                      f"regression): {verdict} at the 5% level.")
     parts.append(f"On an XmR chart of all {summary['points']} months, "
                  f"{month_label(summary['latest_period'])} shows "
-                 f"{summary['latest_variation']} variation; {summary['special_cause_points']} "
-                 f"month(s) show special cause variation.")
+                 f"{summary['latest_variation']} variation; "
+                 f"{counted(summary['special_cause_points'], 'month')} "
+                 f"{'shows' if summary['special_cause_points'] == 1 else 'show'} special cause "
+                 "variation.")
     parts.extend(notes)
     return ViolenceTrend(monthly=monthly, yearly=yearly, trend_text=" ".join(parts),
                          trend=trend, notes=notes)

@@ -38,6 +38,7 @@ from scpb_analysis.core.errors import CoverageError
 from scpb_analysis.core.periods import Window, month_label, month_ranges, to_month
 from scpb_analysis.reference.geography import area_name
 from scpb_analysis.stats.hotspot_stability import CHAINEY_RULES, chainey_class
+from scpb_analysis.text.words import counted
 
 __all__ = [
     "CLASS_ORDER",
@@ -634,7 +635,7 @@ def _window_status(rows: pd.DataFrame, window: Window, codes: set[str],
         return "left out", f"{month_ranges(other)}: {how}", False
     absent = sorted(codes - set(inside["area_code"]))
     if absent:
-        return ("left out", f"the ward counts hold no row for {len(absent)} ward(s) "
+        return ("left out", f"the ward counts hold no row for {counted(len(absent), 'ward')} "
                 f"({', '.join(absent[:3])}) in these months", False)
     apportioned = sorted(set(inside.loc[inside["estimated"].astype(bool), "month"]))
     if apportioned:

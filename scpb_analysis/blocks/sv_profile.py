@@ -50,6 +50,7 @@ from scpb_analysis.reference.geography import (
 )
 from scpb_analysis.reference.serious_violence import ViolenceDefinition, violence_definition
 from scpb_analysis.reference.taxonomy import indicator_name
+from scpb_analysis.text.words import counted
 
 __all__ = ["MIN_SPC_MONTHS", "MIN_TREND_MONTHS", "PROFILE_COLUMNS", "SMALL_COUNT",
            "SMALL_COUNT_YEARS", "SeriousViolenceProfile", "problem_profile", "profile_charts",
@@ -466,7 +467,7 @@ def _profile_group(frame: _Frame, crime: pd.DataFrame, indicator: str, end: pd.P
                      f"{month_ranges([m for m in previous if m not in set(months)])}")
     zeros = sorted(m for m in filled.index[filled.to_numpy()] if m in set(current))
     if zeros:
-        notes.append(f"{len(zeros)} month(s) of the 12 without a row for {frame.name} "
+        notes.append(f"{counted(len(zeros), 'month')} of the 12 without a row for {frame.name} "
                      f"({month_ranges(zeros)}) read as none recorded, as the MPS leaves such "
                      "rows out")
     definition_change = found[(found["kind"] == _DEFINITION_CHANGE)

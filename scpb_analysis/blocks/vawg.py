@@ -29,6 +29,7 @@ import pandas as pd
 from scpb_analysis.blocks.violence_profile import COMPARATOR, LONDON, ProfileBlock
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
+from scpb_analysis.text.words import counted
 
 __all__ = ["DELAY_BANDS", "MAX_UNPLACED_SHARE", "VAWG_INDICATOR", "delay_by_band",
            "vawg_crime_rows",
@@ -218,7 +219,7 @@ def vawg_ward_rows(vawg: pd.DataFrame, area: str, wards: pd.DataFrame) -> pd.Dat
     >>> rows[["area_code", "area_name", "count"]].to_dict("records")
     [{'area_code': 'E05013647', 'area_name': 'Totteridge and Woodside', 'count': 400}]
     >>> print(rows.attrs["set_aside"][0])  # doctest: +NORMALIZE_WHITESPACE
-    2 VAWG offence(s) in Barnet on ward names the map does not hold (Colindale: 2) and 1 with
+    2 VAWG offences in Barnet on ward names the map does not hold (Colindale: 2) and 1 with
     no ward are not in the ward counts.
     """
     _check_vawg(vawg, ("area_type", "borough", "ward", "month", "count"))
@@ -264,7 +265,7 @@ def vawg_ward_rows(vawg: pd.DataFrame, area: str, wards: pd.DataFrame) -> pd.Dat
         listed = ", ".join(f"{w}: {int(n):,}" for w, n in by_name.items())
         parts = []
         if len(unplaced):
-            parts.append(f"{int(by_name.sum()):,} VAWG offence(s) in {name} on ward names the "
+            parts.append(f"{counted(by_name.sum(), 'VAWG offence')} in {name} on ward names the "
                          f"map does not hold ({listed})")
         if no_ward:
             parts.append(f"{no_ward:,} with no ward")

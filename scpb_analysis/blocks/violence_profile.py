@@ -27,6 +27,7 @@ import pandas as pd
 
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
+from scpb_analysis.text.words import counted
 
 __all__ = ["HOMICIDE_AGE_GROUPING", "ProfileBlock", "affected_findings",
            "domestic_abuse_injury_share", "homicide_proceedings_profile", "knife_victim_rate"]
@@ -184,7 +185,7 @@ def _population_reason(residents: pd.Series, area: str) -> str | None:
         return None
     listed = ", ".join(lacking[:5]) + (", ..." if len(lacking) > 5 else "")
     return (f"not available: the population table holds no residents aged 0-24 for "
-            f"{len(lacking)} borough(s) ({listed})"
+            f"{counted(len(lacking), 'borough')} ({listed})"
             + ("; London's rate needs all 32" if area == LONDON else ""))
 
 
@@ -281,7 +282,7 @@ def knife_victim_rate(crime: pd.DataFrame, population: pd.DataFrame, borough: st
                              confidence=confidence).iloc[0]
             comparison, compared = "not compared", "; not compared (no London rate)"
         zeros = _zero_read(rows, name, months)
-        zero_text = (f"; {len(zeros)} month(s) with no row for {name} in the extract "
+        zero_text = (f"; {counted(len(zeros), 'month')} with no row for {name} in the extract "
                      f"({month_ranges(zeros)}) read as 0 victims, as the MPS leaves out "
                      "months without a count" if zeros else "")
         out.append({"area": name, "period": period, "count": int(row["count"]),
@@ -619,8 +620,9 @@ def _homicide_text(table: pd.DataFrame, name: str, end: pd.Period, years: int, n
             "be shown apart. Ethnicity is in the file but is not shown: at borough level, "
             "crossed with age and sex, it could point to a person.")
     if set_aside is not None and len(set_aside):
-        text += (f" {int(set_aside['count'].sum())} proceeding(s) the MPS marks as a recording "
-                 "error are not counted.")
+        n = int(set_aside["count"].sum())
+        text += (f" {counted(n, 'proceeding')} the MPS marks as a recording error "
+                 f"{'is' if n == 1 else 'are'} not counted.")
     if note:
         text += f" {note}"
     return text

@@ -38,6 +38,7 @@ import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError
 from scpb_analysis.reference.geography import canonical_borough
+from scpb_analysis.text.words import counted
 
 __all__ = ["lsoa_to_ward", "ward_crosswalk", "rebase_ward_series"]
 
@@ -168,7 +169,8 @@ def _point_assignment(data_dir: str | Path, borough: str, scheme: str, lsoa_year
         near = near.sort_values("ward_code").loc[lambda f: ~f.index.duplicated()]
         inside.loc[near.index, ["ward_code", "ward_name"]] = near[["ward_code", "ward_name"]]
         inside.loc[near.index, "assigned_by"] = "nearest ward (point outside every ward)"
-        note = (f"; {int(outside.sum())} LSOA(s) whose point lay outside every ward were given "
+        note = (f"; {counted(outside.sum(), 'LSOA')} whose point lay outside every ward "
+                f"{'was' if int(outside.sum()) == 1 else 'were'} given "
                 f"the nearest ward ({', '.join(sorted(points.loc[outside, 'lsoa_code']))})")
     method = (f"LSOAs ({lsoa_year}) placed in {scheme} wards by the ward containing each "
               f"LSOA's representative point ({wards['source'].iloc[0]}){note}")

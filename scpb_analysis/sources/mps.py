@@ -65,6 +65,7 @@ from scpb_analysis.sources.files import (
     other_delimiter,
     read_bytes,
 )
+from scpb_analysis.text.words import counted
 
 __all__ = [
     "area_ward_crime",
@@ -1467,7 +1468,7 @@ def _series_breaks(table: pd.DataFrame, files: pd.DataFrame,
             base = base_all | {"indicator": "*", "month": m}
             if (m - prev_m).n > 1:
                 out.append(base | {"kind": "gap",
-                                   "detail": f"no data for {(m - prev_m).n - 1} month(s) "
+                                   "detail": f"no data for {counted((m - prev_m).n - 1, 'month')} "
                                    f"after {prev_m}"})
             if before["scheme"] != after["scheme"]:
                 out.append(base | {"kind": "coding change",

@@ -63,9 +63,10 @@ def _population_of(codes: list, populations: pd.Series, what: str) -> tuple[floa
                         "their codes")
     missing = [c for c in codes if c not in populations.index]
     if missing:
-        return np.nan, (f"{what} has no population: local authority code(s) "
-                        f"{', '.join(missing)} are in no population lookup in the data (newer "
-                        "or older codes than the lookups')")
+        return np.nan, (f"{what} has no population: local authority "
+                        f"{'code' if len(missing) == 1 else 'codes'} {', '.join(missing)} "
+                        f"{'is' if len(missing) == 1 else 'are'} in no population lookup in the "
+                        "data (newer or older codes than the lookups')")
     return float(populations.loc[codes].sum()), ""
 
 

@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from scpb_analysis.text.words import counted
+
 __all__ = ["wdd", "harm_weighted_wdd"]
 
 ROLES = ("treated", "control", "displacement", "displacement_control")
@@ -327,6 +329,7 @@ def harm_weighted_wdd(counts: pd.DataFrame, weights: pd.Series | Mapping[str, fl
              if "displacement" in roles_given else "treated area against its control")
     method = (f"Harm-weighted weighted displacement difference ({_SOURCE}; per-offence WDDs "
               f"weighted and summed as ptools wdd_harm), {areas}; harm weights of the "
-              f"{len(used)} offence(s) total {used.sum():g}; Poisson variance sum(w^2 * count), "
+              f"{counted(len(used), 'offence')} total {used.sum():g}; Poisson variance "
+              "sum(w^2 * count), "
               f"two-sided z-test, normal {_level(confidence)} interval")
     return _row(sums, value, variance, confidence, method)

@@ -303,7 +303,7 @@ def test_ward_rows_place_every_named_ward_and_report_the_rest(real):
     no_ward = int(barnet.loc[barnet["ward_name_clean_2"].isna(), "count"].sum())
     assert unplaced > 0 and no_ward > 0
     note = rows.attrs["set_aside"][0]
-    assert f"{unplaced:,} VAWG offence(s) in Barnet" in note
+    assert f"{unplaced:,} VAWG offence{'' if unplaced == 1 else 's'} in Barnet" in note
     assert f"{no_ward:,} with no ward" in note
     assert int(rows["count"].sum()) + unplaced + no_ward == int(barnet["count"].sum())
 

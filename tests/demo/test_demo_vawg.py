@@ -206,7 +206,8 @@ def test_ward_rows_place_all_but_old_and_no_ward(vawg, rows, pack) -> None:
     assert int(ward_rows["count"].sum()) == placed
     assert set(ward_rows["area_code"]) == {code for _, code in demo_wards()}
     (note,) = ward_rows.attrs["set_aside"]
-    assert note.startswith(f"{old} VAWG offence(s) in {DEMO_BOROUGH} on ward names the map "
+    assert note.startswith(f"{old:,} VAWG offence{'' if old == 1 else 's'} in {DEMO_BOROUGH} on "
+                           "ward names the map "
                            f"does not hold ({OLD_WARD}: {old}) and {blank} with no ward")
 
 

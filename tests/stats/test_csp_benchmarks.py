@@ -144,5 +144,5 @@ def test_a_local_authority_in_no_lookup_is_refused():
     crime = _tiny([1_500, 1_300, 6, 4])
     populations = pd.DataFrame({"la_code": ["E06000099", "K04000001"],
                                 "population": [470_000, 59_600_000]})
-    with pytest.raises(InputDataError, match="E06000023 are in no population lookup"):
+    with pytest.raises(InputDataError, match="code E06000023 is in no population lookup"):
         csp_benchmarks(crime, populations, "E22000002")

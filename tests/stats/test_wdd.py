@@ -160,7 +160,7 @@ def test_harm_weighted_hand_computed_like_ptools_wdd_harm_example():
     assert row["treated_before"] == 10 * 20 + 5 * 25 + 70
     assert row["control_after"] == 10 * 20 + 5 * 30 + 60
     assert "Harm-weighted" in row["method"]
-    assert "3 offence(s) total 16" in row["method"]
+    assert "3 offences total 16" in row["method"]
 
 
 @pytest.mark.parametrize("cells", [CELLS, {**CELLS, **DISPLACEMENT}])
