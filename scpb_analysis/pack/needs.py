@@ -154,7 +154,7 @@ def problem_profile_part(data, definition) -> Part:
     part.add("table", PartTable(
         "needs_assessment_problem_profile_monthly", profile.monthly,
         ("group", "month", "count", "mean", "lower", "upper", "variation"),
-        {"lower": "lower process limit", "upper": "upper process limit"}, shown=False))
+        {"lower": "Lower process limit", "upper": "Upper process limit"}, shown=False))
     part.findings += profile_findings(profile)
     return part
 
@@ -202,8 +202,8 @@ def affected_part(data) -> Part:
             "needs_assessment_knife_victims", knife.table,
             ("area", "period", "count", "population", "value", "lower", "upper",
              "comparison", "status", "method"),
-            {"count": "victims aged 1-24", "population": "residents aged 0-24",
-             "value": "rate per 100,000"}, decimals=1))
+            {"count": "Victims aged 1-24", "population": "Residents aged 0-24",
+             "value": "Rate per 100,000"}, decimals=1))
         part.add("text", knife.text)
     else:
         _missing(part, data, *knife_sources)
@@ -219,8 +219,8 @@ def affected_part(data) -> Part:
             "needs_assessment_domestic_abuse_share", share.table,
             ("area", "period", "numerator", "denominator", "share", "share_lower",
              "share_upper", "comparison", "status", "method"),
-            {"numerator": "domestic abuse violence with injury",
-             "denominator": "violence with injury"}))
+            {"numerator": "Domestic abuse violence with injury",
+             "denominator": "Violence with injury"}))
         part.add("text", share.text)
     else:
         _missing(part, data, *share_sources)
@@ -314,9 +314,9 @@ def _deprivation(part: Part, data, ids) -> None:
         ("offence", "window", "fifth", "lsoas", "residents_share", "count", "value", "lower",
          "upper", "rest_count", "rest_value", "rate_ratio", "ratio_lower", "ratio_upper",
          "status"),
-        {"lsoas": "LSOAs in it", "residents_share": "share of residents",
-         "count": "offences in it", "value": "rate per 1,000 in it",
-         "rest_count": "offences in the rest", "rest_value": "rate per 1,000 in the rest"}))
+        {"lsoas": "LSOAs in it", "residents_share": "Share of residents",
+         "count": "Offences in it", "value": "Rate per 1,000 in it",
+         "rest_count": "Offences in the rest", "rest_value": "Rate per 1,000 in the rest"}))
     code = places.ratios["indicator"].iloc[-1]
     headline = places.table[places.table["indicator"] == code]
     part.add("markdown", f"**{headline['offence'].iloc[0].capitalize()}, by deprivation group, "
@@ -325,8 +325,8 @@ def _deprivation(part: Part, data, ids) -> None:
         "needs_assessment_violence_by_imd", headline,
         ("view", "group", "lsoas", "residents_share", "count", "population", "value", "lower",
          "upper", "status"),
-        {"lsoas": "LSOAs", "residents_share": "share of residents",
-         "value": "rate per 1,000"}))
+        {"lsoas": "LSOAs", "residents_share": "Share of residents",
+         "value": "Rate per 1,000"}))
     for note in places.notes:
         part.add("gap", note)
     part.findings += deprivation_findings(places, data.area)
@@ -354,8 +354,8 @@ def _ward_rates(part: Part, data, ward_crime) -> None:
         "needs_assessment_violence_by_deprivation", table,
         tuple(c for c in ("group", "ward_name", "count", "population", "value", "lower",
                           "upper", "rate_ratio", "share_most_deprived") if c in table.columns),
-        {"value": "rate per 1,000", "lower": "95% CI lower", "upper": "95% CI upper",
-         "share_most_deprived": "share in most deprived fifth"}))
+        {"value": "Rate per 1,000", "lower": "95% CI lower", "upper": "95% CI upper",
+         "share_most_deprived": "Share in the most deprived fifth"}))
 
 
 def _hotspots(part: Part, data, ward_crime) -> None:
@@ -383,7 +383,7 @@ def _hotspots(part: Part, data, ward_crime) -> None:
     part.add("figure", hotspot_map(wards, hot).figure)
     part.add("table", PartTable("needs_assessment_violence_hotspots", hot,
                                 ("ward_name", "value", "z", "p_fdr", "hotspot"),
-                                {"value": "rate per 1,000", "z": "Gi* z",
+                                {"value": "Rate per 1,000", "z": "Gi* z",
                                  "p_fdr": "p (FDR-adjusted)"}, decimals=3))
 
 
@@ -418,8 +418,8 @@ def _show_persistence(part: Part, data, block, table: str) -> None:
         table, block.table,
         ("ward_name", "value", *[c for c in HOT_COLUMNS if c in block.table.columns],
          "windows_hot", "persistence"),
-        {"value": "rate per 1,000, latest 12 months",
-         **{c: f"hot: {w}" for c, w in zip(used["column"], used["window"], strict=True)}}))
+        {"value": "Rate per 1,000, latest 12 months",
+         **{c: f"Hot: {w}" for c, w in zip(used["column"], used["window"], strict=True)}}))
 
 
 def _vawg_persistence(part: Part, data) -> None:
