@@ -32,6 +32,7 @@ import pandas as pd
 from scpb_analysis.core.marker import SYNTHETIC_BANNER
 from scpb_analysis.core.periods import financial_year, month_label, to_month, twelve_month_windows
 from scpb_analysis.core.rounding import round_half_up
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import (
     area_name,
     borough_population,
@@ -43,7 +44,6 @@ from scpb_analysis.reference.indicators import NEEDS_INDICATORS, how_measured, i
 from scpb_analysis.reference.serious_violence import ViolenceDefinition
 from scpb_analysis.reference.taxonomy import indicator_name, indicator_table
 from scpb_analysis.reference.taxonomy.gaps import incomplete_error, mapping_gaps
-from scpb_analysis.text.words import counted
 
 __all__ = [
     "NEEDS_COLUMNS",

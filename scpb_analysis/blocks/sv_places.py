@@ -36,9 +36,9 @@ import pandas as pd
 from scpb_analysis.charts.persistence_map import PERSISTENCE_COLOURS
 from scpb_analysis.core.errors import CoverageError
 from scpb_analysis.core.periods import Window, month_label, month_ranges, to_month
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import area_name
 from scpb_analysis.stats.hotspot_stability import CHAINEY_RULES, chainey_class
-from scpb_analysis.text.words import counted
 
 __all__ = [
     "CLASS_ORDER",

@@ -42,6 +42,7 @@ import pandas as pd
 
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.core.rounding import round_half_up
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import (
     borough_population,
     canonical_borough,
@@ -50,7 +51,6 @@ from scpb_analysis.reference.geography import (
 )
 from scpb_analysis.reference.serious_violence import ViolenceDefinition, violence_definition
 from scpb_analysis.reference.taxonomy import indicator_name
-from scpb_analysis.text.words import counted
 
 __all__ = ["MIN_SPC_MONTHS", "MIN_TREND_MONTHS", "PROFILE_COLUMNS", "SMALL_COUNT",
            "SMALL_COUNT_YEARS", "SeriousViolenceProfile", "problem_profile", "profile_charts",

@@ -27,9 +27,9 @@ import pandas as pd
 
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
 from scpb_analysis.core.rounding import round_half_up
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import canonical_borough, select_area
 from scpb_analysis.stats.aoristic import WEEKDAYS
-from scpb_analysis.text.words import counted
 
 __all__ = ["CCTV_EXCLUDED_TYPES", "CCTV_VIOLENCE_TYPES", "MIN_SEASON_EXPECTED", "WEEKDAYS",
            "HourWeekdayProfile", "SeasonalityBlock", "hour_weekday_profile", "seasonality",

@@ -28,8 +28,8 @@ import pandas as pd
 
 from scpb_analysis.blocks.violence_profile import COMPARATOR, LONDON, ProfileBlock
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
-from scpb_analysis.text.words import counted
 
 __all__ = ["DELAY_BANDS", "MAX_UNPLACED_SHARE", "VAWG_INDICATOR", "delay_by_band",
            "vawg_crime_rows",

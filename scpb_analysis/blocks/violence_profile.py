@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.periods import month_label, month_ranges, to_month
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import canonical_borough, london_boroughs, select_area
-from scpb_analysis.text.words import counted
 
 __all__ = ["HOMICIDE_AGE_GROUPING", "ProfileBlock", "affected_findings",
            "domestic_abuse_injury_share", "homicide_proceedings_profile", "knife_victim_rate"]

@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from scpb_analysis.core.errors import InputDataError
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import canonical_borough
-from scpb_analysis.text.words import counted
 
 __all__ = ["lsoa_to_ward", "ward_crosswalk", "rebase_ward_series"]
 

@@ -44,6 +44,7 @@ from pandas.api.types import union_categoricals
 
 from scpb_analysis.core.errors import InputDataError
 from scpb_analysis.core.marker import MARKER_FILENAME
+from scpb_analysis.core.words import counted
 from scpb_analysis.reference.geography import (
     canonical_borough,
     is_non_borough_area,
@@ -65,7 +66,6 @@ from scpb_analysis.sources.files import (
     other_delimiter,
     read_bytes,
 )
-from scpb_analysis.text.words import counted
 
 __all__ = [
     "area_ward_crime",

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from scpb_analysis.text.words import counted
+from scpb_analysis.core.words import counted
 
 __all__ = ["wdd", "harm_weighted_wdd"]
 
