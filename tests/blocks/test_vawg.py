@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, _require
 
 from scpb_analysis.blocks.sv_findings import check_findings
 from scpb_analysis.blocks.vawg import (
@@ -33,9 +33,7 @@ TABLE = "needs_assessment_vawg_delay"
 
 @pytest.fixture(scope="module")
 def real():
-    if not VAWG_FILE.exists():
-        pytest.skip(f"real public data not found at {VAWG_FILE}: these tests read "
-                    "../shared/data beside the repository (or $SCPB_SHARED_DATA)")
+    _require(VAWG_FILE)
     from scpb_analysis.sources.mps_extracts import read_vawg_offences
 
     raw = pd.read_parquet(VAWG_FILE)
@@ -273,8 +271,7 @@ WARDS_2022 = SHARED_DATA / "boundaries" / "wards-2022-london-ons-by-borough" / "
 
 def _barnet_wards():
     for path in (TS007A, WARD_LOOKUP, WARDS_2022):
-        if not path.exists():
-            pytest.skip(f"real public data not found at {path}")
+        _require(path)
     import geopandas as gpd
 
     wards = gpd.read_file(WARDS_2022).to_crs(27700)

@@ -11,7 +11,7 @@ import warnings
 
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, _require
 
 from scpb_analysis.core.errors import InputDataError, MissingSourceError
 from scpb_analysis.sources.mps_extracts import VAWG_SOURCE, read_vawg_offences
@@ -31,9 +31,7 @@ RESHARED = {"bcu": "bcu_location", "borough": "borough_name", "ward": "ward_name
 
 @pytest.fixture(scope="module")
 def real():
-    if not VAWG_FILE.exists():
-        pytest.skip(f"real public data not found at {VAWG_FILE}: these tests read "
-                    "../shared/data beside the repository (or $SCPB_SHARED_DATA)")
+    _require(VAWG_FILE)
     raw = pd.read_parquet(VAWG_FILE)
     return raw, read_vawg_offences(VAWG_DIR)
 
